@@ -1,0 +1,167 @@
+package org.greygate.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * The {@code greygate} command line.
+ *
+ * <p>Exit codes: 0 success; 1 runtime failure (cannot bind, database in use or unreadable);
+ * 2 bad usage or configuration (unknown option, bad value, broken whitelist file), with a one-line
+ * reason on stderr.
+ */
+@Command(
+    name = "greygate",
+    mixinStandardHelpOptions = true,
+    versionProvider = Version.class,
+    description = "Postfix policy daemon: greylisting compatible with Postgrey, on an embedded LMDB store.",
+    subcommands = {ServeCommand.class, CheckCommand.class, DbCommand.class, CommandLine.HelpCommand.class})
+public final class GreygateCli implements Runnable {
+  public static final int EXIT_OK = 0;
+  public static final int EXIT_FAILURE = 1;
+  public static final int EXIT_USAGE = 2;
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  public static int run(String[] args) {
+    return run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true));
+  }
+
+  /** Runs with the given streams (tests capture them). */
+  public static int run(String[] args, PrintWriter out, PrintWriter err) {
+    CommandLine cl = new CommandLine(new GreygateCli());
+    cl.setOut(out);
+    cl.setErr(err);
+    cl.setParameterExceptionHandler(
+        (ex, a) -> {
+          ex.getCommandLine().getErr().println("greygate: " + ex.getMessage());
+          ex.getCommandLine().getErr().println("Try 'greygate " + ex.getCommandLine().getCommandName() + " --help'.");
+          return EXIT_USAGE;
+        });
+    cl.setExecutionExceptionHandler(
+        (ex, c, r) -> {
+          if (ex instanceof UsageError u) {
+            c.getErr().println("greygate: " + u.getMessage());
+            return EXIT_USAGE;
+          }
+          if (ex instanceof IllegalArgumentException) {
+            c.getErr().println("greygate: " + ex.getMessage());
+            return EXIT_USAGE;
+          }
+          throw ex;
+        });
+    try {
+      return cl.execute(expandConfig(args, cl));
+    } catch (UsageError e) {
+      err.println("greygate: " + e.getMessage());
+      return EXIT_USAGE;
+    }
+  }
+
+  /** A configuration problem the admin must fix; exit code 2. */
+  static final class UsageError extends RuntimeException {
+    UsageError(String message) {
+      super(message);
+    }
+  }
+
+  /**
+   * Replaces {@code --config FILE} (serve and check) by the options in FILE, placed before the
+   * other arguments so that the command line wins. FILE holds one option a line, with or without
+   * the leading {@code --}: {@code delay=300}, {@code --inet 10023}, {@code privacy}; {@code #}
+   * starts a comment.
+   */
+  static String[] expandConfig(String[] args, CommandLine root) {
+    List<String> in = List.of(args);
+    int sub = -1;
+    for (int i = 0; i < in.size(); i++) {
+      if (!in.get(i).startsWith("-")) {
+        sub = i;
+        break;
+      }
+    }
+    if (sub < 0 || !root.getSubcommands().containsKey(in.get(sub))) {
+      return args;
+    }
+    CommandLine command = root.getSubcommands().get(in.get(sub));
+    List<String> before = new ArrayList<>(in.subList(0, sub + 1));
+    List<String> fromFile = new ArrayList<>();
+    List<String> rest = new ArrayList<>();
+    for (int i = sub + 1; i < in.size(); i++) {
+      String a = in.get(i);
+      String file = null;
+      if (a.equals("--config")) {
+        if (i + 1 >= in.size()) throw new UsageError("--config needs a FILE");
+        file = in.get(++i);
+      } else if (a.startsWith("--config=")) {
+        file = a.substring("--config=".length());
+      }
+      if (file != null) {
+        fromFile.addAll(readConfig(Path.of(file), command.getCommandSpec()));
+      } else {
+        rest.add(a);
+      }
+    }
+    before.addAll(fromFile);
+    before.addAll(rest);
+    return before.toArray(String[]::new);
+  }
+
+  static List<String> readConfig(Path file, CommandLine.Model.CommandSpec spec) {
+    List<String> lines;
+    try {
+      lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UsageError("--config " + file + ": cannot read: " + e.getMessage());
+    }
+    List<String> out = new ArrayList<>();
+    int n = 0;
+    for (String raw : lines) {
+      n++;
+      String line = raw.strip();
+      if (line.isEmpty() || line.startsWith("#")) continue;
+      int end = 0;
+      while (end < line.length() && (Character.isLetterOrDigit(line.charAt(end)) || line.charAt(end) == '-')) end++;
+      String name = line.substring(0, end);
+      String value = null;
+      String rest = line.substring(end).strip();
+      if (rest.startsWith("=")) rest = rest.substring(1).strip();
+      if (name.isEmpty() || end < line.length() && rest.isEmpty() && !line.substring(end).strip().equals("=")) {
+        throw new UsageError(file + ":" + n + ": expected NAME=VALUE, NAME VALUE or NAME, got '" + line + "'");
+      }
+      if (!rest.isEmpty() || line.substring(end).strip().equals("=")) {
+        value = rest;
+        if (value.length() >= 2 && (value.startsWith("\"") && value.endsWith("\"") || value.startsWith("'") && value.endsWith("'"))) {
+          value = value.substring(1, value.length() - 1);
+        }
+      }
+      String option = name.startsWith("-") ? name : "--" + name;
+      CommandLine.Model.OptionSpec spec1 = spec.findOption(option);
+      if (spec1 == null || option.equals("--config")) {
+        throw new UsageError(file + ":" + n + ": unknown option '" + name + "'");
+      }
+      boolean flag = spec1.arity().max() == 0;
+      if (flag && value != null) {
+        throw new UsageError(file + ":" + n + ": option '" + name + "' takes no value");
+      }
+      if (!flag && value == null && spec1.arity().min() > 0) {
+        throw new UsageError(file + ":" + n + ": option '" + name + "' needs a value");
+      }
+      out.add(value == null ? option : option + "=" + value);
+    }
+    return out;
+  }
+
+}

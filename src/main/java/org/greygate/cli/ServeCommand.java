@@ -1,0 +1,239 @@
+package org.greygate.cli;
+
+import ch.qos.logback.classic.Level;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Callable;
+import org.greygate.greylist.Expiry;
+import org.greygate.greylist.GreylistConfig;
+import org.greygate.greylist.GreylistEngine;
+import org.greygate.greylist.KeyHasher;
+import org.greygate.greylist.RecentInstances;
+import org.greygate.policy.PolicyService;
+import org.greygate.protocol.ProtocolLimits;
+import org.greygate.server.ListenAddress;
+import org.greygate.server.PolicyServer;
+import org.greygate.server.ServerOptions;
+import org.greygate.store.ExpirySweeper;
+import org.greygate.store.PrivacySecret;
+import org.greygate.store.StoreException;
+import org.greygate.store.lmdb.LmdbStore;
+import org.greygate.whitelist.WhitelistException;
+import org.greygate.whitelist.WhitelistReloader;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** Runs the policy daemon in the foreground until SIGTERM/SIGINT. */
+@Command(
+    name = "serve",
+    mixinStandardHelpOptions = true,
+    versionProvider = Version.class,
+    description = {
+      "Run the policy daemon in the foreground (systemd style), logging to stdout.",
+      "Accepts every Postgrey option, so POSTGREY_OPTS can be pasted."
+    })
+public final class ServeCommand implements Callable<Integer> {
+  private static final Logger log = LoggerFactory.getLogger(ServeCommand.class);
+
+  @Mixin GreylistOptions greylist;
+
+  @Option(names = {"-i", "--inet"}, paramLabel = "[HOST:]PORT", description = "Listen on TCP; a bare PORT binds loopback only (127.0.0.1 and ::1). Repeatable.")
+  List<String> inet = new ArrayList<>();
+
+  @Option(names = {"-u", "--unix"}, paramLabel = "PATH", description = "Listen on a unix socket. Repeatable.")
+  List<Path> unix = new ArrayList<>();
+
+  @Option(names = "--socketmode", paramLabel = "MODE", converter = Converters.OctalMode.class, description = "Unix socket permissions (default: 0660).")
+  int socketMode = 0660;
+
+  @Option(names = "--config", paramLabel = "FILE", description = "Read options from FILE, one per line (name=value); the command line wins.")
+  Path config;
+
+  @Option(names = {"-v", "--verbose"}, description = "Log more (debug).")
+  boolean verbose;
+
+  @Option(names = {"-q", "--quiet"}, description = "Log less: no decision lines, warnings and errors only.")
+  boolean quiet;
+
+  @Option(names = "--pidfile", paramLabel = "PATH", description = "Write the process id to PATH (removed on exit).")
+  Path pidfile;
+
+  @Option(names = {"-d", "--daemonize"}, description = "Accepted for Postgrey compatibility; greygate stays in the foreground (let systemd supervise it).")
+  boolean daemonize;
+
+  @Option(names = "--user", paramLabel = "USER", description = "Accepted for Postgrey compatibility; set User= in the systemd unit instead.")
+  String user;
+
+  @Option(names = "--group", paramLabel = "GROUP", description = "Accepted for Postgrey compatibility; set Group= in the systemd unit instead.")
+  String group;
+
+  @Option(names = {"--syslog-facility", "--syslogfacility", "--facility"}, paramLabel = "FACILITY", description = "Accepted for Postgrey compatibility; logs go to stdout (journald). Use SyslogFacility= in the unit.")
+  String syslogFacility;
+
+  @Option(names = "--exim", description = "Close the connection after each reply (for Exim).")
+  boolean exim;
+
+  @Option(names = "--listen-queue-size", paramLabel = "N", description = "Listen backlog (default: ${DEFAULT-VALUE}).")
+  int backlog = 128;
+
+  @Option(names = "--max-connections", paramLabel = "N", description = "Connections served at once; more are refused (default: ${DEFAULT-VALUE}).")
+  int maxConnections = 1000;
+
+  @Option(names = "--idle-timeout", paramLabel = "SECONDS", description = "Close connections idle this long (default: ${DEFAULT-VALUE}; keep above Postfix's 300).")
+  long idleTimeout = 600;
+
+  @Option(names = "--max-line-length", paramLabel = "BYTES", description = "Longest request line (default: ${DEFAULT-VALUE}).")
+  int maxLine = ProtocolLimits.DEFAULT.maxLineBytes();
+
+  @Option(names = "--max-attributes", paramLabel = "N", description = "Most attributes in one request (default: ${DEFAULT-VALUE}).")
+  int maxAttributes = ProtocolLimits.DEFAULT.maxAttributes();
+
+  @Option(names = "--max-request-size", paramLabel = "BYTES", description = "Largest request (default: ${DEFAULT-VALUE}).")
+  int maxRequest = ProtocolLimits.DEFAULT.maxRequestBytes();
+
+  @Option(names = "--store-failure-action", paramLabel = "ACTION", description = "Answer when the database fails (default: ${DEFAULT-VALUE}: mail flows ungreylisted).")
+  String storeFailureAction = "DUNNO";
+
+  @Option(names = "--sweep-interval", paramLabel = "SECONDS", description = "Delete expired entries this often, in the background (default: ${DEFAULT-VALUE}).")
+  long sweepInterval = 3600;
+
+  @Option(names = "--io-threads", paramLabel = "N", description = "Network threads (default: 0 = one per core).")
+  int ioThreads;
+
+  @Override
+  public Integer call() throws Exception {
+    setLogLevel();
+    GreylistConfig config = greylist.toConfig();
+    ServerOptions serverOptions = serverOptions();
+    if (daemonize) log.info("--daemonize ignored: greygate runs in the foreground; let systemd supervise it");
+    if (user != null || group != null) log.info("--user/--group ignored: set User=/Group= in the systemd unit");
+    if (syslogFacility != null) log.info("--syslog-facility ignored: logs go to stdout (journald)");
+
+    ScheduledExecutorService scheduler =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "housekeeping");
+              t.setDaemon(true);
+              return t;
+            });
+    LmdbStore store;
+    try {
+      store = LmdbStore.open(greylist.dbdir);
+    } catch (StoreException e) {
+      err().println("greygate: " + e.getMessage());
+      return GreygateCli.EXIT_FAILURE;
+    }
+    WhitelistReloader whitelists;
+    try {
+      whitelists = new WhitelistReloader(greylist.whitelistSource(), scheduler, 300);
+    } catch (WhitelistException e) {
+      store.close();
+      err().println("greygate: " + e.getMessage());
+      return GreygateCli.EXIT_USAGE;
+    }
+    whitelists.watch();
+    KeyHasher hasher = greylist.privacy ? KeyHasher.hmac(PrivacySecret.loadOrCreate(greylist.dbdir)) : KeyHasher.PLAIN;
+    Clock clock = Clock.systemUTC();
+    GreylistEngine engine = new GreylistEngine(config, store, hasher, new RecentInstances(10_000), ZoneId.systemDefault(), Version.get());
+    PolicyService service = new PolicyService(engine, whitelists, clock, greylist.trustPolicyTestTime, storeFailureAction);
+    ExpirySweeper sweeper = new ExpirySweeper(store, Expiry.of(config), clock, scheduler, 1000, 5);
+    PolicyServer server = new PolicyServer(serverOptions, service::answer);
+    try {
+      server.start();
+    } catch (IOException e) {
+      err().println("greygate: " + e.getMessage());
+      sweeper.close();
+      whitelists.close();
+      store.close();
+      return GreygateCli.EXIT_FAILURE;
+    }
+    sweeper.start(sweepInterval);
+    if (pidfile != null) {
+      Files.writeString(pidfile, ProcessHandle.current().pid() + "\n", StandardCharsets.US_ASCII);
+    }
+    Signals.onHangup(
+        () -> {
+          log.info("SIGHUP: reloading whitelists");
+          whitelists.reload();
+        });
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  log.info("shutting down");
+                  server.close();
+                  sweeper.close();
+                  whitelists.close();
+                  scheduler.shutdownNow();
+                  store.close();
+                  if (pidfile != null) {
+                    try {
+                      Files.deleteIfExists(pidfile);
+                    } catch (IOException e) {
+                      log.warn("cannot remove {}", pidfile, e);
+                    }
+                  }
+                  log.info("stopped");
+                  stopped.countDown();
+                },
+                "shutdown"));
+    log.info(
+        "greygate {} ready: delay={}s max-age={}d retry-window={}s awl={} {} triplets in {}",
+        Version.get(), config.delay(), config.maxAge() / GreylistConfig.DAY, config.retryWindow(),
+        config.awlClients(), store.tripletCount(), greylist.dbdir);
+    stopped.await();
+    return GreygateCli.EXIT_OK;
+  }
+
+  @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
+
+  private java.io.PrintWriter err() {
+    return spec.commandLine().getErr();
+  }
+
+  ServerOptions serverOptions() {
+    List<ListenAddress> listen = new ArrayList<>();
+    for (String i : inet) {
+      try {
+        listen.add(ListenAddress.parseInet(i));
+      } catch (IllegalArgumentException e) {
+        throw new GreygateCli.UsageError("--inet: " + e.getMessage());
+      }
+    }
+    for (Path u : unix) {
+      listen.add(new ListenAddress.Unix(u, socketMode));
+    }
+    if (listen.isEmpty()) {
+      throw new GreygateCli.UsageError("--unix or --inet must be given");
+    }
+    return new ServerOptions(
+        listen,
+        new ProtocolLimits(maxLine, maxAttributes, maxRequest),
+        maxConnections,
+        Duration.ofSeconds(idleTimeout),
+        backlog,
+        exim,
+        ioThreads);
+  }
+
+  private void setLogLevel() {
+    if (!verbose && !quiet) return;
+    ch.qos.logback.classic.Logger root =
+        (ch.qos.logback.classic.Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME);
+    root.setLevel(verbose ? Level.DEBUG : Level.WARN);
+  }
+}

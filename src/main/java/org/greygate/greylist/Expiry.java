@@ -1,0 +1,31 @@
+package org.greygate.greylist;
+
+import org.greygate.store.ClientEntry;
+import org.greygate.store.ExpiryRule;
+import org.greygate.store.TripletEntry;
+
+/**
+ * Postgrey's clean-up rules, applied continuously instead of once a night:
+ *
+ * <ul>
+ *   <li>a triplet or client not seen for longer than {@code maxAge} is dead;
+ *   <li>a triplet that never passed (last - first &lt; delay) and was not retried within the retry
+ *       window is dead.
+ * </ul>
+ */
+public record Expiry(long delay, long maxAge, long retryWindow) implements ExpiryRule {
+  public static Expiry of(GreylistConfig config) {
+    return new Expiry(config.delay(), config.maxAge(), config.retryWindow());
+  }
+
+  @Override
+  public boolean tripletExpired(TripletEntry e, long now) {
+    return now - e.lastSeen() > maxAge
+        || e.lastSeen() - e.firstSeen() < delay && now - e.lastSeen() > retryWindow;
+  }
+
+  @Override
+  public boolean clientExpired(ClientEntry e, long now) {
+    return now - e.lastSeen() > maxAge;
+  }
+}

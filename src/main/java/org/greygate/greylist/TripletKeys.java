@@ -1,0 +1,54 @@
+package org.greygate.greylist;
+
+import org.greygate.inet.IpAddress;
+
+/**
+ * Builds store keys in Postgrey's format, so that its databases can be imported as they are:
+ * {@code NET/SENDER/RECIPIENT} with ASCII letters folded to lower case, where NET is the client's
+ * subnet address ({@code 192.0.2.0}, {@code 2001:db8:0:0:0:0:0:0}) or, by host, the address with
+ * its full-length prefix ({@code 192.0.2.1/32}). Client keys are the bare address.
+ */
+public final class TripletKeys {
+  private final GreylistConfig config;
+  private final KeyHasher hasher;
+
+  public TripletKeys(GreylistConfig config, KeyHasher hasher) {
+    this.config = config;
+    this.hasher = hasher;
+  }
+
+  public String triplet(IpAddress client, String sender, String recipient) {
+    String net;
+    if (config.lookupByHost()) {
+      net = client.toPostgreyString() + "/" + client.bits();
+    } else {
+      net = client.network(client.isV4() ? config.ipv4Cidr() : config.ipv6Cidr()).toPostgreyString();
+    }
+    String plain = asciiLower(net + "/" + SenderNormalizer.normalize(sender) + "/" + recipient);
+    return hasher.apply(plain);
+  }
+
+  public String client(IpAddress client) {
+    return hasher.apply(client.toPostgreyString());
+  }
+
+  /**
+   * Lower-cases A-Z only. Postgrey folds bytes in the C locale, so non-ASCII letters keep their
+   * case; doing the same keeps keys (and their hashes) identical.
+   */
+  static String asciiLower(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c >= 'A' && c <= 'Z') {
+        char[] chars = s.toCharArray();
+        for (int j = i; j < chars.length; j++) {
+          if (chars[j] >= 'A' && chars[j] <= 'Z') {
+            chars[j] = (char) (chars[j] + 32);
+          }
+        }
+        return new String(chars);
+      }
+    }
+    return s;
+  }
+}

@@ -1,0 +1,29 @@
+package org.greygate.protocol;
+
+/**
+ * Bounds on what one client may send. Checked once at construction; the decoder enforces them.
+ *
+ * @param maxLineBytes longest attribute line, without its newline
+ * @param maxAttributes most attribute lines in one request
+ * @param maxRequestBytes most bytes in one request, newlines included
+ */
+public record ProtocolLimits(int maxLineBytes, int maxAttributes, int maxRequestBytes) {
+  /** Postfix caps SMTP-derived values at 2048 bytes and sends about 30 attributes. */
+  public static final ProtocolLimits DEFAULT = new ProtocolLimits(8192, 100, 65536);
+
+  public ProtocolLimits {
+    if (maxLineBytes < 64 || maxLineBytes > 1 << 20) {
+      throw new IllegalArgumentException("line limit must be 64..1048576 bytes, got " + maxLineBytes);
+    }
+    if (maxAttributes < 8 || maxAttributes > 10_000) {
+      throw new IllegalArgumentException("attribute limit must be 8..10000, got " + maxAttributes);
+    }
+    if (maxRequestBytes < maxLineBytes || maxRequestBytes > 16 << 20) {
+      throw new IllegalArgumentException(
+          "request size limit must be between the line limit ("
+              + maxLineBytes
+              + ") and 16777216 bytes, got "
+              + maxRequestBytes);
+    }
+  }
+}

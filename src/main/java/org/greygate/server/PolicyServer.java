@@ -1,0 +1,247 @@
+package org.greygate.server;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerDomainSocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.net.UnknownHostException;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import org.greygate.protocol.PolicyDecoder;
+import org.greygate.protocol.PolicyRequest;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The listening side. Each request is answered on its connection's event loop: the decision is
+ * microseconds of in-memory and LMDB read work, and store writes are queued to the store's own
+ * writer, so nothing here blocks on disk.
+ */
+public final class PolicyServer implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(PolicyServer.class);
+
+  private final ServerOptions options;
+  private final Function<PolicyRequest, String> policy;
+  private final EventLoopGroup boss;
+  private final EventLoopGroup workers;
+  private final ChannelGroup listeners = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+  private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+  private final AtomicInteger open = new AtomicInteger();
+  private final AtomicLong refused = new AtomicLong();
+  private final List<SocketAddress> bound = new ArrayList<>();
+  private final List<Path> socketFiles = new ArrayList<>();
+  private boolean closed;
+
+  public PolicyServer(ServerOptions options, Function<PolicyRequest, String> policy) {
+    this.options = options;
+    this.policy = policy;
+    this.boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    int threads = options.ioThreads() == 0 ? Runtime.getRuntime().availableProcessors() : options.ioThreads();
+    this.workers = new MultiThreadIoEventLoopGroup(threads, NioIoHandler.newFactory());
+  }
+
+  /**
+   * Binds every address.
+   *
+   * @return the addresses actually bound (ports resolved when 0 was asked)
+   * @throws IOException naming the address that could not be bound
+   */
+  public synchronized List<SocketAddress> start() throws IOException {
+    try {
+      for (ListenAddress a : options.listen()) {
+        if (a instanceof ListenAddress.Inet inet) {
+          bindInet(inet);
+        } else if (a instanceof ListenAddress.Unix unix) {
+          bindUnix(unix);
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      close();
+      throw e;
+    }
+    return List.copyOf(bound);
+  }
+
+  private void bindInet(ListenAddress.Inet a) throws IOException {
+    if (a.host() == null) {
+      // Loopback only. Bind ::1 too when the host has it, but never fail for its absence
+      // (a bare "localhost" bind broke on hosts without ::1).
+      bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), a.port()), false, a);
+      int port = ((InetSocketAddress) bound.get(bound.size() - 1)).getPort();
+      try {
+        bind(new InetSocketAddress(InetAddress.getByName("::1"), port), false, a);
+      } catch (IOException e) {
+        log.debug("not listening on [::1]:{}: {}", port, e.toString());
+      }
+      return;
+    }
+    InetAddress[] addresses;
+    try {
+      addresses = InetAddress.getAllByName(a.host());
+    } catch (UnknownHostException e) {
+      throw new IOException("--inet " + a + ": unknown host " + a.host(), e);
+    }
+    bind(new InetSocketAddress(addresses[0], a.port()), false, a);
+  }
+
+  private void bindUnix(ListenAddress.Unix a) throws IOException {
+    Path path = a.path().toAbsolutePath();
+    if (Files.exists(path)) {
+      if (inUse(path)) {
+        throw new IOException("--unix " + path + ": another process is listening on it");
+      }
+      Files.delete(path); // stale socket from an unclean stop
+    }
+    Path parent = path.getParent();
+    if (parent != null && !Files.isDirectory(parent)) {
+      throw new IOException("--unix " + path + ": directory " + parent + " does not exist");
+    }
+    bind(UnixDomainSocketAddress.of(path), true, a);
+    socketFiles.add(path);
+    Files.setPosixFilePermissions(path, permissions(a.mode()));
+  }
+
+  private static boolean inUse(Path path) {
+    try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+      ch.connect(UnixDomainSocketAddress.of(path));
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  private static Set<PosixFilePermission> permissions(int mode) {
+    Set<PosixFilePermission> set = EnumSet.noneOf(PosixFilePermission.class);
+    PosixFilePermission[] order = {
+      PosixFilePermission.OTHERS_EXECUTE, PosixFilePermission.OTHERS_WRITE, PosixFilePermission.OTHERS_READ,
+      PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.GROUP_WRITE, PosixFilePermission.GROUP_READ,
+      PosixFilePermission.OWNER_EXECUTE, PosixFilePermission.OWNER_WRITE, PosixFilePermission.OWNER_READ
+    };
+    for (int i = 0; i < order.length; i++) {
+      if ((mode & (1 << i)) != 0) {
+        set.add(order[i]);
+      }
+    }
+    return set;
+  }
+
+  private void bind(SocketAddress address, boolean unix, ListenAddress configured) throws IOException {
+    ServerBootstrap b =
+        new ServerBootstrap()
+            .group(boss, workers)
+            .channel(unix ? NioServerDomainSocketChannel.class : NioServerSocketChannel.class)
+            .option(ChannelOption.SO_BACKLOG, options.backlog())
+            .childHandler(initializer());
+    if (!unix) {
+      b.option(ChannelOption.SO_REUSEADDR, true).childOption(ChannelOption.TCP_NODELAY, true);
+    }
+    try {
+      Channel ch = b.bind(address).sync().channel();
+      listeners.add(ch);
+      bound.add(ch.localAddress());
+      log.info("listening on {}", unix ? "unix:" + address : ch.localAddress());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while binding " + configured, e);
+    } catch (Exception e) {
+      throw new IOException("cannot listen on " + configured + ": " + e.getMessage(), e);
+    }
+  }
+
+  private ChannelInitializer<Channel> initializer() {
+    ChannelHandler limiter = new ConnectionLimiter();
+    return new ChannelInitializer<>() {
+      @Override
+      protected void initChannel(Channel ch) {
+        ch.pipeline()
+            .addLast("limit", limiter)
+            .addLast("idle", new IdleStateHandler(0, 0, options.idleTimeout().toMillis(), TimeUnit.MILLISECONDS))
+            .addLast(
+                "policy",
+                new PolicyChannelHandler(new PolicyDecoder(options.limits()), policy, options.closeAfterReply()));
+      }
+    };
+  }
+
+  /** Counts connections; beyond the cap a new one is closed at once, so it is refused, not hung. */
+  @ChannelHandler.Sharable
+  private final class ConnectionLimiter extends ChannelInboundHandlerAdapter {
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+      if (open.incrementAndGet() > options.maxConnections()) {
+        open.decrementAndGet();
+        long n = refused.incrementAndGet();
+        if (n == 1 || n % 1000 == 0) {
+          log.warn(
+              "connection limit {} reached: refusing {} ({} refused so far)",
+              options.maxConnections(), ctx.channel().remoteAddress(), n);
+        }
+        ctx.pipeline().remove(this);
+        ctx.close();
+        return;
+      }
+      connections.add(ctx.channel());
+      ctx.channel().closeFuture().addListener(f -> open.decrementAndGet());
+      ctx.fireChannelActive();
+    }
+  }
+
+  public int openConnections() {
+    return open.get();
+  }
+
+  public long refusedConnections() {
+    return refused.get();
+  }
+
+  /**
+   * Stops accepting, lets connections finish what they have read (replies are written inline, so
+   * in-flight answers are already queued), closes them, and stops the event loops.
+   */
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    listeners.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+    connections.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+    boss.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+    workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);
+    for (Path p : socketFiles) {
+      try {
+        Files.deleteIfExists(p);
+      } catch (IOException e) {
+        log.warn("cannot remove socket file {}", p, e);
+      }
+    }
+  }
+}

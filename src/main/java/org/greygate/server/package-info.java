@@ -1,0 +1,8 @@
+/**
+ * Netty: listening on TCP and unix sockets, per-connection framing with limits, connection caps,
+ * idle timeouts, orderly shutdown.
+ *
+ * <p>Rule: the only package that imports {@code io.netty}; it never decides, it asks a {@code
+ * Function<PolicyRequest, String>}.
+ */
+package org.greygate.server;

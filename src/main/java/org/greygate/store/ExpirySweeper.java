@@ -1,0 +1,101 @@
+package org.greygate.store;
+
+import java.time.Clock;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Deletes expired rows in the background: one round every {@code interval}, in slices of {@code
+ * slice} rows with a short pause between them, so answers never wait behind the clean-up (the
+ * opposite of Postgrey's nightly pass that blocks every request). A failing slice is logged with
+ * its cause and the round is tried again at the next interval.
+ */
+public final class ExpirySweeper implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(ExpirySweeper.class);
+
+  private final TripletStore store;
+  private final ExpiryRule rule;
+  private final Clock clock;
+  private final ScheduledExecutorService scheduler;
+  private final int slice;
+  private final long pauseMillis;
+  private ScheduledFuture<?> task;
+  private volatile boolean stopped;
+  private volatile long lastDeleted;
+  private volatile long rounds;
+
+  public ExpirySweeper(
+      TripletStore store, ExpiryRule rule, Clock clock, ScheduledExecutorService scheduler, int slice, long pauseMillis) {
+    if (slice < 1) throw new IllegalArgumentException("slice must be >= 1");
+    this.store = store;
+    this.rule = rule;
+    this.clock = clock;
+    this.scheduler = scheduler;
+    this.slice = slice;
+    this.pauseMillis = pauseMillis;
+  }
+
+  /** Starts a round now and then every {@code intervalSeconds} (a round still running is not doubled). */
+  public synchronized void start(long intervalSeconds) {
+    task = scheduler.scheduleWithFixedDelay(this::roundSafely, 0, intervalSeconds, TimeUnit.SECONDS);
+  }
+
+  private void roundSafely() {
+    try {
+      SweepProgress p = runRound();
+      rounds++;
+      lastDeleted = p.deleted();
+      if (p.deleted() > 0) {
+        log.info("expiry sweep: {} of {} rows deleted", p.deleted(), p.visited());
+      } else {
+        log.debug("expiry sweep: {} rows, none expired", p.visited());
+      }
+    } catch (RuntimeException e) {
+      log.warn("expiry sweep failed; trying again at the next interval", e);
+    }
+  }
+
+  /** One whole round, in slices. Runs on the calling thread; pauses between slices. */
+  public SweepProgress runRound() {
+    long now = clock.millis() / 1000;
+    SweepProgress p = SweepProgress.START;
+    while (!p.finished() && !stopped) {
+      p = store.sweep(rule, now, p, slice);
+      if (pauseMillis > 0 && !p.finished()) {
+        pause();
+      }
+    }
+    return p;
+  }
+
+  private void pause() {
+    synchronized (this) {
+      try {
+        wait(pauseMillis); // woken early by close()
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        stopped = true;
+      }
+    }
+  }
+
+  public long rounds() {
+    return rounds;
+  }
+
+  public long lastDeleted() {
+    return lastDeleted;
+  }
+
+  @Override
+  public synchronized void close() {
+    stopped = true;
+    notifyAll();
+    if (task != null) {
+      task.cancel(false);
+    }
+  }
+}

@@ -1,0 +1,16 @@
+package org.greygate.whitelist;
+
+import org.greygate.inet.IpAddress;
+
+/** One consistent set of client and recipient whitelists, swapped whole on reload. Immutable. */
+public record Whitelists(ClientWhitelist clients, RecipientWhitelist recipients) {
+  public static final Whitelists EMPTY = new Whitelists(ClientWhitelist.EMPTY, RecipientWhitelist.EMPTY);
+
+  public boolean matchesClient(String clientName, IpAddress address) {
+    return clients.matches(clientName, address);
+  }
+
+  public boolean matchesRecipient(String recipient) {
+    return recipients.matches(recipient);
+  }
+}

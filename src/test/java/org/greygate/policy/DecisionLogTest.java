@@ -1,0 +1,37 @@
+package org.greygate.policy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.greygate.greylist.Decision;
+import org.greygate.greylist.Verdict;
+import org.greygate.protocol.PolicyRequest;
+import org.junit.jupiter.api.Test;
+
+class DecisionLogTest {
+  @Test
+  void postgreyShapeWithQueueIdAndOnlyNonEmptyFields() {
+    Map<String, String> m = new LinkedHashMap<>();
+    m.put("queue_id", "4ABC");
+    m.put("client_name", "");
+    m.put("client_address", "192.0.2.1");
+    m.put("sender", "a@example.org");
+    m.put("recipient", "b@example.net");
+    String line = DecisionLog.format(PolicyRequest.of(m), new Decision(Verdict.PREPEND, "PREPEND x", "triplet found", "delay=301", false));
+    assertEquals(
+        "4ABC: action=pass, reason=triplet found, delay=301, client_address=192.0.2.1, sender=a@example.org, recipient=b@example.net",
+        line);
+  }
+
+  @Test
+  void valuesCannotForgeLines() {
+    Map<String, String> m = new LinkedHashMap<>();
+    m.put("sender", "a@example.org\nFAKE action=pass\r");
+    m.put("recipient", "x".repeat(1000));
+    String line = DecisionLog.format(PolicyRequest.of(m), Decision.notApplicable("why"));
+    assertFalse(line.contains("\n") || line.contains("\r"));
+    assertEquals("action=pass, reason=why, sender=a@example.org?FAKE action=pass?, recipient=" + "x".repeat(256) + "...", line);
+  }
+}

@@ -1,0 +1,189 @@
+package org.greygate.protocol;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class PolicyDecoderTest {
+  static final String REQUEST =
+      "request=smtpd_access_policy\nprotocol_state=RCPT\nclient_address=192.0.2.1\n"
+          + "client_name=mx.example.org\nsender=a@example.org\nrecipient=b@example.net\n"
+          + "instance=123.456\n\n";
+
+  static List<PolicyRequest> decode(ProtocolLimits limits, byte[]... chunks) throws ProtocolException {
+    PolicyDecoder d = new PolicyDecoder(limits);
+    List<PolicyRequest> out = new ArrayList<>();
+    for (byte[] c : chunks) {
+      d.feed(c, 0, c.length, out::add);
+    }
+    return out;
+  }
+
+  static List<PolicyRequest> decode(String... chunks) throws ProtocolException {
+    byte[][] b = new byte[chunks.length][];
+    for (int i = 0; i < chunks.length; i++) b[i] = chunks[i].getBytes(StandardCharsets.UTF_8);
+    return decode(ProtocolLimits.DEFAULT, b);
+  }
+
+  @Test
+  void wholeRequest() throws Exception {
+    List<PolicyRequest> r = decode(REQUEST);
+    assertEquals(1, r.size());
+    assertEquals("192.0.2.1", r.get(0).clientAddress());
+    assertEquals("b@example.net", r.get(0).recipient());
+    assertEquals("RCPT", r.get(0).protocolState());
+    assertEquals(7, r.get(0).attributes().size());
+  }
+
+  @Test
+  void byteByByteAndEverySplitGiveTheSameRequest() throws Exception {
+    byte[] all = (REQUEST + REQUEST.replace("b@example.net", "c@example.net")).getBytes(StandardCharsets.UTF_8);
+    List<PolicyRequest> expected = decode(ProtocolLimits.DEFAULT, all);
+    assertEquals(2, expected.size());
+    PolicyDecoder d = new PolicyDecoder(ProtocolLimits.DEFAULT);
+    List<PolicyRequest> single = new ArrayList<>();
+    for (byte b : all) d.feed(new byte[] {b}, 0, 1, single::add);
+    assertEquals(expected, single);
+    for (int cut = 0; cut <= all.length; cut++) {
+      byte[] a = java.util.Arrays.copyOfRange(all, 0, cut);
+      byte[] b = java.util.Arrays.copyOfRange(all, cut, all.length);
+      assertEquals(expected, decode(ProtocolLimits.DEFAULT, a, b), "split at " + cut);
+    }
+  }
+
+  @Test
+  void randomSplitsOfManyRequestsDecodeTheSame() throws Exception {
+    Random rnd = new Random(42);
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < 50; i++) sb.append(REQUEST.replace("123.456", "inst" + i));
+    byte[] all = sb.toString().getBytes(StandardCharsets.UTF_8);
+    List<PolicyRequest> expected = decode(ProtocolLimits.DEFAULT, all);
+    for (int round = 0; round < 200; round++) {
+      PolicyDecoder d = new PolicyDecoder(ProtocolLimits.DEFAULT);
+      List<PolicyRequest> got = new ArrayList<>();
+      int pos = 0;
+      while (pos < all.length) {
+        int n = Math.min(all.length - pos, 1 + rnd.nextInt(300));
+        d.feed(all, pos, n, got::add);
+        pos += n;
+      }
+      assertEquals(expected, got);
+    }
+  }
+
+  @Test
+  void splitsOnFirstEqualsOnly() throws Exception {
+    PolicyRequest r = decode("sender=a=b@example.org\nx==\n\n").get(0);
+    assertEquals("a=b@example.org", r.sender());
+    assertEquals("=", r.get("x"));
+  }
+
+  @Test
+  void emptyValueIsPresentButEmpty() throws Exception {
+    PolicyRequest r = decode("etrn_domain=\nrequest=smtpd_access_policy\n\n").get(0);
+    assertTrue(r.has("etrn_domain"));
+    assertEquals("", r.get("etrn_domain"));
+    assertFalse(r.has("queue_id"));
+  }
+
+  @Test
+  void crlfIsTolerated() throws Exception {
+    PolicyRequest r = decode("sender=a@example.org\r\nrecipient=b@example.net\r\n\r\n").get(0);
+    assertEquals("a@example.org", r.sender());
+    assertEquals("b@example.net", r.recipient());
+  }
+
+  @Test
+  void lastRepeatedAttributeWins() throws Exception {
+    assertEquals("2", decode("a=1\na=2\n\n").get(0).get("a"));
+  }
+
+  @Test
+  void strayEmptyLinesBetweenRequestsAreSkipped() throws Exception {
+    assertEquals(1, decode("\n\n\na=1\n\n\n").size());
+  }
+
+  @Test
+  void invalidUtf8IsReplacedNotRejected() throws Exception {
+    byte[] b = {'s', '=', (byte) 0xff, 'x', '\n', '\n'};
+    assertEquals("\uFFFDx", decode(ProtocolLimits.DEFAULT, b).get(0).get("s"));
+    assertEquals("é", decode("s=é\n\n").get(0).get("s"));
+  }
+
+  @Test
+  void overLongLineFails() {
+    String line = "x=" + "a".repeat(ProtocolLimits.DEFAULT.maxLineBytes());
+    ProtocolException e = assertThrows(ProtocolException.class, () -> decode(line));
+    assertEquals(ProtocolException.Kind.LINE_TOO_LONG, e.kind());
+  }
+
+  @Test
+  void lineAtTheLimitPasses() throws Exception {
+    String value = "a".repeat(ProtocolLimits.DEFAULT.maxLineBytes() - 2);
+    assertEquals(value, decode("x=" + value + "\n\n").get(0).get("x"));
+  }
+
+  @Test
+  void tooManyAttributesFails() {
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i <= ProtocolLimits.DEFAULT.maxAttributes(); i++) sb.append("a").append(i).append("=1\n");
+    ProtocolException e = assertThrows(ProtocolException.class, () -> decode(sb.toString()));
+    assertEquals(ProtocolException.Kind.TOO_MANY_ATTRIBUTES, e.kind());
+  }
+
+  @Test
+  void requestTooLargeFails() {
+    ProtocolLimits small = new ProtocolLimits(100, 1000, 1000);
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < 30; i++) sb.append("attribute").append(i).append("=").append("v".repeat(40)).append('\n');
+    ProtocolException e =
+        assertThrows(ProtocolException.class, () -> decode(small, sb.toString().getBytes(StandardCharsets.US_ASCII)));
+    assertEquals(ProtocolException.Kind.REQUEST_TOO_LARGE, e.kind());
+  }
+
+  @Test
+  void nulByteFails() {
+    byte[] b = {'a', '=', 0, '\n', '\n'};
+    assertEquals(ProtocolException.Kind.NUL_BYTE,
+        assertThrows(ProtocolException.class, () -> decode(ProtocolLimits.DEFAULT, b)).kind());
+  }
+
+  @Test
+  void missingEqualsAndEmptyNameFail() {
+    assertEquals(ProtocolException.Kind.MISSING_EQUALS,
+        assertThrows(ProtocolException.class, () -> decode("garbage\n\n")).kind());
+    assertEquals(ProtocolException.Kind.EMPTY_NAME,
+        assertThrows(ProtocolException.class, () -> decode("=value\n\n")).kind());
+  }
+
+  @Test
+  void failedDecoderStaysFailed() {
+    PolicyDecoder d = new PolicyDecoder(ProtocolLimits.DEFAULT);
+    byte[] bad = "oops\n".getBytes(StandardCharsets.US_ASCII);
+    assertThrows(ProtocolException.class, () -> d.feed(bad, 0, bad.length, r -> {}));
+    byte[] good = REQUEST.getBytes(StandardCharsets.US_ASCII);
+    assertThrows(ProtocolException.class, () -> d.feed(good, 0, good.length, r -> {}));
+  }
+
+  @Test
+  void reportsWhetherARequestIsPending() throws Exception {
+    PolicyDecoder d = new PolicyDecoder(ProtocolLimits.DEFAULT);
+    assertTrue(d.isBetweenRequests());
+    byte[] half = "a=1\nb=".getBytes(StandardCharsets.US_ASCII);
+    d.feed(half, 0, half.length, r -> {});
+    assertFalse(d.isBetweenRequests());
+  }
+
+  @Test
+  void limitsAreValidated() {
+    assertThrows(IllegalArgumentException.class, () -> new ProtocolLimits(10, 100, 1000));
+    assertThrows(IllegalArgumentException.class, () -> new ProtocolLimits(1000, 100, 500));
+  }
+}

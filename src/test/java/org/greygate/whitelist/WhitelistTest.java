@@ -1,0 +1,130 @@
+package org.greygate.whitelist;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.greygate.inet.IpAddress;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class WhitelistTest {
+  @TempDir Path dir;
+
+  static ClientWhitelist clients(String... entries) {
+    ClientWhitelist.Builder b = new ClientWhitelist.Builder();
+    for (String e : entries) b.add(e);
+    return b.build();
+  }
+
+  static RecipientWhitelist recipients(String... entries) {
+    RecipientWhitelist.Builder b = new RecipientWhitelist.Builder();
+    for (String e : entries) b.add(e);
+    return b.build();
+  }
+
+  static boolean client(ClientWhitelist w, String name, String ip) {
+    return w.matches(name, IpAddress.parse(ip));
+  }
+
+  @Test
+  void hostnamesMatchThemselvesAndSubdomains() {
+    ClientWhitelist w = clients("example.org", "Mail.Example.NET");
+    assertTrue(client(w, "example.org", "192.0.2.1"));
+    assertTrue(client(w, "mx1.EXAMPLE.org", "192.0.2.1"));
+    assertTrue(client(w, "mail.example.net", "192.0.2.1"));
+    assertFalse(client(w, "badexample.org", "192.0.2.1"));
+    assertFalse(client(w, "example.org.evil.com", "192.0.2.1"));
+    assertFalse(client(w, "unknown", "192.0.2.1"));
+    assertFalse(client(w, "", "192.0.2.1"));
+  }
+
+  @Test
+  void addressesNetworksAndPartialIpv4() {
+    ClientWhitelist w = clients("192.0.2.5", "198.51.100.0/24", "203.0", "10.1.2", "2001:db8:1::/48", "2001:db8:9::7");
+    assertTrue(client(w, "unknown", "192.0.2.5"));
+    assertFalse(client(w, "unknown", "192.0.2.6"));
+    assertTrue(client(w, "unknown", "198.51.100.254"));
+    assertTrue(client(w, "unknown", "203.0.200.1")); // a.b is /16 (Postgrey reads it wrongly)
+    assertFalse(client(w, "unknown", "203.1.0.1"));
+    assertTrue(client(w, "unknown", "10.1.2.99")); // a.b.c is /24
+    assertFalse(client(w, "unknown", "10.1.3.1"));
+    assertTrue(client(w, "unknown", "2001:db8:1:ffff::1"));
+    assertFalse(client(w, "unknown", "2001:db8:2::1"));
+    assertTrue(client(w, "unknown", "2001:db8:9::7"));
+  }
+
+  @Test
+  void regexesAreCaseInsensitiveSearches() {
+    ClientWhitelist w = clients("/^mail-[a-z]+\\.google\\.com$/", "/outbound/");
+    assertTrue(client(w, "MAIL-abc.google.com", "192.0.2.1"));
+    assertTrue(client(w, "x.outbound.protection.example", "192.0.2.1"));
+    assertFalse(client(w, "mail-1.google.com", "192.0.2.1"));
+  }
+
+  @Test
+  void hostileRegexRunsInLinearTime() {
+    ClientWhitelist w = clients("/^(a+)+$/");
+    String evil = "a".repeat(50_000) + "!";
+    long t = System.nanoTime();
+    assertFalse(client(w, evil, "192.0.2.1"));
+    assertTrue(System.nanoTime() - t < 5_000_000_000L);
+  }
+
+  @Test
+  void badEntriesAreRejectedWithAReason() {
+    assertThrows(IllegalArgumentException.class, () -> clients("300.1.1.1"));
+    assertThrows(IllegalArgumentException.class, () -> clients("1.2.3.4/40"));
+    assertThrows(IllegalArgumentException.class, () -> clients("2001:db8::g"));
+    assertThrows(IllegalArgumentException.class, () -> clients("/(a)\\1/"));
+    assertThrows(IllegalArgumentException.class, () -> recipients("two words"));
+  }
+
+  @Test
+  void recipientGrammar() {
+    RecipientWhitelist w = recipients("postmaster@", "abuse@example.org", "example.net", "/^noreply-.*@/", "a+b@x.test");
+    assertTrue(w.matches("postmaster@anything.example"));
+    assertTrue(w.matches("Postmaster+tag@anything.example"));
+    assertFalse(w.matches("postmasters@anything.example"));
+    assertTrue(w.matches("abuse@example.org"));
+    assertTrue(w.matches("abuse+x@example.org"));
+    assertFalse(w.matches("abuse@sub.example.org"));
+    assertFalse(w.matches("abuse+@example.org"));
+    assertTrue(w.matches("anyone@example.net"));
+    assertTrue(w.matches("anyone@mail.example.net"));
+    assertFalse(w.matches("anyone@badexample.net"));
+    assertTrue(w.matches("noreply-42@foo.test"));
+    assertTrue(w.matches("a+b@x.test"));
+    assertTrue(w.matches("a+b+c@x.test"));
+    assertFalse(w.matches("a@x.test"));
+    assertFalse(w.matches("bob@example.org"));
+  }
+
+  @Test
+  void filesWithCommentsCompanionsAndErrorsNamingFileAndLine() throws Exception {
+    Path c = dir.resolve("clients");
+    Files.writeString(c, "# comment\n\n  example.org   # trailing\n192.0.2.0/24\n");
+    Files.writeString(dir.resolve("clients.local"), "local.example\n");
+    Path r = dir.resolve("recipients");
+    Files.writeString(r, "postmaster@\n");
+    Whitelists w = new WhitelistSource(List.of(c), List.of(r), List.of()).load();
+    assertTrue(w.matchesClient("mx.example.org", IpAddress.parse("203.0.113.1")));
+    assertTrue(w.matchesClient("x.local.example", IpAddress.parse("203.0.113.1")));
+    assertTrue(w.matchesClient("unknown", IpAddress.parse("192.0.2.9")));
+    assertTrue(w.matchesRecipient("postmaster@x.test"));
+
+    Files.writeString(c, "example.org\n\n999.1.1.1\n");
+    WhitelistException e = assertThrows(WhitelistException.class, () -> new WhitelistSource(List.of(c), List.of(r), List.of()).load());
+    assertEquals(c + ":3: not an IP address: 999.1.1.1", e.getMessage());
+
+    Path missing = dir.resolve("nope");
+    e = assertThrows(WhitelistException.class, () -> new WhitelistSource(List.of(missing), List.of(), List.of()).load());
+    assertTrue(e.getMessage().startsWith(missing + ": "), e.getMessage());
+    // an optional (default) file may be missing
+    assertEquals(0, new WhitelistSource(List.of(missing), List.of(), List.of(missing)).load().clients().size());
+  }
+}
