@@ -1,0 +1,208 @@
+package org.greygate.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.UnixDomainSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.ZoneId;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.greygate.greylist.GreylistConfig;
+import org.greygate.greylist.GreylistEngine;
+import org.greygate.greylist.KeyHasher;
+import org.greygate.greylist.RecentInstances;
+import org.greygate.policy.PolicyService;
+import org.greygate.protocol.ProtocolLimits;
+import org.greygate.store.lmdb.LmdbStore;
+import org.greygate.testing.PolicyClient;
+import org.greygate.whitelist.Whitelists;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ServerIT {
+  @TempDir Path dir;
+  LmdbStore store;
+  PolicyServer server;
+
+  List<SocketAddress> start(List<ListenAddress> listen, int maxConnections, Duration idle, boolean exim) throws IOException {
+    store = LmdbStore.open(dir.resolve("db"));
+    GreylistEngine engine = new GreylistEngine(GreylistConfig.defaults(), store, KeyHasher.PLAIN,
+        new RecentInstances(100), ZoneId.of("UTC"), "test");
+    PolicyService service = new PolicyService(engine, () -> Whitelists.EMPTY, Clock.systemUTC(), true, "DUNNO");
+    server = new PolicyServer(new ServerOptions(listen, ProtocolLimits.DEFAULT, maxConnections, idle, 128, exim, 2), service::answer);
+    return server.start();
+  }
+
+  List<SocketAddress> start() throws IOException {
+    return start(List.of(new ListenAddress.Inet("127.0.0.1", 0)), 100, Duration.ofSeconds(60), false);
+  }
+
+  @AfterEach
+  void stop() {
+    if (server != null) server.close();
+    if (store != null) store.close();
+  }
+
+  static Map<String, String> request(String rcpt, long time) {
+    Map<String, String> m = new LinkedHashMap<>();
+    m.put("request", "smtpd_access_policy");
+    m.put("protocol_state", "RCPT");
+    m.put("client_address", "192.0.2.1");
+    m.put("client_name", "mx.example.org");
+    m.put("sender", "a@example.org");
+    m.put("recipient", rcpt);
+    m.put("instance", "inst-" + rcpt);
+    m.put("policy_test_time", Long.toString(time));
+    return m;
+  }
+
+  @Test
+  void manyRequestsOnOneTcpConnection() throws Exception {
+    SocketAddress a = start().get(0);
+    try (PolicyClient c = new PolicyClient(a)) {
+      assertTrue(c.ask(request("b@example.net", 1000)).startsWith("DEFER_IF_PERMIT Greylisted"));
+      assertTrue(c.ask(request("b@example.net", 1100)).startsWith("DEFER_IF_PERMIT"));
+      assertTrue(c.ask(request("b@example.net", 1300)).startsWith("PREPEND X-Greylist: delayed 300 seconds"));
+      assertEquals("DUNNO", c.ask(request("b@example.net", 1400)));
+    }
+  }
+
+  @Test
+  void pipelinedRequestsAreAnsweredInOrder() throws Exception {
+    SocketAddress a = start().get(0);
+    try (PolicyClient c = new PolicyClient(a)) {
+      byte[] one = PolicyClient.encode(request("b@example.net", 1000));
+      byte[] two = PolicyClient.encode(request("b@example.net", 1300));
+      byte[] both = new byte[one.length + two.length];
+      System.arraycopy(one, 0, both, 0, one.length);
+      System.arraycopy(two, 0, both, one.length, two.length);
+      c.send(both);
+      assertTrue(c.readReply().startsWith("DEFER_IF_PERMIT"));
+      assertTrue(c.readReply().startsWith("PREPEND"));
+    }
+  }
+
+  @Test
+  void unixSocketWithModeAndStaleFileReplaced() throws Exception {
+    Path sock = dir.resolve("policy.sock");
+    Files.writeString(sock, "stale");
+    SocketAddress a =
+        start(List.of(new ListenAddress.Unix(sock, 0660)), 100, Duration.ofSeconds(60), false).get(0);
+    assertEquals("rw-rw----", PosixFilePermissions.toString(Files.getPosixFilePermissions(sock)));
+    try (PolicyClient c = new PolicyClient(UnixDomainSocketAddress.of(sock))) {
+      assertTrue(c.ask(request("b@example.net", 1000)).startsWith("DEFER_IF_PERMIT"));
+      assertTrue(c.ask(request("b@example.net", 1300)).startsWith("PREPEND"));
+    }
+    // a second server may not steal a live socket
+    PolicyServer other = new PolicyServer(
+        new ServerOptions(List.of(new ListenAddress.Unix(sock, 0660)), ProtocolLimits.DEFAULT, 10, Duration.ofSeconds(5), 10, false, 1),
+        r -> "DUNNO");
+    IOException e = assertThrows(IOException.class, other::start);
+    assertTrue(e.getMessage().contains("another process is listening"), e.getMessage());
+    assertTrue(Files.exists(sock));
+    server.close();
+    assertTrue(Files.notExists(sock), "socket removed on close");
+  }
+
+  @Test
+  void malformedInputClosesOnlyThatConnection() throws Exception {
+    SocketAddress a = start().get(0);
+    try (PolicyClient good = new PolicyClient(a);
+        PolicyClient longLine = new PolicyClient(a);
+        PolicyClient garbage = new PolicyClient(a);
+        PolicyClient nul = new PolicyClient(a)) {
+      assertTrue(good.ask(request("b@example.net", 1000)).startsWith("DEFER"));
+      longLine.send(("sender=" + "x".repeat(20_000) + "\n").getBytes(StandardCharsets.US_ASCII));
+      garbage.send("this is not a policy request\n".getBytes(StandardCharsets.US_ASCII));
+      nul.send(new byte[] {'a', '=', 0, '\n'});
+      assertNull(longLine.readReply());
+      assertNull(garbage.readReply());
+      assertNull(nul.readReply());
+      assertTrue(good.ask(request("b@example.net", 1300)).startsWith("PREPEND"));
+    }
+  }
+
+  @Test
+  void unknownRequestTypeGetsDunno() throws Exception {
+    SocketAddress a = start().get(0);
+    try (PolicyClient c = new PolicyClient(a)) {
+      assertEquals("DUNNO", c.ask(Map.of("request", "something_else", "x", "y")));
+      assertEquals("DUNNO", c.ask(Map.of("x", "no request attribute")));
+      assertTrue(c.ask(request("b@example.net", 1000)).startsWith("DEFER"));
+    }
+  }
+
+  @Test
+  void connectionsBeyondTheCapAreRefusedNotHung() throws Exception {
+    SocketAddress a = start(List.of(new ListenAddress.Inet("127.0.0.1", 0)), 2, Duration.ofSeconds(60), false).get(0);
+    try (PolicyClient c1 = new PolicyClient(a); PolicyClient c2 = new PolicyClient(a)) {
+      assertTrue(c1.ask(request("b@example.net", 1000)).startsWith("DEFER"));
+      assertTrue(c2.ask(request("c@example.net", 1000)).startsWith("DEFER"));
+      try (PolicyClient c3 = new PolicyClient(a)) {
+        assertTrue(c3.closedByServer(), "third connection is closed at once");
+      }
+      assertEquals(1, server.refusedConnections());
+    }
+    // once they are gone, new connections are served again
+    for (int i = 0; i < 50 && server.openConnections() > 0; i++) Thread.sleep(20);
+    try (PolicyClient c4 = new PolicyClient(a)) {
+      assertTrue(c4.ask(request("b@example.net", 1300)).startsWith("PREPEND"));
+    }
+  }
+
+  @Test
+  void idleConnectionsAreClosed() throws Exception {
+    SocketAddress a = start(List.of(new ListenAddress.Inet("127.0.0.1", 0)), 10, Duration.ofMillis(300), false).get(0);
+    try (PolicyClient c = new PolicyClient(a)) {
+      assertTrue(c.ask(request("b@example.net", 1000)).startsWith("DEFER"));
+      long t = System.nanoTime();
+      assertTrue(c.closedByServer());
+      assertTrue(System.nanoTime() - t < 5_000_000_000L);
+    }
+  }
+
+  @Test
+  void eximModeClosesAfterEachReply() throws Exception {
+    SocketAddress a = start(List.of(new ListenAddress.Inet("127.0.0.1", 0)), 10, Duration.ofSeconds(60), true).get(0);
+    try (PolicyClient c = new PolicyClient(a)) {
+      assertTrue(c.ask(request("b@example.net", 1000)).startsWith("DEFER"));
+      assertTrue(c.closedByServer());
+    }
+  }
+
+  @Test
+  void bareLoopbackPortBindsLoopbackOnly() throws Exception {
+    List<SocketAddress> bound = start(List.of(new ListenAddress.Inet(null, 0)), 10, Duration.ofSeconds(60), false);
+    for (SocketAddress s : bound) {
+      assertTrue(((InetSocketAddress) s).getAddress().isLoopbackAddress(), s.toString());
+    }
+    try (PolicyClient c = PolicyClient.tcp(((InetSocketAddress) bound.get(0)).getPort())) {
+      assertTrue(c.ask(request("b@example.net", 1000)).startsWith("DEFER"));
+    }
+  }
+
+  @Test
+  void inetValuesParse() {
+    assertEquals(new ListenAddress.Inet(null, 10023), ListenAddress.parseInet("10023"));
+    assertEquals(new ListenAddress.Inet("127.0.0.1", 10023), ListenAddress.parseInet("127.0.0.1:10023"));
+    assertEquals(new ListenAddress.Inet("::1", 10023), ListenAddress.parseInet("[::1]:10023"));
+    assertEquals(new ListenAddress.Inet("::1", 10023), ListenAddress.parseInet("::1:10023"));
+    assertEquals(new ListenAddress.Inet("0.0.0.0", 10023), ListenAddress.parseInet("*:10023"));
+    assertThrows(IllegalArgumentException.class, () -> ListenAddress.parseInet("70000"));
+    assertThrows(IllegalArgumentException.class, () -> ListenAddress.parseInet("host:"));
+    assertThrows(IllegalArgumentException.class, () -> ListenAddress.parseInet(":10023"));
+  }
+}

@@ -1,0 +1,129 @@
+package org.greygate.store;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import org.greygate.greylist.Expiry;
+import org.greygate.store.lmdb.LmdbStore;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class LmdbStoreIT {
+  @TempDir Path dir;
+
+  @Test
+  void writesAreVisibleAtOnceAndSurviveReopen() {
+    try (LmdbStore s = LmdbStore.open(dir)) {
+      s.putTriplet("k1", new TripletEntry(10, 20));
+      assertEquals(new TripletEntry(10, 20), s.getTriplet("k1")); // before commit: overlay
+      s.putClient("c1", new ClientEntry(3, 30));
+      s.flush();
+      assertEquals(new TripletEntry(10, 20), s.getTriplet("k1"));
+      assertNull(s.getTriplet("nope"));
+    }
+    try (LmdbStore s = LmdbStore.open(dir)) {
+      assertEquals(new TripletEntry(10, 20), s.getTriplet("k1"));
+      assertEquals(new ClientEntry(3, 30), s.getClient("c1"));
+      assertEquals(1, s.tripletCount());
+      assertEquals(1, s.clientCount());
+    }
+  }
+
+  @Test
+  void closeFlushesPendingWrites() {
+    try (LmdbStore s = LmdbStore.open(dir)) {
+      for (int i = 0; i < 5000; i++) s.putTriplet("k" + i, new TripletEntry(i, i));
+    }
+    try (LmdbStore s = LmdbStore.open(dir)) {
+      assertEquals(5000, s.tripletCount());
+      assertEquals(new TripletEntry(4999, 4999), s.getTriplet("k4999"));
+    }
+  }
+
+  @Test
+  void secondOpenOfTheSameDirectoryIsRefused() {
+    try (LmdbStore s = LmdbStore.open(dir)) {
+      StoreException e = assertThrows(StoreException.class, () -> LmdbStore.open(dir));
+      assertTrue(e.getMessage().contains("in use by another greygate process"), e.getMessage());
+    }
+    LmdbStore.open(dir).close(); // lock released on close
+  }
+
+  @Test
+  void mapGrowsInsteadOfFailing() {
+    try (LmdbStore s = LmdbStore.open(dir, 1L << 20, 1_000_000)) {
+      long before = s.mapSize();
+      String pad = "x".repeat(200);
+      for (int i = 0; i < 40_000; i++) s.putTriplet(pad + i, new TripletEntry(i, i));
+      s.flush();
+      assertTrue(s.mapSize() > before, "map grew from " + before + " to " + s.mapSize());
+      assertEquals(40_000, s.tripletCount());
+      assertEquals(new TripletEntry(39_999, 39_999), s.getTriplet(pad + 39_999));
+    }
+  }
+
+  @Test
+  void longKeysAreHashedTransparently() {
+    String longKey = "192.0.2.0/" + "s".repeat(600) + "@example.org/r@example.net";
+    try (LmdbStore s = LmdbStore.open(dir)) {
+      s.putTriplet(longKey, new TripletEntry(1, 2));
+      s.flush();
+    }
+    try (LmdbStore s = LmdbStore.open(dir)) {
+      assertEquals(new TripletEntry(1, 2), s.getTriplet(longKey));
+      assertNull(s.getTriplet(longKey + "x"));
+    }
+  }
+
+  @Test
+  void sweepDeletesExpiredRowsInBoundedSlices() {
+    Expiry rule = new Expiry(300, 35 * 86400, 2 * 86400);
+    long now = 100 * 86400;
+    Map<String, TripletEntry> live = new HashMap<>();
+    try (LmdbStore s = LmdbStore.open(dir)) {
+      for (int i = 0; i < 2500; i++) {
+        TripletEntry e =
+            switch (i % 3) {
+              case 0 -> new TripletEntry(now - 40 * 86400, now - 36 * 86400); // past max-age
+              case 1 -> new TripletEntry(now - 3 * 86400, now - 3 * 86400 + 10); // never passed, window over
+              default -> new TripletEntry(now - 10 * 86400, now - 86400); // passed, recent
+            };
+        s.putTriplet("t" + i, e);
+        if (i % 3 == 2) live.put("t" + i, e);
+      }
+      s.putClient("old", new ClientEntry(9, now - 40 * 86400));
+      s.putClient("new", new ClientEntry(9, now - 86400));
+      SweepProgress p = SweepProgress.START;
+      int slices = 0;
+      while (!p.finished()) {
+        p = s.sweep(rule, now, p, 100);
+        slices++;
+      }
+      assertTrue(slices > 25, "bounded slices: " + slices);
+      assertEquals(2502, p.visited());
+      assertEquals(2500 - live.size() + 1, p.deleted());
+      assertEquals(live.size(), s.tripletCount());
+      assertEquals(1, s.clientCount());
+      live.forEach((k, e) -> assertEquals(e, s.getTriplet(k)));
+    }
+  }
+
+  @Test
+  void dryRunSeesTheDatabaseButNeverWritesIt() {
+    try (LmdbStore s = LmdbStore.open(dir)) {
+      s.putTriplet("k", new TripletEntry(1, 1));
+      s.flush();
+      try (LmdbStore ro = LmdbStore.openDryRun(dir)) { // works while the owner runs
+        assertEquals(new TripletEntry(1, 1), ro.getTriplet("k"));
+        ro.putTriplet("k", new TripletEntry(5, 5));
+        assertEquals(new TripletEntry(5, 5), ro.getTriplet("k"));
+      }
+      assertEquals(new TripletEntry(1, 1), s.getTriplet("k"));
+    }
+  }
+}
