@@ -65,7 +65,7 @@ public final class ServeCommand implements Callable<Integer> {
   @Option(names = {"-v", "--verbose"}, description = "Log more (debug).")
   boolean verbose;
 
-  @Option(names = {"-q", "--quiet"}, description = "Log less: no decision lines, warnings and errors only.")
+  @Option(names = {"-q", "--quiet"}, description = "Log less: no line per decision (start, stop, reloads and errors are still logged).")
   boolean quiet;
 
   @Option(names = "--pidfile", paramLabel = "PATH", description = "Write the process id to PATH (removed on exit).")
@@ -230,10 +230,12 @@ public final class ServeCommand implements Callable<Integer> {
         ioThreads);
   }
 
+  /** -v: debug everywhere. -q: no per-decision lines; start, stop, reload and errors stay. */
   private void setLogLevel() {
-    if (!verbose && !quiet) return;
-    ch.qos.logback.classic.Logger root =
-        (ch.qos.logback.classic.Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME);
-    root.setLevel(verbose ? Level.DEBUG : Level.WARN);
+    if (verbose) {
+      ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME)).setLevel(Level.DEBUG);
+    } else if (quiet) {
+      ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger("greygate.decision")).setLevel(Level.WARN);
+    }
   }
 }
