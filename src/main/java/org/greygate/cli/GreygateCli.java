@@ -22,7 +22,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = Version.class,
     description = "Postfix policy daemon: greylisting compatible with Postgrey, on an embedded LMDB store.",
-    subcommands = {ServeCommand.class, CheckCommand.class, DbCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {ServeCommand.class, CheckCommand.class, DbCommand.class, BenchCommand.class, ResponderCommand.class, CommandLine.HelpCommand.class})
 public final class GreygateCli implements Runnable {
   public static final int EXIT_OK = 0;
   public static final int EXIT_FAILURE = 1;

@@ -1,0 +1,44 @@
+package org.greygate.cli;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.greygate.protocol.ProtocolLimits;
+import org.greygate.server.ListenAddress;
+import org.greygate.server.PolicyServer;
+import org.greygate.server.ServerOptions;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** The ceiling for benchmarks: the same server, answering DUNNO without deciding anything. */
+@Command(
+    name = "responder",
+    mixinStandardHelpOptions = true,
+    versionProvider = Version.class,
+    description = "Benchmark baseline: greygate's network stack answering DUNNO to every request, no greylisting, no store.")
+public final class ResponderCommand implements Callable<Integer> {
+  @Option(names = {"-i", "--inet"}, required = true, paramLabel = "[HOST:]PORT", description = "Listen on TCP.")
+  String inet;
+
+  @Option(names = "--io-threads", paramLabel = "N", description = "Network threads (default: 0 = one per core).")
+  int ioThreads;
+
+  @Override
+  public Integer call() throws Exception {
+    List<ListenAddress> listen = new ArrayList<>(List.of(ListenAddress.parseInet(inet)));
+    PolicyServer server = new PolicyServer(
+        new ServerOptions(listen, ProtocolLimits.DEFAULT, 10_000, Duration.ofSeconds(600), 1024, false, ioThreads),
+        request -> "DUNNO");
+    server.start();
+    CountDownLatch stop = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      server.close();
+      stop.countDown();
+    }));
+    org.slf4j.LoggerFactory.getLogger(ResponderCommand.class).info("responder ready");
+    stop.await();
+    return GreygateCli.EXIT_OK;
+  }
+}
