@@ -96,7 +96,11 @@ public final class CheckCommand implements Callable<Integer> {
       PolicyRequest request = PolicyRequest.of(attrs);
       long now = Clock.systemUTC().millis() / 1000;
       if (greylist.trustPolicyTestTime && attrs.containsKey("policy_test_time")) {
-        now = Long.parseLong(attrs.get("policy_test_time"));
+        try {
+          now = Long.parseLong(attrs.get("policy_test_time").strip());
+        } catch (NumberFormatException e) {
+          throw new GreygateCli.UsageError("policy_test_time '" + attrs.get("policy_test_time") + "' is not epoch seconds");
+        }
       }
       Decision d = engine.decide(request, now, whitelists);
       spec.commandLine().getOut().print(new String(PolicyReply.encode(d.action()), StandardCharsets.UTF_8));

@@ -9,7 +9,7 @@ import org.greygate.store.TripletEntry;
 import org.greygate.store.TripletStore;
 
 /** In-memory store for unit tests of the decision rules (the real stores have their own tests). */
-public final class MemoryStore implements TripletStore {
+public class MemoryStore implements TripletStore {
   public final TreeMap<String, TripletEntry> triplets = new TreeMap<>();
   public final TreeMap<String, ClientEntry> clients = new TreeMap<>();
 

@@ -195,6 +195,23 @@ class ServerIT {
   }
 
   @Test
+  void ipv6Loopback() throws Exception {
+    boolean hasV6;
+    try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
+      probe.bind(new InetSocketAddress("::1", 0));
+      hasV6 = true;
+    } catch (IOException e) {
+      hasV6 = false;
+    }
+    org.junit.jupiter.api.Assumptions.assumeTrue(hasV6, "this host has no ::1");
+    SocketAddress a = start(List.of(ListenAddress.parseInet("[::1]:0")), 10, Duration.ofSeconds(60), false).get(0);
+    assertEquals("::1", ((InetSocketAddress) a).getAddress().getHostAddress().replace("0:0:0:0:0:0:0:1", "::1"));
+    try (PolicyClient c = new PolicyClient(new InetSocketAddress("::1", ((InetSocketAddress) a).getPort()))) {
+      assertTrue(c.ask(request("b@example.net", 1000)).startsWith("DEFER"));
+    }
+  }
+
+  @Test
   void inetValuesParse() {
     assertEquals(new ListenAddress.Inet(null, 10023), ListenAddress.parseInet("10023"));
     assertEquals(new ListenAddress.Inet("127.0.0.1", 10023), ListenAddress.parseInet("127.0.0.1:10023"));

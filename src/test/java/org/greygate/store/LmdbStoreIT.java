@@ -114,6 +114,34 @@ class LmdbStoreIT {
   }
 
   @Test
+  void backgroundSweeperDeletesExpiredRowsWhileReadsGoOn() throws Exception {
+    Expiry rule = new Expiry(300, 35 * 86400, 2 * 86400);
+    long now = 100 * 86400;
+    java.time.Clock clock = java.time.Clock.fixed(java.time.Instant.ofEpochSecond(now), java.time.ZoneOffset.UTC);
+    try (LmdbStore s = LmdbStore.open(dir)) {
+      for (int i = 0; i < 5000; i++) {
+        s.putTriplet("old" + i, new TripletEntry(now - 50 * 86400, now - 40 * 86400));
+        s.putTriplet("new" + i, new TripletEntry(now - 86400, now - 3600));
+      }
+      s.flush();
+      var scheduler = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+      try (ExpirySweeper sweeper = new ExpirySweeper(s, rule, clock, scheduler, 500, 1)) {
+        sweeper.start(3600);
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        while (sweeper.rounds() == 0 && System.nanoTime() < deadline) {
+          assertEquals(new TripletEntry(now - 86400, now - 3600), s.getTriplet("new42")); // reads keep working
+        }
+        assertEquals(1, sweeper.rounds());
+        assertEquals(5000, sweeper.lastDeleted());
+      } finally {
+        scheduler.shutdownNow();
+      }
+      assertEquals(5000, s.tripletCount());
+      assertNull(s.getTriplet("old1"));
+    }
+  }
+
+  @Test
   void dryRunSeesTheDatabaseButNeverWritesIt() {
     try (LmdbStore s = LmdbStore.open(dir)) {
       s.putTriplet("k", new TripletEntry(1, 1));
