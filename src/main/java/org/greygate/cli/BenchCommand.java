@@ -35,6 +35,9 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--keyspace", paramLabel = "K", description = "Distinct triplets to pick from; small K means mostly known triplets (default: ${DEFAULT-VALUE}).")
   long keyspace = 100_000;
 
+  @Option(names = "--threads", paramLabel = "N", description = "Load threads, each driving its share of the connections with non-blocking I/O (default: ${DEFAULT-VALUE}).")
+  int threads = 1;
+
   @Option(names = "--label", paramLabel = "TEXT", description = "Name for the result line (default: the target).")
   String label;
 
@@ -42,7 +45,7 @@ public final class BenchCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    LoadGenerator gen = new LoadGenerator(LoadGenerator.parseTarget(target), connections, keyspace);
+    LoadGenerator gen = new LoadGenerator(LoadGenerator.parseTarget(target), connections, keyspace, threads);
     LoadGenerator.Result r = gen.run(warmup, duration);
     PrintWriter out = spec.commandLine().getOut();
     out.println(String.format(Locale.ROOT,

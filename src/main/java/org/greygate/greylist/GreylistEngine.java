@@ -120,7 +120,10 @@ public final class GreylistEngine {
         first = now; // first seen in the future (clock stepped back): trust now
       }
     }
-    store.putTriplet(key, new TripletEntry(first, now));
+    if (known == null || known.firstSeen() != first || known.lastSeen() != now) {
+      // a repeat within the same second changes nothing: spare the writer
+      store.putTriplet(key, new TripletEntry(first, now));
+    }
 
     long missing = config.delay() - (now - first);
     boolean newlyWhitelisted = false;

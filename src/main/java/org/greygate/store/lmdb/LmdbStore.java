@@ -365,9 +365,17 @@ public final class LmdbStore implements TripletStore {
     while (true) {
       try {
         List<SweepProgress> sweepResults = new ArrayList<>();
+        // Several writes of one key in a batch: only the last reaches LMDB.
+        Map<String, Put> lastPut = new java.util.HashMap<>();
+        for (Op op : batch) {
+          if (op instanceof Put p) lastPut.put((p.triplet() ? "t" : "c") + p.key(), p);
+        }
         try (Txn<byte[]> txn = env.txnWrite()) {
           for (Op op : batch) {
             if (op instanceof Put p) {
+              if (lastPut.get((p.triplet() ? "t" : "c") + p.key()) != p) {
+                continue;
+              }
               byte[] value = p.triplet()
                   ? encode(((TripletEntry) p.value()).firstSeen(), ((TripletEntry) p.value()).lastSeen())
                   : encode(((ClientEntry) p.value()).count(), ((ClientEntry) p.value()).lastSeen());
