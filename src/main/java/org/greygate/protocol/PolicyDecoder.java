@@ -50,32 +50,44 @@ public final class PolicyDecoder {
       throw failure;
     }
     int end = offset + length;
-      for (int i = offset; i < end; i++) {
-        byte b = bytes[i];
-        requestBytes++;
-        if (b == '\n') {
-          endOfLine(out);
-        } else {
-          if (b == 0) {
-            throw fail(ProtocolException.Kind.NUL_BYTE, "NUL byte in request");
-          }
-          if (lineLength >= limits.maxLineBytes()) {
-            throw fail(
-                ProtocolException.Kind.LINE_TOO_LONG,
-                "line longer than " + limits.maxLineBytes() + " bytes");
-          }
-          if (lineLength == line.length) {
-            byte[] bigger = new byte[Math.min(line.length * 2, limits.maxLineBytes() + 1)];
-            System.arraycopy(line, 0, bigger, 0, lineLength);
-            line = bigger;
-          }
-          line[lineLength++] = b;
+    int i = offset;
+    while (i < end) {
+      // Find the end of the line in this chunk and copy the run in one go.
+      int nl = i;
+      while (nl < end && bytes[nl] != '\n') {
+        if (bytes[nl] == 0) {
+          throw fail(ProtocolException.Kind.NUL_BYTE, "NUL byte in request");
         }
-        if (requestBytes > limits.maxRequestBytes()) {
-          throw fail(
-              ProtocolException.Kind.REQUEST_TOO_LARGE,
-              "request larger than " + limits.maxRequestBytes() + " bytes");
+        nl++;
+      }
+      int run = nl - i;
+      if (lineLength + run > limits.maxLineBytes()) {
+        throw fail(
+            ProtocolException.Kind.LINE_TOO_LONG,
+            "line longer than " + limits.maxLineBytes() + " bytes");
+      }
+      requestBytes += run + (nl < end ? 1 : 0);
+      if (requestBytes > limits.maxRequestBytes()) {
+        throw fail(
+            ProtocolException.Kind.REQUEST_TOO_LARGE,
+            "request larger than " + limits.maxRequestBytes() + " bytes");
+      }
+      if (lineLength + run > line.length) {
+        int size = line.length;
+        while (size < lineLength + run) {
+          size *= 2;
         }
+        byte[] bigger = new byte[Math.min(size, limits.maxLineBytes())];
+        System.arraycopy(line, 0, bigger, 0, lineLength);
+        line = bigger;
+      }
+      System.arraycopy(bytes, i, line, lineLength, run);
+      lineLength += run;
+      i = nl;
+      if (i < end) {
+        i++; // the '\n'
+        endOfLine(out);
+      }
     }
   }
 
@@ -121,7 +133,8 @@ public final class PolicyDecoder {
           ProtocolException.Kind.TOO_MANY_ATTRIBUTES,
           "more than " + limits.maxAttributes() + " attributes in one request");
     }
-    attributes.put(decode(0, eq), decode(eq + 1, len - eq - 1));
+    String name = AttributeNames.lookup(line, 0, eq);
+    attributes.put(name != null ? name : decode(0, eq), decode(eq + 1, len - eq - 1));
   }
 
   private String decode(int from, int length) {

@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# Reproduces the comparison table of docs/performance.md in one run on this machine:
+# greygate vs Postgrey 1.37 (Debian package) vs the trivial responder (greygate's network stack
+# answering DUNNO: the ceiling), each loaded by `greygate bench` at 1, 8 and 32 connections.
+# Every cell is the median of RUNS runs; all servers are measured in the same run, in turns.
+#
+#   bench/compare.sh                      # defaults below
+#   RUNS=5 DURATION=20 bench/compare.sh   # longer
+#
+# Needs root for Postgrey (it drops privileges to the postgrey user); installs postgrey if missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+RUNS=${RUNS:-3}
+DURATION=${DURATION:-10}
+WARMUP=${WARMUP:-3}
+CONNS=${CONNS:-"1 8 32"}
+KEYSPACE=${KEYSPACE:-100000}
+DELAY=${DELAY:-5}          # short greylist delay so the load mixes new, early-retry and passing triplets
+THREADS=${THREADS:-2}      # load generator threads
+PORT_GG=${PORT_GG:-10061}; PORT_PG=${PORT_PG:-10062}; PORT_TR=${PORT_TR:-10063}
+
+command -v postgrey >/dev/null || { DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgrey >/dev/null; }
+service postgrey stop >/dev/null 2>&1 || true
+mvn -q -B -DskipTests package
+
+work=$(mktemp -d /tmp/greygate-compare.XXXXXX)
+chmod 755 "$work"
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
+trap cleanup EXIT
+
+wait_port() { for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done; echo "port $1 not listening" >&2; exit 1; }
+
+: > "$work/empty"
+mkdir -p "$work/pg" && chown postgrey "$work/pg"
+postgrey --inet=127.0.0.1:$PORT_PG --dbdir="$work/pg" --user=postgrey --group=nogroup --delay=$DELAY \
+  --whitelist-clients="$work/empty" --whitelist-recipients="$work/empty" >"$work/postgrey.log" 2>&1 &
+pids+=($!)
+bin/greygate serve --inet=127.0.0.1:$PORT_GG --dbdir="$work/gg" --delay=$DELAY -q \
+  --whitelist-clients="$work/empty" --whitelist-recipients="$work/empty" >"$work/greygate.log" 2>&1 &
+pids+=($!)
+bin/greygate responder --inet=127.0.0.1:$PORT_TR >"$work/responder.log" 2>&1 &
+pids+=($!)
+wait_port $PORT_PG; wait_port $PORT_GG; wait_port $PORT_TR
+
+bench() { # label port conns
+  bin/greygate bench --target=127.0.0.1:$2 --connections=$3 --threads=$THREADS --duration=$DURATION \
+    --warmup=$WARMUP --keyspace=$KEYSPACE --label=$1
+}
+
+results="$work/results"
+: > "$results"
+for c in $CONNS; do
+  for r in $(seq "$RUNS"); do
+    for target in "greygate $PORT_GG" "postgrey $PORT_PG" "responder $PORT_TR"; do
+      set -- $target
+      line=$(bench "$1" "$2" "$c")
+      echo "$line" >&2
+      echo "$line" >> "$results"
+    done
+  done
+done
+
+echo
+echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB, $(uname -r); $(java -version 2>&1 | head -1); postgrey $(dpkg-query -W -f='${Version}' postgrey)"
+echo "runs=$RUNS duration=${DURATION}s warmup=${WARMUP}s keyspace=$KEYSPACE delay=${DELAY}s generator-threads=$THREADS"
+echo
+python3 - "$results" "$CONNS" <<'PY'
+import re, sys, statistics
+rows = {}
+for line in open(sys.argv[1]):
+    answers = re.search(r'answers=(\{.*\})', line)
+    f = dict(re.findall(r'(\w+)=([^ {]+)', line.split(' answers=')[0]))
+    f['answers'] = answers.group(1) if answers else ''
+    label = line.split()[0]
+    rows.setdefault((label, int(f['connections'])), []).append(f)
+conns = [int(c) for c in sys.argv[2].split()]
+print("| connections | server | requests/s | p50 µs | p99 µs | p99.9 µs | answers (last run) |")
+print("|---:|---|---:|---:|---:|---:|---|")
+for c in conns:
+    med = {}
+    for label in ("greygate", "postgrey", "responder"):
+        rs = rows.get((label, c), [])
+        if not rs: continue
+        rps = statistics.median(float(r['rps']) for r in rs)
+        med[label] = rps
+        p = lambda k: statistics.median(float(r[k]) for r in rs)
+        print(f"| {c} | {label} | {rps:,.0f} | {p('p50_us'):,.0f} | {p('p99_us'):,.0f} | {p('p999_us'):,.0f} | {rs[-1]['answers']} |")
+    if 'greygate' in med and 'postgrey' in med:
+        extra = f", {100*med['greygate']/med['responder']:.0f}% of the responder ceiling" if 'responder' in med else ""
+        print(f"| {c} | **greygate / postgrey** | **{med['greygate']/med['postgrey']:.1f}×**{extra} | | | | |")
+PY
