@@ -45,13 +45,15 @@ public final class ExpirySweeper implements AutoCloseable {
 
   private void roundSafely() {
     try {
+      long started = clock.millis();
       SweepProgress p = runRound();
       rounds++;
       lastDeleted = p.deleted();
+      long took = clock.millis() - started;
       if (p.deleted() > 0) {
-        log.info("expiry sweep: {} of {} rows deleted", p.deleted(), p.visited());
+        log.info("expiry sweep: {} of {} rows deleted in {} ms", p.deleted(), p.visited(), took);
       } else {
-        log.debug("expiry sweep: {} rows, none expired", p.visited());
+        log.debug("expiry sweep: {} rows, none expired ({} ms)", p.visited(), took);
       }
     } catch (RuntimeException e) {
       log.warn("expiry sweep failed; trying again at the next interval", e);
