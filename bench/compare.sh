@@ -26,6 +26,9 @@ mvn -q -B -DskipTests package
 
 work=$(mktemp -d /tmp/greygate-compare.XXXXXX)
 chmod 755 "$work"
+# run this build, whatever happens to the working tree meanwhile
+cp target/greygate.jar "$work/greygate.jar"
+export GREYGATE_JAR="$work/greygate.jar"
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT

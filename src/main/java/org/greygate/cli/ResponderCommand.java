@@ -29,7 +29,8 @@ public final class ResponderCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     List<ListenAddress> listen = new ArrayList<>(List.of(ListenAddress.parseInet(inet)));
     PolicyServer server = new PolicyServer(
-        new ServerOptions(listen, ProtocolLimits.DEFAULT, 10_000, Duration.ofSeconds(600), 1024, false, ioThreads),
+        new ServerOptions(listen, ProtocolLimits.DEFAULT, 10_000, Duration.ofSeconds(600), 1024, false, ioThreads,
+            Duration.ZERO, "DUNNO", List.of()),
         request -> "DUNNO");
     server.start();
     CountDownLatch stop = new CountDownLatch(1);

@@ -15,6 +15,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Callable;
 import org.greygate.greylist.Expiry;
+import org.greygate.inet.Cidr;
 import org.greygate.greylist.GreylistConfig;
 import org.greygate.greylist.GreylistEngine;
 import org.greygate.greylist.KeyHasher;
@@ -112,6 +113,12 @@ public final class ServeCommand implements Callable<Integer> {
 
   @Option(names = "--io-threads", paramLabel = "N", description = "Network threads (default: 0 = one per core).")
   int ioThreads;
+
+  @Option(names = "--reply-timeout", paramLabel = "MILLISECONDS", description = "Answer --store-failure-action when a decision is not ready in time (default: ${DEFAULT-VALUE}; 0 decides on the network threads, unbounded).")
+  long replyTimeoutMillis = 2000;
+
+  @Option(names = "--allow-from", paramLabel = "CIDR[,CIDR...]", split = ",", description = "Accept TCP connections only from these networks (default: any; --inet=PORT binds loopback only anyway). Repeatable.")
+  List<String> allowFrom = new ArrayList<>();
 
   @Override
   public Integer call() throws Exception {
@@ -220,6 +227,17 @@ public final class ServeCommand implements Callable<Integer> {
     if (listen.isEmpty()) {
       throw new GreygateCli.UsageError("--unix or --inet must be given");
     }
+    List<Cidr> allowed = new ArrayList<>();
+    for (String a : allowFrom) {
+      try {
+        allowed.add(Cidr.parse(a.strip()));
+      } catch (IllegalArgumentException e) {
+        throw new GreygateCli.UsageError("--allow-from: " + e.getMessage());
+      }
+    }
+    if (replyTimeoutMillis < 0) {
+      throw new GreygateCli.UsageError("--reply-timeout must be >= 0 milliseconds");
+    }
     return new ServerOptions(
         listen,
         new ProtocolLimits(maxLine, maxAttributes, maxRequest),
@@ -227,7 +245,10 @@ public final class ServeCommand implements Callable<Integer> {
         Duration.ofSeconds(idleTimeout),
         backlog,
         exim,
-        ioThreads);
+        ioThreads,
+        Duration.ofMillis(replyTimeoutMillis),
+        storeFailureAction,
+        allowed);
   }
 
   /** -v: debug everywhere. -q: no per-decision lines; start, stop, reload and errors stay. */

@@ -29,9 +29,13 @@ public final class IpAddress {
     return v4 == null ? null : new IpAddress(v4);
   }
 
-  static IpAddress ofBytes(byte[] bytes) {
+  /** From network-order bytes (4 or 16, e.g. {@code InetAddress.getAddress()}). */
+  public static IpAddress ofBytes(byte[] bytes) {
     if (bytes.length != 4 && bytes.length != 16) {
       throw new IllegalArgumentException("an address has 4 or 16 bytes");
+    }
+    if (bytes.length == 16 && isV4Mapped(bytes)) {
+      return new IpAddress(Arrays.copyOfRange(bytes, 12, 16));
     }
     return new IpAddress(bytes.clone());
   }

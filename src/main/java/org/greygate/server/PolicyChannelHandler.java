@@ -1,11 +1,19 @@
 package org.greygate.server;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.timeout.IdleStateEvent;
 import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.greygate.protocol.PolicyDecoder;
 import org.greygate.protocol.PolicyReply;
@@ -15,61 +23,152 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One per connection: feeds bytes to the protocol decoder, asks for each request's answer, writes
- * the replies in order. A protocol violation closes this connection only.
+ * One per connection: feeds bytes to the protocol decoder, has each request decided, writes the
+ * replies in request order. A protocol violation closes this connection only.
+ *
+ * <p>With a reply timeout, decisions run on the decision executor, one at a time per connection
+ * (Postfix waits for each answer; a client that pipelines is answered in order), and an answer
+ * that is not ready by the deadline is replaced by the timeout action. Without one, decisions run
+ * inline on the event loop. All state is touched on the channel's event loop only.
  */
 final class PolicyChannelHandler extends ChannelInboundHandlerAdapter {
   private static final Logger log = LoggerFactory.getLogger(PolicyChannelHandler.class);
+  /** Requests a client may queue behind the one being decided (Postfix queues none). */
+  private static final int MAX_WAITING = 64;
 
   private final PolicyDecoder decoder;
   private final Function<PolicyRequest, String> policy;
   private final boolean closeAfterReply;
-  private byte[] chunk = new byte[4096];
+  private final Executor decisions;
+  private final long timeoutNanos;
+  private final String timeoutAction;
+  private final ServerStats stats;
+  private final ArrayDeque<PolicyRequest> waiting = new ArrayDeque<>();
+  private final byte[] chunk = new byte[4096];
+  private Pending pending;
   private boolean wrote;
   private boolean closing;
 
+  /** The request being decided and its deadline. */
+  private static final class Pending {
+    ScheduledFuture<?> deadline;
+    boolean done;
+  }
+
   PolicyChannelHandler(
-      PolicyDecoder decoder, Function<PolicyRequest, String> policy, boolean closeAfterReply) {
+      PolicyDecoder decoder,
+      Function<PolicyRequest, String> policy,
+      boolean closeAfterReply,
+      Executor decisions,
+      Duration replyTimeout,
+      String timeoutAction,
+      ServerStats stats) {
     this.decoder = decoder;
     this.policy = policy;
     this.closeAfterReply = closeAfterReply;
+    this.decisions = decisions;
+    this.timeoutNanos = replyTimeout.toNanos();
+    this.timeoutAction = timeoutAction;
+    this.stats = stats;
   }
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     ByteBuf buf = (ByteBuf) msg;
     try {
-      if (closing) {
-        return;
-      }
-      while (buf.isReadable()) {
+      while (buf.isReadable() && !closing) {
         int n = Math.min(buf.readableBytes(), chunk.length);
         buf.readBytes(chunk, 0, n);
-        decoder.feed(chunk, 0, n, request -> reply(ctx, request));
-        if (closing) {
-          return;
-        }
+        decoder.feed(chunk, 0, n, request -> received(ctx, request));
       }
     } catch (ProtocolException e) {
+      stats.protocolErrors.increment();
       log.warn("closing connection from {}: {}", ctx.channel().remoteAddress(), e.getMessage());
-      closing = true;
-      ctx.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+      closeAfterWrites(ctx);
     } finally {
       buf.release();
     }
   }
 
-  private void reply(ChannelHandlerContext ctx, PolicyRequest request) {
+  private void received(ChannelHandlerContext ctx, PolicyRequest request) {
     if (closing) {
       return;
     }
-    String action = policy.apply(request);
-    ctx.write(io.netty.buffer.Unpooled.wrappedBuffer(PolicyReply.encode(action)));
+    stats.requests.increment();
+    if (timeoutNanos == 0) {
+      reply(ctx, policy.apply(request));
+      return;
+    }
+    if (pending != null) {
+      if (waiting.size() >= MAX_WAITING) {
+        stats.protocolErrors.increment();
+        log.warn("closing connection from {}: more than {} requests sent without waiting for answers",
+            ctx.channel().remoteAddress(), MAX_WAITING);
+        closeAfterWrites(ctx);
+        return;
+      }
+      waiting.add(request);
+      return;
+    }
+    dispatch(ctx, request);
+  }
+
+  private void dispatch(ChannelHandlerContext ctx, PolicyRequest request) {
+    Pending p = new Pending();
+    pending = p;
+    p.deadline =
+        ctx.executor().schedule(() -> {
+          stats.timeouts.increment();
+          log.warn("no decision within {} ms for a request from {}: answering {}",
+              TimeUnit.NANOSECONDS.toMillis(timeoutNanos), ctx.channel().remoteAddress(), timeoutAction);
+          complete(ctx, p, timeoutAction);
+        }, timeoutNanos, TimeUnit.NANOSECONDS);
+    try {
+      CompletableFuture.supplyAsync(() -> policy.apply(request), decisions)
+          .whenComplete((action, error) -> ctx.executor().execute(() -> {
+            if (error != null) {
+              log.error("decision failed; answering {}", timeoutAction, error);
+            }
+            complete(ctx, p, error != null ? timeoutAction : action);
+          }));
+    } catch (RejectedExecutionException e) {
+      stats.timeouts.increment();
+      complete(ctx, p, timeoutAction); // every decision thread busy and the queue full: fail open now
+    }
+  }
+
+  /** On the event loop: the first of (decision, deadline) answers; the other is ignored. */
+  private void complete(ChannelHandlerContext ctx, Pending p, String action) {
+    if (p.done) {
+      return;
+    }
+    p.done = true;
+    p.deadline.cancel(false);
+    pending = null;
+    if (closing || !ctx.channel().isActive()) {
+      return;
+    }
+    reply(ctx, action);
+    ctx.flush();
+    wrote = false;
+    PolicyRequest next = waiting.poll();
+    if (next != null && !closing) {
+      dispatch(ctx, next);
+    }
+  }
+
+  private void reply(ChannelHandlerContext ctx, String action) {
+    ctx.write(Unpooled.wrappedBuffer(PolicyReply.encode(action)));
     wrote = true;
     if (closeAfterReply) {
-      closing = true;
-      ctx.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+      closeAfterWrites(ctx);
     }
+  }
+
+  private void closeAfterWrites(ChannelHandlerContext ctx) {
+    closing = true;
+    waiting.clear();
+    ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
   }
 
   @Override
@@ -83,8 +182,10 @@ final class PolicyChannelHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
     if (evt instanceof IdleStateEvent) {
-      log.debug("closing idle connection from {}", ctx.channel().remoteAddress());
-      ctx.close();
+      if (pending == null) {
+        log.debug("closing idle connection from {}", ctx.channel().remoteAddress());
+        ctx.close();
+      }
     } else {
       ctx.fireUserEventTriggered(evt);
     }
@@ -95,6 +196,12 @@ final class PolicyChannelHandler extends ChannelInboundHandlerAdapter {
     if (!decoder.isBetweenRequests() && !closing) {
       log.debug("connection from {} closed in the middle of a request", ctx.channel().remoteAddress());
     }
+    if (pending != null) {
+      pending.deadline.cancel(false);
+      pending.done = true;
+      pending = null;
+    }
+    waiting.clear();
     ctx.fireChannelInactive();
   }
 

@@ -33,7 +33,10 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import org.greygate.inet.Cidr;
+import org.greygate.inet.IpAddress;
 import java.util.function.Function;
 import org.greygate.protocol.PolicyDecoder;
 import org.greygate.protocol.PolicyRequest;
@@ -55,7 +58,8 @@ public final class PolicyServer implements AutoCloseable {
   private final ChannelGroup listeners = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
   private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
   private final AtomicInteger open = new AtomicInteger();
-  private final AtomicLong refused = new AtomicLong();
+  private final ServerStats stats = new ServerStats();
+  private final ThreadPoolExecutor decisions;
   private final List<SocketAddress> bound = new ArrayList<>();
   private final List<Path> socketFiles = new ArrayList<>();
   private boolean closed;
@@ -66,6 +70,17 @@ public final class PolicyServer implements AutoCloseable {
     this.boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     int threads = options.ioThreads() == 0 ? Runtime.getRuntime().availableProcessors() : options.ioThreads();
     this.workers = new MultiThreadIoEventLoopGroup(threads, NioIoHandler.newFactory());
+    // Decisions run here when a reply timeout is set: a stuck store then ties up these threads,
+    // never the event loops, and the deadline still answers. Bounded: when every thread is stuck
+    // and the queue is full, requests are answered with the timeout action at once.
+    int deciders = Math.max(2, threads * 2);
+    AtomicInteger n = new AtomicInteger();
+    this.decisions =
+        new ThreadPoolExecutor(deciders, deciders, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(10_000), r -> {
+          Thread t = new Thread(r, "decision-" + n.incrementAndGet());
+          t.setDaemon(true);
+          return t;
+        });
   }
 
   /**
@@ -181,14 +196,37 @@ public final class PolicyServer implements AutoCloseable {
     return new ChannelInitializer<>() {
       @Override
       protected void initChannel(Channel ch) {
+        if (!options.allowFrom().isEmpty() && ch.remoteAddress() instanceof InetSocketAddress peer && !allowed(peer)) {
+          long n = stats.denied.sum();
+          stats.denied.increment();
+          if (n == 0 || (n + 1) % 1000 == 0) {
+            log.warn("connection from {} is outside --allow-from: closed ({} so far)", peer, n + 1);
+          }
+          ch.close();
+          return;
+        }
         ch.pipeline()
             .addLast("limit", limiter)
             .addLast("idle", new IdleStateHandler(0, 0, options.idleTimeout().toMillis(), TimeUnit.MILLISECONDS))
             .addLast(
                 "policy",
-                new PolicyChannelHandler(new PolicyDecoder(options.limits()), policy, options.closeAfterReply()));
+                new PolicyChannelHandler(new PolicyDecoder(options.limits()), policy, options.closeAfterReply(),
+                    decisions, options.replyTimeout(), options.timeoutAction(), stats));
       }
     };
+  }
+
+  private boolean allowed(InetSocketAddress peer) {
+    if (peer.getAddress() == null) {
+      return false;
+    }
+    IpAddress ip = IpAddress.ofBytes(peer.getAddress().getAddress());
+    for (Cidr c : options.allowFrom()) {
+      if (c.contains(ip)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Counts connections; beyond the cap a new one is closed at once, so it is refused, not hung. */
@@ -198,7 +236,8 @@ public final class PolicyServer implements AutoCloseable {
     public void channelActive(ChannelHandlerContext ctx) {
       if (open.incrementAndGet() > options.maxConnections()) {
         open.decrementAndGet();
-        long n = refused.incrementAndGet();
+        stats.refused.increment();
+        long n = stats.refused.sum();
         if (n == 1 || n % 1000 == 0) {
           log.warn(
               "connection limit {} reached: refusing {} ({} refused so far)",
@@ -219,7 +258,11 @@ public final class PolicyServer implements AutoCloseable {
   }
 
   public long refusedConnections() {
-    return refused.get();
+    return stats.refused();
+  }
+
+  public ServerStats stats() {
+    return stats;
   }
 
   /**
@@ -236,6 +279,7 @@ public final class PolicyServer implements AutoCloseable {
     connections.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
     boss.shutdownGracefully(0, 1, TimeUnit.SECONDS);
     workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);
+    decisions.shutdownNow();
     for (Path p : socketFiles) {
       try {
         Files.deleteIfExists(p);

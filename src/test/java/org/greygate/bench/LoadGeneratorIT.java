@@ -19,8 +19,7 @@ class LoadGeneratorIT {
     AtomicLong seen = new AtomicLong();
     AtomicLong attributes = new AtomicLong();
     PolicyServer server = new PolicyServer(
-        new ServerOptions(List.of(new ListenAddress.Inet("127.0.0.1", 0)), ProtocolLimits.DEFAULT, 100,
-            Duration.ofSeconds(30), 128, false, 1),
+        ServerOptions.of(List.of(new ListenAddress.Inet("127.0.0.1", 0)), 100, Duration.ofSeconds(30), false),
         r -> {
           seen.incrementAndGet();
           attributes.set(r.attributes().size());

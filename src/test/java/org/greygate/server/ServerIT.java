@@ -42,7 +42,7 @@ class ServerIT {
     GreylistEngine engine = new GreylistEngine(GreylistConfig.defaults(), store, KeyHasher.PLAIN,
         new RecentInstances(100), ZoneId.of("UTC"), "test");
     PolicyService service = new PolicyService(engine, () -> Whitelists.EMPTY, Clock.systemUTC(), true, "DUNNO");
-    server = new PolicyServer(new ServerOptions(listen, ProtocolLimits.DEFAULT, maxConnections, idle, 128, exim, 2), service::answer);
+    server = new PolicyServer(ServerOptions.of(listen, maxConnections, idle, exim), service::answer);
     return server.start();
   }
 
@@ -108,8 +108,7 @@ class ServerIT {
     }
     // a second server may not steal a live socket
     PolicyServer other = new PolicyServer(
-        new ServerOptions(List.of(new ListenAddress.Unix(sock, 0660)), ProtocolLimits.DEFAULT, 10, Duration.ofSeconds(5), 10, false, 1),
-        r -> "DUNNO");
+        ServerOptions.of(List.of(new ListenAddress.Unix(sock, 0660)), 10, Duration.ofSeconds(5), false), r -> "DUNNO");
     IOException e = assertThrows(IOException.class, other::start);
     assertTrue(e.getMessage().contains("another process is listening"), e.getMessage());
     assertTrue(Files.exists(sock));
@@ -208,6 +207,62 @@ class ServerIT {
     assertEquals("::1", ((InetSocketAddress) a).getAddress().getHostAddress().replace("0:0:0:0:0:0:0:1", "::1"));
     try (PolicyClient c = new PolicyClient(new InetSocketAddress("::1", ((InetSocketAddress) a).getPort()))) {
       assertTrue(c.ask(request("b@example.net", 1000)).startsWith("DEFER"));
+    }
+  }
+
+  @Test
+  void aDecisionPastTheReplyTimeoutIsAnsweredWithTheTimeoutAction() throws Exception {
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    ServerOptions o = ServerOptions.of(List.of(new ListenAddress.Inet("127.0.0.1", 0)), 10, Duration.ofSeconds(60), false)
+        .withReplyTimeout(Duration.ofMillis(200));
+    server = new PolicyServer(o, r -> {
+      if ("stuck@example.net".equals(r.recipient())) {
+        try {
+          release.await(); // a store that hangs
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+      return "DEFER_IF_PERMIT decided";
+    });
+    SocketAddress a = server.start().get(0);
+    try (PolicyClient c = new PolicyClient(a); PolicyClient other = new PolicyClient(a)) {
+      long t = System.nanoTime();
+      assertEquals("DUNNO", c.ask(request("stuck@example.net", 1000)));
+      long ms = (System.nanoTime() - t) / 1_000_000;
+      assertTrue(ms >= 150 && ms < 2000, "answered after " + ms + " ms");
+      // the same connection and others keep working while that decision is stuck
+      assertEquals("DEFER_IF_PERMIT decided", c.ask(request("b@example.net", 1000)));
+      assertEquals("DEFER_IF_PERMIT decided", other.ask(request("b@example.net", 1000)));
+      assertEquals(1, server.stats().timeouts());
+    } finally {
+      release.countDown();
+    }
+  }
+
+  @Test
+  void allowFromClosesOtherPeers() throws Exception {
+    ServerOptions denied = ServerOptions.of(List.of(new ListenAddress.Inet("127.0.0.1", 0)), 10, Duration.ofSeconds(60), false)
+        .withAllowFrom(List.of(org.greygate.inet.Cidr.parse("192.0.2.0/24"), org.greygate.inet.Cidr.parse("2001:db8::/32")));
+    PolicyServer s1 = new PolicyServer(denied, r -> "DUNNO");
+    try {
+      SocketAddress a = s1.start().get(0);
+      try (PolicyClient c = new PolicyClient(a)) {
+        assertTrue(c.closedByServer());
+      }
+      assertEquals(1, s1.stats().denied());
+    } finally {
+      s1.close();
+    }
+    ServerOptions allowed = denied.withAllowFrom(List.of(org.greygate.inet.Cidr.parse("127.0.0.0/8")));
+    PolicyServer s2 = new PolicyServer(allowed, r -> "DUNNO");
+    try {
+      SocketAddress a = s2.start().get(0);
+      try (PolicyClient c = new PolicyClient(a)) {
+        assertEquals("DUNNO", c.ask(request("b@example.net", 1000)));
+      }
+    } finally {
+      s2.close();
     }
   }
 
