@@ -17,7 +17,7 @@ import picocli.CommandLine.Model.CommandSpec;
     mixinStandardHelpOptions = true,
     versionProvider = Version.class,
     description = "Inspect the database (read-only; safe while the daemon runs).",
-    subcommands = {DbCommand.Stats.class, DbCommand.Dump.class})
+    subcommands = {DbCommand.Stats.class, DbCommand.Dump.class, DbCommand.Verify.class})
 public final class DbCommand implements Runnable {
   @Spec CommandSpec spec;
 
@@ -53,6 +53,31 @@ public final class DbCommand implements Runnable {
     void run(LmdbStore store, PrintWriter out) {
       out.println("triplets: " + store.tripletCount());
       out.println("clients: " + store.clientCount());
+    }
+  }
+
+  @Command(
+      name = "verify",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Read every row and check it; exit 0 if the database is sound, 1 if not (problems on stdout).",
+        "Safe while the daemon runs."
+      })
+  static final class Verify extends Base {
+    boolean clean;
+
+    @Override
+    public Integer call() {
+      Integer code = super.call();
+      return code == GreygateCli.EXIT_OK && !clean ? GreygateCli.EXIT_FAILURE : code;
+    }
+
+    @Override
+    void run(LmdbStore store, PrintWriter out) {
+      LmdbStore.Verification v = store.verify(java.time.Clock.systemUTC().instant().getEpochSecond());
+      v.problems().forEach(p -> out.println("problem: " + p));
+      out.println((v.clean() ? "ok" : "damaged") + ": " + v.triplets() + " triplets, " + v.clients() + " clients checked");
+      clean = v.clean();
     }
   }
 

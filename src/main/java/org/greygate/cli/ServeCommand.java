@@ -88,7 +88,7 @@ public final class ServeCommand implements Callable<Integer> {
   boolean exim;
 
   @Option(names = "--listen-queue-size", paramLabel = "N", description = "Listen backlog (default: ${DEFAULT-VALUE}).")
-  int backlog = 128;
+  int backlog = 1024;
 
   @Option(names = "--max-connections", paramLabel = "N", description = "Connections served at once; more are refused (default: ${DEFAULT-VALUE}).")
   int maxConnections = 1000;

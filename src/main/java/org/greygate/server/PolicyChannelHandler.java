@@ -5,6 +5,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.timeout.IdleStateEvent;
 import java.io.IOException;
 import java.time.Duration;
@@ -48,6 +49,7 @@ final class PolicyChannelHandler extends ChannelInboundHandlerAdapter {
   private Pending pending;
   private boolean wrote;
   private boolean closing;
+  private boolean inputShutdown;
 
   /** The request being decided and its deadline. */
   private static final class Pending {
@@ -154,6 +156,8 @@ final class PolicyChannelHandler extends ChannelInboundHandlerAdapter {
     PolicyRequest next = waiting.poll();
     if (next != null && !closing) {
       dispatch(ctx, next);
+    } else if (inputShutdown && !closing) {
+      closeAfterWrites(ctx);
     }
   }
 
@@ -177,10 +181,22 @@ final class PolicyChannelHandler extends ChannelInboundHandlerAdapter {
       wrote = false;
       ctx.flush();
     }
+    if (inputShutdown && pending == null && !closing) {
+      closeAfterWrites(ctx);
+    }
   }
 
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+    if (evt instanceof ChannelInputShutdownEvent) {
+      // The client sent its last request and shut down its side: answer what is being decided,
+      // then close. Nothing more can arrive.
+      inputShutdown = true;
+      if (pending == null && waiting.isEmpty()) {
+        closeAfterWrites(ctx);
+      }
+      return;
+    }
     if (evt instanceof IdleStateEvent) {
       if (pending == null) {
         log.debug("closing idle connection from {}", ctx.channel().remoteAddress());

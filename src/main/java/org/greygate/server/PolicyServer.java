@@ -174,6 +174,7 @@ public final class PolicyServer implements AutoCloseable {
             .group(boss, workers)
             .channel(unix ? NioServerDomainSocketChannel.class : NioServerSocketChannel.class)
             .option(ChannelOption.SO_BACKLOG, options.backlog())
+            .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
             .childHandler(initializer());
     if (!unix) {
       b.option(ChannelOption.SO_REUSEADDR, true).childOption(ChannelOption.TCP_NODELAY, true);

@@ -44,7 +44,7 @@ public record ServerOptions(
 
   /** Defaults for everything but where to listen (tests, tools). */
   public static ServerOptions of(List<ListenAddress> listen, int maxConnections, Duration idleTimeout, boolean closeAfterReply) {
-    return new ServerOptions(listen, ProtocolLimits.DEFAULT, maxConnections, idleTimeout, 128, closeAfterReply, 0,
+    return new ServerOptions(listen, ProtocolLimits.DEFAULT, maxConnections, idleTimeout, 1024, closeAfterReply, 0,
         Duration.ofSeconds(2), "DUNNO", List.of());
   }
 

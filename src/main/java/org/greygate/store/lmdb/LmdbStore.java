@@ -515,6 +515,64 @@ public final class LmdbStore implements TripletStore {
     }
   }
 
+  /** What {@link #verify} found. */
+  public record Verification(long triplets, long clients, java.util.List<String> problems) {
+    public boolean clean() {
+      return problems.isEmpty();
+    }
+  }
+
+  /**
+   * Reads every row of both tables (touching every page LMDB reaches) and checks each: a 16-byte
+   * value, first seen not after last seen, times after 2000 and not more than a day ahead of
+   * {@code now}, a positive client count, a UTF-8 key. Reports at most 100 problems.
+   */
+  public Verification verify(long now) {
+    ensureOpen();
+    java.util.List<String> problems = new ArrayList<>();
+    long[] counts = new long[2];
+    long floor = 946_684_800L; // 2000-01-01
+    resizeLock.readLock().lock();
+    try (Txn<byte[]> txn = env.txnRead()) {
+      for (int table = 0; table < 2; table++) {
+        Dbi<byte[]> dbi = table == 0 ? triplets : clients;
+        String name = table == 0 ? "triplet" : "client";
+        try (Cursor<byte[]> cursor = dbi.openCursor(txn)) {
+          for (boolean ok = cursor.first(); ok; ok = cursor.next()) {
+            counts[table]++;
+            byte[] k = cursor.key();
+            byte[] v = cursor.val();
+            String key = new String(k, StandardCharsets.UTF_8);
+            String problem = null;
+            if (k.length == 0 || !java.util.Arrays.equals(key.getBytes(StandardCharsets.UTF_8), k)) {
+              problem = "key is not UTF-8";
+            } else if (v.length != 16) {
+              problem = "value has " + v.length + " bytes, expected 16";
+            } else if (table == 0) {
+              long first = longAt(v, 0);
+              long last = longAt(v, 8);
+              if (first > last) problem = "first seen " + first + " after last seen " + last;
+              else if (first < floor || last > now + 86_400) problem = "times out of range: " + first + ", " + last;
+            } else {
+              long count = longAt(v, 0);
+              long last = longAt(v, 8);
+              if (count < 1) problem = "count " + count;
+              else if (last < floor || last > now + 86_400) problem = "last seen out of range: " + last;
+            }
+            if (problem != null && problems.size() < 100) {
+              problems.add(name + " " + key + ": " + problem);
+            }
+          }
+        }
+      }
+    } catch (LmdbException e) {
+      problems.add("LMDB error while reading: " + e.getMessage());
+    } finally {
+      resizeLock.readLock().unlock();
+    }
+    return new Verification(counts[0], counts[1], java.util.List.copyOf(problems));
+  }
+
   /** Current map size in bytes (grows on demand). */
   public long mapSize() {
     return mapSize;
