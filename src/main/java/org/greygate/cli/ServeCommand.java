@@ -111,6 +111,9 @@ public final class ServeCommand implements Callable<Integer> {
   @Option(names = "--sweep-interval", paramLabel = "SECONDS", description = "Delete expired entries this often, in the background (default: ${DEFAULT-VALUE}).")
   long sweepInterval = 3600;
 
+  @Option(names = "--stats-interval", paramLabel = "SECONDS", description = "Log a line of counters this often (default: ${DEFAULT-VALUE}; 0 = never).")
+  long statsInterval = 300;
+
   @Option(names = "--io-threads", paramLabel = "N", description = "Network threads (default: 0 = one per core).")
   int ioThreads;
 
@@ -168,6 +171,9 @@ public final class ServeCommand implements Callable<Integer> {
       return GreygateCli.EXIT_FAILURE;
     }
     sweeper.start(sweepInterval);
+    if (statsInterval > 0) {
+      scheduler.scheduleAtFixedRate(() -> logStats(service, server, store), statsInterval, statsInterval, java.util.concurrent.TimeUnit.SECONDS);
+    }
     if (pidfile != null) {
       Files.writeString(pidfile, ProcessHandle.current().pid() + "\n", StandardCharsets.US_ASCII);
     }
@@ -210,6 +216,22 @@ public final class ServeCommand implements Callable<Integer> {
 
   private java.io.PrintWriter err() {
     return spec.commandLine().getErr();
+  }
+
+  /** Counters since start, one line: what postmasters graph without parsing decision lines. */
+  private static void logStats(PolicyService service, PolicyServer server, LmdbStore store) {
+    try {
+      var s = server.stats();
+      log.info(
+          "stats: requests={} greylisted={} passed_first={} passed={} whitelisted={} not_applicable={} "
+              + "store_failures={} timeouts={} protocol_errors={} refused={} denied={} connections={} triplets={}",
+          s.requests(), service.count(org.greygate.greylist.Verdict.GREYLIST), service.count(org.greygate.greylist.Verdict.PREPEND),
+          service.count(org.greygate.greylist.Verdict.PASS), service.whitelisted(),
+          service.count(org.greygate.greylist.Verdict.NOT_APPLICABLE), service.storeFailures(), s.timeouts(),
+          s.protocolErrors(), s.refused(), s.denied(), server.openConnections(), store.tripletCount());
+    } catch (RuntimeException e) {
+      log.warn("stats line failed", e);
+    }
   }
 
   ServerOptions serverOptions() {

@@ -5,6 +5,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import org.greygate.greylist.Decision;
 import org.greygate.greylist.GreylistEngine;
+import org.greygate.greylist.Verdict;
 import org.greygate.protocol.PolicyRequest;
 import org.greygate.store.StoreException;
 import org.greygate.whitelist.Whitelists;
@@ -27,6 +28,8 @@ public final class PolicyService {
   private final DecisionLog decisions = new DecisionLog();
   private final AtomicLong lastFailureLog = new AtomicLong(Long.MIN_VALUE);
   private final AtomicLong failures = new AtomicLong();
+  private final java.util.EnumMap<Verdict, java.util.concurrent.atomic.LongAdder> verdicts = new java.util.EnumMap<>(Verdict.class);
+  private final java.util.concurrent.atomic.LongAdder whitelisted = new java.util.concurrent.atomic.LongAdder();
 
   /**
    * @param trustTestTime honour the {@code policy_test_time} attribute (tests only: a client could
@@ -44,6 +47,9 @@ public final class PolicyService {
     this.clock = clock;
     this.trustTestTime = trustTestTime;
     this.failureAction = failureAction;
+    for (Verdict v : Verdict.values()) {
+      verdicts.put(v, new java.util.concurrent.atomic.LongAdder());
+    }
   }
 
   /** The action text for the reply ({@code DUNNO}, {@code DEFER_IF_PERMIT ...}, ...). */
@@ -56,6 +62,10 @@ public final class PolicyService {
     long now = now(request);
     try {
       Decision decision = engine.decide(request, now, whitelists.get());
+      verdicts.get(decision.verdict()).increment();
+      if (decision.verdict() == Verdict.PASS && !"triplet found".equals(decision.reason())) {
+        whitelisted.increment();
+      }
       decisions.log(request, decision);
       if (decision.newlyWhitelistedClient()) {
         log.info(
@@ -77,6 +87,16 @@ public final class PolicyService {
       }
       return failureAction;
     }
+  }
+
+  /** Answers of one class so far. */
+  public long count(Verdict verdict) {
+    return verdicts.get(verdict).sum();
+  }
+
+  /** Passes by a client or recipient whitelist or the client auto-whitelist. */
+  public long whitelisted() {
+    return whitelisted.sum();
   }
 
   /** Requests answered with the fail-open action because the store failed. */

@@ -51,11 +51,12 @@ class DaemonIT {
   void restartKeepsStateAndSigtermStopsCleanly() throws Exception {
     writeLists("");
     Path pid = dir.resolve("greygate.pid");
-    try (Daemon d = Daemon.serve(args("--pidfile=" + pid))) {
+    try (Daemon d = Daemon.serve(args("--pidfile=" + pid, "--stats-interval=1"))) {
       assertEquals(Long.toString(d.pid()), Files.readString(pid).strip());
       try (PolicyClient c = PolicyClient.tcp(d.port())) {
         assertTrue(c.ask(request("mx.example.org", 1000)).startsWith("DEFER_IF_PERMIT"));
       }
+      d.awaitLine("stats: requests=1 greylisted=1 passed_first=0", 10);
       long t = System.nanoTime();
       d.signal("TERM");
       assertEquals(143, d.waitFor(10));
