@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Reproduces the comparison table of docs/performance.md in one run on this machine:
-# greygate vs Postgrey 1.37 (Debian package) vs the trivial responder (greygate's network stack
-# answering DUNNO: the ceiling), each loaded by `greygate bench` at 1, 8 and 32 connections.
+# greygate (default: bounded replies) and greygate-inline (--reply-timeout=0) vs Postgrey 1.37
+# (Debian package) vs the trivial responder (greygate's network stack answering DUNNO: the
+# ceiling), each loaded by `greygate bench` at 1, 8 and 32 connections.
 # Every cell is the median of RUNS runs; all servers are measured in the same run, in turns.
 #
 #   bench/compare.sh                      # defaults below
@@ -18,7 +19,7 @@ CONNS=${CONNS:-"1 8 32"}
 KEYSPACE=${KEYSPACE:-100000}
 DELAY=${DELAY:-5}          # short greylist delay so the load mixes new, early-retry and passing triplets
 THREADS=${THREADS:-2}      # load generator threads
-PORT_GG=${PORT_GG:-10061}; PORT_PG=${PORT_PG:-10062}; PORT_TR=${PORT_TR:-10063}
+PORT_GG=${PORT_GG:-10061}; PORT_PG=${PORT_PG:-10062}; PORT_TR=${PORT_TR:-10063}; PORT_GI=${PORT_GI:-10064}
 
 command -v postgrey >/dev/null || { DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgrey >/dev/null; }
 service postgrey stop >/dev/null 2>&1 || true
@@ -43,22 +44,27 @@ pids+=($!)
 bin/greygate serve --inet=127.0.0.1:$PORT_GG --dbdir="$work/gg" --delay=$DELAY -q \
   --whitelist-clients="$work/empty" --whitelist-recipients="$work/empty" >"$work/greygate.log" 2>&1 &
 pids+=($!)
+bin/greygate serve --inet=127.0.0.1:$PORT_GI --dbdir="$work/gi" --delay=$DELAY -q --reply-timeout=0 \
+  --whitelist-clients="$work/empty" --whitelist-recipients="$work/empty" >"$work/greygate-inline.log" 2>&1 &
+pids+=($!)
 bin/greygate responder --inet=127.0.0.1:$PORT_TR >"$work/responder.log" 2>&1 &
 pids+=($!)
-wait_port $PORT_PG; wait_port $PORT_GG; wait_port $PORT_TR
+wait_port $PORT_PG; wait_port $PORT_GG; wait_port $PORT_GI; wait_port $PORT_TR
 
-bench() { # label port conns
+bench() { # label port conns round: every round uses triplets no server has seen yet
   bin/greygate bench --target=127.0.0.1:$2 --connections=$3 --threads=$THREADS --duration=$DURATION \
-    --warmup=$WARMUP --keyspace=$KEYSPACE --label=$1
+    --warmup=$WARMUP --keyspace=$KEYSPACE --key-offset=$(( $4 * KEYSPACE )) --label=$1
 }
 
 results="$work/results"
 : > "$results"
+round=0
 for c in $CONNS; do
   for r in $(seq "$RUNS"); do
-    for target in "greygate $PORT_GG" "postgrey $PORT_PG" "responder $PORT_TR"; do
+    round=$((round + 1))
+    for target in "greygate $PORT_GG" "greygate-inline $PORT_GI" "postgrey $PORT_PG" "responder $PORT_TR"; do
       set -- $target
-      line=$(bench "$1" "$2" "$c")
+      line=$(bench "$1" "$2" "$c" "$round")
       echo "$line" >&2
       echo "$line" >> "$results"
     done
@@ -83,14 +89,15 @@ print("| connections | server | requests/s | p50 µs | p99 µs | p99.9 µs | ans
 print("|---:|---|---:|---:|---:|---:|---|")
 for c in conns:
     med = {}
-    for label in ("greygate", "postgrey", "responder"):
+    for label in ("greygate", "greygate-inline", "postgrey", "responder"):
         rs = rows.get((label, c), [])
         if not rs: continue
         rps = statistics.median(float(r['rps']) for r in rs)
         med[label] = rps
         p = lambda k: statistics.median(float(r[k]) for r in rs)
         print(f"| {c} | {label} | {rps:,.0f} | {p('p50_us'):,.0f} | {p('p99_us'):,.0f} | {p('p999_us'):,.0f} | {rs[-1]['answers']} |")
-    if 'greygate' in med and 'postgrey' in med:
-        extra = f", {100*med['greygate']/med['responder']:.0f}% of the responder ceiling" if 'responder' in med else ""
-        print(f"| {c} | **greygate / postgrey** | **{med['greygate']/med['postgrey']:.1f}×**{extra} | | | | |")
+    for g in ("greygate", "greygate-inline"):
+        if g in med and 'postgrey' in med:
+            extra = f", {100*med[g]/med['responder']:.0f}% of the responder ceiling" if 'responder' in med else ""
+            print(f"| {c} | **{g} / postgrey** | **{med[g]/med['postgrey']:.1f}×**{extra} | | | | |")
 PY

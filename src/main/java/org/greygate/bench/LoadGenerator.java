@@ -44,12 +44,14 @@ public final class LoadGenerator {
   private final int connections;
   private final long keyspace;
   private final int threads;
+  private final long keyOffset;
 
   public LoadGenerator(SocketAddress target, int connections, long keyspace) {
-    this(target, connections, keyspace, 1);
+    this(target, connections, keyspace, 1, 0);
   }
 
-  public LoadGenerator(SocketAddress target, int connections, long keyspace, int threads) {
+  /** Triplets {@code keyOffset .. keyOffset + keyspace - 1}, driven by {@code threads} threads. */
+  public LoadGenerator(SocketAddress target, int connections, long keyspace, int threads, long keyOffset) {
     if (connections < 1) throw new IllegalArgumentException("--connections must be >= 1");
     if (keyspace < 1) throw new IllegalArgumentException("--keyspace must be >= 1");
     if (threads < 1) throw new IllegalArgumentException("--threads must be >= 1");
@@ -57,6 +59,8 @@ public final class LoadGenerator {
     this.connections = connections;
     this.keyspace = keyspace;
     this.threads = Math.min(threads, connections);
+    if (keyOffset < 0) throw new IllegalArgumentException("--key-offset must be >= 0");
+    this.keyOffset = keyOffset;
   }
 
   /** {@code HOST:PORT} or {@code unix:PATH}. */
@@ -193,7 +197,7 @@ public final class LoadGenerator {
     }
 
     void send(Conn c) throws IOException {
-      c.out = ByteBuffer.wrap(RequestFactory.request(c.random.nextLong(keyspace), ((long) c.index << 40) | c.sequence++));
+      c.out = ByteBuffer.wrap(RequestFactory.request(keyOffset + c.random.nextLong(keyspace), ((long) c.index << 40) | c.sequence++));
       c.in.clear();
       c.sentAt = System.nanoTime();
       c.channel.write(c.out);

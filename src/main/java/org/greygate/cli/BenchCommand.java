@@ -35,6 +35,9 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--keyspace", paramLabel = "K", description = "Distinct triplets to pick from; small K means mostly known triplets (default: ${DEFAULT-VALUE}).")
   long keyspace = 100_000;
 
+  @Option(names = "--key-offset", paramLabel = "N", description = "Use triplets N..N+K-1 (default: ${DEFAULT-VALUE}); a new offset gives triplets the server has not seen.")
+  long keyOffset;
+
   @Option(names = "--threads", paramLabel = "N", description = "Load threads, each driving its share of the connections with non-blocking I/O (default: ${DEFAULT-VALUE}).")
   int threads = 1;
 
@@ -45,7 +48,7 @@ public final class BenchCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    LoadGenerator gen = new LoadGenerator(LoadGenerator.parseTarget(target), connections, keyspace, threads);
+    LoadGenerator gen = new LoadGenerator(LoadGenerator.parseTarget(target), connections, keyspace, threads, keyOffset);
     LoadGenerator.Result r = gen.run(warmup, duration);
     PrintWriter out = spec.commandLine().getOut();
     out.println(String.format(Locale.ROOT,
