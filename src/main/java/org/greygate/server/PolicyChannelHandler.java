@@ -118,6 +118,7 @@ final class PolicyChannelHandler extends ChannelInboundHandlerAdapter {
   private void dispatch(ChannelHandlerContext ctx, PolicyRequest request) {
     Pending p = new Pending();
     pending = p;
+    stats.started();
     p.deadline =
         ctx.executor().schedule(() -> {
           stats.timeouts.increment();
@@ -147,6 +148,7 @@ final class PolicyChannelHandler extends ChannelInboundHandlerAdapter {
     p.done = true;
     p.deadline.cancel(false);
     pending = null;
+    stats.finished();
     if (closing || !ctx.channel().isActive()) {
       return;
     }
@@ -216,6 +218,7 @@ final class PolicyChannelHandler extends ChannelInboundHandlerAdapter {
       pending.deadline.cancel(false);
       pending.done = true;
       pending = null;
+      stats.finished();
     }
     waiting.clear();
     ctx.fireChannelInactive();

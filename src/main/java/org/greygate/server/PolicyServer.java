@@ -267,8 +267,8 @@ public final class PolicyServer implements AutoCloseable {
   }
 
   /**
-   * Stops accepting, lets connections finish what they have read (replies are written inline, so
-   * in-flight answers are already queued), closes them, and stops the event loops.
+   * Stops accepting, waits for the decisions under way to be answered (each by its deadline at
+   * the latest), closes the connections, and stops the event loops.
    */
   @Override
   public synchronized void close() {
@@ -277,6 +277,14 @@ public final class PolicyServer implements AutoCloseable {
     }
     closed = true;
     listeners.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+    // Answer what is being decided: each decision answers by its deadline at the latest.
+    try {
+      if (!stats.awaitIdle(options.replyTimeout().toMillis() + 500)) {
+        log.warn("closing with {} decisions still under way", stats.inFlight());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     connections.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
     boss.shutdownGracefully(0, 1, TimeUnit.SECONDS);
     workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);

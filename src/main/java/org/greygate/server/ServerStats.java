@@ -9,6 +9,37 @@ public final class ServerStats {
   final LongAdder protocolErrors = new LongAdder();
   final LongAdder refused = new LongAdder();
   final LongAdder denied = new LongAdder();
+  private int inFlight;
+
+  /** A decision started. */
+  synchronized void started() {
+    inFlight++;
+  }
+
+  /** A decision answered (or its connection went away). */
+  synchronized void finished() {
+    if (--inFlight == 0) {
+      notifyAll();
+    }
+  }
+
+  /** Waits until no decision is in flight, at most {@code millis}; returns whether none is. */
+  synchronized boolean awaitIdle(long millis) throws InterruptedException {
+    long deadline = System.nanoTime() + millis * 1_000_000;
+    while (inFlight > 0) {
+      long left = (deadline - System.nanoTime()) / 1_000_000;
+      if (left <= 0) {
+        return false;
+      }
+      wait(left);
+    }
+    return true;
+  }
+
+  /** Decisions under way now. */
+  public synchronized int inFlight() {
+    return inFlight;
+  }
 
   /** Requests decoded. */
   public long requests() {

@@ -241,6 +241,32 @@ class ServerIT {
   }
 
   @Test
+  void closeAnswersTheDecisionsUnderWayFirst() throws Exception {
+    java.util.concurrent.CountDownLatch deciding = new java.util.concurrent.CountDownLatch(1);
+    ServerOptions o = ServerOptions.of(List.of(new ListenAddress.Inet("127.0.0.1", 0)), 10, Duration.ofSeconds(60), false)
+        .withReplyTimeout(Duration.ofSeconds(5));
+    server = new PolicyServer(o, r -> {
+      deciding.countDown();
+      try {
+        Thread.sleep(400); // a slow decision in flight when the stop comes
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      return "DEFER_IF_PERMIT slow";
+    });
+    SocketAddress a = server.start().get(0);
+    try (PolicyClient c = new PolicyClient(a)) {
+      c.send(PolicyClient.encode(request("b@example.net", 1000)));
+      deciding.await();
+      Thread stopper = new Thread(server::close);
+      stopper.start();
+      assertEquals("DEFER_IF_PERMIT slow", c.readReply());
+      stopper.join(10_000);
+      assertTrue(c.closedByServer());
+    }
+  }
+
+  @Test
   void allowFromClosesOtherPeers() throws Exception {
     ServerOptions denied = ServerOptions.of(List.of(new ListenAddress.Inet("127.0.0.1", 0)), 10, Duration.ofSeconds(60), false)
         .withAllowFrom(List.of(org.greygate.inet.Cidr.parse("192.0.2.0/24"), org.greygate.inet.Cidr.parse("2001:db8::/32")));
