@@ -34,6 +34,17 @@ public final class Requirements {
     return null;
   }
 
+  /** Root is needed ({@code why} says for what): skip on a developer machine, fail under CI=true. */
+  public static void root(String why) {
+    if (isRoot()) {
+      return;
+    }
+    if ("true".equals(System.getenv("CI"))) {
+      Assertions.fail(why);
+    }
+    Assumptions.abort(why);
+  }
+
   public static boolean isRoot() {
     return "root".equals(System.getProperty("user.name"));
   }
