@@ -18,7 +18,7 @@ import org.greygate.protocol.ProtocolLimits;
  * Any bytes, in any split: the decoder either hands out requests within the limits or reports a
  * ProtocolException; nothing else escapes, and feeding the same bytes whole gives the same
  * result. Replayed from the committed corpus on every test run; fuzz with
- * {@code JAZZER_FUZZ=1 mvn test -Dtest=DecoderFuzzTest} (see docs/reliability.md).
+ * {@code JAZZER_FUZZ=1 mvn test -Dtest=DecoderFuzzTest -Djazzer.max_duration=10m} (docs/reliability.md).
  */
 class DecoderFuzzTest {
   static final ProtocolLimits LIMITS = new ProtocolLimits(256, 16, 2048);

@@ -26,7 +26,7 @@ import org.greygate.whitelist.Whitelists;
 /**
  * Any sequence of requests with any attribute values and times: the engine never throws, every
  * answer encodes to exactly one reply, and what it stores is well-formed (first seen never after
- * last seen). Fuzz with {@code JAZZER_FUZZ=1 mvn test -Dtest=EngineFuzzTest}.
+ * last seen). Fuzz with {@code JAZZER_FUZZ=1 mvn test -Dtest=EngineFuzzTest -Djazzer.max_duration=10m}.
  */
 class EngineFuzzTest {
   static final String[] ATTRS = {"client_address", "client_name", "sender", "recipient", "instance", "protocol_state"};
