@@ -159,13 +159,23 @@ public final class ServeCommand implements Callable<Integer> {
     Clock clock = Clock.systemUTC();
     GreylistEngine engine = new GreylistEngine(config, store, hasher, new RecentInstances(10_000), ZoneId.systemDefault(), Version.get());
     PolicyService service = new PolicyService(engine, whitelists, clock, greylist.trustPolicyTestTime, storeFailureAction);
-    ExpirySweeper sweeper = new ExpirySweeper(store, Expiry.of(config), clock, scheduler, 1000, 5);
+    // The sweep gets its own thread: a round over millions of rows takes a while, and whitelist
+    // reloads and the stats line on the shared scheduler must not wait for it.
+    ScheduledExecutorService sweepThread =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "expiry-sweep");
+              t.setDaemon(true);
+              return t;
+            });
+    ExpirySweeper sweeper = new ExpirySweeper(store, Expiry.of(config), clock, sweepThread, 1000, 5);
     PolicyServer server = new PolicyServer(serverOptions, service::answer);
     try {
       server.start();
     } catch (IOException e) {
       err().println("greygate: " + e.getMessage());
       sweeper.close();
+      sweepThread.shutdownNow();
       whitelists.close();
       store.close();
       return GreygateCli.EXIT_FAILURE;
@@ -190,6 +200,7 @@ public final class ServeCommand implements Callable<Integer> {
                   log.info("shutting down");
                   server.close();
                   sweeper.close();
+                  sweepThread.shutdownNow();
                   whitelists.close();
                   scheduler.shutdownNow();
                   store.close();

@@ -56,7 +56,11 @@ public final class ExpirySweeper implements AutoCloseable {
         log.debug("expiry sweep: {} rows, none expired ({} ms)", p.visited(), took);
       }
     } catch (RuntimeException e) {
-      log.warn("expiry sweep failed; trying again at the next interval", e);
+      if (stopped) {
+        log.debug("expiry sweep stopped by shutdown", e);
+      } else {
+        log.warn("expiry sweep failed; trying again at the next interval", e);
+      }
     }
   }
 
