@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.greygate.testing.Daemon;
 import org.greygate.testing.PolicyClient;
-import org.greygate.testing.Requirements;
+import org.greygate.testing.PostgreyProcess;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -38,7 +38,7 @@ class PostgreyDifferentialIT {
   };
 
   Path work;
-  Process postgrey;
+  PostgreyProcess postgrey;
 
   @BeforeEach
   void setUp() throws IOException {
@@ -51,9 +51,7 @@ class PostgreyDifferentialIT {
   @AfterEach
   void tearDown() throws Exception {
     if (postgrey != null) {
-      postgrey.destroy();
-      postgrey.waitFor(10, TimeUnit.SECONDS);
-      postgrey.destroyForcibly();
+      postgrey.close();
     }
     try (Stream<Path> s = Files.walk(work)) {
       s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
@@ -63,8 +61,8 @@ class PostgreyDifferentialIT {
   @ParameterizedTest(name = "seed {0}")
   @ValueSource(longs = {1, 2, 3, 4, 5})
   void sameAnswersAsPostgrey(long seed) throws Exception {
-    String postgreyBin = Requirements.program("postgrey", "/usr/sbin/postgrey");
-    int port = startPostgrey(postgreyBin);
+    postgrey = PostgreyProcess.start(work, work.resolve("clients"), work.resolve("recipients"), OPTIONS);
+    int port = postgrey.port;
     List<Map<String, String>> requests = sequence(new Random(seed), 1000);
     String[] args = new String[OPTIONS.length + 6];
     System.arraycopy(OPTIONS, 0, args, 0, OPTIONS.length);
@@ -157,35 +155,6 @@ class PostgreyDifferentialIT {
       }
     }
     return out;
-  }
-
-  int startPostgrey(String bin) throws Exception {
-    int port;
-    try (ServerSocket s = new ServerSocket(0)) {
-      port = s.getLocalPort();
-    }
-    Path db = work.resolve("postgrey-db");
-    Files.createDirectories(db);
-    String user = Requirements.isRoot() ? "postgrey" : System.getProperty("user.name");
-    if (Requirements.isRoot()) {
-      new ProcessBuilder("chown", "postgrey", db.toString()).inheritIO().start().waitFor();
-    }
-    List<String> cmd = new ArrayList<>(List.of(bin, "--inet=127.0.0.1:" + port, "--dbdir=" + db, "--user=" + user,
-        "--group=" + (Requirements.isRoot() ? "nogroup" : user),
-        "--whitelist-clients=" + work.resolve("clients"), "--whitelist-recipients=" + work.resolve("recipients")));
-    cmd.addAll(List.of(OPTIONS));
-    postgrey = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(work.resolve("postgrey.log").toFile()).start();
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-    while (System.nanoTime() < deadline) {
-      try (PolicyClient c = PolicyClient.tcp(port)) {
-        return port;
-      } catch (IOException e) {
-        if (!postgrey.isAlive()) break;
-        Thread.sleep(50);
-      }
-    }
-    fail("postgrey did not start: " + Files.readString(work.resolve("postgrey.log")));
-    return -1;
   }
 
 }
