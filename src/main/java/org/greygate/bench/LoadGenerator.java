@@ -19,12 +19,11 @@ import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * Closed-loop load: {@code connections} connections, each sending one request and reading its
- * whole answer before sending the next, as Postfix's smtpd processes do. The connections are
- * spread over {@code threads} selector threads (non-blocking I/O), so the generator spends little
- * CPU on thread switches and does not become the bottleneck on a small machine. Requests pick
- * triplets uniformly from the keyspace. Requests sent in the first {@code warmupSeconds} are not
- * counted.
+ * Closed-loop load: {@code connections} connections, each sending one request and reading its whole
+ * answer before sending the next, as Postfix's smtpd processes do. The connections are spread over
+ * {@code threads} selector threads (non-blocking I/O), so the generator spends little CPU on thread
+ * switches and does not become the bottleneck on a small machine. Requests pick triplets uniformly
+ * from the keyspace. Requests sent in the first {@code warmupSeconds} are not counted.
  */
 public final class LoadGenerator {
   /** What one run measured. */
@@ -51,7 +50,8 @@ public final class LoadGenerator {
   }
 
   /** Triplets {@code keyOffset .. keyOffset + keyspace - 1}, driven by {@code threads} threads. */
-  public LoadGenerator(SocketAddress target, int connections, long keyspace, int threads, long keyOffset) {
+  public LoadGenerator(
+      SocketAddress target, int connections, long keyspace, int threads, long keyOffset) {
     if (connections < 1) throw new IllegalArgumentException("--connections must be >= 1");
     if (keyspace < 1) throw new IllegalArgumentException("--keyspace must be >= 1");
     if (threads < 1) throw new IllegalArgumentException("--threads must be >= 1");
@@ -69,7 +69,9 @@ public final class LoadGenerator {
       return UnixDomainSocketAddress.of(Path.of(target.substring(5)));
     }
     int colon = target.lastIndexOf(':');
-    if (colon <= 0) throw new IllegalArgumentException("--target must be HOST:PORT or unix:PATH, got '" + target + "'");
+    if (colon <= 0)
+      throw new IllegalArgumentException(
+          "--target must be HOST:PORT or unix:PATH, got '" + target + "'");
     String host = target.substring(0, colon);
     if (host.startsWith("[") && host.endsWith("]")) host = host.substring(1, host.length() - 1);
     try {
@@ -91,13 +93,16 @@ public final class LoadGenerator {
     long end = start + (long) (seconds * 1e9);
     CountDownLatch done = new CountDownLatch(threads);
     for (Worker w : workers) {
-      Thread th = new Thread(() -> {
-        try {
-          w.loop(start, end);
-        } finally {
-          done.countDown();
-        }
-      }, "load-" + w.index);
+      Thread th =
+          new Thread(
+              () -> {
+                try {
+                  w.loop(start, end);
+                } finally {
+                  done.countDown();
+                }
+              },
+              "load-" + w.index);
       th.setDaemon(true);
       th.start();
     }
@@ -197,7 +202,10 @@ public final class LoadGenerator {
     }
 
     void send(Conn c) throws IOException {
-      c.out = ByteBuffer.wrap(RequestFactory.request(keyOffset + c.random.nextLong(keyspace), ((long) c.index << 40) | c.sequence++));
+      c.out =
+          ByteBuffer.wrap(
+              RequestFactory.request(
+                  keyOffset + c.random.nextLong(keyspace), ((long) c.index << 40) | c.sequence++));
       c.in.clear();
       c.sentAt = System.nanoTime();
       c.channel.write(c.out);
@@ -251,7 +259,9 @@ public final class LoadGenerator {
     }
   }
 
-  /** The first word of the action ({@code DUNNO}, {@code PREPEND}, {@code DEFER_IF_PERMIT}, ...). */
+  /**
+   * The first word of the action ({@code DUNNO}, {@code PREPEND}, {@code DEFER_IF_PERMIT}, ...).
+   */
   static String answerClass(byte[] reply, int length) {
     int from = 0;
     if (length >= 7 && new String(reply, 0, 7, StandardCharsets.US_ASCII).equals("action=")) {

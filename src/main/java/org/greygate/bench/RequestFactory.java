@@ -3,9 +3,9 @@ package org.greygate.bench;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Builds requests as Postfix 3.7 sends them at RCPT time (about 30 attributes, empty when
- * unknown), for triplet number {@code i} of a keyspace: triplet i has its own client subnet,
- * sender and recipient, so the keyspace size sets how many distinct triplets the load touches.
+ * Builds requests as Postfix 3.7 sends them at RCPT time (about 30 attributes, empty when unknown),
+ * for triplet number {@code i} of a keyspace: triplet i has its own client subnet, sender and
+ * recipient, so the keyspace size sets how many distinct triplets the load touches.
  */
 public final class RequestFactory {
   private static final String HEAD =
@@ -27,15 +27,35 @@ public final class RequestFactory {
     String name = "mx" + i + ".sender" + (i % 997) + ".example";
     StringBuilder sb = new StringBuilder(900);
     sb.append(HEAD)
-        .append("helo_name=").append(name).append('\n')
+        .append("helo_name=")
+        .append(name)
+        .append('\n')
         .append("queue_id=\n")
-        .append("sender=news-").append(i).append("x@sender").append(i % 997).append(".example\n")
-        .append("recipient=user").append(i % 5003).append("@rcpt.example\n")
-        .append("client_address=").append(client).append('\n')
-        .append("client_name=").append(name).append('\n')
-        .append("reverse_client_name=").append(name).append('\n')
-        .append("client_port=").append(40000 + (i % 20000)).append('\n')
-        .append("instance=").append(Long.toHexString(instance)).append(".").append(i).append('\n')
+        .append("sender=news-")
+        .append(i)
+        .append("x@sender")
+        .append(i % 997)
+        .append(".example\n")
+        .append("recipient=user")
+        .append(i % 5003)
+        .append("@rcpt.example\n")
+        .append("client_address=")
+        .append(client)
+        .append('\n')
+        .append("client_name=")
+        .append(name)
+        .append('\n')
+        .append("reverse_client_name=")
+        .append(name)
+        .append('\n')
+        .append("client_port=")
+        .append(40000 + (i % 20000))
+        .append('\n')
+        .append("instance=")
+        .append(Long.toHexString(instance))
+        .append(".")
+        .append(i)
+        .append('\n')
         .append(TAIL);
     return sb.toString().getBytes(StandardCharsets.US_ASCII);
   }

@@ -5,9 +5,9 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.greygate.bench.LoadGenerator;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** Closed-loop load against a running policy server. */
 @Command(
@@ -20,42 +20,82 @@ import picocli.CommandLine.Model.CommandSpec;
       "latency percentiles and answers by class. Use it on a test instance: it fills the greylist.",
     })
 public final class BenchCommand implements Callable<Integer> {
-  @Option(names = "--target", required = true, paramLabel = "HOST:PORT|unix:PATH", description = "The server to load.")
+  @Option(
+      names = "--target",
+      required = true,
+      paramLabel = "HOST:PORT|unix:PATH",
+      description = "The server to load.")
   String target;
 
-  @Option(names = "--connections", paramLabel = "N", description = "Concurrent connections (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--connections",
+      paramLabel = "N",
+      description = "Concurrent connections (default: ${DEFAULT-VALUE}).")
   int connections = 8;
 
-  @Option(names = "--duration", paramLabel = "SECONDS", description = "Measured time (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--duration",
+      paramLabel = "SECONDS",
+      description = "Measured time (default: ${DEFAULT-VALUE}).")
   double duration = 10;
 
-  @Option(names = "--warmup", paramLabel = "SECONDS", description = "Unmeasured time first (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--warmup",
+      paramLabel = "SECONDS",
+      description = "Unmeasured time first (default: ${DEFAULT-VALUE}).")
   double warmup = 2;
 
-  @Option(names = "--keyspace", paramLabel = "K", description = "Distinct triplets to pick from; small K means mostly known triplets (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--keyspace",
+      paramLabel = "K",
+      description =
+          "Distinct triplets to pick from; small K means mostly known triplets (default: ${DEFAULT-VALUE}).")
   long keyspace = 100_000;
 
-  @Option(names = "--key-offset", paramLabel = "N", description = "Use triplets N..N+K-1 (default: ${DEFAULT-VALUE}); a new offset gives triplets the server has not seen.")
+  @Option(
+      names = "--key-offset",
+      paramLabel = "N",
+      description =
+          "Use triplets N..N+K-1 (default: ${DEFAULT-VALUE}); a new offset gives triplets the server has not seen.")
   long keyOffset;
 
-  @Option(names = "--threads", paramLabel = "N", description = "Load threads, each driving its share of the connections with non-blocking I/O (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--threads",
+      paramLabel = "N",
+      description =
+          "Load threads, each driving its share of the connections with non-blocking I/O (default: ${DEFAULT-VALUE}).")
   int threads = 1;
 
-  @Option(names = "--label", paramLabel = "TEXT", description = "Name for the result line (default: the target).")
+  @Option(
+      names = "--label",
+      paramLabel = "TEXT",
+      description = "Name for the result line (default: the target).")
   String label;
 
   @Spec CommandSpec spec;
 
   @Override
   public Integer call() throws Exception {
-    LoadGenerator gen = new LoadGenerator(LoadGenerator.parseTarget(target), connections, keyspace, threads, keyOffset);
+    LoadGenerator gen =
+        new LoadGenerator(
+            LoadGenerator.parseTarget(target), connections, keyspace, threads, keyOffset);
     LoadGenerator.Result r = gen.run(warmup, duration);
     PrintWriter out = spec.commandLine().getOut();
-    out.println(String.format(Locale.ROOT,
-        "%s connections=%d keyspace=%d requests=%d rps=%.0f p50_us=%.0f p99_us=%.0f p999_us=%.0f max_us=%.0f errors=%d answers=%s",
-        label != null ? label : target, r.connections(), keyspace, r.requests(), r.throughput(),
-        r.latency().percentileMicros(0.50), r.latency().percentileMicros(0.99),
-        r.latency().percentileMicros(0.999), r.latency().maxMicros(), r.errors(), r.answers()));
+    out.println(
+        String.format(
+            Locale.ROOT,
+            "%s connections=%d keyspace=%d requests=%d rps=%.0f p50_us=%.0f p99_us=%.0f p999_us=%.0f max_us=%.0f errors=%d answers=%s",
+            label != null ? label : target,
+            r.connections(),
+            keyspace,
+            r.requests(),
+            r.throughput(),
+            r.latency().percentileMicros(0.50),
+            r.latency().percentileMicros(0.99),
+            r.latency().percentileMicros(0.999),
+            r.latency().maxMicros(),
+            r.errors(),
+            r.answers()));
     out.flush();
     return r.errors() > 0 ? GreygateCli.EXIT_FAILURE : GreygateCli.EXIT_OK;
   }

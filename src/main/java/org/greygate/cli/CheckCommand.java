@@ -28,10 +28,10 @@ import org.greygate.whitelist.WhitelistException;
 import org.greygate.whitelist.Whitelists;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** Answers one request against a database, without a server and without changing it. */
 @Command(
@@ -48,7 +48,10 @@ import picocli.CommandLine.Model.CommandSpec;
 public final class CheckCommand implements Callable<Integer> {
   @Mixin GreylistOptions greylist;
 
-  @Option(names = "--config", paramLabel = "FILE", description = "Read options from FILE, as serve does.")
+  @Option(
+      names = "--config",
+      paramLabel = "FILE",
+      description = "Read options from FILE, as serve does.")
   Path config;
 
   @Parameters(paramLabel = "NAME=VALUE", arity = "0..*", description = "Request attributes.")
@@ -64,7 +67,8 @@ public final class CheckCommand implements Callable<Integer> {
     List<String> lines = attributes;
     if (lines.isEmpty()) {
       lines = new ArrayList<>();
-      BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+      BufferedReader in =
+          new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
       for (String line = in.readLine(); line != null && !line.isEmpty(); line = in.readLine()) {
         lines.add(line);
       }
@@ -87,23 +91,33 @@ public final class CheckCommand implements Callable<Integer> {
       KeyHasher hasher = KeyHasher.PLAIN;
       if (greylist.privacy) {
         if (!Files.isRegularFile(greylist.dbdir.resolve(PrivacySecret.FILE))) {
-          throw new GreygateCli.UsageError("--privacy: no " + PrivacySecret.FILE + " in " + greylist.dbdir);
+          throw new GreygateCli.UsageError(
+              "--privacy: no " + PrivacySecret.FILE + " in " + greylist.dbdir);
         }
         hasher = KeyHasher.hmac(PrivacySecret.loadOrCreate(greylist.dbdir));
       }
       GreylistEngine engine =
-          new GreylistEngine(greylist.toConfig(), store, hasher, new RecentInstances(16), ZoneId.systemDefault(), Version.get());
+          new GreylistEngine(
+              greylist.toConfig(),
+              store,
+              hasher,
+              new RecentInstances(16),
+              ZoneId.systemDefault(),
+              Version.get());
       PolicyRequest request = PolicyRequest.of(attrs);
       long now = Clock.systemUTC().millis() / 1000;
       if (greylist.trustPolicyTestTime && attrs.containsKey("policy_test_time")) {
         try {
           now = Long.parseLong(attrs.get("policy_test_time").strip());
         } catch (NumberFormatException e) {
-          throw new GreygateCli.UsageError("policy_test_time '" + attrs.get("policy_test_time") + "' is not epoch seconds");
+          throw new GreygateCli.UsageError(
+              "policy_test_time '" + attrs.get("policy_test_time") + "' is not epoch seconds");
         }
       }
       Decision d = engine.decide(request, now, whitelists);
-      spec.commandLine().getOut().print(new String(PolicyReply.encode(d.action()), StandardCharsets.UTF_8));
+      spec.commandLine()
+          .getOut()
+          .print(new String(PolicyReply.encode(d.action()), StandardCharsets.UTF_8));
       spec.commandLine().getOut().flush();
       spec.commandLine().getErr().println(DecisionLog.format(request, d));
       return GreygateCli.EXIT_OK;

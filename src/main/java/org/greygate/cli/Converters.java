@@ -19,7 +19,9 @@ final class Converters {
         return Long.parseLong(v) * GreylistConfig.DAY;
       } catch (NumberFormatException e) {
         throw new CommandLine.TypeConversionException(
-            "'" + value + "' is not a number of days or a number of hours followed by 'h' (e.g. 6h)");
+            "'"
+                + value
+                + "' is not a number of days or a number of hours followed by 'h' (e.g. 6h)");
       }
     }
   }
@@ -35,7 +37,8 @@ final class Converters {
         }
         return mode;
       } catch (NumberFormatException e) {
-        throw new CommandLine.TypeConversionException("'" + value + "' is not an octal mode like 0660");
+        throw new CommandLine.TypeConversionException(
+            "'" + value + "' is not an octal mode like 0660");
       }
     }
   }

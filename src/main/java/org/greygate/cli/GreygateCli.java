@@ -13,16 +13,24 @@ import picocli.CommandLine.Command;
 /**
  * The {@code greygate} command line.
  *
- * <p>Exit codes: 0 success; 1 runtime failure (cannot bind, database in use or unreadable);
- * 2 bad usage or configuration (unknown option, bad value, broken whitelist file), with a one-line
- * reason on stderr.
+ * <p>Exit codes: 0 success; 1 runtime failure (cannot bind, database in use or unreadable); 2 bad
+ * usage or configuration (unknown option, bad value, broken whitelist file), with a one-line reason
+ * on stderr.
  */
 @Command(
     name = "greygate",
     mixinStandardHelpOptions = true,
     versionProvider = Version.class,
-    description = "Postfix policy daemon: greylisting compatible with Postgrey, on an embedded LMDB store.",
-    subcommands = {ServeCommand.class, CheckCommand.class, DbCommand.class, BenchCommand.class, ResponderCommand.class, CommandLine.HelpCommand.class})
+    description =
+        "Postfix policy daemon: greylisting compatible with Postgrey, on an embedded LMDB store.",
+    subcommands = {
+      ServeCommand.class,
+      CheckCommand.class,
+      DbCommand.class,
+      BenchCommand.class,
+      ResponderCommand.class,
+      CommandLine.HelpCommand.class
+    })
 public final class GreygateCli implements Runnable {
   public static final int EXIT_OK = 0;
   public static final int EXIT_FAILURE = 1;
@@ -47,7 +55,9 @@ public final class GreygateCli implements Runnable {
     cl.setParameterExceptionHandler(
         (ex, a) -> {
           ex.getCommandLine().getErr().println("greygate: " + ex.getMessage());
-          ex.getCommandLine().getErr().println("Try 'greygate " + ex.getCommandLine().getCommandName() + " --help'.");
+          ex.getCommandLine()
+              .getErr()
+              .println("Try 'greygate " + ex.getCommandLine().getCommandName() + " --help'.");
           return EXIT_USAGE;
         });
     cl.setExecutionExceptionHandler(
@@ -133,17 +143,22 @@ public final class GreygateCli implements Runnable {
       String line = raw.strip();
       if (line.isEmpty() || line.startsWith("#")) continue;
       int end = 0;
-      while (end < line.length() && (Character.isLetterOrDigit(line.charAt(end)) || line.charAt(end) == '-')) end++;
+      while (end < line.length()
+          && (Character.isLetterOrDigit(line.charAt(end)) || line.charAt(end) == '-')) end++;
       String name = line.substring(0, end);
       String value = null;
       String rest = line.substring(end).strip();
       if (rest.startsWith("=")) rest = rest.substring(1).strip();
-      if (name.isEmpty() || end < line.length() && rest.isEmpty() && !line.substring(end).strip().equals("=")) {
-        throw new UsageError(file + ":" + n + ": expected NAME=VALUE, NAME VALUE or NAME, got '" + line + "'");
+      if (name.isEmpty()
+          || end < line.length() && rest.isEmpty() && !line.substring(end).strip().equals("=")) {
+        throw new UsageError(
+            file + ":" + n + ": expected NAME=VALUE, NAME VALUE or NAME, got '" + line + "'");
       }
       if (!rest.isEmpty() || line.substring(end).strip().equals("=")) {
         value = rest;
-        if (value.length() >= 2 && (value.startsWith("\"") && value.endsWith("\"") || value.startsWith("'") && value.endsWith("'"))) {
+        if (value.length() >= 2
+            && (value.startsWith("\"") && value.endsWith("\"")
+                || value.startsWith("'") && value.endsWith("'"))) {
           value = value.substring(1, value.length() - 1);
         }
       }
@@ -163,5 +178,4 @@ public final class GreygateCli implements Runnable {
     }
     return out;
   }
-
 }

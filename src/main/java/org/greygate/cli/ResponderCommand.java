@@ -17,27 +17,48 @@ import picocli.CommandLine.Option;
     name = "responder",
     mixinStandardHelpOptions = true,
     versionProvider = Version.class,
-    description = "Benchmark baseline: greygate's network stack answering DUNNO to every request, no greylisting, no store.")
+    description =
+        "Benchmark baseline: greygate's network stack answering DUNNO to every request, no greylisting, no store.")
 public final class ResponderCommand implements Callable<Integer> {
-  @Option(names = {"-i", "--inet"}, required = true, paramLabel = "[HOST:]PORT", description = "Listen on TCP.")
+  @Option(
+      names = {"-i", "--inet"},
+      required = true,
+      paramLabel = "[HOST:]PORT",
+      description = "Listen on TCP.")
   String inet;
 
-  @Option(names = "--io-threads", paramLabel = "N", description = "Network threads (default: 0 = one per core).")
+  @Option(
+      names = "--io-threads",
+      paramLabel = "N",
+      description = "Network threads (default: 0 = one per core).")
   int ioThreads;
 
   @Override
   public Integer call() throws Exception {
     List<ListenAddress> listen = new ArrayList<>(List.of(ListenAddress.parseInet(inet)));
-    PolicyServer server = new PolicyServer(
-        new ServerOptions(listen, ProtocolLimits.DEFAULT, 10_000, Duration.ofSeconds(600), 1024, false, ioThreads,
-            Duration.ZERO, "DUNNO", List.of()),
-        request -> "DUNNO");
+    PolicyServer server =
+        new PolicyServer(
+            new ServerOptions(
+                listen,
+                ProtocolLimits.DEFAULT,
+                10_000,
+                Duration.ofSeconds(600),
+                1024,
+                false,
+                ioThreads,
+                Duration.ZERO,
+                "DUNNO",
+                List.of()),
+            request -> "DUNNO");
     server.start();
     CountDownLatch stop = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      server.close();
-      stop.countDown();
-    }));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  server.close();
+                  stop.countDown();
+                }));
     org.slf4j.LoggerFactory.getLogger(ResponderCommand.class).info("responder ready");
     stop.await();
     return GreygateCli.EXIT_OK;

@@ -11,7 +11,8 @@ final class Signals {
     try {
       sun.misc.Signal.handle(new sun.misc.Signal("HUP"), s -> action.run());
     } catch (IllegalArgumentException e) {
-      LoggerFactory.getLogger(Signals.class).warn("SIGHUP not available: reload by file change only", e);
+      LoggerFactory.getLogger(Signals.class)
+          .warn("SIGHUP not available: reload by file change only", e);
     }
   }
 }

@@ -1,6 +1,6 @@
 /**
- * Picocli commands: {@code serve}, {@code check}, {@code db}. Commands parse and wire; they hold
- * no decision logic.
+ * Picocli commands: {@code serve}, {@code check}, {@code db}. Commands parse and wire; they hold no
+ * decision logic.
  *
  * <p>Rule: the only package that imports {@code picocli}.
  */

@@ -30,14 +30,17 @@ public record GreylistConfig(
 
   public static final long DAY = 86_400;
   public static final String DEFAULT_TEXT = "Greylisted, please try again in %s seconds";
-  public static final String DEFAULT_HEADER = "X-Greylist: delayed %t seconds by greygate-%v at %h; %d";
+  public static final String DEFAULT_HEADER =
+      "X-Greylist: delayed %t seconds by greygate-%v at %h; %d";
 
   public GreylistConfig {
     if (delay < 0) throw new IllegalArgumentException("--delay must be >= 0 seconds");
     if (maxAge < 1) throw new IllegalArgumentException("--max-age must be >= 1 day");
     if (retryWindow < 1) throw new IllegalArgumentException("--retry-window must be >= 1 hour");
-    if (ipv4Cidr < 0 || ipv4Cidr > 32) throw new IllegalArgumentException("--ipv4cidr must be 0..32");
-    if (ipv6Cidr < 0 || ipv6Cidr > 128) throw new IllegalArgumentException("--ipv6cidr must be 0..128");
+    if (ipv4Cidr < 0 || ipv4Cidr > 32)
+      throw new IllegalArgumentException("--ipv4cidr must be 0..32");
+    if (ipv6Cidr < 0 || ipv6Cidr > 128)
+      throw new IllegalArgumentException("--ipv6cidr must be 0..128");
     if (awlClients < 0) throw new IllegalArgumentException("--auto-whitelist-clients must be >= 0");
     if (greylistAction == null || greylistAction.isBlank()) {
       throw new IllegalArgumentException("--greylist-action must not be empty");
@@ -47,22 +50,61 @@ public record GreylistConfig(
   /** Postgrey 1.37's defaults. */
   public static GreylistConfig defaults() {
     return new GreylistConfig(
-        300, 35 * DAY, 2 * DAY, false, 24, 64, "DEFER_IF_PERMIT", DEFAULT_TEXT, DEFAULT_HEADER, 5,
+        300,
+        35 * DAY,
+        2 * DAY,
+        false,
+        24,
+        64,
+        "DEFER_IF_PERMIT",
+        DEFAULT_TEXT,
+        DEFAULT_HEADER,
+        5,
         "localhost");
   }
 
   public GreylistConfig withDelay(long seconds) {
-    return new GreylistConfig(seconds, maxAge, retryWindow, lookupByHost, ipv4Cidr, ipv6Cidr,
-        greylistAction, greylistText, xGreylistHeader, awlClients, hostname);
+    return new GreylistConfig(
+        seconds,
+        maxAge,
+        retryWindow,
+        lookupByHost,
+        ipv4Cidr,
+        ipv6Cidr,
+        greylistAction,
+        greylistText,
+        xGreylistHeader,
+        awlClients,
+        hostname);
   }
 
   public GreylistConfig withAwlClients(int n) {
-    return new GreylistConfig(delay, maxAge, retryWindow, lookupByHost, ipv4Cidr, ipv6Cidr,
-        greylistAction, greylistText, xGreylistHeader, n, hostname);
+    return new GreylistConfig(
+        delay,
+        maxAge,
+        retryWindow,
+        lookupByHost,
+        ipv4Cidr,
+        ipv6Cidr,
+        greylistAction,
+        greylistText,
+        xGreylistHeader,
+        n,
+        hostname);
   }
 
   public GreylistConfig withLookupByHost(boolean byHost) {
-    return new GreylistConfig(delay, maxAge, retryWindow, byHost, ipv4Cidr, ipv6Cidr,
-        greylistAction, greylistText, xGreylistHeader, awlClients, hostname);
+    return new GreylistConfig(
+        delay,
+        maxAge,
+        retryWindow,
+        byHost,
+        ipv4Cidr,
+        ipv6Cidr,
+        greylistAction,
+        greylistText,
+        xGreylistHeader,
+        awlClients,
+        hostname);
   }
 }

@@ -16,10 +16,10 @@ import org.greygate.whitelist.Whitelists;
  * whitelist, recipient whitelist, client auto-whitelist, triplet lookup.
  *
  * <p>A triplet is stored as (first seen, last seen). A request passes when at least {@code delay}
- * seconds lie between the first attempt and now; every request moves "last seen" to now. A
- * triplet that has not passed yet and whose first attempt is older than the retry window starts
- * over. The first pass of a message adds the X-Greylist header (once per message instance), and
- * counts towards the client's auto-whitelisting (once an hour at most).
+ * seconds lie between the first attempt and now; every request moves "last seen" to now. A triplet
+ * that has not passed yet and whose first attempt is older than the retry window starts over. The
+ * first pass of a message adds the X-Greylist header (once per message instance), and counts
+ * towards the client's auto-whitelisting (once an hour at most).
  *
  * <p>Thread-safe if the store is. A request's decision depends only on the request, {@code now},
  * the whitelists and the store.

@@ -7,9 +7,9 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * Turns a plain store key into the key actually stored. With {@code --privacy} it is an
- * HMAC-SHA256 under a per-installation secret, so a stolen database does not tell who mailed whom
- * (Postgrey's unsalted SHA-1 of a guessable string can be reversed by trying addresses).
+ * Turns a plain store key into the key actually stored. With {@code --privacy} it is an HMAC-SHA256
+ * under a per-installation secret, so a stolen database does not tell who mailed whom (Postgrey's
+ * unsalted SHA-1 of a guessable string can be reversed by trying addresses).
  */
 public interface KeyHasher {
   String apply(String key);
@@ -33,6 +33,7 @@ public interface KeyHasher {
                 throw new IllegalStateException("HmacSHA256 is part of every Java runtime", e);
               }
             });
-    return key -> HexFormat.of().formatHex(macs.get().doFinal(key.getBytes(StandardCharsets.UTF_8)));
+    return key ->
+        HexFormat.of().formatHex(macs.get().doFinal(key.getBytes(StandardCharsets.UTF_8)));
   }
 }

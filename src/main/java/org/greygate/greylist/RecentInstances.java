@@ -4,8 +4,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Remembers the Postfix message instances that already got the X-Greylist header, so a message
- * with many recipients gets it once. Bounded: the oldest instance is forgotten first.
+ * Remembers the Postfix message instances that already got the X-Greylist header, so a message with
+ * many recipients gets it once. Bounded: the oldest instance is forgotten first.
  *
  * <p>Postgrey keeps the last 10 instances; with many SMTP sessions at once that forgets a message
  * before its next recipient arrives and prepends the header again, so the default here is larger.

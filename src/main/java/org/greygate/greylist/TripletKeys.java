@@ -3,10 +3,10 @@ package org.greygate.greylist;
 import org.greygate.inet.IpAddress;
 
 /**
- * Builds store keys in Postgrey's format, so that its databases can be imported as they are:
- * {@code NET/SENDER/RECIPIENT} with ASCII letters folded to lower case, where NET is the client's
- * subnet address ({@code 192.0.2.0}, {@code 2001:db8:0:0:0:0:0:0}) or, by host, the address with
- * its full-length prefix ({@code 192.0.2.1/32}). Client keys are the bare address.
+ * Builds store keys in Postgrey's format, so that its databases can be imported as they are: {@code
+ * NET/SENDER/RECIPIENT} with ASCII letters folded to lower case, where NET is the client's subnet
+ * address ({@code 192.0.2.0}, {@code 2001:db8:0:0:0:0:0:0}) or, by host, the address with its
+ * full-length prefix ({@code 192.0.2.1/32}). Client keys are the bare address.
  */
 public final class TripletKeys {
   private final GreylistConfig config;
@@ -22,7 +22,8 @@ public final class TripletKeys {
     if (config.lookupByHost()) {
       net = client.toPostgreyString() + "/" + client.bits();
     } else {
-      net = client.network(client.isV4() ? config.ipv4Cidr() : config.ipv6Cidr()).toPostgreyString();
+      net =
+          client.network(client.isV4() ? config.ipv4Cidr() : config.ipv6Cidr()).toPostgreyString();
     }
     String plain = asciiLower(net + "/" + SenderNormalizer.normalize(sender) + "/" + recipient);
     return hasher.apply(plain);

@@ -10,7 +10,9 @@ public final class IpAddress {
     this.bytes = bytes;
   }
 
-  /** Parses a literal such as {@code 192.0.2.1} or {@code 2001:db8::1}; {@code null} if it is none. */
+  /**
+   * Parses a literal such as {@code 192.0.2.1} or {@code 2001:db8::1}; {@code null} if it is none.
+   */
   public static IpAddress parse(String text) {
     if (text == null || text.isEmpty() || text.length() > 45) {
       return null;
@@ -109,7 +111,13 @@ public final class IpAddress {
   @Override
   public String toString() {
     if (isV4()) {
-      return (bytes[0] & 0xff) + "." + (bytes[1] & 0xff) + "." + (bytes[2] & 0xff) + "." + (bytes[3] & 0xff);
+      return (bytes[0] & 0xff)
+          + "."
+          + (bytes[1] & 0xff)
+          + "."
+          + (bytes[2] & 0xff)
+          + "."
+          + (bytes[3] & 0xff);
     }
     int[] groups = new int[8];
     for (int i = 0; i < 8; i++) {

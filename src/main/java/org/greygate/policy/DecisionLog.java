@@ -6,8 +6,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One line per decision, shaped like Postgrey's so existing log parsers keep working:
- * {@code QUEUEID: action=greylist, reason=new, client_name=..., client_address=..., sender=...,
+ * One line per decision, shaped like Postgrey's so existing log parsers keep working: {@code
+ * QUEUEID: action=greylist, reason=new, client_name=..., client_address=..., sender=...,
  * recipient=...}. Values cannot forge lines: control characters become {@code ?} and each value is
  * cut at 256 characters.
  */

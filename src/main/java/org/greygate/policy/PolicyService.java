@@ -28,8 +28,10 @@ public final class PolicyService {
   private final DecisionLog decisions = new DecisionLog();
   private final AtomicLong lastFailureLog = new AtomicLong(Long.MIN_VALUE);
   private final AtomicLong failures = new AtomicLong();
-  private final java.util.EnumMap<Verdict, java.util.concurrent.atomic.LongAdder> verdicts = new java.util.EnumMap<>(Verdict.class);
-  private final java.util.concurrent.atomic.LongAdder whitelisted = new java.util.concurrent.atomic.LongAdder();
+  private final java.util.EnumMap<Verdict, java.util.concurrent.atomic.LongAdder> verdicts =
+      new java.util.EnumMap<>(Verdict.class);
+  private final java.util.concurrent.atomic.LongAdder whitelisted =
+      new java.util.concurrent.atomic.LongAdder();
 
   /**
    * @param trustTestTime honour the {@code policy_test_time} attribute (tests only: a client could
@@ -56,7 +58,9 @@ public final class PolicyService {
   public String answer(PolicyRequest request) {
     String type = request.request();
     if (!"smtpd_access_policy".equals(type)) {
-      log.warn("unrecognized request type '{}': answering DUNNO", DecisionLog.clean(String.valueOf(type)));
+      log.warn(
+          "unrecognized request type '{}': answering DUNNO",
+          DecisionLog.clean(String.valueOf(type)));
       return "DUNNO";
     }
     long now = now(request);

@@ -9,12 +9,38 @@ import java.util.Arrays;
  */
 final class AttributeNames {
   private static final String[] NAMES = {
-    "request", "protocol_state", "protocol_name", "helo_name", "queue_id", "sender", "recipient",
-    "recipient_count", "client_address", "client_name", "reverse_client_name", "instance",
-    "sasl_method", "sasl_username", "sasl_sender", "size", "ccert_subject", "ccert_issuer",
-    "ccert_fingerprint", "ccert_pubkey_fingerprint", "encryption_protocol", "encryption_cipher",
-    "encryption_keysize", "etrn_domain", "stress", "client_port", "policy_context",
-    "server_address", "server_port", "compatibility_level", "mail_version", "policy_test_time"
+    "request",
+    "protocol_state",
+    "protocol_name",
+    "helo_name",
+    "queue_id",
+    "sender",
+    "recipient",
+    "recipient_count",
+    "client_address",
+    "client_name",
+    "reverse_client_name",
+    "instance",
+    "sasl_method",
+    "sasl_username",
+    "sasl_sender",
+    "size",
+    "ccert_subject",
+    "ccert_issuer",
+    "ccert_fingerprint",
+    "ccert_pubkey_fingerprint",
+    "encryption_protocol",
+    "encryption_cipher",
+    "encryption_keysize",
+    "etrn_domain",
+    "stress",
+    "client_port",
+    "policy_context",
+    "server_address",
+    "server_port",
+    "compatibility_level",
+    "mail_version",
+    "policy_test_time"
   };
   private static final int TABLE = 128;
   private static final String[] STRINGS = new String[TABLE];

@@ -1,17 +1,17 @@
 package org.greygate.protocol;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.function.Consumer;
 
 /**
- * Incremental decoder for one connection: feed it bytes as they arrive, in any split, and it
- * hands out each complete request (attribute lines ended by an empty line).
+ * Incremental decoder for one connection: feed it bytes as they arrive, in any split, and it hands
+ * out each complete request (attribute lines ended by an empty line).
  *
  * <p>Grammar: {@code name=value\n}, split on the first {@code =}; a {@code \r} before the {@code
  * \n} is tolerated and dropped; a repeated name keeps its last value. Bytes that are not UTF-8 are

@@ -13,7 +13,8 @@ public record ProtocolLimits(int maxLineBytes, int maxAttributes, int maxRequest
 
   public ProtocolLimits {
     if (maxLineBytes < 64 || maxLineBytes > 1 << 20) {
-      throw new IllegalArgumentException("line limit must be 64..1048576 bytes, got " + maxLineBytes);
+      throw new IllegalArgumentException(
+          "line limit must be 64..1048576 bytes, got " + maxLineBytes);
     }
     if (maxAttributes < 8 || maxAttributes > 10_000) {
       throw new IllegalArgumentException("attribute limit must be 8..10000, got " + maxAttributes);

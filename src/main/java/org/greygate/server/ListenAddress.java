@@ -14,7 +14,9 @@ public sealed interface ListenAddress {
 
     @Override
     public String toString() {
-      return host == null ? "localhost:" + port : (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
+      return host == null
+          ? "localhost:" + port
+          : (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
     }
   }
 
@@ -69,6 +71,8 @@ public sealed interface ListenAddress {
   }
 
   static ListenAddress parse(String value) {
-    return value.startsWith("unix:") ? new Unix(Path.of(value.substring(5)), 0660) : parseInet(value);
+    return value.startsWith("unix:")
+        ? new Unix(Path.of(value.substring(5)), 0660)
+        : parseInet(value);
   }
 }

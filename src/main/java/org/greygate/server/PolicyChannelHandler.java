@@ -28,12 +28,13 @@ import org.slf4j.LoggerFactory;
  * replies in request order. A protocol violation closes this connection only.
  *
  * <p>With a reply timeout, decisions run on the decision executor, one at a time per connection
- * (Postfix waits for each answer; a client that pipelines is answered in order), and an answer
- * that is not ready by the deadline is replaced by the timeout action. Without one, decisions run
- * inline on the event loop. All state is touched on the channel's event loop only.
+ * (Postfix waits for each answer; a client that pipelines is answered in order), and an answer that
+ * is not ready by the deadline is replaced by the timeout action. Without one, decisions run inline
+ * on the event loop. All state is touched on the channel's event loop only.
  */
 final class PolicyChannelHandler extends ChannelInboundHandlerAdapter {
   private static final Logger log = LoggerFactory.getLogger(PolicyChannelHandler.class);
+
   /** Requests a client may queue behind the one being decided (Postfix queues none). */
   private static final int MAX_WAITING = 64;
 
@@ -104,8 +105,10 @@ final class PolicyChannelHandler extends ChannelInboundHandlerAdapter {
     if (pending != null) {
       if (waiting.size() >= MAX_WAITING) {
         stats.protocolErrors.increment();
-        log.warn("closing connection from {}: more than {} requests sent without waiting for answers",
-            ctx.channel().remoteAddress(), MAX_WAITING);
+        log.warn(
+            "closing connection from {}: more than {} requests sent without waiting for answers",
+            ctx.channel().remoteAddress(),
+            MAX_WAITING);
         closeAfterWrites(ctx);
         return;
       }
@@ -120,23 +123,35 @@ final class PolicyChannelHandler extends ChannelInboundHandlerAdapter {
     pending = p;
     stats.started();
     p.deadline =
-        ctx.executor().schedule(() -> {
-          stats.timeouts.increment();
-          log.warn("no decision within {} ms for a request from {}: answering {}",
-              TimeUnit.NANOSECONDS.toMillis(timeoutNanos), ctx.channel().remoteAddress(), timeoutAction);
-          complete(ctx, p, timeoutAction);
-        }, timeoutNanos, TimeUnit.NANOSECONDS);
+        ctx.executor()
+            .schedule(
+                () -> {
+                  stats.timeouts.increment();
+                  log.warn(
+                      "no decision within {} ms for a request from {}: answering {}",
+                      TimeUnit.NANOSECONDS.toMillis(timeoutNanos),
+                      ctx.channel().remoteAddress(),
+                      timeoutAction);
+                  complete(ctx, p, timeoutAction);
+                },
+                timeoutNanos,
+                TimeUnit.NANOSECONDS);
     try {
       CompletableFuture.supplyAsync(() -> policy.apply(request), decisions)
-          .whenComplete((action, error) -> ctx.executor().execute(() -> {
-            if (error != null) {
-              log.error("decision failed; answering {}", timeoutAction, error);
-            }
-            complete(ctx, p, error != null ? timeoutAction : action);
-          }));
+          .whenComplete(
+              (action, error) ->
+                  ctx.executor()
+                      .execute(
+                          () -> {
+                            if (error != null) {
+                              log.error("decision failed; answering {}", timeoutAction, error);
+                            }
+                            complete(ctx, p, error != null ? timeoutAction : action);
+                          }));
     } catch (RejectedExecutionException e) {
       stats.timeouts.increment();
-      complete(ctx, p, timeoutAction); // every decision thread busy and the queue full: fail open now
+      complete(
+          ctx, p, timeoutAction); // every decision thread busy and the queue full: fail open now
     }
   }
 
@@ -212,7 +227,8 @@ final class PolicyChannelHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
     if (!decoder.isBetweenRequests() && !closing) {
-      log.debug("connection from {} closed in the middle of a request", ctx.channel().remoteAddress());
+      log.debug(
+          "connection from {} closed in the middle of a request", ctx.channel().remoteAddress());
     }
     if (pending != null) {
       pending.deadline.cancel(false);
@@ -229,7 +245,10 @@ final class PolicyChannelHandler extends ChannelInboundHandlerAdapter {
     if (cause instanceof IOException) {
       log.debug("connection from {}: {}", ctx.channel().remoteAddress(), cause.toString());
     } else {
-      log.error("unexpected error on connection from {}; closing it", ctx.channel().remoteAddress(), cause);
+      log.error(
+          "unexpected error on connection from {}; closing it",
+          ctx.channel().remoteAddress(),
+          cause);
     }
     ctx.close();
   }

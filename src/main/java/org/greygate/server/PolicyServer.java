@@ -31,13 +31,13 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import org.greygate.inet.Cidr;
 import org.greygate.inet.IpAddress;
-import java.util.function.Function;
 import org.greygate.protocol.PolicyDecoder;
 import org.greygate.protocol.PolicyRequest;
 import org.slf4j.Logger;
@@ -68,7 +68,8 @@ public final class PolicyServer implements AutoCloseable {
     this.options = options;
     this.policy = policy;
     this.boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-    int threads = options.ioThreads() == 0 ? Runtime.getRuntime().availableProcessors() : options.ioThreads();
+    int threads =
+        options.ioThreads() == 0 ? Runtime.getRuntime().availableProcessors() : options.ioThreads();
     this.workers = new MultiThreadIoEventLoopGroup(threads, NioIoHandler.newFactory());
     // Decisions run here when a reply timeout is set: a stuck store then ties up these threads,
     // never the event loops, and the deadline still answers. Bounded: when every thread is stuck
@@ -76,11 +77,17 @@ public final class PolicyServer implements AutoCloseable {
     int deciders = Math.max(2, threads * 2);
     AtomicInteger n = new AtomicInteger();
     this.decisions =
-        new ThreadPoolExecutor(deciders, deciders, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(10_000), r -> {
-          Thread t = new Thread(r, "decision-" + n.incrementAndGet());
-          t.setDaemon(true);
-          return t;
-        });
+        new ThreadPoolExecutor(
+            deciders,
+            deciders,
+            60,
+            TimeUnit.SECONDS,
+            new ArrayBlockingQueue<>(10_000),
+            r -> {
+              Thread t = new Thread(r, "decision-" + n.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
   }
 
   /**
@@ -156,9 +163,12 @@ public final class PolicyServer implements AutoCloseable {
   private static Set<PosixFilePermission> permissions(int mode) {
     Set<PosixFilePermission> set = EnumSet.noneOf(PosixFilePermission.class);
     PosixFilePermission[] order = {
-      PosixFilePermission.OTHERS_EXECUTE, PosixFilePermission.OTHERS_WRITE, PosixFilePermission.OTHERS_READ,
-      PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.GROUP_WRITE, PosixFilePermission.GROUP_READ,
-      PosixFilePermission.OWNER_EXECUTE, PosixFilePermission.OWNER_WRITE, PosixFilePermission.OWNER_READ
+      PosixFilePermission.OTHERS_EXECUTE, PosixFilePermission.OTHERS_WRITE,
+          PosixFilePermission.OTHERS_READ,
+      PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.GROUP_WRITE,
+          PosixFilePermission.GROUP_READ,
+      PosixFilePermission.OWNER_EXECUTE, PosixFilePermission.OWNER_WRITE,
+          PosixFilePermission.OWNER_READ
     };
     for (int i = 0; i < order.length; i++) {
       if ((mode & (1 << i)) != 0) {
@@ -168,7 +178,8 @@ public final class PolicyServer implements AutoCloseable {
     return set;
   }
 
-  private void bind(SocketAddress address, boolean unix, ListenAddress configured) throws IOException {
+  private void bind(SocketAddress address, boolean unix, ListenAddress configured)
+      throws IOException {
     ServerBootstrap b =
         new ServerBootstrap()
             .group(boss, workers)
@@ -197,7 +208,9 @@ public final class PolicyServer implements AutoCloseable {
     return new ChannelInitializer<>() {
       @Override
       protected void initChannel(Channel ch) {
-        if (!options.allowFrom().isEmpty() && ch.remoteAddress() instanceof InetSocketAddress peer && !allowed(peer)) {
+        if (!options.allowFrom().isEmpty()
+            && ch.remoteAddress() instanceof InetSocketAddress peer
+            && !allowed(peer)) {
           long n = stats.denied.sum();
           stats.denied.increment();
           if (n == 0 || (n + 1) % 1000 == 0) {
@@ -208,11 +221,19 @@ public final class PolicyServer implements AutoCloseable {
         }
         ch.pipeline()
             .addLast("limit", limiter)
-            .addLast("idle", new IdleStateHandler(0, 0, options.idleTimeout().toMillis(), TimeUnit.MILLISECONDS))
+            .addLast(
+                "idle",
+                new IdleStateHandler(0, 0, options.idleTimeout().toMillis(), TimeUnit.MILLISECONDS))
             .addLast(
                 "policy",
-                new PolicyChannelHandler(new PolicyDecoder(options.limits()), policy, options.closeAfterReply(),
-                    decisions, options.replyTimeout(), options.timeoutAction(), stats));
+                new PolicyChannelHandler(
+                    new PolicyDecoder(options.limits()),
+                    policy,
+                    options.closeAfterReply(),
+                    decisions,
+                    options.replyTimeout(),
+                    options.timeoutAction(),
+                    stats));
       }
     };
   }
@@ -242,7 +263,9 @@ public final class PolicyServer implements AutoCloseable {
         if (n == 1 || n % 1000 == 0) {
           log.warn(
               "connection limit {} reached: refusing {} ({} refused so far)",
-              options.maxConnections(), ctx.channel().remoteAddress(), n);
+              options.maxConnections(),
+              ctx.channel().remoteAddress(),
+              n);
         }
         ctx.pipeline().remove(this);
         ctx.close();
@@ -267,8 +290,8 @@ public final class PolicyServer implements AutoCloseable {
   }
 
   /**
-   * Stops accepting, waits for the decisions under way to be answered (each by its deadline at
-   * the latest), closes the connections, and stops the event loops.
+   * Stops accepting, waits for the decisions under way to be answered (each by its deadline at the
+   * latest), closes the connections, and stops the event loops.
    */
   @Override
   public synchronized void close() {

@@ -31,30 +31,63 @@ public record ServerOptions(
     List<Cidr> allowFrom) {
   public ServerOptions {
     listen = List.copyOf(listen);
-    if (listen.isEmpty()) throw new IllegalArgumentException("nothing to listen on: give --inet or --unix");
+    if (listen.isEmpty())
+      throw new IllegalArgumentException("nothing to listen on: give --inet or --unix");
     if (maxConnections < 1) throw new IllegalArgumentException("--max-connections must be >= 1");
     if (idleTimeout.isNegative() || idleTimeout.isZero()) {
       throw new IllegalArgumentException("--idle-timeout must be > 0");
     }
     if (backlog < 1) throw new IllegalArgumentException("--listen-queue-size must be >= 1");
     if (ioThreads < 0) throw new IllegalArgumentException("--io-threads must be >= 0");
-    if (replyTimeout.isNegative()) throw new IllegalArgumentException("--reply-timeout must be >= 0");
+    if (replyTimeout.isNegative())
+      throw new IllegalArgumentException("--reply-timeout must be >= 0");
     allowFrom = List.copyOf(allowFrom);
   }
 
   /** Defaults for everything but where to listen (tests, tools). */
-  public static ServerOptions of(List<ListenAddress> listen, int maxConnections, Duration idleTimeout, boolean closeAfterReply) {
-    return new ServerOptions(listen, ProtocolLimits.DEFAULT, maxConnections, idleTimeout, 1024, closeAfterReply, 0,
-        Duration.ofSeconds(2), "DUNNO", List.of());
+  public static ServerOptions of(
+      List<ListenAddress> listen,
+      int maxConnections,
+      Duration idleTimeout,
+      boolean closeAfterReply) {
+    return new ServerOptions(
+        listen,
+        ProtocolLimits.DEFAULT,
+        maxConnections,
+        idleTimeout,
+        1024,
+        closeAfterReply,
+        0,
+        Duration.ofSeconds(2),
+        "DUNNO",
+        List.of());
   }
 
   public ServerOptions withReplyTimeout(Duration timeout) {
-    return new ServerOptions(listen, limits, maxConnections, idleTimeout, backlog, closeAfterReply, ioThreads,
-        timeout, timeoutAction, allowFrom);
+    return new ServerOptions(
+        listen,
+        limits,
+        maxConnections,
+        idleTimeout,
+        backlog,
+        closeAfterReply,
+        ioThreads,
+        timeout,
+        timeoutAction,
+        allowFrom);
   }
 
   public ServerOptions withAllowFrom(List<Cidr> allowed) {
-    return new ServerOptions(listen, limits, maxConnections, idleTimeout, backlog, closeAfterReply, ioThreads,
-        replyTimeout, timeoutAction, allowed);
+    return new ServerOptions(
+        listen,
+        limits,
+        maxConnections,
+        idleTimeout,
+        backlog,
+        closeAfterReply,
+        ioThreads,
+        replyTimeout,
+        timeoutAction,
+        allowed);
   }
 }

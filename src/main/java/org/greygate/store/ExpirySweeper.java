@@ -28,7 +28,12 @@ public final class ExpirySweeper implements AutoCloseable {
   private volatile long rounds;
 
   public ExpirySweeper(
-      TripletStore store, ExpiryRule rule, Clock clock, ScheduledExecutorService scheduler, int slice, long pauseMillis) {
+      TripletStore store,
+      ExpiryRule rule,
+      Clock clock,
+      ScheduledExecutorService scheduler,
+      int slice,
+      long pauseMillis) {
     if (slice < 1) throw new IllegalArgumentException("slice must be >= 1");
     this.store = store;
     this.rule = rule;
@@ -38,9 +43,13 @@ public final class ExpirySweeper implements AutoCloseable {
     this.pauseMillis = pauseMillis;
   }
 
-  /** Starts a round now and then every {@code intervalSeconds} (a round still running is not doubled). */
+  /**
+   * Starts a round now and then every {@code intervalSeconds} (a round still running is not
+   * doubled).
+   */
   public synchronized void start(long intervalSeconds) {
-    task = scheduler.scheduleWithFixedDelay(this::roundSafely, 0, intervalSeconds, TimeUnit.SECONDS);
+    task =
+        scheduler.scheduleWithFixedDelay(this::roundSafely, 0, intervalSeconds, TimeUnit.SECONDS);
   }
 
   private void roundSafely() {

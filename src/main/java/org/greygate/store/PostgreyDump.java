@@ -32,7 +32,8 @@ public final class PostgreyDump {
       if (!data) {
         if (line.equals("HEADER=END")) data = true;
         else if (line.startsWith("format=") && !line.equals("format=print")) {
-          throw new IOException("line " + n + ": expected a printable dump (db_dump -p), got " + line);
+          throw new IOException(
+              "line " + n + ": expected a printable dump (db_dump -p), got " + line);
         }
         continue;
       }
@@ -81,7 +82,9 @@ public final class PostgreyDump {
     return out.toString(StandardCharsets.UTF_8);
   }
 
-  /** Postgrey's value "first,last[,host]" or "count,last": the two numbers, or null if malformed. */
+  /**
+   * Postgrey's value "first,last[,host]" or "count,last": the two numbers, or null if malformed.
+   */
   public static long[] numbers(String value) {
     String[] parts = value.split(",");
     if (parts.length < 2) return null;

@@ -25,7 +25,9 @@ public final class PrivacySecret {
         byte[] secret = new byte[32];
         new SecureRandom().nextBytes(secret);
         try {
-          Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+          Files.createFile(
+              file,
+              PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
           Files.write(file, secret, StandardOpenOption.WRITE, StandardOpenOption.SYNC);
           return secret;
         } catch (FileAlreadyExistsException raced) {
@@ -34,7 +36,11 @@ public final class PrivacySecret {
       }
       byte[] secret = Files.readAllBytes(file);
       if (secret.length < 16) {
-        throw new StoreException(file + ": privacy secret is " + secret.length + " bytes, expected 32; remove the file to start a new greylist");
+        throw new StoreException(
+            file
+                + ": privacy secret is "
+                + secret.length
+                + " bytes, expected 32; remove the file to start a new greylist");
       }
       return secret;
     } catch (IOException e) {

@@ -1,8 +1,8 @@
 package org.greygate.store;
 
 /**
- * Where a sweep stands: which table, the last key visited (exclusive resume point), and what it
- * has seen and deleted in this round.
+ * Where a sweep stands: which table, the last key visited (exclusive resume point), and what it has
+ * seen and deleted in this round.
  *
  * @param table 0 = triplets, 1 = clients, 2 = round finished
  */

@@ -21,8 +21,8 @@ public interface TripletStore extends AutoCloseable {
   void putClient(String key, ClientEntry entry);
 
   /**
-   * Deletes up to {@code limit} expired rows, starting after the cursor, and returns where to go on.
-   * Bounded so that a sweep never holds the store for long.
+   * Deletes up to {@code limit} expired rows, starting after the cursor, and returns where to go
+   * on. Bounded so that a sweep never holds the store for long.
    */
   SweepProgress sweep(ExpiryRule rule, long now, SweepProgress from, int limit);
 

@@ -20,18 +20,22 @@ import org.greygate.inet.IpAddress;
  *   <li>anything else without spaces: a host name, matching itself and every name below it.
  * </ul>
  *
- * Matching costs a few hash lookups per request whatever the list size (regexes aside).
- * Immutable and thread-safe.
+ * Matching costs a few hash lookups per request whatever the list size (regexes aside). Immutable
+ * and thread-safe.
  */
 public final class ClientWhitelist {
   private final Set<String> names;
+
   /** prefix length -> networks of that length, for IPv4 and IPv6 separately. */
   private final Map<Integer, Set<IpAddress>> v4;
+
   private final Map<Integer, Set<IpAddress>> v6;
   private final PatternList patterns;
 
   private ClientWhitelist(
-      Set<String> names, Map<Integer, Set<IpAddress>> v4, Map<Integer, Set<IpAddress>> v6,
+      Set<String> names,
+      Map<Integer, Set<IpAddress>> v4,
+      Map<Integer, Set<IpAddress>> v6,
       List<Pattern> patterns) {
     this.names = names;
     this.v4 = v4;
@@ -103,7 +107,8 @@ public final class ClientWhitelist {
         }
         names.add(name);
       } else {
-        throw new IllegalArgumentException("doesn't look like a host name, address or /regex/: " + entry);
+        throw new IllegalArgumentException(
+            "doesn't look like a host name, address or /regex/: " + entry);
       }
       return this;
     }

@@ -17,7 +17,10 @@ final class PatternList {
       return Pattern.compile(regex, Pattern.CASE_INSENSITIVE);
     } catch (PatternSyntaxException e) {
       throw new IllegalArgumentException(
-          "bad regex /" + regex + "/: " + e.getDescription()
+          "bad regex /"
+              + regex
+              + "/: "
+              + e.getDescription()
               + " (backreferences and lookaround are not supported: matching must stay linear)");
     }
   }

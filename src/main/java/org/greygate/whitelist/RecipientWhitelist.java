@@ -81,7 +81,9 @@ public final class RecipientWhitelist {
     private final List<Pattern> patterns = new ArrayList<>();
 
     public Builder add(String entry) {
-      if (entry.length() > 2 && entry.startsWith("/") && entry.endsWith("/")
+      if (entry.length() > 2
+          && entry.startsWith("/")
+          && entry.endsWith("/")
           && ClientWhitelist.noSpace(entry)) {
         patterns.add(PatternList.compile(entry.substring(1, entry.length() - 1)));
         return this;

@@ -38,7 +38,8 @@ public final class WhitelistReloader implements Supplier<Whitelists>, AutoClosea
    *
    * @throws WhitelistException if they cannot be loaded: refuse to start rather than run without
    */
-  public WhitelistReloader(WhitelistSource source, ScheduledExecutorService scheduler, long debounceMillis)
+  public WhitelistReloader(
+      WhitelistSource source, ScheduledExecutorService scheduler, long debounceMillis)
       throws WhitelistException {
     this.source = source;
     this.scheduler = scheduler;

@@ -20,7 +20,8 @@ import java.util.function.Consumer;
  * @param recipientFiles recipient whitelist files, in order
  * @param optional files that may be missing without error
  */
-public record WhitelistSource(List<Path> clientFiles, List<Path> recipientFiles, List<Path> optional) {
+public record WhitelistSource(
+    List<Path> clientFiles, List<Path> recipientFiles, List<Path> optional) {
   public WhitelistSource {
     clientFiles = List.copyOf(clientFiles);
     recipientFiles = List.copyOf(recipientFiles);

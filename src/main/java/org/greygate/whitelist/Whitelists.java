@@ -4,7 +4,8 @@ import org.greygate.inet.IpAddress;
 
 /** One consistent set of client and recipient whitelists, swapped whole on reload. Immutable. */
 public record Whitelists(ClientWhitelist clients, RecipientWhitelist recipients) {
-  public static final Whitelists EMPTY = new Whitelists(ClientWhitelist.EMPTY, RecipientWhitelist.EMPTY);
+  public static final Whitelists EMPTY =
+      new Whitelists(ClientWhitelist.EMPTY, RecipientWhitelist.EMPTY);
 
   public boolean matchesClient(String clientName, IpAddress address) {
     return clients.matches(clientName, address);

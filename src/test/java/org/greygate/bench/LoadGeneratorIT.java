@@ -7,7 +7,6 @@ import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
-import org.greygate.protocol.ProtocolLimits;
 import org.greygate.server.ListenAddress;
 import org.greygate.server.PolicyServer;
 import org.greygate.server.ServerOptions;
@@ -18,13 +17,20 @@ class LoadGeneratorIT {
   void measuresAgainstARealServerAndSendsPostfixShapedRequests() throws Exception {
     AtomicLong seen = new AtomicLong();
     AtomicLong attributes = new AtomicLong();
-    PolicyServer server = new PolicyServer(
-        ServerOptions.of(List.of(new ListenAddress.Inet("127.0.0.1", 0)), 100, Duration.ofSeconds(30), false),
-        r -> {
-          seen.incrementAndGet();
-          attributes.set(r.attributes().size());
-          return r.recipient().endsWith("@rcpt.example") && "RCPT".equals(r.protocolState()) ? "DUNNO" : "REJECT bad";
-        });
+    PolicyServer server =
+        new PolicyServer(
+            ServerOptions.of(
+                List.of(new ListenAddress.Inet("127.0.0.1", 0)),
+                100,
+                Duration.ofSeconds(30),
+                false),
+            r -> {
+              seen.incrementAndGet();
+              attributes.set(r.attributes().size());
+              return r.recipient().endsWith("@rcpt.example") && "RCPT".equals(r.protocolState())
+                  ? "DUNNO"
+                  : "REJECT bad";
+            });
     try {
       SocketAddress a = server.start().get(0);
       LoadGenerator.Result r = new LoadGenerator(a, 2, 1000).run(0.2, 1.0);

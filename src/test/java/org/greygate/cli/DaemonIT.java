@@ -34,8 +34,13 @@ class DaemonIT {
   }
 
   String[] args(String... extra) {
-    String[] base = {"--inet=127.0.0.1:0", "--dbdir=" + dir.resolve("db"), "--trust-policy-test-time",
-        "--whitelist-clients=" + dir.resolve("clients"), "--whitelist-recipients=" + dir.resolve("recipients")};
+    String[] base = {
+      "--inet=127.0.0.1:0",
+      "--dbdir=" + dir.resolve("db"),
+      "--trust-policy-test-time",
+      "--whitelist-clients=" + dir.resolve("clients"),
+      "--whitelist-recipients=" + dir.resolve("recipients")
+    };
     String[] all = new String[base.length + extra.length];
     System.arraycopy(base, 0, all, 0, base.length);
     System.arraycopy(extra, 0, all, base.length, extra.length);
@@ -66,7 +71,9 @@ class DaemonIT {
     }
     try (Daemon d = Daemon.serve(args());
         PolicyClient c = PolicyClient.tcp(d.port())) {
-      assertTrue(c.ask(request("mx.example.org", 1300)).startsWith("PREPEND X-Greylist: delayed 300 seconds"));
+      assertTrue(
+          c.ask(request("mx.example.org", 1300))
+              .startsWith("PREPEND X-Greylist: delayed 300 seconds"));
     }
   }
 
@@ -93,7 +100,8 @@ class DaemonIT {
     try (Daemon first = Daemon.serve(args())) {
       try (Daemon second = Daemon.launch(concat("serve", args()))) {
         assertEquals(1, second.waitFor(20));
-        assertTrue(second.output().contains("is in use by another greygate process"), second.output());
+        assertTrue(
+            second.output().contains("is in use by another greygate process"), second.output());
       }
       assertTrue(first.isAlive());
     }
@@ -117,7 +125,10 @@ class DaemonIT {
       mark = d.mark();
       Path tmp = dir.resolve("clients.tmp");
       Files.writeString(tmp, "one.example\ntwo.example\n");
-      Files.move(tmp, dir.resolve("clients"), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+      Files.move(
+          tmp,
+          dir.resolve("clients"),
+          java.nio.file.StandardCopyOption.REPLACE_EXISTING,
           java.nio.file.StandardCopyOption.ATOMIC_MOVE);
       d.awaitLineAfter(mark, "whitelists reloaded", 10);
       assertEquals("DUNNO", c.ask(request("mx.two.example", 1002)));
@@ -142,7 +153,9 @@ class DaemonIT {
     writeLists("example.org\n300.1.2.3\n");
     try (Daemon d = Daemon.launch(concat("serve", args()))) {
       assertEquals(2, d.waitFor(20));
-      assertTrue(d.output().contains(dir.resolve("clients") + ":2: not an IP address: 300.1.2.3"), d.output());
+      assertTrue(
+          d.output().contains(dir.resolve("clients") + ":2: not an IP address: 300.1.2.3"),
+          d.output());
     }
   }
 

@@ -46,11 +46,32 @@ class GreygateCliTest {
   void postgreyOptsAreAccepted() throws Exception {
     // everything a Debian /etc/default/postgrey might carry parses (serve then fails on the
     // deliberately broken whitelist path, after parsing)
-    int code = run("serve", "--inet=127.0.0.1:0", "--dbdir=" + dir, "--delay=60", "--max-age=10", "--retry-window=6h",
-        "--greylist-action=DEFER", "--greylist-text=wait", "--x-greylist-header=X-G: %t", "--lookup-by-subnet",
-        "--ipv4cidr=24", "--ipv6cidr=64", "--auto-whitelist-clients", "--privacy", "--hostname=mx", "-d",
-        "--pidfile=/run/x.pid", "--user=postgrey", "--group=postgrey", "--syslog-facility=mail", "--exim",
-        "--listen-queue-size=50", "-v", "--whitelist-clients=" + dir.resolve("missing"));
+    int code =
+        run(
+            "serve",
+            "--inet=127.0.0.1:0",
+            "--dbdir=" + dir,
+            "--delay=60",
+            "--max-age=10",
+            "--retry-window=6h",
+            "--greylist-action=DEFER",
+            "--greylist-text=wait",
+            "--x-greylist-header=X-G: %t",
+            "--lookup-by-subnet",
+            "--ipv4cidr=24",
+            "--ipv6cidr=64",
+            "--auto-whitelist-clients",
+            "--privacy",
+            "--hostname=mx",
+            "-d",
+            "--pidfile=/run/x.pid",
+            "--user=postgrey",
+            "--group=postgrey",
+            "--syslog-facility=mail",
+            "--exim",
+            "--listen-queue-size=50",
+            "-v",
+            "--whitelist-clients=" + dir.resolve("missing"));
     assertEquals(2, code);
     assertTrue(err.toString().contains(dir.resolve("missing") + ": no such file"), err.toString());
   }
@@ -60,25 +81,42 @@ class GreygateCliTest {
     Path cfg = dir.resolve("greygate.conf");
     Files.writeString(cfg, "# comment\ndelay=60\n--inet 10023\nprivacy\nwhitelist-clients = /a\n");
     var root = new picocli.CommandLine(new GreygateCli());
-    String[] expanded = GreygateCli.expandConfig(new String[] {"serve", "--config", cfg.toString(), "--delay=5"}, root);
+    String[] expanded =
+        GreygateCli.expandConfig(
+            new String[] {"serve", "--config", cfg.toString(), "--delay=5"}, root);
     assertEquals(
-        java.util.List.of("serve", "--delay=60", "--inet=10023", "--privacy", "--whitelist-clients=/a", "--delay=5"),
+        java.util.List.of(
+            "serve",
+            "--delay=60",
+            "--inet=10023",
+            "--privacy",
+            "--whitelist-clients=/a",
+            "--delay=5"),
         java.util.List.of(expanded));
     Files.writeString(cfg, "delay=60\nbogus=1\n");
     assertEquals(2, run("serve", "--config=" + cfg));
     assertTrue(err.toString().contains(cfg + ":2: unknown option 'bogus'"), err.toString());
     Files.writeString(cfg, "privacy=yes\n");
     assertEquals(2, run("serve", "--config=" + cfg));
-    assertTrue(err.toString().contains(cfg + ":1: option 'privacy' takes no value"), err.toString());
+    assertTrue(
+        err.toString().contains(cfg + ":1: option 'privacy' takes no value"), err.toString());
   }
 
   @Test
   void checkAnswersWithoutADatabase() {
-    assertEquals(0, run("check", "--dbdir=" + dir.resolve("none"),
-        "client_address=192.0.2.1", "client_name=mx.example.org", "sender=a@example.org", "recipient=b@example.net"));
+    assertEquals(
+        0,
+        run(
+            "check",
+            "--dbdir=" + dir.resolve("none"),
+            "client_address=192.0.2.1",
+            "client_name=mx.example.org",
+            "sender=a@example.org",
+            "recipient=b@example.net"));
     assertTrue(out.toString().startsWith("action=DEFER_IF_PERMIT Greylisted"), out.toString());
     assertTrue(err.toString().contains("action=greylist, reason=new"), err.toString());
     assertEquals(2, run("check", "--dbdir=" + dir.resolve("none"), "client_address"));
-    assertTrue(err.toString().contains("attribute 'client_address' is not NAME=VALUE"), err.toString());
+    assertTrue(
+        err.toString().contains("attribute 'client_address' is not NAME=VALUE"), err.toString());
   }
 }

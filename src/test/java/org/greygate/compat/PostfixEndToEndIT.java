@@ -21,9 +21,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * A real Postfix (its own instance in a temp dir, loopback only, delivering to a mailbox file)
- * with greygate as its policy service, fed by swaks: the first attempt is greylisted with 450,
- * the retry after the delay is accepted and delivered carrying the X-Greylist header.
+ * A real Postfix (its own instance in a temp dir, loopback only, delivering to a mailbox file) with
+ * greygate as its policy service, fed by swaks: the first attempt is greylisted with 450, the retry
+ * after the delay is accepted and delivered carrying the X-Greylist header.
  */
 class PostfixEndToEndIT {
   Path root;
@@ -55,7 +55,8 @@ class PostfixEndToEndIT {
 
   @Test
   void greylistsThenDeliversOverTcp() throws Exception {
-    try (Daemon greygate = Daemon.serve("--inet=127.0.0.1:0", "--dbdir=" + root.resolve("greygate"), "--delay=2")) {
+    try (Daemon greygate =
+        Daemon.serve("--inet=127.0.0.1:0", "--dbdir=" + root.resolve("greygate"), "--delay=2")) {
       exercise(greygate, "inet:127.0.0.1:" + greygate.port());
     }
   }
@@ -67,9 +68,14 @@ class PostfixEndToEndIT {
     Path sockDir = root.resolve("queue/greygate");
     Files.createDirectories(sockDir);
     chown("root:postfix", sockDir);
-    if (new ProcessBuilder("chmod", "2750", sockDir.toString()).start().waitFor() != 0) fail("chmod");
-    try (Daemon greygate = Daemon.serve("--unix=" + sockDir.resolve("policy.sock"), "--inet=127.0.0.1:0",
-        "--dbdir=" + root.resolve("greygate"), "--delay=2")) {
+    if (new ProcessBuilder("chmod", "2750", sockDir.toString()).start().waitFor() != 0)
+      fail("chmod");
+    try (Daemon greygate =
+        Daemon.serve(
+            "--unix=" + sockDir.resolve("policy.sock"),
+            "--inet=127.0.0.1:0",
+            "--dbdir=" + root.resolve("greygate"),
+            "--delay=2")) {
       exercise(greygate, "unix:greygate/policy.sock");
     }
   }
@@ -82,11 +88,23 @@ class PostfixEndToEndIT {
     started = true;
     awaitPort(smtpPort, start + check);
 
-    List<String> mail = List.of(swaks, "--server", "127.0.0.1:" + smtpPort, "--from", "alice@sender.test",
-        "--to", "user@example.test,other@example.test", "--header", "Subject: greygate e2e");
+    List<String> mail =
+        List.of(
+            swaks,
+            "--server",
+            "127.0.0.1:" + smtpPort,
+            "--from",
+            "alice@sender.test",
+            "--to",
+            "user@example.test,other@example.test",
+            "--header",
+            "Subject: greygate e2e");
     Result first = swaks(mail);
     assertEquals(24, first.code, "first attempt is refused at RCPT:\n" + first.output);
-    assertTrue(first.output.contains("450 4.2.0 <user@example.test>: Recipient address rejected: Greylisted"), first.output);
+    assertTrue(
+        first.output.contains(
+            "450 4.2.0 <user@example.test>: Recipient address rejected: Greylisted"),
+        first.output);
 
     Thread.sleep(2500); // the configured delay is 2 s
     Result second = swaks(mail);
@@ -95,7 +113,11 @@ class PostfixEndToEndIT {
     Path inbox = root.resolve("mail/inbox");
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
     while (System.nanoTime() < deadline
-        && !(Files.exists(inbox) && Files.readString(inbox, StandardCharsets.ISO_8859_1).split("Subject: greygate e2e", -1).length == 3)) {
+        && !(Files.exists(inbox)
+            && Files.readString(inbox, StandardCharsets.ISO_8859_1)
+                    .split("Subject: greygate e2e", -1)
+                    .length
+                == 3)) {
       Thread.sleep(100);
     }
     assertTrue(Files.exists(inbox), "delivered; postfix log:\n" + log());
@@ -104,9 +126,15 @@ class PostfixEndToEndIT {
     // both recipients' copies land in one mailbox file; each copy carries the header once
     int copies = delivered.split("Subject: greygate e2e", -1).length - 1;
     assertEquals(2, copies, delivered);
-    assertEquals(copies, delivered.split("X-Greylist:", -1).length - 1, "one header per message:\n" + delivered);
+    assertEquals(
+        copies,
+        delivered.split("X-Greylist:", -1).length - 1,
+        "one header per message:\n" + delivered);
     String out = greygate.output();
-    assertTrue(out.contains("action=greylist, reason=new, client_name=localhost, client_address=127.0.0.1, sender=alice@sender.test, recipient=user@example.test"), out);
+    assertTrue(
+        out.contains(
+            "action=greylist, reason=new, client_name=localhost, client_address=127.0.0.1, sender=alice@sender.test, recipient=user@example.test"),
+        out);
     assertTrue(out.contains("reason=triplet found, delay="), out);
   }
 
@@ -118,48 +146,64 @@ class PostfixEndToEndIT {
     chown("postfix", data);
     chown("nobody:nogroup", mail);
     String r = root.toString();
-    Files.writeString(etc.resolve("main.cf"), String.join("\n",
-        "compatibility_level = 3.6",
-        "queue_directory = " + r + "/queue",
-        "data_directory = " + r + "/data",
-        "mail_owner = postfix",
-        "setgid_group = postdrop",
-        "myhostname = mx.example.test",
-        "mydomain = example.test",
-        "myorigin = example.test",
-        "mydestination =",
-        "inet_interfaces = 127.0.0.1",
-        "inet_protocols = ipv4",
-        "mynetworks = 192.0.2.0/24",
-        "relayhost =",
-        "alias_maps =",
-        "alias_database =",
-        "virtual_mailbox_domains = example.test",
-        "virtual_mailbox_base = " + r + "/mail",
-        "virtual_mailbox_maps = static:inbox",
-        "virtual_uid_maps = static:65534",
-        "virtual_gid_maps = static:65534",
-        "smtpd_recipient_restrictions = reject_unauth_destination, check_policy_service " + policyService,
-        "maillog_file_prefixes = " + r,
-        "maillog_file = " + r + "/maillog",
-        "smtputf8_enable = no",
-        "biff = no",
-        ""));
+    Files.writeString(
+        etc.resolve("main.cf"),
+        String.join(
+            "\n",
+            "compatibility_level = 3.6",
+            "queue_directory = " + r + "/queue",
+            "data_directory = " + r + "/data",
+            "mail_owner = postfix",
+            "setgid_group = postdrop",
+            "myhostname = mx.example.test",
+            "mydomain = example.test",
+            "myorigin = example.test",
+            "mydestination =",
+            "inet_interfaces = 127.0.0.1",
+            "inet_protocols = ipv4",
+            "mynetworks = 192.0.2.0/24",
+            "relayhost =",
+            "alias_maps =",
+            "alias_database =",
+            "virtual_mailbox_domains = example.test",
+            "virtual_mailbox_base = " + r + "/mail",
+            "virtual_mailbox_maps = static:inbox",
+            "virtual_uid_maps = static:65534",
+            "virtual_gid_maps = static:65534",
+            "smtpd_recipient_restrictions = reject_unauth_destination, check_policy_service "
+                + policyService,
+            "maillog_file_prefixes = " + r,
+            "maillog_file = " + r + "/maillog",
+            "smtputf8_enable = no",
+            "biff = no",
+            ""));
     StringBuilder master = new StringBuilder();
     master.append("127.0.0.1:").append(smtpPort).append(" inet n - n - - smtpd\n");
-    // name type private unpriv maxproc-related columns as in Debian's master.cf, never chrooted here
+    // name type private unpriv maxproc-related columns as in Debian's master.cf, never chrooted
+    // here
     String[][] services = {
-      {"pickup", "unix", "n", "-", "60", "1", "pickup"}, {"cleanup", "unix", "n", "-", "-", "0", "cleanup"},
-      {"qmgr", "unix", "n", "-", "300", "1", "qmgr"}, {"rewrite", "unix", "-", "-", "-", "-", "trivial-rewrite"},
-      {"bounce", "unix", "-", "-", "-", "0", "bounce"}, {"defer", "unix", "-", "-", "-", "0", "bounce"},
-      {"trace", "unix", "-", "-", "-", "0", "bounce"}, {"verify", "unix", "-", "-", "-", "1", "verify"},
-      {"flush", "unix", "n", "-", "1000?", "0", "flush"}, {"proxymap", "unix", "-", "-", "-", "-", "proxymap"},
-      {"proxywrite", "unix", "-", "-", "-", "1", "proxymap"}, {"smtp", "unix", "-", "-", "-", "-", "smtp"},
-      {"relay", "unix", "-", "-", "-", "-", "smtp"}, {"showq", "unix", "n", "-", "-", "-", "showq"},
-      {"error", "unix", "-", "-", "-", "-", "error"}, {"retry", "unix", "-", "-", "-", "-", "error"},
-      {"discard", "unix", "-", "-", "-", "-", "discard"}, {"local", "unix", "-", "n", "-", "-", "local"},
-      {"virtual", "unix", "-", "n", "-", "-", "virtual"}, {"anvil", "unix", "-", "-", "-", "1", "anvil"},
-      {"scache", "unix", "-", "-", "-", "1", "scache"}, {"postlog", "unix-dgram", "n", "-", "-", "1", "postlogd"},
+      {"pickup", "unix", "n", "-", "60", "1", "pickup"},
+      {"cleanup", "unix", "n", "-", "-", "0", "cleanup"},
+      {"qmgr", "unix", "n", "-", "300", "1", "qmgr"},
+      {"rewrite", "unix", "-", "-", "-", "-", "trivial-rewrite"},
+      {"bounce", "unix", "-", "-", "-", "0", "bounce"},
+      {"defer", "unix", "-", "-", "-", "0", "bounce"},
+      {"trace", "unix", "-", "-", "-", "0", "bounce"},
+      {"verify", "unix", "-", "-", "-", "1", "verify"},
+      {"flush", "unix", "n", "-", "1000?", "0", "flush"},
+      {"proxymap", "unix", "-", "-", "-", "-", "proxymap"},
+      {"proxywrite", "unix", "-", "-", "-", "1", "proxymap"},
+      {"smtp", "unix", "-", "-", "-", "-", "smtp"},
+      {"relay", "unix", "-", "-", "-", "-", "smtp"},
+      {"showq", "unix", "n", "-", "-", "-", "showq"},
+      {"error", "unix", "-", "-", "-", "-", "error"},
+      {"retry", "unix", "-", "-", "-", "-", "error"},
+      {"discard", "unix", "-", "-", "-", "-", "discard"},
+      {"local", "unix", "-", "n", "-", "-", "local"},
+      {"virtual", "unix", "-", "n", "-", "-", "virtual"},
+      {"anvil", "unix", "-", "-", "-", "1", "anvil"},
+      {"scache", "unix", "-", "-", "-", "1", "scache"},
+      {"postlog", "unix-dgram", "n", "-", "-", "1", "postlogd"},
     };
     for (String[] s : services) {
       master.append(String.join(" ", s[0], s[1], s[2], s[3], "n", s[4], s[5], s[6])).append('\n');

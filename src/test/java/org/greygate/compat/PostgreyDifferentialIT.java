@@ -1,11 +1,9 @@
 package org.greygate.compat;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -15,7 +13,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.greygate.testing.Daemon;
 import org.greygate.testing.PolicyClient;
@@ -33,7 +30,10 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class PostgreyDifferentialIT {
   static final String[] OPTIONS = {
-    "--delay=300", "--retry-window=6h", "--auto-whitelist-clients=3", "--greylist-text=wait %s",
+    "--delay=300",
+    "--retry-window=6h",
+    "--auto-whitelist-clients=3",
+    "--greylist-text=wait %s",
     "--x-greylist-header=X-Greylist: delayed %t seconds"
   };
 
@@ -44,7 +44,9 @@ class PostgreyDifferentialIT {
   void setUp() throws IOException {
     work = Files.createTempDirectory("greygate-diff");
     Files.setPosixFilePermissions(work, PosixFilePermissions.fromString("rwxr-xr-x"));
-    Files.writeString(work.resolve("clients"), "# whitelisted client names\nrelay.trusted.example\n203.0.113.0/24\n");
+    Files.writeString(
+        work.resolve("clients"),
+        "# whitelisted client names\nrelay.trusted.example\n203.0.113.0/24\n");
     Files.writeString(work.resolve("recipients"), "postmaster@\nopen.example\n");
   }
 
@@ -61,7 +63,8 @@ class PostgreyDifferentialIT {
   @ParameterizedTest(name = "seed {0}")
   @ValueSource(longs = {1, 2, 3, 4, 5})
   void sameAnswersAsPostgrey(long seed) throws Exception {
-    postgrey = PostgreyProcess.start(work, work.resolve("clients"), work.resolve("recipients"), OPTIONS);
+    postgrey =
+        PostgreyProcess.start(work, work.resolve("clients"), work.resolve("recipients"), OPTIONS);
     int port = postgrey.port;
     List<Map<String, String>> requests = sequence(new Random(seed), 1000);
     String[] args = new String[OPTIONS.length + 6];
@@ -85,8 +88,15 @@ class PostgreyDifferentialIT {
         classes.merge(expected.split(" ")[0], 1, Integer::sum);
         if (!expected.equals(actual)) {
           if (++mismatches <= 10) {
-            report.append("\n#").append(i).append(' ').append(r).append("\n  postgrey: ").append(expected)
-                .append("\n  greygate: ").append(actual);
+            report
+                .append("\n#")
+                .append(i)
+                .append(' ')
+                .append(r)
+                .append("\n  postgrey: ")
+                .append(expected)
+                .append("\n  greygate: ")
+                .append(actual);
           }
         }
       }
@@ -115,12 +125,24 @@ class PostgreyDifferentialIT {
       {"100.64.1.1", "pool.bulk.example"},
     };
     String[] senders = {
-      "alice@sender.example", "Alice@Sender.Example", "bounce-1234@lists.example", "bounce-98765@lists.example",
-      "bob+tag@sender.example", "bob+other@sender.example", "bob@sender.example", "prvs=0123456789=carol@batv.example", "prvs=9876543210=carol@batv.example", "",
+      "alice@sender.example",
+      "Alice@Sender.Example",
+      "bounce-1234@lists.example",
+      "bounce-98765@lists.example",
+      "bob+tag@sender.example",
+      "bob+other@sender.example",
+      "bob@sender.example",
+      "prvs=0123456789=carol@batv.example",
+      "prvs=9876543210=carol@batv.example",
+      "",
       "news@bulk.example"
     };
     String[] recipients = {
-      "user1@rcpt.example", "USER2@rcpt.example", "user3@other.example", "postmaster@rcpt.example", "x@open.example",
+      "user1@rcpt.example",
+      "USER2@rcpt.example",
+      "user3@other.example",
+      "postmaster@rcpt.example",
+      "x@open.example",
       "y@sub.open.example"
     };
     List<Map<String, String>> out = new ArrayList<>();
@@ -128,7 +150,10 @@ class PostgreyDifferentialIT {
     int message = 0;
     while (out.size() < count) {
       int gap = rnd.nextInt(100);
-      now += gap < 60 ? rnd.nextInt(120) : gap < 90 ? 100 + rnd.nextInt(600) : gap < 98 ? 3000 + rnd.nextInt(20_000) : 86_400;
+      now +=
+          gap < 60
+              ? rnd.nextInt(120)
+              : gap < 90 ? 100 + rnd.nextInt(600) : gap < 98 ? 3000 + rnd.nextInt(20_000) : 86_400;
       String[] client = clients[rnd.nextInt(clients.length)];
       String sender = senders[rnd.nextInt(senders.length)];
       String instance = "msg" + (message++) + "." + rnd.nextInt(1_000_000);
@@ -156,5 +181,4 @@ class PostgreyDifferentialIT {
     }
     return out;
   }
-
 }

@@ -40,11 +40,13 @@ class PostgreyImportIT {
     work.toFile().setReadable(true, false);
     Path empty = Files.writeString(work.resolve("empty"), "");
     long now = System.currentTimeMillis() / 1000;
-    try (PostgreyProcess pg = PostgreyProcess.start(work, empty, empty, "--auto-whitelist-clients=2");
+    try (PostgreyProcess pg =
+            PostgreyProcess.start(work, empty, empty, "--auto-whitelist-clients=2");
         PolicyClient c = PolicyClient.tcp(pg.port)) {
       // passed a day ago: 192.0.2.0/24 + bob@..., and an IPv6 one
       c.ask(request("192.0.2.9", "bob+list@example.org", now - 86_400));
-      assertTrue(c.ask(request("192.0.2.9", "bob+list@example.org", now - 86_000)).startsWith("PREPEND"));
+      assertTrue(
+          c.ask(request("192.0.2.9", "bob+list@example.org", now - 86_000)).startsWith("PREPEND"));
       c.ask(request("2001:db8::5", "carol@example.org", now - 86_400));
       c.ask(request("2001:db8::5", "carol@example.org", now - 86_000));
       // an AWL client: two passes an hour apart
@@ -56,19 +58,36 @@ class PostgreyImportIT {
       c.ask(request("203.0.113.1", "once@example.org", now - 100));
     }
     Path db = work.resolve("greygate-db");
-    try (Daemon imp = Daemon.launch("db", "import-postgrey", "--from=" + work.resolve("postgrey-db"), "--dbdir=" + db)) {
+    try (Daemon imp =
+        Daemon.launch(
+            "db", "import-postgrey", "--from=" + work.resolve("postgrey-db"), "--dbdir=" + db)) {
       assertEquals(0, imp.waitFor(60), imp.output());
       assertTrue(imp.output().contains("imported 5 triplets and 3 clients"), imp.output());
     }
-    try (Daemon d = Daemon.serve("--inet=127.0.0.1:0", "--dbdir=" + db, "--trust-policy-test-time",
-            "--auto-whitelist-clients=2", "--whitelist-clients=" + empty, "--whitelist-recipients=" + empty);
+    try (Daemon d =
+            Daemon.serve(
+                "--inet=127.0.0.1:0",
+                "--dbdir=" + db,
+                "--trust-policy-test-time",
+                "--auto-whitelist-clients=2",
+                "--whitelist-clients=" + empty,
+                "--whitelist-recipients=" + empty);
         PolicyClient c = PolicyClient.tcp(d.port())) {
-      assertEquals("DUNNO", c.ask(request("192.0.2.200", "bob+other@example.org", now)), "known triplet, same /24");
-      assertEquals("DUNNO", c.ask(request("2001:db8::77", "carol@example.org", now)), "known triplet, same /64");
+      assertEquals(
+          "DUNNO",
+          c.ask(request("192.0.2.200", "bob+other@example.org", now)),
+          "known triplet, same /24");
+      assertEquals(
+          "DUNNO",
+          c.ask(request("2001:db8::77", "carol@example.org", now)),
+          "known triplet, same /64");
       assertEquals("DUNNO", c.ask(request("198.51.100.7", "new@example.org", now)), "AWL client");
-      assertTrue(c.ask(request("203.0.113.1", "once@example.org", now)).startsWith("DEFER_IF_PERMIT"),
+      assertTrue(
+          c.ask(request("203.0.113.1", "once@example.org", now)).startsWith("DEFER_IF_PERMIT"),
           "greylisted 100 s ago: still greylisted");
-      assertTrue(c.ask(request("192.0.2.9", "stranger@example.org", now)).startsWith("DEFER_IF_PERMIT"), "unknown triplet");
+      assertTrue(
+          c.ask(request("192.0.2.9", "stranger@example.org", now)).startsWith("DEFER_IF_PERMIT"),
+          "unknown triplet");
     }
   }
 }

@@ -16,9 +16,9 @@ import org.greygate.protocol.ProtocolLimits;
 
 /**
  * Any bytes, in any split: the decoder either hands out requests within the limits or reports a
- * ProtocolException; nothing else escapes, and feeding the same bytes whole gives the same
- * result. Replayed from the committed corpus on every test run; fuzz with
- * {@code JAZZER_FUZZ=1 mvn test -Dtest=DecoderFuzzTest -Djazzer.max_duration=10m} (docs/reliability.md).
+ * ProtocolException; nothing else escapes, and feeding the same bytes whole gives the same result.
+ * Replayed from the committed corpus on every test run; fuzz with {@code JAZZER_FUZZ=1 mvn test
+ * -Dtest=DecoderFuzzTest -Djazzer.max_duration=10m} (docs/reliability.md).
  */
 class DecoderFuzzTest {
   static final ProtocolLimits LIMITS = new ProtocolLimits(256, 16, 2048);
@@ -35,15 +35,18 @@ class DecoderFuzzTest {
     Outcome split = decode(chunks);
     byte[] whole = concat(chunks);
     Outcome once = decode(List.of(whole));
-    assertTrue(split.requests.equals(once.requests) && split.failed == once.failed,
+    assertTrue(
+        split.requests.equals(once.requests) && split.failed == once.failed,
         "split and whole differ: " + split + " vs " + once);
     for (PolicyRequest r : split.requests) {
       assertTrue(r.attributes().size() <= LIMITS.maxAttributes());
       for (Map.Entry<String, String> e : r.attributes().entrySet()) {
-        assertTrue(!e.getKey().isEmpty() && e.getKey().indexOf('=') < 0 && e.getKey().indexOf('\n') < 0);
+        assertTrue(
+            !e.getKey().isEmpty() && e.getKey().indexOf('=') < 0 && e.getKey().indexOf('\n') < 0);
         assertTrue(e.getValue().indexOf('\n') < 0 && e.getValue().indexOf('\0') < 0);
         // whatever a value holds, a reply built from it stays one reply
-        String reply = new String(PolicyReply.encode("DEFER " + e.getValue()), StandardCharsets.UTF_8);
+        String reply =
+            new String(PolicyReply.encode("DEFER " + e.getValue()), StandardCharsets.UTF_8);
         assertTrue(reply.indexOf('\n') == reply.length() - 2 && reply.indexOf('\r') < 0);
       }
     }

@@ -26,22 +26,39 @@ import org.greygate.whitelist.Whitelists;
 /**
  * Any sequence of requests with any attribute values and times: the engine never throws, every
  * answer encodes to exactly one reply, and what it stores is well-formed (first seen never after
- * last seen). Fuzz with {@code JAZZER_FUZZ=1 mvn test -Dtest=EngineFuzzTest -Djazzer.max_duration=10m}.
+ * last seen). Fuzz with {@code JAZZER_FUZZ=1 mvn test -Dtest=EngineFuzzTest
+ * -Djazzer.max_duration=10m}.
  */
 class EngineFuzzTest {
-  static final String[] ATTRS = {"client_address", "client_name", "sender", "recipient", "instance", "protocol_state"};
-  static final Whitelists LISTS = new Whitelists(
-      new ClientWhitelist.Builder().add("example.org").add("192.0.2.0/24").add("/^mail[0-9]+\\./").build(),
-      new RecipientWhitelist.Builder().add("postmaster@").add("example.net").build());
+  static final String[] ATTRS = {
+    "client_address", "client_name", "sender", "recipient", "instance", "protocol_state"
+  };
+  static final Whitelists LISTS =
+      new Whitelists(
+          new ClientWhitelist.Builder()
+              .add("example.org")
+              .add("192.0.2.0/24")
+              .add("/^mail[0-9]+\\./")
+              .build(),
+          new RecipientWhitelist.Builder().add("postmaster@").add("example.net").build());
 
   @FuzzTest(maxDuration = "5m")
   void anyRequests(FuzzedDataProvider data) {
     MemoryStore store = new MemoryStore();
     int delay = data.consumeInt(0, 1000);
-    GreylistConfig config = GreylistConfig.defaults().withDelay(delay).withAwlClients(data.consumeInt(0, 3))
-        .withLookupByHost(data.consumeBoolean());
-    GreylistEngine engine = new GreylistEngine(config, store,
-        data.consumeBoolean() ? KeyHasher.PLAIN : KeyHasher.hmac(new byte[16]), new RecentInstances(4), ZoneId.of("UTC"), "f");
+    GreylistConfig config =
+        GreylistConfig.defaults()
+            .withDelay(delay)
+            .withAwlClients(data.consumeInt(0, 3))
+            .withLookupByHost(data.consumeBoolean());
+    GreylistEngine engine =
+        new GreylistEngine(
+            config,
+            store,
+            data.consumeBoolean() ? KeyHasher.PLAIN : KeyHasher.hmac(new byte[16]),
+            new RecentInstances(4),
+            ZoneId.of("UTC"),
+            "f");
     long now = 1_700_000_000L;
     int n = data.consumeInt(1, 20);
     for (int i = 0; i < n && data.remainingBytes() > 0; i++) {
@@ -57,7 +74,11 @@ class EngineFuzzTest {
       Decision d = engine.decide(PolicyRequest.of(m), now, LISTS);
       assertNotNull(d.verdict());
       String reply = new String(PolicyReply.encode(d.action()), StandardCharsets.UTF_8);
-      assertTrue(reply.startsWith("action=") && reply.indexOf('\n') == reply.length() - 2 && reply.indexOf('\r') < 0, reply);
+      assertTrue(
+          reply.startsWith("action=")
+              && reply.indexOf('\n') == reply.length() - 2
+              && reply.indexOf('\r') < 0,
+          reply);
       if (d.verdict() == Verdict.GREYLIST) {
         assertTrue(d.action().startsWith(config.greylistAction()));
       }
@@ -69,9 +90,16 @@ class EngineFuzzTest {
 
   static String plausible(String attr, FuzzedDataProvider data) {
     return switch (attr) {
-      case "client_address" -> data.pickValue(new String[] {"192.0.2.1", "198.51.100.7", "2001:db8::1", "::ffff:10.0.0.1", "unknown", ""});
+      case "client_address" ->
+          data.pickValue(
+              new String[] {
+                "192.0.2.1", "198.51.100.7", "2001:db8::1", "::ffff:10.0.0.1", "unknown", ""
+              });
       case "protocol_state" -> data.pickValue(new String[] {"RCPT", "DATA", "rcpt", ""});
-      default -> data.consumeString(10) + "@" + data.pickValue(new String[] {"example.org", "example.net", "x.test"});
+      default ->
+          data.consumeString(10)
+              + "@"
+              + data.pickValue(new String[] {"example.org", "example.net", "x.test"});
     };
   }
 }

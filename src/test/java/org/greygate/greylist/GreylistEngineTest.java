@@ -1,8 +1,8 @@
 package org.greygate.greylist;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.ZoneOffset;
 import java.util.HashMap;
@@ -20,7 +20,13 @@ class GreylistEngineTest {
   Whitelists whitelists = Whitelists.EMPTY;
 
   GreylistEngine engine() {
-    return new GreylistEngine(config, store, KeyHasher.PLAIN, new RecentInstances(100), java.time.ZoneId.of("UTC"), "1.0");
+    return new GreylistEngine(
+        config,
+        store,
+        KeyHasher.PLAIN,
+        new RecentInstances(100),
+        java.time.ZoneId.of("UTC"),
+        "1.0");
   }
 
   static Map<String, String> req(String client, String sender, String rcpt) {
@@ -70,7 +76,8 @@ class GreylistEngineTest {
   @Test
   void headerOncePerMessageInstanceAcrossRecipients() {
     RecentInstances instances = new RecentInstances(100);
-    GreylistEngine e = new GreylistEngine(config, store, KeyHasher.PLAIN, instances, ZoneOffset.UTC, "1");
+    GreylistEngine e =
+        new GreylistEngine(config, store, KeyHasher.PLAIN, instances, ZoneOffset.UTC, "1");
     Map<String, String> r1 = req("192.0.2.1", "a@example.org", "b@example.net");
     Map<String, String> r2 = req("192.0.2.1", "a@example.org", "c@example.net");
     r1.put("instance", "msg1");
@@ -83,27 +90,39 @@ class GreylistEngineTest {
 
   @Test
   void etrnDomainAddsDsnCodeAndTextSubstitutes() {
-    config = new GreylistConfig(300, 35 * 86400, 2 * 86400, false, 24, 64, "DEFER", "wait %s s for %r", "H", 5, "h");
+    config =
+        new GreylistConfig(
+            300, 35 * 86400, 2 * 86400, false, 24, 64, "DEFER", "wait %s s for %r", "H", 5, "h");
     Map<String, String> m = req("192.0.2.1", "a@example.org", "b@Sub.Example.net");
     m.put("etrn_domain", "");
     assertEquals("DEFER 4.2.0 wait 300 s for Sub.Example.net", decide(m, T0).action());
-    config = new GreylistConfig(300, 35 * 86400, 2 * 86400, false, 24, 64, "DEFER", "451 4.7.1 x", "H", 5, "h");
+    config =
+        new GreylistConfig(
+            300, 35 * 86400, 2 * 86400, false, 24, 64, "DEFER", "451 4.7.1 x", "H", 5, "h");
     assertEquals("DEFER 451 4.7.1 x", decide(m, T0 + 1).action());
   }
 
   @Test
   void sameSubnetSharesTheTriplet() {
     decide(req("192.0.2.1", "a@example.org", "b@example.net"), T0);
-    assertEquals(Verdict.PREPEND, decide(req("192.0.2.200", "a@example.org", "b@example.net"), T0 + 300).verdict());
-    assertEquals(Verdict.GREYLIST, decide(req("192.0.3.1", "a@example.org", "b@example.net"), T0 + 301).verdict());
+    assertEquals(
+        Verdict.PREPEND,
+        decide(req("192.0.2.200", "a@example.org", "b@example.net"), T0 + 300).verdict());
+    assertEquals(
+        Verdict.GREYLIST,
+        decide(req("192.0.3.1", "a@example.org", "b@example.net"), T0 + 301).verdict());
     assertTrue(store.triplets.containsKey("192.0.2.0/a@example.org/b@example.net"));
   }
 
   @Test
   void ipv6GroupsBySlash64AndKeysLikePostgrey() {
     decide(req("2001:db8:1:2::1", "A@Example.org", "B@example.NET"), T0);
-    assertTrue(store.triplets.containsKey("2001:db8:1:2:0:0:0:0/a@example.org/b@example.net"), store.triplets.toString());
-    assertEquals(Verdict.PREPEND, decide(req("2001:db8:1:2:ffff::9", "a@example.org", "b@example.net"), T0 + 300).verdict());
+    assertTrue(
+        store.triplets.containsKey("2001:db8:1:2:0:0:0:0/a@example.org/b@example.net"),
+        store.triplets.toString());
+    assertEquals(
+        Verdict.PREPEND,
+        decide(req("2001:db8:1:2:ffff::9", "a@example.org", "b@example.net"), T0 + 300).verdict());
   }
 
   @Test
@@ -111,13 +130,17 @@ class GreylistEngineTest {
     config = config.withLookupByHost(true);
     decide(req("192.0.2.1", "a@example.org", "b@example.net"), T0);
     assertTrue(store.triplets.containsKey("192.0.2.1/32/a@example.org/b@example.net"));
-    assertEquals(Verdict.GREYLIST, decide(req("192.0.2.2", "a@example.org", "b@example.net"), T0 + 300).verdict());
+    assertEquals(
+        Verdict.GREYLIST,
+        decide(req("192.0.2.2", "a@example.org", "b@example.net"), T0 + 300).verdict());
   }
 
   @Test
   void senderVariantsShareATriplet() {
     decide(req("192.0.2.1", "bounce-123@example.org", "b@example.net"), T0);
-    assertEquals(Verdict.PREPEND, decide(req("192.0.2.1", "bounce-456@example.org", "b@example.net"), T0 + 300).verdict());
+    assertEquals(
+        Verdict.PREPEND,
+        decide(req("192.0.2.1", "bounce-456@example.org", "b@example.net"), T0 + 300).verdict());
   }
 
   @Test
@@ -168,7 +191,9 @@ class GreylistEngineTest {
     assertEquals(Verdict.PASS, d.verdict());
     assertEquals("client AWL", d.reason());
     // the AWL is by address, not subnet
-    assertEquals(Verdict.GREYLIST, decide(req("192.0.2.2", "new@example.org", "x@example.net"), t).verdict());
+    assertEquals(
+        Verdict.GREYLIST,
+        decide(req("192.0.2.2", "new@example.org", "x@example.net"), t).verdict());
   }
 
   @Test
@@ -180,7 +205,9 @@ class GreylistEngineTest {
       decide(m, T0 + 300 + i); // both passes within the same hour
     }
     assertEquals(1, store.clients.get("192.0.2.1").count());
-    assertEquals(Verdict.GREYLIST, decide(req("192.0.2.1", "n@example.org", "x@example.net"), T0 + 400).verdict());
+    assertEquals(
+        Verdict.GREYLIST,
+        decide(req("192.0.2.1", "n@example.org", "x@example.net"), T0 + 400).verdict());
   }
 
   @Test
@@ -193,11 +220,15 @@ class GreylistEngineTest {
 
   @Test
   void whitelistsPassWithoutTouchingTheStore() {
-    whitelists = new Whitelists(new ClientWhitelist.Builder().add("example.org").build(), RecipientWhitelist.EMPTY);
+    whitelists =
+        new Whitelists(
+            new ClientWhitelist.Builder().add("example.org").build(), RecipientWhitelist.EMPTY);
     Decision d = decide(T0);
     assertEquals(Verdict.PASS, d.verdict());
     assertEquals("client whitelist", d.reason());
-    whitelists = new Whitelists(ClientWhitelist.EMPTY, new RecipientWhitelist.Builder().add("postmaster@").build());
+    whitelists =
+        new Whitelists(
+            ClientWhitelist.EMPTY, new RecipientWhitelist.Builder().add("postmaster@").build());
     d = decide(req("192.0.2.1", "a@example.org", "postmaster@example.net"), T0);
     assertEquals("recipient whitelist", d.reason());
     assertTrue(store.triplets.isEmpty());
@@ -230,7 +261,14 @@ class GreylistEngineTest {
 
   @Test
   void privacyHashesKeys() {
-    GreylistEngine e = new GreylistEngine(config, store, KeyHasher.hmac(new byte[32]), new RecentInstances(10), ZoneOffset.UTC, "1");
+    GreylistEngine e =
+        new GreylistEngine(
+            config,
+            store,
+            KeyHasher.hmac(new byte[32]),
+            new RecentInstances(10),
+            ZoneOffset.UTC,
+            "1");
     e.decide(PolicyRequest.of(req("192.0.2.1", "a@example.org", "b@example.net")), T0, whitelists);
     String key = store.triplets.firstKey();
     assertEquals(64, key.length());

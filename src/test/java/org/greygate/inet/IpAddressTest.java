@@ -6,10 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 class IpAddressTest {
   @ParameterizedTest
@@ -35,11 +35,30 @@ class IpAddressTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {
-    "", "unknown", "1.2.3", "1.2.3.4.5", "256.1.1.1", "01.2.3.4", "1.2.3.4 ", " 1.2.3.4", "1..2.3",
-    "fe80::1%eth0", ":::", "1:2:3:4:5:6:7:8:9", "1::2::3", "12345::", "g::1", "1:2:3:4:5:6:7::8",
-    ":1::", "1:", "::1.2.3", "localhost", "1.2.3.4/24"
-  })
+  @ValueSource(
+      strings = {
+        "",
+        "unknown",
+        "1.2.3",
+        "1.2.3.4.5",
+        "256.1.1.1",
+        "01.2.3.4",
+        "1.2.3.4 ",
+        " 1.2.3.4",
+        "1..2.3",
+        "fe80::1%eth0",
+        ":::",
+        "1:2:3:4:5:6:7:8:9",
+        "1::2::3",
+        "12345::",
+        "g::1",
+        "1:2:3:4:5:6:7::8",
+        ":1::",
+        "1:",
+        "::1.2.3",
+        "localhost",
+        "1.2.3.4/24"
+      })
   void rejectsWhatIsNotALiteral(String in) {
     assertNull(IpAddress.parse(in), in);
   }

@@ -19,7 +19,10 @@ class DecisionLogTest {
     m.put("client_address", "192.0.2.1");
     m.put("sender", "a@example.org");
     m.put("recipient", "b@example.net");
-    String line = DecisionLog.format(PolicyRequest.of(m), new Decision(Verdict.PREPEND, "PREPEND x", "triplet found", "delay=301", false));
+    String line =
+        DecisionLog.format(
+            PolicyRequest.of(m),
+            new Decision(Verdict.PREPEND, "PREPEND x", "triplet found", "delay=301", false));
     assertEquals(
         "4ABC: action=pass, reason=triplet found, delay=301, client_address=192.0.2.1, sender=a@example.org, recipient=b@example.net",
         line);
@@ -32,6 +35,10 @@ class DecisionLogTest {
     m.put("recipient", "x".repeat(1000));
     String line = DecisionLog.format(PolicyRequest.of(m), Decision.notApplicable("why"));
     assertFalse(line.contains("\n") || line.contains("\r"));
-    assertEquals("action=pass, reason=why, sender=a@example.org?FAKE action=pass?, recipient=" + "x".repeat(256) + "...", line);
+    assertEquals(
+        "action=pass, reason=why, sender=a@example.org?FAKE action=pass?, recipient="
+            + "x".repeat(256)
+            + "...",
+        line);
   }
 }

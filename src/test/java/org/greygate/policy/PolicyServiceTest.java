@@ -24,8 +24,14 @@ class PolicyServiceTest {
   static final Clock CLOCK = Clock.fixed(Instant.ofEpochSecond(1_700_000_000L), ZoneOffset.UTC);
 
   static PolicyService service(MemoryStore store, boolean trust) {
-    GreylistEngine engine = new GreylistEngine(GreylistConfig.defaults(), store, KeyHasher.PLAIN,
-        new RecentInstances(10), ZoneId.of("UTC"), "t");
+    GreylistEngine engine =
+        new GreylistEngine(
+            GreylistConfig.defaults(),
+            store,
+            KeyHasher.PLAIN,
+            new RecentInstances(10),
+            ZoneId.of("UTC"),
+            "t");
     return new PolicyService(engine, () -> Whitelists.EMPTY, CLOCK, trust, "DUNNO");
   }
 
@@ -48,7 +54,8 @@ class PolicyServiceTest {
     assertTrue(untrusted.answer(request(null)).startsWith("DEFER_IF_PERMIT"));
     // a client claiming a time far in the future cannot skip the delay
     assertTrue(untrusted.answer(request("1800000000")).startsWith("DEFER_IF_PERMIT"));
-    assertEquals(new TripletEntry(1_700_000_000L, 1_700_000_000L), store.triplets.firstEntry().getValue());
+    assertEquals(
+        new TripletEntry(1_700_000_000L, 1_700_000_000L), store.triplets.firstEntry().getValue());
 
     PolicyService trusted = service(store, true);
     assertTrue(trusted.answer(request("1700000400")).startsWith("PREPEND"));
@@ -58,12 +65,13 @@ class PolicyServiceTest {
 
   @Test
   void storeFailureFailsOpenAndIsCounted() {
-    MemoryStore broken = new MemoryStore() {
-      @Override
-      public synchronized TripletEntry getTriplet(String key) {
-        throw new StoreException("disk on fire");
-      }
-    };
+    MemoryStore broken =
+        new MemoryStore() {
+          @Override
+          public synchronized TripletEntry getTriplet(String key) {
+            throw new StoreException("disk on fire");
+          }
+        };
     PolicyService s = service(broken, false);
     assertEquals("DUNNO", s.answer(request(null)));
     assertEquals("DUNNO", s.answer(request(null)));
@@ -72,6 +80,8 @@ class PolicyServiceTest {
 
   @Test
   void otherRequestTypesGetDunno() {
-    assertEquals("DUNNO", service(new MemoryStore(), false).answer(PolicyRequest.of(Map.of("request", "junk"))));
+    assertEquals(
+        "DUNNO",
+        service(new MemoryStore(), false).answer(PolicyRequest.of(Map.of("request", "junk"))));
   }
 }

@@ -15,7 +15,9 @@ class AttributeNamesTest {
     assertNull(AttributeNames.lookup("x_custom".getBytes(StandardCharsets.US_ASCII), 0, 8));
     // decoded requests use them, and unknown names still decode
     PolicyRequest r = PolicyDecoderTest.decode("recipient=a@b\nx_custom=1\n\n").get(0);
-    assertSame("recipient", r.attributes().keySet().stream().filter("recipient"::equals).findFirst().get());
+    assertSame(
+        "recipient",
+        r.attributes().keySet().stream().filter("recipient"::equals).findFirst().get());
     assertSame("1", r.get("x_custom").intern());
   }
 }

@@ -1,9 +1,9 @@
 package org.greygate.protocol;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -17,7 +17,8 @@ class PolicyDecoderTest {
           + "client_name=mx.example.org\nsender=a@example.org\nrecipient=b@example.net\n"
           + "instance=123.456\n\n";
 
-  static List<PolicyRequest> decode(ProtocolLimits limits, byte[]... chunks) throws ProtocolException {
+  static List<PolicyRequest> decode(ProtocolLimits limits, byte[]... chunks)
+      throws ProtocolException {
     PolicyDecoder d = new PolicyDecoder(limits);
     List<PolicyRequest> out = new ArrayList<>();
     for (byte[] c : chunks) {
@@ -44,7 +45,9 @@ class PolicyDecoderTest {
 
   @Test
   void byteByByteAndEverySplitGiveTheSameRequest() throws Exception {
-    byte[] all = (REQUEST + REQUEST.replace("b@example.net", "c@example.net")).getBytes(StandardCharsets.UTF_8);
+    byte[] all =
+        (REQUEST + REQUEST.replace("b@example.net", "c@example.net"))
+            .getBytes(StandardCharsets.UTF_8);
     List<PolicyRequest> expected = decode(ProtocolLimits.DEFAULT, all);
     assertEquals(2, expected.size());
     PolicyDecoder d = new PolicyDecoder(ProtocolLimits.DEFAULT);
@@ -133,7 +136,8 @@ class PolicyDecoderTest {
   @Test
   void tooManyAttributesFails() {
     StringBuilder sb = new StringBuilder();
-    for (int i = 0; i <= ProtocolLimits.DEFAULT.maxAttributes(); i++) sb.append("a").append(i).append("=1\n");
+    for (int i = 0; i <= ProtocolLimits.DEFAULT.maxAttributes(); i++)
+      sb.append("a").append(i).append("=1\n");
     ProtocolException e = assertThrows(ProtocolException.class, () -> decode(sb.toString()));
     assertEquals(ProtocolException.Kind.TOO_MANY_ATTRIBUTES, e.kind());
   }
@@ -142,24 +146,30 @@ class PolicyDecoderTest {
   void requestTooLargeFails() {
     ProtocolLimits small = new ProtocolLimits(100, 1000, 1000);
     StringBuilder sb = new StringBuilder();
-    for (int i = 0; i < 30; i++) sb.append("attribute").append(i).append("=").append("v".repeat(40)).append('\n');
+    for (int i = 0; i < 30; i++)
+      sb.append("attribute").append(i).append("=").append("v".repeat(40)).append('\n');
     ProtocolException e =
-        assertThrows(ProtocolException.class, () -> decode(small, sb.toString().getBytes(StandardCharsets.US_ASCII)));
+        assertThrows(
+            ProtocolException.class,
+            () -> decode(small, sb.toString().getBytes(StandardCharsets.US_ASCII)));
     assertEquals(ProtocolException.Kind.REQUEST_TOO_LARGE, e.kind());
   }
 
   @Test
   void nulByteFails() {
     byte[] b = {'a', '=', 0, '\n', '\n'};
-    assertEquals(ProtocolException.Kind.NUL_BYTE,
+    assertEquals(
+        ProtocolException.Kind.NUL_BYTE,
         assertThrows(ProtocolException.class, () -> decode(ProtocolLimits.DEFAULT, b)).kind());
   }
 
   @Test
   void missingEqualsAndEmptyNameFail() {
-    assertEquals(ProtocolException.Kind.MISSING_EQUALS,
+    assertEquals(
+        ProtocolException.Kind.MISSING_EQUALS,
         assertThrows(ProtocolException.class, () -> decode("garbage\n\n")).kind());
-    assertEquals(ProtocolException.Kind.EMPTY_NAME,
+    assertEquals(
+        ProtocolException.Kind.EMPTY_NAME,
         assertThrows(ProtocolException.class, () -> decode("=value\n\n")).kind());
   }
 

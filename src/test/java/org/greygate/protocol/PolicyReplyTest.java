@@ -8,7 +8,8 @@ import org.junit.jupiter.api.Test;
 class PolicyReplyTest {
   @Test
   void encodesWithBareNewlines() {
-    assertEquals("action=DUNNO\n\n", new String(PolicyReply.encode("DUNNO"), StandardCharsets.UTF_8));
+    assertEquals(
+        "action=DUNNO\n\n", new String(PolicyReply.encode("DUNNO"), StandardCharsets.UTF_8));
   }
 
   @Test

@@ -20,13 +20,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * SIGKILL under load, 20 times in a row on one database: after each kill the daemon starts
- * again, {@code greygate db verify} finds the database sound, and every triplet that was
- * answered with a pass more than the durability window before the kill still passes.
+ * SIGKILL under load, 20 times in a row on one database: after each kill the daemon starts again,
+ * {@code greygate db verify} finds the database sound, and every triplet that was answered with a
+ * pass more than the durability window before the kill still passes.
  */
 class CrashSafetyIT {
   /** The documented durability window (docs/reliability.md), with margin for a loaded CI host. */
   static final long WINDOW_NANOS = 1_000_000_000L;
+
   static final long T = System.currentTimeMillis() / 1000; // the daemon's sweep runs on real time
 
   @TempDir Path dir;
@@ -57,36 +58,45 @@ class CrashSafetyIT {
       ConcurrentLinkedQueue<Passed> passed = new ConcurrentLinkedQueue<>();
       ConcurrentLinkedQueue<String> errors = new ConcurrentLinkedQueue<>();
       long killedAt;
-      try (Daemon d = Daemon.serve("--inet=127.0.0.1:0", db, "--trust-policy-test-time", "-q",
-          "--auto-whitelist-clients=0", "--whitelist-clients=" + dir.resolve("none"), "--whitelist-recipients=" + dir.resolve("none"))) {
+      try (Daemon d =
+          Daemon.serve(
+              "--inet=127.0.0.1:0",
+              db,
+              "--trust-policy-test-time",
+              "-q",
+              "--auto-whitelist-clients=0",
+              "--whitelist-clients=" + dir.resolve("none"),
+              "--whitelist-recipients=" + dir.resolve("none"))) {
         int port = d.port();
         AtomicBoolean stop = new AtomicBoolean();
         List<Thread> load = new ArrayList<>();
         for (int t = 0; t < 4; t++) {
-          Thread th = new Thread(() -> {
-            try (PolicyClient c = PolicyClient.tcp(port)) {
-              while (!stop.get()) {
-                int id = nextId.incrementAndGet();
-                String first = c.ask(request(id, T));
-                if (first == null) {
-                  break; // killed
-                }
-                if (!first.startsWith("DEFER_IF_PERMIT")) {
-                  errors.add("first " + id + ": " + first);
-                }
-                String second = c.ask(request(id, T + 301));
-                if (second != null && second.startsWith("PREPEND")) {
-                  passed.add(new Passed(id, System.nanoTime()));
-                } else if (second == null) {
-                  break; // killed
-                } else {
-                  errors.add("second " + id + ": " + second);
-                }
-              }
-            } catch (IOException e) {
-              // the kill
-            }
-          });
+          Thread th =
+              new Thread(
+                  () -> {
+                    try (PolicyClient c = PolicyClient.tcp(port)) {
+                      while (!stop.get()) {
+                        int id = nextId.incrementAndGet();
+                        String first = c.ask(request(id, T));
+                        if (first == null) {
+                          break; // killed
+                        }
+                        if (!first.startsWith("DEFER_IF_PERMIT")) {
+                          errors.add("first " + id + ": " + first);
+                        }
+                        String second = c.ask(request(id, T + 301));
+                        if (second != null && second.startsWith("PREPEND")) {
+                          passed.add(new Passed(id, System.nanoTime()));
+                        } else if (second == null) {
+                          break; // killed
+                        } else {
+                          errors.add("second " + id + ": " + second);
+                        }
+                      }
+                    } catch (IOException e) {
+                      // the kill
+                    }
+                  });
           th.start();
           load.add(th);
         }
@@ -111,16 +121,29 @@ class CrashSafetyIT {
     assertTrue(allPassed.size() > 200, "passes recorded before the window: " + allPassed.size());
 
     // one last start: every pass older than the window is still known
-    try (Daemon d = Daemon.serve("--inet=127.0.0.1:0", db, "--trust-policy-test-time", "-q", "--auto-whitelist-clients=0",
-            "--whitelist-clients=" + dir.resolve("none"), "--whitelist-recipients=" + dir.resolve("none"));
+    try (Daemon d =
+            Daemon.serve(
+                "--inet=127.0.0.1:0",
+                db,
+                "--trust-policy-test-time",
+                "-q",
+                "--auto-whitelist-clients=0",
+                "--whitelist-clients=" + dir.resolve("none"),
+                "--whitelist-recipients=" + dir.resolve("none"));
         PolicyClient c = PolicyClient.tcp(d.port())) {
       List<String> forgotten = new ArrayList<>();
       for (Passed p : allPassed) {
         String a = c.ask(request(p.id(), T + 400));
         if (!"DUNNO".equals(a)) forgotten.add(p.id() + ": " + a);
       }
-      assertEquals(List.of(), forgotten, "passed triplets forgotten after a kill (" + allPassed.size() + " checked)");
-      System.out.println("crash safety: 20 kills, " + allPassed.size() + " passes older than the window all remembered");
+      assertEquals(
+          List.of(),
+          forgotten,
+          "passed triplets forgotten after a kill (" + allPassed.size() + " checked)");
+      System.out.println(
+          "crash safety: 20 kills, "
+              + allPassed.size()
+              + " passes older than the window all remembered");
     }
   }
 }

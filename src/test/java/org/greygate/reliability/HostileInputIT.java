@@ -8,7 +8,6 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import java.io.IOException;
-
 import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
@@ -44,13 +43,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Attacks on the listening side while a well-behaved client keeps asking: every attack gets a
- * bounded reaction (closed connection, refused connection, or a correct answer), the
- * well-behaved client keeps getting correct answers with a bounded p99, the store holds only
- * well-formed rows, and Netty's paranoid leak detector reports nothing.
+ * bounded reaction (closed connection, refused connection, or a correct answer), the well-behaved
+ * client keeps getting correct answers with a bounded p99, the store holds only well-formed rows,
+ * and Netty's paranoid leak detector reports nothing.
  */
 class HostileInputIT {
   /** The witness plus 1,000 idle connections fill the cap exactly. */
   static final int CAP = 1_001;
+
   @TempDir Path dir;
   LmdbStore store;
   PolicyServer server;
@@ -62,12 +62,24 @@ class HostileInputIT {
     leaks.start();
     ((Logger) LoggerFactory.getLogger("io.netty.util.ResourceLeakDetector")).addAppender(leaks);
     store = LmdbStore.open(dir.resolve("db"));
-    GreylistEngine engine = new GreylistEngine(GreylistConfig.defaults(), store, KeyHasher.PLAIN,
-        new RecentInstances(1000), ZoneId.of("UTC"), "t");
-    PolicyService service = new PolicyService(engine, () -> Whitelists.EMPTY, Clock.systemUTC(), false, "DUNNO");
-    server = new PolicyServer(
-        ServerOptions.of(List.of(new ListenAddress.Inet("127.0.0.1", 0)), CAP, Duration.ofSeconds(60), false),
-        service::answer);
+    GreylistEngine engine =
+        new GreylistEngine(
+            GreylistConfig.defaults(),
+            store,
+            KeyHasher.PLAIN,
+            new RecentInstances(1000),
+            ZoneId.of("UTC"),
+            "t");
+    PolicyService service =
+        new PolicyService(engine, () -> Whitelists.EMPTY, Clock.systemUTC(), false, "DUNNO");
+    server =
+        new PolicyServer(
+            ServerOptions.of(
+                List.of(new ListenAddress.Inet("127.0.0.1", 0)),
+                CAP,
+                Duration.ofSeconds(60),
+                false),
+            service::answer);
     address = server.start().get(0);
   }
 
@@ -138,7 +150,8 @@ class HostileInputIT {
     StringBuilder many = new StringBuilder();
     for (int i = 0; i < 100_000; i++) many.append("a").append(i).append("=1\n");
     assertClosedAfterSending(many.toString().getBytes(StandardCharsets.US_ASCII));
-    assertClosedAfterSending("request=smtpd_access_policy\nsender=a\0b\n\n".getBytes(StandardCharsets.ISO_8859_1));
+    assertClosedAfterSending(
+        "request=smtpd_access_policy\nsender=a\0b\n\n".getBytes(StandardCharsets.ISO_8859_1));
 
     // non-UTF-8 values are not an attack: a normal answer
     try (PolicyClient c = new PolicyClient(address)) {
@@ -153,7 +166,9 @@ class HostileInputIT {
 
     // a request cut off by close, and a half-closed socket that still wants its answer
     try (SocketChannel ch = SocketChannel.open(address)) {
-      ch.write(ByteBuffer.wrap("request=smtpd_access_policy\nclient_addr".getBytes(StandardCharsets.US_ASCII)));
+      ch.write(
+          ByteBuffer.wrap(
+              "request=smtpd_access_policy\nclient_addr".getBytes(StandardCharsets.US_ASCII)));
     }
     try (PolicyClient c = new PolicyClient(address)) {
       c.send(PolicyClient.encode(good(2_000_000)));
@@ -163,7 +178,8 @@ class HostileInputIT {
     }
 
     // slowloris: 1,000 idle connections, some dribbling a byte now and then
-    for (int i = 0; i < 100 && server.openConnections() > 1; i++) Thread.sleep(20); // attackers gone
+    for (int i = 0; i < 100 && server.openConnections() > 1; i++)
+      Thread.sleep(20); // attackers gone
     List<SocketChannel> idle = new ArrayList<>();
     for (int i = 0; i < 1000; i++) {
       SocketChannel ch = SocketChannel.open(address);
@@ -187,7 +203,13 @@ class HostileInputIT {
         closed++;
       }
     }
-    System.out.println("flood closed " + closed + " refused " + (server.refusedConnections() - refusedBefore) + " open " + server.openConnections());
+    System.out.println(
+        "flood closed "
+            + closed
+            + " refused "
+            + (server.refusedConnections() - refusedBefore)
+            + " open "
+            + server.openConnections());
     assertTrue(closed >= 190, "connections beyond the cap closed promptly: " + closed);
     assertTrue(server.refusedConnections() - refusedBefore >= 190);
     for (java.net.Socket ch : flood) ch.close();
@@ -202,10 +224,14 @@ class HostileInputIT {
 
     // the store holds only what well-formed requests wrote
     store.flush();
-    store.forEachTriplet((k, e) -> {
-      assertTrue(k.startsWith("192.0.2.0/a@example.org/r") && k.endsWith("@example.net") || k.contains("caf"), k);
-      assertTrue(e.firstSeen() <= e.lastSeen());
-    });
+    store.forEachTriplet(
+        (k, e) -> {
+          assertTrue(
+              k.startsWith("192.0.2.0/a@example.org/r") && k.endsWith("@example.net")
+                  || k.contains("caf"),
+              k);
+          assertTrue(e.firstSeen() <= e.lastSeen());
+        });
 
     for (int i = 0; i < 3; i++) {
       System.gc();
@@ -215,7 +241,10 @@ class HostileInputIT {
     try (PolicyClient c = new PolicyClient(address)) {
       for (int i = 0; i < 50; i++) c.ask(good(3_000_000 + i));
     }
-    assertEquals(List.of(), leaks.list.stream().map(ILoggingEvent::getFormattedMessage).toList(), "Netty buffer leaks");
+    assertEquals(
+        List.of(),
+        leaks.list.stream().map(ILoggingEvent::getFormattedMessage).toList(),
+        "Netty buffer leaks");
   }
 
   void assertClosedAfterSending(byte[] payload) throws IOException {
@@ -238,5 +267,4 @@ class HostileInputIT {
       }
     }
   }
-
 }

@@ -3,7 +3,6 @@ package org.greygate.reliability;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import java.net.SocketAddress;
 import java.nio.file.Files;
@@ -29,13 +28,13 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The database's ext4 file system hits an error and the kernel turns it read-only under the
- * running daemon (errors=remount-ro, triggered through ext4's trigger_fs_error). Answers keep
- * coming within the deadline: known triplets are still read, new ones greylisted from memory
- * until the write backlog is full, then the fail-open action. Such a file system stays
- * read-only until it is checked and mounted again, so recovery here is the admin's: after
- * umount, e2fsck and mount, the database opens and everything committed before the error is
- * there and sound. Needs root and loop devices.
+ * The database's ext4 file system hits an error and the kernel turns it read-only under the running
+ * daemon (errors=remount-ro, triggered through ext4's trigger_fs_error). Answers keep coming within
+ * the deadline: known triplets are still read, new ones greylisted from memory until the write
+ * backlog is full, then the fail-open action. Such a file system stays read-only until it is
+ * checked and mounted again, so recovery here is the admin's: after umount, e2fsck and mount, the
+ * database opens and everything committed before the error is there and sound. Needs root and loop
+ * devices.
  */
 class ReadOnlyFileSystemIT {
   static final long T = System.currentTimeMillis() / 1000;
@@ -78,14 +77,28 @@ class ReadOnlyFileSystemIT {
   void fileSystemTurnsReadOnlyUnderTheDaemon() throws Exception {
     Path db = mount.resolve("db");
     LmdbStore store = LmdbStore.open(db, 1L << 20, 2000);
-    PolicyService service = new PolicyService(
-        new GreylistEngine(GreylistConfig.defaults().withAwlClients(0), store, KeyHasher.PLAIN, new RecentInstances(100),
-            ZoneId.of("UTC"), "t"),
-        () -> Whitelists.EMPTY, Clock.systemUTC(), true, "DUNNO");
-    PolicyServer server = new PolicyServer(
-        ServerOptions.of(List.of(new ListenAddress.Inet("127.0.0.1", 0)), 100, Duration.ofSeconds(60), false)
-            .withReplyTimeout(Duration.ofMillis(500)),
-        service::answer);
+    PolicyService service =
+        new PolicyService(
+            new GreylistEngine(
+                GreylistConfig.defaults().withAwlClients(0),
+                store,
+                KeyHasher.PLAIN,
+                new RecentInstances(100),
+                ZoneId.of("UTC"),
+                "t"),
+            () -> Whitelists.EMPTY,
+            Clock.systemUTC(),
+            true,
+            "DUNNO");
+    PolicyServer server =
+        new PolicyServer(
+            ServerOptions.of(
+                    List.of(new ListenAddress.Inet("127.0.0.1", 0)),
+                    100,
+                    Duration.ofSeconds(60),
+                    false)
+                .withReplyTimeout(Duration.ofMillis(500)),
+            service::answer);
     SocketAddress address = server.start().get(0);
     try (PolicyClient c = new PolicyClient(address)) {
       for (int id = 0; id < 50; id++) {
@@ -96,7 +109,10 @@ class ReadOnlyFileSystemIT {
       String dev = findmnt();
       StoreFaultIT.sh("sh", "-c", "echo 1 > /sys/fs/ext4/" + dev + "/trigger_fs_error");
 
-      assertEquals("PREPEND", ask(c, StoreFaultIT.request(1, T + 301)).split(" ")[0], "known triplets still read");
+      assertEquals(
+          "PREPEND",
+          ask(c, StoreFaultIT.request(1, T + 301)).split(" ")[0],
+          "known triplets still read");
       int failOpen = 0;
       for (int id = 1000; id < 10_000 && failOpen < 20; id++) {
         String a = ask(c, StoreFaultIT.request(id, T));
@@ -116,7 +132,8 @@ class ReadOnlyFileSystemIT {
     try (LmdbStore again = LmdbStore.open(db)) {
       assertTrue(again.verify(T).clean(), again.verify(T).problems().toString());
       assertEquals(50, again.tripletCount(), "everything committed before the error is there");
-      assertNotNull(again.getTriplet("10.0.0.0/s7-" + "x".repeat(150) + "@example.org/r@example.net"));
+      assertNotNull(
+          again.getTriplet("10.0.0.0/s7-" + "x".repeat(150) + "@example.org/r@example.net"));
     }
   }
 

@@ -31,11 +31,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The database's file system fails under the daemon: it fills up, or turns read-only (what a
- * kernel does after an I/O error). Every request still gets an answer within the reply
- * deadline — greylisting goes on from memory while the write backlog has room, then the
- * fail-open action — and once the fault clears the daemon recovers by itself.
- * A real tmpfs is mounted for this, so the test needs root.
+ * The database's file system fails under the daemon: it fills up, or turns read-only (what a kernel
+ * does after an I/O error). Every request still gets an answer within the reply deadline —
+ * greylisting goes on from memory while the write backlog has room, then the fail-open action — and
+ * once the fault clears the daemon recovers by itself. A real tmpfs is mounted for this, so the
+ * test needs root.
  */
 class StoreFaultIT {
   static final long T = System.currentTimeMillis() / 1000;
@@ -52,13 +52,24 @@ class StoreFaultIT {
     mount = Files.createTempDirectory("greygate-fault");
     sh("mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", mount.toString());
     store = LmdbStore.open(mount.resolve("db"), 1L << 20, 2000);
-    GreylistEngine engine = new GreylistEngine(GreylistConfig.defaults().withAwlClients(0), store, KeyHasher.PLAIN,
-        new RecentInstances(100), ZoneId.of("UTC"), "t");
+    GreylistEngine engine =
+        new GreylistEngine(
+            GreylistConfig.defaults().withAwlClients(0),
+            store,
+            KeyHasher.PLAIN,
+            new RecentInstances(100),
+            ZoneId.of("UTC"),
+            "t");
     service = new PolicyService(engine, () -> Whitelists.EMPTY, Clock.systemUTC(), true, "DUNNO");
-    server = new PolicyServer(
-        ServerOptions.of(List.of(new ListenAddress.Inet("127.0.0.1", 0)), 100, Duration.ofSeconds(60), false)
-            .withReplyTimeout(Duration.ofMillis(500)),
-        service::answer);
+    server =
+        new PolicyServer(
+            ServerOptions.of(
+                    List.of(new ListenAddress.Inet("127.0.0.1", 0)),
+                    100,
+                    Duration.ofSeconds(60),
+                    false)
+                .withReplyTimeout(Duration.ofMillis(500)),
+            service::answer);
     address = server.start().get(0);
   }
 
@@ -107,13 +118,15 @@ class StoreFaultIT {
         if (a.equals("DUNNO")) failOpen++;
         else assertTrue(a.startsWith("DEFER_IF_PERMIT"), a);
       }
-      assertTrue(failOpen >= 50, "the full disk led to fail-open answers after " + id + " requests");
+      assertTrue(
+          failOpen >= 50, "the full disk led to fail-open answers after " + id + " requests");
       assertTrue(service.storeFailures() >= 50);
       // known triplets are still judged from memory/disk while writes fail
       sh("mount", "-o", "remount,size=64m", mount.toString());
       awaitRecovery(c, id);
       store.flush();
-      assertTrue(store.tripletCount() > 2000, "backlog written after recovery: " + store.tripletCount());
+      assertTrue(
+          store.tripletCount() > 2000, "backlog written after recovery: " + store.tripletCount());
     }
   }
 
@@ -125,10 +138,13 @@ class StoreFaultIT {
     Path ro = Files.createTempDirectory("greygate-ro");
     try {
       sh("mount", "-t", "tmpfs", "-o", "size=1m,ro", "tmpfs", ro.toString());
-      try (org.greygate.testing.Daemon d = org.greygate.testing.Daemon.launch(
-          "serve", "--inet=127.0.0.1:0", "--dbdir=" + ro.resolve("db"))) {
+      try (org.greygate.testing.Daemon d =
+          org.greygate.testing.Daemon.launch(
+              "serve", "--inet=127.0.0.1:0", "--dbdir=" + ro.resolve("db"))) {
         assertEquals(1, d.waitFor(20), d.output());
-        assertTrue(d.output().contains("cannot create database directory " + ro.resolve("db")), d.output());
+        assertTrue(
+            d.output().contains("cannot create database directory " + ro.resolve("db")),
+            d.output());
         assertTrue(d.output().contains("Read-only file system"), d.output());
       }
     } finally {

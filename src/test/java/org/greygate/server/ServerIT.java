@@ -24,7 +24,6 @@ import org.greygate.greylist.GreylistEngine;
 import org.greygate.greylist.KeyHasher;
 import org.greygate.greylist.RecentInstances;
 import org.greygate.policy.PolicyService;
-import org.greygate.protocol.ProtocolLimits;
 import org.greygate.store.lmdb.LmdbStore;
 import org.greygate.testing.PolicyClient;
 import org.greygate.whitelist.Whitelists;
@@ -37,17 +36,28 @@ class ServerIT {
   LmdbStore store;
   PolicyServer server;
 
-  List<SocketAddress> start(List<ListenAddress> listen, int maxConnections, Duration idle, boolean exim) throws IOException {
+  List<SocketAddress> start(
+      List<ListenAddress> listen, int maxConnections, Duration idle, boolean exim)
+      throws IOException {
     store = LmdbStore.open(dir.resolve("db"));
-    GreylistEngine engine = new GreylistEngine(GreylistConfig.defaults(), store, KeyHasher.PLAIN,
-        new RecentInstances(100), ZoneId.of("UTC"), "test");
-    PolicyService service = new PolicyService(engine, () -> Whitelists.EMPTY, Clock.systemUTC(), true, "DUNNO");
-    server = new PolicyServer(ServerOptions.of(listen, maxConnections, idle, exim), service::answer);
+    GreylistEngine engine =
+        new GreylistEngine(
+            GreylistConfig.defaults(),
+            store,
+            KeyHasher.PLAIN,
+            new RecentInstances(100),
+            ZoneId.of("UTC"),
+            "test");
+    PolicyService service =
+        new PolicyService(engine, () -> Whitelists.EMPTY, Clock.systemUTC(), true, "DUNNO");
+    server =
+        new PolicyServer(ServerOptions.of(listen, maxConnections, idle, exim), service::answer);
     return server.start();
   }
 
   List<SocketAddress> start() throws IOException {
-    return start(List.of(new ListenAddress.Inet("127.0.0.1", 0)), 100, Duration.ofSeconds(60), false);
+    return start(
+        List.of(new ListenAddress.Inet("127.0.0.1", 0)), 100, Duration.ofSeconds(60), false);
   }
 
   @AfterEach
@@ -75,7 +85,9 @@ class ServerIT {
     try (PolicyClient c = new PolicyClient(a)) {
       assertTrue(c.ask(request("b@example.net", 1000)).startsWith("DEFER_IF_PERMIT Greylisted"));
       assertTrue(c.ask(request("b@example.net", 1100)).startsWith("DEFER_IF_PERMIT"));
-      assertTrue(c.ask(request("b@example.net", 1300)).startsWith("PREPEND X-Greylist: delayed 300 seconds"));
+      assertTrue(
+          c.ask(request("b@example.net", 1300))
+              .startsWith("PREPEND X-Greylist: delayed 300 seconds"));
       assertEquals("DUNNO", c.ask(request("b@example.net", 1400)));
     }
   }
@@ -100,15 +112,19 @@ class ServerIT {
     Path sock = dir.resolve("policy.sock");
     Files.writeString(sock, "stale");
     SocketAddress a =
-        start(List.of(new ListenAddress.Unix(sock, 0660)), 100, Duration.ofSeconds(60), false).get(0);
+        start(List.of(new ListenAddress.Unix(sock, 0660)), 100, Duration.ofSeconds(60), false)
+            .get(0);
     assertEquals("rw-rw----", PosixFilePermissions.toString(Files.getPosixFilePermissions(sock)));
     try (PolicyClient c = new PolicyClient(UnixDomainSocketAddress.of(sock))) {
       assertTrue(c.ask(request("b@example.net", 1000)).startsWith("DEFER_IF_PERMIT"));
       assertTrue(c.ask(request("b@example.net", 1300)).startsWith("PREPEND"));
     }
     // a second server may not steal a live socket
-    PolicyServer other = new PolicyServer(
-        ServerOptions.of(List.of(new ListenAddress.Unix(sock, 0660)), 10, Duration.ofSeconds(5), false), r -> "DUNNO");
+    PolicyServer other =
+        new PolicyServer(
+            ServerOptions.of(
+                List.of(new ListenAddress.Unix(sock, 0660)), 10, Duration.ofSeconds(5), false),
+            r -> "DUNNO");
     IOException e = assertThrows(IOException.class, other::start);
     assertTrue(e.getMessage().contains("another process is listening"), e.getMessage());
     assertTrue(Files.exists(sock));
@@ -146,8 +162,11 @@ class ServerIT {
 
   @Test
   void connectionsBeyondTheCapAreRefusedNotHung() throws Exception {
-    SocketAddress a = start(List.of(new ListenAddress.Inet("127.0.0.1", 0)), 2, Duration.ofSeconds(60), false).get(0);
-    try (PolicyClient c1 = new PolicyClient(a); PolicyClient c2 = new PolicyClient(a)) {
+    SocketAddress a =
+        start(List.of(new ListenAddress.Inet("127.0.0.1", 0)), 2, Duration.ofSeconds(60), false)
+            .get(0);
+    try (PolicyClient c1 = new PolicyClient(a);
+        PolicyClient c2 = new PolicyClient(a)) {
       assertTrue(c1.ask(request("b@example.net", 1000)).startsWith("DEFER"));
       assertTrue(c2.ask(request("c@example.net", 1000)).startsWith("DEFER"));
       try (PolicyClient c3 = new PolicyClient(a)) {
@@ -164,7 +183,9 @@ class ServerIT {
 
   @Test
   void idleConnectionsAreClosed() throws Exception {
-    SocketAddress a = start(List.of(new ListenAddress.Inet("127.0.0.1", 0)), 10, Duration.ofMillis(300), false).get(0);
+    SocketAddress a =
+        start(List.of(new ListenAddress.Inet("127.0.0.1", 0)), 10, Duration.ofMillis(300), false)
+            .get(0);
     try (PolicyClient c = new PolicyClient(a)) {
       assertTrue(c.ask(request("b@example.net", 1000)).startsWith("DEFER"));
       long t = System.nanoTime();
@@ -175,7 +196,9 @@ class ServerIT {
 
   @Test
   void eximModeClosesAfterEachReply() throws Exception {
-    SocketAddress a = start(List.of(new ListenAddress.Inet("127.0.0.1", 0)), 10, Duration.ofSeconds(60), true).get(0);
+    SocketAddress a =
+        start(List.of(new ListenAddress.Inet("127.0.0.1", 0)), 10, Duration.ofSeconds(60), true)
+            .get(0);
     try (PolicyClient c = new PolicyClient(a)) {
       assertTrue(c.ask(request("b@example.net", 1000)).startsWith("DEFER"));
       assertTrue(c.closedByServer());
@@ -184,7 +207,8 @@ class ServerIT {
 
   @Test
   void bareLoopbackPortBindsLoopbackOnly() throws Exception {
-    List<SocketAddress> bound = start(List.of(new ListenAddress.Inet(null, 0)), 10, Duration.ofSeconds(60), false);
+    List<SocketAddress> bound =
+        start(List.of(new ListenAddress.Inet(null, 0)), 10, Duration.ofSeconds(60), false);
     for (SocketAddress s : bound) {
       assertTrue(((InetSocketAddress) s).getAddress().isLoopbackAddress(), s.toString());
     }
@@ -203,9 +227,14 @@ class ServerIT {
       hasV6 = false;
     }
     org.junit.jupiter.api.Assumptions.assumeTrue(hasV6, "this host has no ::1");
-    SocketAddress a = start(List.of(ListenAddress.parseInet("[::1]:0")), 10, Duration.ofSeconds(60), false).get(0);
-    assertEquals("::1", ((InetSocketAddress) a).getAddress().getHostAddress().replace("0:0:0:0:0:0:0:1", "::1"));
-    try (PolicyClient c = new PolicyClient(new InetSocketAddress("::1", ((InetSocketAddress) a).getPort()))) {
+    SocketAddress a =
+        start(List.of(ListenAddress.parseInet("[::1]:0")), 10, Duration.ofSeconds(60), false)
+            .get(0);
+    assertEquals(
+        "::1",
+        ((InetSocketAddress) a).getAddress().getHostAddress().replace("0:0:0:0:0:0:0:1", "::1"));
+    try (PolicyClient c =
+        new PolicyClient(new InetSocketAddress("::1", ((InetSocketAddress) a).getPort()))) {
       assertTrue(c.ask(request("b@example.net", 1000)).startsWith("DEFER"));
     }
   }
@@ -213,20 +242,26 @@ class ServerIT {
   @Test
   void aDecisionPastTheReplyTimeoutIsAnsweredWithTheTimeoutAction() throws Exception {
     java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
-    ServerOptions o = ServerOptions.of(List.of(new ListenAddress.Inet("127.0.0.1", 0)), 10, Duration.ofSeconds(60), false)
-        .withReplyTimeout(Duration.ofMillis(200));
-    server = new PolicyServer(o, r -> {
-      if ("stuck@example.net".equals(r.recipient())) {
-        try {
-          release.await(); // a store that hangs
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      }
-      return "DEFER_IF_PERMIT decided";
-    });
+    ServerOptions o =
+        ServerOptions.of(
+                List.of(new ListenAddress.Inet("127.0.0.1", 0)), 10, Duration.ofSeconds(60), false)
+            .withReplyTimeout(Duration.ofMillis(200));
+    server =
+        new PolicyServer(
+            o,
+            r -> {
+              if ("stuck@example.net".equals(r.recipient())) {
+                try {
+                  release.await(); // a store that hangs
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+              }
+              return "DEFER_IF_PERMIT decided";
+            });
     SocketAddress a = server.start().get(0);
-    try (PolicyClient c = new PolicyClient(a); PolicyClient other = new PolicyClient(a)) {
+    try (PolicyClient c = new PolicyClient(a);
+        PolicyClient other = new PolicyClient(a)) {
       long t = System.nanoTime();
       assertEquals("DUNNO", c.ask(request("stuck@example.net", 1000)));
       long ms = (System.nanoTime() - t) / 1_000_000;
@@ -243,17 +278,22 @@ class ServerIT {
   @Test
   void closeAnswersTheDecisionsUnderWayFirst() throws Exception {
     java.util.concurrent.CountDownLatch deciding = new java.util.concurrent.CountDownLatch(1);
-    ServerOptions o = ServerOptions.of(List.of(new ListenAddress.Inet("127.0.0.1", 0)), 10, Duration.ofSeconds(60), false)
-        .withReplyTimeout(Duration.ofSeconds(5));
-    server = new PolicyServer(o, r -> {
-      deciding.countDown();
-      try {
-        Thread.sleep(400); // a slow decision in flight when the stop comes
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-      return "DEFER_IF_PERMIT slow";
-    });
+    ServerOptions o =
+        ServerOptions.of(
+                List.of(new ListenAddress.Inet("127.0.0.1", 0)), 10, Duration.ofSeconds(60), false)
+            .withReplyTimeout(Duration.ofSeconds(5));
+    server =
+        new PolicyServer(
+            o,
+            r -> {
+              deciding.countDown();
+              try {
+                Thread.sleep(400); // a slow decision in flight when the stop comes
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+              return "DEFER_IF_PERMIT slow";
+            });
     SocketAddress a = server.start().get(0);
     try (PolicyClient c = new PolicyClient(a)) {
       c.send(PolicyClient.encode(request("b@example.net", 1000)));
@@ -268,8 +308,13 @@ class ServerIT {
 
   @Test
   void allowFromClosesOtherPeers() throws Exception {
-    ServerOptions denied = ServerOptions.of(List.of(new ListenAddress.Inet("127.0.0.1", 0)), 10, Duration.ofSeconds(60), false)
-        .withAllowFrom(List.of(org.greygate.inet.Cidr.parse("192.0.2.0/24"), org.greygate.inet.Cidr.parse("2001:db8::/32")));
+    ServerOptions denied =
+        ServerOptions.of(
+                List.of(new ListenAddress.Inet("127.0.0.1", 0)), 10, Duration.ofSeconds(60), false)
+            .withAllowFrom(
+                List.of(
+                    org.greygate.inet.Cidr.parse("192.0.2.0/24"),
+                    org.greygate.inet.Cidr.parse("2001:db8::/32")));
     PolicyServer s1 = new PolicyServer(denied, r -> "DUNNO");
     try {
       SocketAddress a = s1.start().get(0);
@@ -280,7 +325,8 @@ class ServerIT {
     } finally {
       s1.close();
     }
-    ServerOptions allowed = denied.withAllowFrom(List.of(org.greygate.inet.Cidr.parse("127.0.0.0/8")));
+    ServerOptions allowed =
+        denied.withAllowFrom(List.of(org.greygate.inet.Cidr.parse("127.0.0.0/8")));
     PolicyServer s2 = new PolicyServer(allowed, r -> "DUNNO");
     try {
       SocketAddress a = s2.start().get(0);
@@ -295,7 +341,8 @@ class ServerIT {
   @Test
   void inetValuesParse() {
     assertEquals(new ListenAddress.Inet(null, 10023), ListenAddress.parseInet("10023"));
-    assertEquals(new ListenAddress.Inet("127.0.0.1", 10023), ListenAddress.parseInet("127.0.0.1:10023"));
+    assertEquals(
+        new ListenAddress.Inet("127.0.0.1", 10023), ListenAddress.parseInet("127.0.0.1:10023"));
     assertEquals(new ListenAddress.Inet("::1", 10023), ListenAddress.parseInet("[::1]:10023"));
     assertEquals(new ListenAddress.Inet("::1", 10023), ListenAddress.parseInet("::1:10023"));
     assertEquals(new ListenAddress.Inet("0.0.0.0", 10023), ListenAddress.parseInet("*:10023"));

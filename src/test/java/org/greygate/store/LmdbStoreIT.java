@@ -90,7 +90,9 @@ class LmdbStoreIT {
         TripletEntry e =
             switch (i % 3) {
               case 0 -> new TripletEntry(now - 40 * 86400, now - 36 * 86400); // past max-age
-              case 1 -> new TripletEntry(now - 3 * 86400, now - 3 * 86400 + 10); // never passed, window over
+              case 1 ->
+                  new TripletEntry(
+                      now - 3 * 86400, now - 3 * 86400 + 10); // never passed, window over
               default -> new TripletEntry(now - 10 * 86400, now - 86400); // passed, recent
             };
         s.putTriplet("t" + i, e);
@@ -117,7 +119,8 @@ class LmdbStoreIT {
   void backgroundSweeperDeletesExpiredRowsWhileReadsGoOn() throws Exception {
     Expiry rule = new Expiry(300, 35 * 86400, 2 * 86400);
     long now = 100 * 86400;
-    java.time.Clock clock = java.time.Clock.fixed(java.time.Instant.ofEpochSecond(now), java.time.ZoneOffset.UTC);
+    java.time.Clock clock =
+        java.time.Clock.fixed(java.time.Instant.ofEpochSecond(now), java.time.ZoneOffset.UTC);
     try (LmdbStore s = LmdbStore.open(dir)) {
       for (int i = 0; i < 5000; i++) {
         s.putTriplet("old" + i, new TripletEntry(now - 50 * 86400, now - 40 * 86400));
@@ -129,7 +132,9 @@ class LmdbStoreIT {
         sweeper.start(3600);
         long deadline = System.nanoTime() + 20_000_000_000L;
         while (sweeper.rounds() == 0 && System.nanoTime() < deadline) {
-          assertEquals(new TripletEntry(now - 86400, now - 3600), s.getTriplet("new42")); // reads keep working
+          assertEquals(
+              new TripletEntry(now - 86400, now - 3600),
+              s.getTriplet("new42")); // reads keep working
         }
         assertEquals(1, sweeper.rounds());
         assertEquals(5000, sweeper.lastDeleted());

@@ -25,7 +25,8 @@ public final class Daemon implements AutoCloseable {
         new Thread(
             () -> {
               try (BufferedReader r =
-                  new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                  new BufferedReader(
+                      new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
                 for (String line = r.readLine(); line != null; line = r.readLine()) {
                   lines.add(line);
                 }
@@ -80,7 +81,13 @@ public final class Daemon implements AutoCloseable {
       }
       Thread.sleep(20);
     }
-    throw new AssertionError("no line containing '" + text + "' within " + seconds + " s; output:\n" + String.join("\n", lines));
+    throw new AssertionError(
+        "no line containing '"
+            + text
+            + "' within "
+            + seconds
+            + " s; output:\n"
+            + String.join("\n", lines));
   }
 
   /** Number of output lines so far (to wait for a line that comes after this point). */
@@ -98,7 +105,13 @@ public final class Daemon implements AutoCloseable {
       }
       Thread.sleep(20);
     }
-    throw new AssertionError("no new line containing '" + text + "' within " + seconds + " s; output:\n" + String.join("\n", lines));
+    throw new AssertionError(
+        "no new line containing '"
+            + text
+            + "' within "
+            + seconds
+            + " s; output:\n"
+            + String.join("\n", lines));
   }
 
   public int port() throws InterruptedException {

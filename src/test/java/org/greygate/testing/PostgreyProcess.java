@@ -9,7 +9,9 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assertions;
 
-/** Debian's postgrey run as a real process on a free loopback port, its database in {@code work}. */
+/**
+ * Debian's postgrey run as a real process on a free loopback port, its database in {@code work}.
+ */
 public final class PostgreyProcess implements AutoCloseable {
   public final int port;
   public final Path dbdir;
@@ -22,7 +24,8 @@ public final class PostgreyProcess implements AutoCloseable {
   }
 
   /** Starts postgrey with empty-or-given whitelists and extra options; waits until it listens. */
-  public static PostgreyProcess start(Path work, Path clients, Path recipients, String... options) throws Exception {
+  public static PostgreyProcess start(Path work, Path clients, Path recipients, String... options)
+      throws Exception {
     String bin = Requirements.program("postgrey", "/usr/sbin/postgrey");
     int port;
     try (ServerSocket s = new ServerSocket(0)) {
@@ -35,11 +38,20 @@ public final class PostgreyProcess implements AutoCloseable {
     if (root) {
       new ProcessBuilder("chown", "postgrey", db.toString()).inheritIO().start().waitFor();
     }
-    List<String> cmd = new ArrayList<>(List.of(bin, "--inet=127.0.0.1:" + port, "--dbdir=" + db, "--user=" + user,
-        "--group=" + (root ? "nogroup" : user), "--whitelist-clients=" + clients, "--whitelist-recipients=" + recipients));
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                bin,
+                "--inet=127.0.0.1:" + port,
+                "--dbdir=" + db,
+                "--user=" + user,
+                "--group=" + (root ? "nogroup" : user),
+                "--whitelist-clients=" + clients,
+                "--whitelist-recipients=" + recipients));
     cmd.addAll(List.of(options));
     Path log = work.resolve("postgrey.log");
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    Process p =
+        new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
     while (System.nanoTime() < deadline) {
       try (PolicyClient c = PolicyClient.tcp(port)) {

@@ -34,7 +34,9 @@ public final class Requirements {
     return null;
   }
 
-  /** Root is needed ({@code why} says for what): skip on a developer machine, fail under CI=true. */
+  /**
+   * Root is needed ({@code why} says for what): skip on a developer machine, fail under CI=true.
+   */
   public static void root(String why) {
     if (isRoot()) {
       return;

@@ -45,7 +45,9 @@ class WhitelistTest {
 
   @Test
   void addressesNetworksAndPartialIpv4() {
-    ClientWhitelist w = clients("192.0.2.5", "198.51.100.0/24", "203.0", "10.1.2", "2001:db8:1::/48", "2001:db8:9::7");
+    ClientWhitelist w =
+        clients(
+            "192.0.2.5", "198.51.100.0/24", "203.0", "10.1.2", "2001:db8:1::/48", "2001:db8:9::7");
     assertTrue(client(w, "unknown", "192.0.2.5"));
     assertFalse(client(w, "unknown", "192.0.2.6"));
     assertTrue(client(w, "unknown", "198.51.100.254"));
@@ -86,7 +88,9 @@ class WhitelistTest {
 
   @Test
   void recipientGrammar() {
-    RecipientWhitelist w = recipients("postmaster@", "abuse@example.org", "example.net", "/^noreply-.*@/", "a+b@x.test");
+    RecipientWhitelist w =
+        recipients(
+            "postmaster@", "abuse@example.org", "example.net", "/^noreply-.*@/", "a+b@x.test");
     assertTrue(w.matches("postmaster@anything.example"));
     assertTrue(w.matches("Postmaster+tag@anything.example"));
     assertFalse(w.matches("postmasters@anything.example"));
@@ -118,13 +122,21 @@ class WhitelistTest {
     assertTrue(w.matchesRecipient("postmaster@x.test"));
 
     Files.writeString(c, "example.org\n\n999.1.1.1\n");
-    WhitelistException e = assertThrows(WhitelistException.class, () -> new WhitelistSource(List.of(c), List.of(r), List.of()).load());
+    WhitelistException e =
+        assertThrows(
+            WhitelistException.class,
+            () -> new WhitelistSource(List.of(c), List.of(r), List.of()).load());
     assertEquals(c + ":3: not an IP address: 999.1.1.1", e.getMessage());
 
     Path missing = dir.resolve("nope");
-    e = assertThrows(WhitelistException.class, () -> new WhitelistSource(List.of(missing), List.of(), List.of()).load());
+    e =
+        assertThrows(
+            WhitelistException.class,
+            () -> new WhitelistSource(List.of(missing), List.of(), List.of()).load());
     assertTrue(e.getMessage().startsWith(missing + ": "), e.getMessage());
     // an optional (default) file may be missing
-    assertEquals(0, new WhitelistSource(List.of(missing), List.of(), List.of(missing)).load().clients().size());
+    assertEquals(
+        0,
+        new WhitelistSource(List.of(missing), List.of(), List.of(missing)).load().clients().size());
   }
 }

@@ -47,15 +47,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * LMDB-backed {@link TripletStore} in one directory ({@code data.mdb}, {@code lock.mdb} and
- * {@code greygate.lock}).
+ * LMDB-backed {@link TripletStore} in one directory ({@code data.mdb}, {@code lock.mdb} and {@code
+ * greygate.lock}).
  *
  * <p><b>Writes</b> go to an in-memory overlay at once (so reads see them) and to a queue that one
- * writer thread drains: everything queued while the previous commit was syncing goes into the
- * next transaction, so a burst of N writes costs one fsync, not N. A write is durable once its
- * batch commits; the durability window is the time one commit takes plus the wait for it (see
- * docs/reliability.md). {@code put*} never blocks: when the backlog passes {@code maxPending}
- * (the disk is failing), it throws {@link StoreException} and the caller fails open.
+ * writer thread drains: everything queued while the previous commit was syncing goes into the next
+ * transaction, so a burst of N writes costs one fsync, not N. A write is durable once its batch
+ * commits; the durability window is the time one commit takes plus the wait for it (see
+ * docs/reliability.md). {@code put*} never blocks: when the backlog passes {@code maxPending} (the
+ * disk is failing), it throws {@link StoreException} and the caller fails open.
  *
  * <p><b>Commit failures</b> (disk full, read-only, I/O error) keep the batch and retry with
  * back-off; reads keep working. A full map grows the map (doubling) and retries.
@@ -76,8 +76,10 @@ public final class LmdbStore implements TripletStore {
   private final Env<byte[]> env;
   private final Dbi<byte[]> triplets;
   private final Dbi<byte[]> clients;
+
   /** Readers hold it shared; growing the map holds it exclusively (no transaction may be open). */
   private final ReentrantReadWriteLock resizeLock = new ReentrantReadWriteLock();
+
   private final Map<String, TripletEntry> pendingTriplets = new ConcurrentHashMap<>();
   private final Map<String, ClientEntry> pendingClients = new ConcurrentHashMap<>();
   private final BlockingQueue<Op> queue = new LinkedBlockingQueue<>();
@@ -96,7 +98,11 @@ public final class LmdbStore implements TripletStore {
   private record Put(boolean triplet, String key, Object value) implements Op {}
 
   private record Sweep(
-      ExpiryRule rule, long now, SweepProgress from, int limit, CompletableFuture<SweepProgress> done)
+      ExpiryRule rule,
+      long now,
+      SweepProgress from,
+      int limit,
+      CompletableFuture<SweepProgress> done)
       implements Op {}
 
   private record Barrier(CompletableFuture<Void> done) implements Op {}
@@ -171,7 +177,11 @@ public final class LmdbStore implements TripletStore {
     if (acquired == null) {
       closeQuietly(channel);
       throw new StoreException(
-          "database " + dir + " is in use by another greygate process (lock held on " + lockFile + ")");
+          "database "
+              + dir
+              + " is in use by another greygate process (lock held on "
+              + lockFile
+              + ")");
     }
     this.lockChannel = channel;
     this.lock = acquired;
@@ -259,7 +269,10 @@ public final class LmdbStore implements TripletStore {
     if (backlog.incrementAndGet() > maxPending) {
       backlog.decrementAndGet();
       throw new StoreException(
-          "write backlog full (" + maxPending + " pending writes): " + (lastFailure == null ? "store is slow" : lastFailure));
+          "write backlog full ("
+              + maxPending
+              + " pending writes): "
+              + (lastFailure == null ? "store is slow" : lastFailure));
     }
   }
 
@@ -290,7 +303,8 @@ public final class LmdbStore implements TripletStore {
     } catch (ExecutionException e) {
       throw new StoreException(what + " failed: " + e.getCause().getMessage(), e.getCause());
     } catch (TimeoutException e) {
-      throw new StoreException(what + " timed out: " + (lastFailure == null ? "store is slow" : lastFailure));
+      throw new StoreException(
+          what + " timed out: " + (lastFailure == null ? "store is slow" : lastFailure));
     }
   }
 
@@ -376,9 +390,13 @@ public final class LmdbStore implements TripletStore {
               if (lastPut.get((p.triplet() ? "t" : "c") + p.key()) != p) {
                 continue;
               }
-              byte[] value = p.triplet()
-                  ? encode(((TripletEntry) p.value()).firstSeen(), ((TripletEntry) p.value()).lastSeen())
-                  : encode(((ClientEntry) p.value()).count(), ((ClientEntry) p.value()).lastSeen());
+              byte[] value =
+                  p.triplet()
+                      ? encode(
+                          ((TripletEntry) p.value()).firstSeen(),
+                          ((TripletEntry) p.value()).lastSeen())
+                      : encode(
+                          ((ClientEntry) p.value()).count(), ((ClientEntry) p.value()).lastSeen());
               (p.triplet() ? triplets : clients).put(txn, keyBytes(p.key()), value);
             } else if (op instanceof Sweep s) {
               sweepResults.add(sweepSlice(txn, s));
@@ -428,7 +446,8 @@ public final class LmdbStore implements TripletStore {
     }
     boolean tripletTable = p.table() == 0;
     Dbi<byte[]> dbi = tripletTable ? triplets : clients;
-    KeyRange<byte[]> range = p.afterKey() == null ? KeyRange.all() : KeyRange.greaterThan(p.afterKey());
+    KeyRange<byte[]> range =
+        p.afterKey() == null ? KeyRange.all() : KeyRange.greaterThan(p.afterKey());
     int n = 0;
     long visited = p.visited();
     long deleted = p.deleted();
@@ -524,8 +543,8 @@ public final class LmdbStore implements TripletStore {
 
   /**
    * Reads every row of both tables (touching every page LMDB reaches) and checks each: a 16-byte
-   * value, first seen not after last seen, times after 2000 and not more than a day ahead of
-   * {@code now}, a positive client count, a UTF-8 key. Reports at most 100 problems.
+   * value, first seen not after last seen, times after 2000 and not more than a day ahead of {@code
+   * now}, a positive client count, a UTF-8 key. Reports at most 100 problems.
    */
   public Verification verify(long now) {
     ensureOpen();
@@ -544,7 +563,8 @@ public final class LmdbStore implements TripletStore {
             byte[] v = cursor.val();
             String key = new String(k, StandardCharsets.UTF_8);
             String problem = null;
-            if (k.length == 0 || !java.util.Arrays.equals(key.getBytes(StandardCharsets.UTF_8), k)) {
+            if (k.length == 0
+                || !java.util.Arrays.equals(key.getBytes(StandardCharsets.UTF_8), k)) {
               problem = "key is not UTF-8";
             } else if (v.length != 16) {
               problem = "value has " + v.length + " bytes, expected 16";
@@ -552,12 +572,14 @@ public final class LmdbStore implements TripletStore {
               long first = longAt(v, 0);
               long last = longAt(v, 8);
               if (first > last) problem = "first seen " + first + " after last seen " + last;
-              else if (first < floor || last > now + 86_400) problem = "times out of range: " + first + ", " + last;
+              else if (first < floor || last > now + 86_400)
+                problem = "times out of range: " + first + ", " + last;
             } else {
               long count = longAt(v, 0);
               long last = longAt(v, 8);
               if (count < 1) problem = "count " + count;
-              else if (last < floor || last > now + 86_400) problem = "last seen out of range: " + last;
+              else if (last < floor || last > now + 86_400)
+                problem = "last seen out of range: " + last;
             }
             if (problem != null && problems.size() < 100) {
               problems.add(name + " " + key + ": " + problem);
