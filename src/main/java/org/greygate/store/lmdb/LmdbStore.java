@@ -380,14 +380,15 @@ public final class LmdbStore implements TripletStore {
       try {
         List<SweepProgress> sweepResults = new ArrayList<>();
         // Several writes of one key in a batch: only the last reaches LMDB.
-        Map<String, Put> lastPut = new java.util.HashMap<>();
+        Map<String, Put> lastTriplet = new java.util.HashMap<>();
+        Map<String, Put> lastClient = new java.util.HashMap<>();
         for (Op op : batch) {
-          if (op instanceof Put p) lastPut.put((p.triplet() ? "t" : "c") + p.key(), p);
+          if (op instanceof Put p) (p.triplet() ? lastTriplet : lastClient).put(p.key(), p);
         }
         try (Txn<byte[]> txn = env.txnWrite()) {
           for (Op op : batch) {
             if (op instanceof Put p) {
-              if (lastPut.get((p.triplet() ? "t" : "c") + p.key()) != p) {
+              if ((p.triplet() ? lastTriplet : lastClient).get(p.key()) != p) {
                 continue;
               }
               byte[] value =
