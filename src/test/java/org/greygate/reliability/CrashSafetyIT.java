@@ -51,6 +51,15 @@ class CrashSafetyIT {
   void twentyKillsLoseNothingOutsideTheWindow() throws Exception {
     String db = "--dbdir=" + dir.resolve("db");
     java.nio.file.Files.writeString(dir.resolve("none"), "");
+    String[] serveArgs = {
+      "--inet=127.0.0.1:0",
+      db,
+      "--trust-policy-test-time",
+      "-q",
+      "--auto-whitelist-clients=0",
+      "--whitelist-clients=" + dir.resolve("none"),
+      "--whitelist-recipients=" + dir.resolve("none")
+    };
     AtomicInteger nextId = new AtomicInteger();
     List<Passed> allPassed = Collections.synchronizedList(new ArrayList<>());
     Random rnd = new Random(20);
@@ -58,15 +67,7 @@ class CrashSafetyIT {
       ConcurrentLinkedQueue<Passed> passed = new ConcurrentLinkedQueue<>();
       ConcurrentLinkedQueue<String> errors = new ConcurrentLinkedQueue<>();
       long killedAt;
-      try (Daemon d =
-          Daemon.serve(
-              "--inet=127.0.0.1:0",
-              db,
-              "--trust-policy-test-time",
-              "-q",
-              "--auto-whitelist-clients=0",
-              "--whitelist-clients=" + dir.resolve("none"),
-              "--whitelist-recipients=" + dir.resolve("none"))) {
+      try (Daemon d = Daemon.serve(serveArgs)) {
         int port = d.port();
         AtomicBoolean stop = new AtomicBoolean();
         List<Thread> load = new ArrayList<>();
@@ -121,15 +122,7 @@ class CrashSafetyIT {
     assertTrue(allPassed.size() > 200, "passes recorded before the window: " + allPassed.size());
 
     // one last start: every pass older than the window is still known
-    try (Daemon d =
-            Daemon.serve(
-                "--inet=127.0.0.1:0",
-                db,
-                "--trust-policy-test-time",
-                "-q",
-                "--auto-whitelist-clients=0",
-                "--whitelist-clients=" + dir.resolve("none"),
-                "--whitelist-recipients=" + dir.resolve("none"));
+    try (Daemon d = Daemon.serve(serveArgs);
         PolicyClient c = PolicyClient.tcp(d.port())) {
       List<String> forgotten = new ArrayList<>();
       for (Passed p : allPassed) {

@@ -13,9 +13,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,16 +23,13 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.greygate.greylist.GreylistConfig;
-import org.greygate.greylist.GreylistEngine;
-import org.greygate.greylist.KeyHasher;
-import org.greygate.greylist.RecentInstances;
 import org.greygate.policy.PolicyService;
 import org.greygate.server.ListenAddress;
 import org.greygate.server.PolicyServer;
 import org.greygate.server.ServerOptions;
 import org.greygate.store.lmdb.LmdbStore;
 import org.greygate.testing.PolicyClient;
-import org.greygate.whitelist.Whitelists;
+import org.greygate.testing.TestPolicy;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -62,16 +57,7 @@ class HostileInputIT {
     leaks.start();
     ((Logger) LoggerFactory.getLogger("io.netty.util.ResourceLeakDetector")).addAppender(leaks);
     store = LmdbStore.open(dir.resolve("db"));
-    GreylistEngine engine =
-        new GreylistEngine(
-            GreylistConfig.defaults(),
-            store,
-            KeyHasher.PLAIN,
-            new RecentInstances(1000),
-            ZoneId.of("UTC"),
-            "t");
-    PolicyService service =
-        new PolicyService(engine, () -> Whitelists.EMPTY, Clock.systemUTC(), false, "DUNNO");
+    PolicyService service = TestPolicy.service(store, GreylistConfig.defaults(), false);
     server =
         new PolicyServer(
             ServerOptions.of(

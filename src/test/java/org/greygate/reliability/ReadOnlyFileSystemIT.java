@@ -7,14 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.net.SocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.ZoneId;
 import java.util.List;
 import org.greygate.greylist.GreylistConfig;
-import org.greygate.greylist.GreylistEngine;
-import org.greygate.greylist.KeyHasher;
-import org.greygate.greylist.RecentInstances;
 import org.greygate.policy.PolicyService;
 import org.greygate.server.ListenAddress;
 import org.greygate.server.PolicyServer;
@@ -22,7 +17,7 @@ import org.greygate.server.ServerOptions;
 import org.greygate.store.lmdb.LmdbStore;
 import org.greygate.testing.PolicyClient;
 import org.greygate.testing.Requirements;
-import org.greygate.whitelist.Whitelists;
+import org.greygate.testing.TestPolicy;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -78,18 +73,7 @@ class ReadOnlyFileSystemIT {
     Path db = mount.resolve("db");
     LmdbStore store = LmdbStore.open(db, 1L << 20, 2000);
     PolicyService service =
-        new PolicyService(
-            new GreylistEngine(
-                GreylistConfig.defaults().withAwlClients(0),
-                store,
-                KeyHasher.PLAIN,
-                new RecentInstances(100),
-                ZoneId.of("UTC"),
-                "t"),
-            () -> Whitelists.EMPTY,
-            Clock.systemUTC(),
-            true,
-            "DUNNO");
+        TestPolicy.service(store, GreylistConfig.defaults().withAwlClients(0), true);
     PolicyServer server =
         new PolicyServer(
             ServerOptions.of(

@@ -8,16 +8,11 @@ import java.io.IOException;
 import java.net.SocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.ZoneId;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.greygate.greylist.GreylistConfig;
-import org.greygate.greylist.GreylistEngine;
-import org.greygate.greylist.KeyHasher;
-import org.greygate.greylist.RecentInstances;
 import org.greygate.policy.PolicyService;
 import org.greygate.server.ListenAddress;
 import org.greygate.server.PolicyServer;
@@ -25,7 +20,7 @@ import org.greygate.server.ServerOptions;
 import org.greygate.store.lmdb.LmdbStore;
 import org.greygate.testing.PolicyClient;
 import org.greygate.testing.Requirements;
-import org.greygate.whitelist.Whitelists;
+import org.greygate.testing.TestPolicy;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -52,15 +47,7 @@ class StoreFaultIT {
     mount = Files.createTempDirectory("greygate-fault");
     sh("mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", mount.toString());
     store = LmdbStore.open(mount.resolve("db"), 1L << 20, 2000);
-    GreylistEngine engine =
-        new GreylistEngine(
-            GreylistConfig.defaults().withAwlClients(0),
-            store,
-            KeyHasher.PLAIN,
-            new RecentInstances(100),
-            ZoneId.of("UTC"),
-            "t");
-    service = new PolicyService(engine, () -> Whitelists.EMPTY, Clock.systemUTC(), true, "DUNNO");
+    service = TestPolicy.service(store, GreylistConfig.defaults().withAwlClients(0), true);
     server =
         new PolicyServer(
             ServerOptions.of(

@@ -13,20 +13,15 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.ZoneId;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.greygate.greylist.GreylistConfig;
-import org.greygate.greylist.GreylistEngine;
-import org.greygate.greylist.KeyHasher;
-import org.greygate.greylist.RecentInstances;
 import org.greygate.policy.PolicyService;
 import org.greygate.store.lmdb.LmdbStore;
 import org.greygate.testing.PolicyClient;
-import org.greygate.whitelist.Whitelists;
+import org.greygate.testing.TestPolicy;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -40,16 +35,7 @@ class ServerIT {
       List<ListenAddress> listen, int maxConnections, Duration idle, boolean exim)
       throws IOException {
     store = LmdbStore.open(dir.resolve("db"));
-    GreylistEngine engine =
-        new GreylistEngine(
-            GreylistConfig.defaults(),
-            store,
-            KeyHasher.PLAIN,
-            new RecentInstances(100),
-            ZoneId.of("UTC"),
-            "test");
-    PolicyService service =
-        new PolicyService(engine, () -> Whitelists.EMPTY, Clock.systemUTC(), true, "DUNNO");
+    PolicyService service = TestPolicy.service(store, GreylistConfig.defaults(), true);
     server =
         new PolicyServer(ServerOptions.of(listen, maxConnections, idle, exim), service::answer);
     return server.start();
