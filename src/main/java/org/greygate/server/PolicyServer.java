@@ -60,6 +60,7 @@ public final class PolicyServer implements AutoCloseable {
   private final AtomicInteger open = new AtomicInteger();
   private final ServerStats stats = new ServerStats();
   private final ThreadPoolExecutor decisions;
+  private final ReplyDeadlines deadlines;
   private final List<SocketAddress> bound = new ArrayList<>();
   private final List<Path> socketFiles = new ArrayList<>();
   private boolean closed;
@@ -88,6 +89,8 @@ public final class PolicyServer implements AutoCloseable {
               t.setDaemon(true);
               return t;
             });
+    this.deadlines =
+        options.replyTimeout().isZero() ? null : new ReplyDeadlines(options.replyTimeout());
   }
 
   /**
@@ -231,6 +234,7 @@ public final class PolicyServer implements AutoCloseable {
                     policy,
                     options.closeAfterReply(),
                     decisions,
+                    deadlines,
                     options.replyTimeout(),
                     options.timeoutAction(),
                     stats));
@@ -309,6 +313,9 @@ public final class PolicyServer implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     connections.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+    if (deadlines != null) {
+      deadlines.close();
+    }
     boss.shutdownGracefully(0, 1, TimeUnit.SECONDS);
     workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);
     decisions.shutdownNow();

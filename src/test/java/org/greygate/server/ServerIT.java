@@ -94,6 +94,89 @@ class ServerIT {
   }
 
   @Test
+  void pipelinedRequestsOnDecisionThreadsKeepTheirOrder() throws Exception {
+    java.util.Random random = new java.util.Random(7);
+    server =
+        new PolicyServer(
+            ServerOptions.of(
+                List.of(new ListenAddress.Inet("127.0.0.1", 0)), 10, Duration.ofSeconds(60), false),
+            r -> {
+              java.util.concurrent.locks.LockSupport.parkNanos(
+                  java.util.concurrent.ThreadLocalRandom.current().nextInt(200_000));
+              return "DUNNO " + r.recipient();
+            });
+    SocketAddress a = server.start().get(0);
+    try (PolicyClient c = new PolicyClient(a)) {
+      for (int round = 0; round < 20; round++) {
+        int n = 1 + random.nextInt(60);
+        java.io.ByteArrayOutputStream burst = new java.io.ByteArrayOutputStream();
+        for (int i = 0; i < n; i++) {
+          burst.write(PolicyClient.encode(request(round + "-" + i + "@example.net", 1000)));
+        }
+        c.send(burst.toByteArray());
+        for (int i = 0; i < n; i++) {
+          assertEquals("DUNNO " + round + "-" + i + "@example.net", c.readReply());
+        }
+      }
+    }
+  }
+
+  @Test
+  void aClientThatNeverReadsIsHeldBackNotBuffered() throws Exception {
+    String longAnswer = "PREPEND X-Padding: " + "x".repeat(16_000);
+    server =
+        new PolicyServer(
+            ServerOptions.of(
+                List.of(new ListenAddress.Inet("127.0.0.1", 0)), 10, Duration.ofSeconds(60), false),
+            r -> longAnswer);
+    SocketAddress a = server.start().get(0);
+    byte[] burst;
+    {
+      java.io.ByteArrayOutputStream b = new java.io.ByteArrayOutputStream();
+      for (int i = 0; i < 20; i++) b.write(PolicyClient.encode(request("b@example.net", 1000)));
+      burst = b.toByteArray();
+    }
+    java.util.concurrent.atomic.AtomicLong sent = new java.util.concurrent.atomic.AtomicLong();
+    try (PolicyClient hog = new PolicyClient(a)) {
+      Thread sender =
+          new Thread(
+              () -> {
+                try {
+                  while (true) { // sends and never reads
+                    hog.send(burst);
+                    sent.addAndGet(20);
+                    Thread.sleep(50); // each burst is answered before the next: no limit hit
+                  }
+                } catch (IOException | InterruptedException e) {
+                  // closed at the end of the test
+                }
+              });
+      sender.setDaemon(true);
+      sender.start();
+      // the server stops reading from it once its answers are stuck: the count settles
+      long before = -1;
+      long deadline = System.nanoTime() + 30_000_000_000L;
+      while (System.nanoTime() < deadline) {
+        Thread.sleep(1000);
+        long now = server.stats().requests();
+        if (now == before && now > 0) break;
+        before = now;
+      }
+      long settled = server.stats().requests();
+      assertTrue(settled > 40, "requests decoded before back-pressure: " + settled);
+      Thread.sleep(1000);
+      assertEquals(
+          settled, server.stats().requests(), "still reading from a client that never reads");
+      assertTrue(sender.isAlive(), "the connection was closed instead of held back");
+      assertTrue(sent.get() - settled > 0, "the client's own sends are held back");
+      // others are served meanwhile
+      try (PolicyClient other = new PolicyClient(a)) {
+        assertEquals(longAnswer, other.ask(request("c@example.net", 1000)));
+      }
+    }
+  }
+
+  @Test
   void unixSocketWithModeAndStaleFileReplaced() throws Exception {
     Path sock = dir.resolve("policy.sock");
     Files.writeString(sock, "stale");
