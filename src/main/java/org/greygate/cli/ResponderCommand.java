@@ -22,10 +22,15 @@ import picocli.CommandLine.Option;
 public final class ResponderCommand implements Callable<Integer> {
   @Option(
       names = {"-i", "--inet"},
-      required = true,
       paramLabel = "[HOST:]PORT",
       description = "Listen on TCP.")
   String inet;
+
+  @Option(
+      names = {"-u", "--unix"},
+      paramLabel = "PATH",
+      description = "Listen on a unix socket (mode 0666, for benchmarks).")
+  String unix;
 
   @Option(
       names = "--io-threads",
@@ -35,7 +40,14 @@ public final class ResponderCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    List<ListenAddress> listen = new ArrayList<>(List.of(ListenAddress.parseInet(inet)));
+    if ((inet == null) == (unix == null)) {
+      throw new GreygateCli.UsageError("responder: give exactly one of --inet and --unix");
+    }
+    List<ListenAddress> listen = new ArrayList<>();
+    listen.add(
+        inet != null
+            ? ListenAddress.parseInet(inet)
+            : new ListenAddress.Unix(java.nio.file.Path.of(unix), 0666));
     PolicyServer server =
         new PolicyServer(
             new ServerOptions(

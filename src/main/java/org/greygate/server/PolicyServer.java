@@ -188,10 +188,14 @@ public final class PolicyServer implements AutoCloseable {
             .group(boss, workers)
             .channel(unix ? NioServerDomainSocketChannel.class : NioServerSocketChannel.class)
             .option(ChannelOption.SO_BACKLOG, options.backlog())
-            .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
             .childHandler(initializer());
     if (!unix) {
-      b.option(ChannelOption.SO_REUSEADDR, true).childOption(ChannelOption.TCP_NODELAY, true);
+      // A TCP client that shuts down its side after its last request still gets the answer.
+      // Netty's NIO unix sockets have no such option (setting it logs a warning per connection):
+      // there a half-close closes the connection; Postfix never half-closes.
+      b.option(ChannelOption.SO_REUSEADDR, true)
+          .childOption(ChannelOption.TCP_NODELAY, true)
+          .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
     }
     try {
       Channel ch = b.bind(address).sync().channel();

@@ -184,10 +184,26 @@ class ServerIT {
         start(List.of(new ListenAddress.Unix(sock, 0660)), 100, Duration.ofSeconds(60), false)
             .get(0);
     assertEquals("rw-rw----", PosixFilePermissions.toString(Files.getPosixFilePermissions(sock)));
+    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> warnings =
+        new ch.qos.logback.core.read.ListAppender<>();
+    warnings.start();
+    ch.qos.logback.classic.Logger root =
+        (ch.qos.logback.classic.Logger)
+            org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    root.addAppender(warnings);
     try (PolicyClient c = new PolicyClient(UnixDomainSocketAddress.of(sock))) {
       assertTrue(c.ask(request("b@example.net", 1000)).startsWith("DEFER_IF_PERMIT"));
       assertTrue(c.ask(request("b@example.net", 1300)).startsWith("PREPEND"));
+    } finally {
+      root.detachAppender(warnings);
     }
+    // a connection is not worth a warning (Netty warns about options a unix socket lacks)
+    assertEquals(
+        List.of(),
+        warnings.list.stream()
+            .filter(e -> e.getLevel().isGreaterOrEqual(ch.qos.logback.classic.Level.WARN))
+            .map(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage)
+            .toList());
     // a second server may not steal a live socket
     PolicyServer other =
         new PolicyServer(
