@@ -7,6 +7,7 @@
 #
 #   bench/compare.sh                      # defaults below
 #   RUNS=5 DURATION=20 bench/compare.sh   # longer
+#   TRANSPORT=unix bench/compare.sh       # every server on a unix socket instead of loopback TCP
 #
 # Needs root for Postgrey (it drops privileges to the postgrey user); installs postgrey if missing.
 set -euo pipefail
@@ -19,6 +20,7 @@ CONNS=${CONNS:-"1 8 32"}
 KEYSPACE=${KEYSPACE:-100000}
 DELAY=${DELAY:-5}          # short greylist delay so the load mixes new, early-retry and passing triplets
 THREADS=${THREADS:-2}      # load generator threads
+TRANSPORT=${TRANSPORT:-tcp}  # tcp (127.0.0.1) or unix
 PORT_GG=${PORT_GG:-10061}; PORT_PG=${PORT_PG:-10062}; PORT_TR=${PORT_TR:-10063}; PORT_GI=${PORT_GI:-10064}
 
 command -v postgrey >/dev/null || { DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgrey >/dev/null; }
@@ -38,21 +40,32 @@ wait_port() { for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/n
 
 : > "$work/empty"
 mkdir -p "$work/pg" && chown postgrey "$work/pg"
-postgrey --inet=127.0.0.1:$PORT_PG --dbdir="$work/pg" --user=postgrey --group=nogroup --delay=$DELAY \
+# listen: the option for one server; target: where the generator connects
+listen() { if [ "$TRANSPORT" = unix ]; then echo "--unix=$work/$1.sock"; else echo "--inet=127.0.0.1:$2"; fi; }
+target() { if [ "$TRANSPORT" = unix ]; then echo "unix:$work/$1.sock"; else echo "127.0.0.1:$2"; fi; }
+postgrey $(listen pg/pg $PORT_PG) --dbdir="$work/pg" --user=postgrey --group=nogroup --delay=$DELAY \
   --whitelist-clients="$work/empty" --whitelist-recipients="$work/empty" >"$work/postgrey.log" 2>&1 &
 pids+=($!)
-bin/greygate serve --inet=127.0.0.1:$PORT_GG --dbdir="$work/gg" --delay=$DELAY -q \
+bin/greygate serve $(listen gg $PORT_GG) --dbdir="$work/gg" --delay=$DELAY -q \
   --whitelist-clients="$work/empty" --whitelist-recipients="$work/empty" >"$work/greygate.log" 2>&1 &
 pids+=($!)
-bin/greygate serve --inet=127.0.0.1:$PORT_GI --dbdir="$work/gi" --delay=$DELAY -q --reply-timeout=0 \
+bin/greygate serve $(listen gi $PORT_GI) --dbdir="$work/gi" --delay=$DELAY -q --reply-timeout=0 \
   --whitelist-clients="$work/empty" --whitelist-recipients="$work/empty" >"$work/greygate-inline.log" 2>&1 &
 pids+=($!)
-bin/greygate responder --inet=127.0.0.1:$PORT_TR >"$work/responder.log" 2>&1 &
+bin/greygate responder $(listen tr $PORT_TR) >"$work/responder.log" 2>&1 &
 pids+=($!)
-wait_port $PORT_PG; wait_port $PORT_GG; wait_port $PORT_GI; wait_port $PORT_TR
+if [ "$TRANSPORT" = unix ]; then
+  for s in pg/pg gg gi tr; do  # Postgrey writes its socket in its own directory
+    for _ in $(seq 100); do [ -S "$work/$s.sock" ] && break; sleep 0.1; done
+    [ -S "$work/$s.sock" ] || { echo "no socket $work/$s.sock" >&2; exit 1; }
+  done
+  sleep 1
+else
+  wait_port $PORT_PG; wait_port $PORT_GG; wait_port $PORT_GI; wait_port $PORT_TR
+fi
 
-bench() { # label port conns round: every round uses triplets no server has seen yet
-  bin/greygate bench --target=127.0.0.1:$2 --connections=$3 --threads=$THREADS --duration=$DURATION \
+bench() { # label target conns round: every round uses triplets no server has seen yet
+  bin/greygate bench --target=$2 --connections=$3 --threads=$THREADS --duration=$DURATION \
     --warmup=$WARMUP --keyspace=$KEYSPACE --key-offset=$(( $4 * KEYSPACE )) --label=$1
 }
 
@@ -62,7 +75,8 @@ round=0
 for c in $CONNS; do
   for r in $(seq "$RUNS"); do
     round=$((round + 1))
-    for target in "greygate $PORT_GG" "greygate-inline $PORT_GI" "postgrey $PORT_PG" "responder $PORT_TR"; do
+    for target in "greygate $(target gg $PORT_GG)" "greygate-inline $(target gi $PORT_GI)" \
+                  "postgrey $(target pg/pg $PORT_PG)" "responder $(target tr $PORT_TR)"; do
       set -- $target
       line=$(bench "$1" "$2" "$c" "$round")
       echo "$line" >&2
@@ -73,7 +87,7 @@ done
 
 echo
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB, $(uname -r); $(java -version 2>&1 | head -1); postgrey $(dpkg-query -W -f='${Version}' postgrey)"
-echo "runs=$RUNS duration=${DURATION}s warmup=${WARMUP}s keyspace=$KEYSPACE delay=${DELAY}s generator-threads=$THREADS"
+echo "transport=$TRANSPORT runs=$RUNS duration=${DURATION}s warmup=${WARMUP}s keyspace=$KEYSPACE delay=${DELAY}s generator-threads=$THREADS"
 echo
 python3 - "$results" "$CONNS" <<'PY'
 import re, sys, statistics
