@@ -193,6 +193,13 @@ public final class ServeCommand implements Callable<Integer> {
   long replyTimeoutMillis = 2000;
 
   @Option(
+      names = "--commit-interval",
+      paramLabel = "MILLISECONDS",
+      description =
+          "Start a database commit at most this often; writes arriving meanwhile join the next commit (default: ${DEFAULT-VALUE}; 0 commits as soon as the previous one is done). A crash loses at most this plus one commit of writes.")
+  long commitIntervalMillis = LmdbStore.DEFAULT_COMMIT_INTERVAL.toMillis();
+
+  @Option(
       names = "--allow-from",
       paramLabel = "CIDR[,CIDR...]",
       split = ",",
@@ -220,7 +227,7 @@ public final class ServeCommand implements Callable<Integer> {
             });
     LmdbStore store;
     try {
-      store = LmdbStore.open(greylist.dbdir);
+      store = LmdbStore.open(greylist.dbdir, Duration.ofMillis(commitIntervalMillis));
     } catch (StoreException e) {
       err().println("greygate: " + e.getMessage());
       return GreygateCli.EXIT_FAILURE;
@@ -377,6 +384,10 @@ public final class ServeCommand implements Callable<Integer> {
       } catch (IllegalArgumentException e) {
         throw new GreygateCli.UsageError("--allow-from: " + e.getMessage());
       }
+    }
+    if (commitIntervalMillis < 0 || commitIntervalMillis > 500) {
+      throw new GreygateCli.UsageError(
+          "--commit-interval must be between 0 and 500 milliseconds (writes must be durable within 1 s)");
     }
     if (replyTimeoutMillis < 0) {
       throw new GreygateCli.UsageError("--reply-timeout must be >= 0 milliseconds");

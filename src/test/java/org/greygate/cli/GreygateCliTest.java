@@ -40,6 +40,11 @@ class GreygateCliTest {
     assertEquals(2, run("serve", "--inet=host:notaport", "--dbdir=" + dir));
     assertTrue(err.toString().contains("not a port number"), err.toString());
     assertEquals(2, run("serve", "--inet=10023", "--socketmode=999"));
+    assertEquals(2, run("serve", "--inet=10023", "--dbdir=" + dir, "--commit-interval=900"));
+    assertTrue(
+        err.toString().contains("--commit-interval must be between 0 and 500"), err.toString());
+    assertEquals(2, run("responder"));
+    assertTrue(err.toString().contains("exactly one of --inet and --unix"), err.toString());
   }
 
   @Test

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -52,10 +53,13 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Writes</b> go to an in-memory overlay at once (so reads see them) and to a queue that one
  * writer thread drains: everything queued while the previous commit was syncing goes into the next
- * transaction, so a burst of N writes costs one fsync, not N. A write is durable once its batch
- * commits; the durability window is the time one commit takes plus the wait for it (see
- * docs/reliability.md). {@code put*} never blocks: when the backlog passes {@code maxPending} (the
- * disk is failing), it throws {@link StoreException} and the caller fails open.
+ * transaction, so a burst of N writes costs one fsync, not N. Commits start at most once per {@code
+ * commitInterval} (writes arriving meanwhile join the next one; a flush or sweep slice ends the
+ * wait at once): under load that turns hundreds of small commits a second, each with its own syncs
+ * and page writes, into a few large ones. A write is durable once its batch commits; the durability
+ * window is the commit interval plus one commit (see docs/reliability.md). {@code put*} never
+ * blocks: when the backlog passes {@code maxPending} (the disk is failing), it throws {@link
+ * StoreException} and the caller fails open.
  *
  * <p><b>Commit failures</b> (disk full, read-only, I/O error) keep the batch and retry with
  * back-off; reads keep working. A full map grows the map (doubling) and retries.
@@ -69,6 +73,9 @@ public final class LmdbStore implements TripletStore {
   private static final int MAX_KEY = 511;
   private static final int MAX_BATCH = 10_000;
   private static final long MAX_MAP = 1L << 40;
+
+  /** The default pause between the starts of two commits. */
+  public static final Duration DEFAULT_COMMIT_INTERVAL = Duration.ofMillis(100);
 
   private final Path dir;
   private final FileChannel lockChannel;
@@ -85,6 +92,8 @@ public final class LmdbStore implements TripletStore {
   private final BlockingQueue<Op> queue = new LinkedBlockingQueue<>();
   private final AtomicInteger backlog = new AtomicInteger();
   private final int maxPending;
+  private final long commitIntervalNanos;
+  private volatile long commits;
   private final Thread writer;
   private final boolean dryRun;
   private final ReentrantLock stateLock = new ReentrantLock();
@@ -113,12 +122,20 @@ public final class LmdbStore implements TripletStore {
    * @throws StoreException if the directory is unusable or another process has it open
    */
   public static LmdbStore open(Path dir) {
-    return new LmdbStore(dir, 64L << 20, 200_000, false);
+    return open(dir, DEFAULT_COMMIT_INTERVAL);
+  }
+
+  /**
+   * Opens the store with a given pause between commit starts: zero commits as soon as the previous
+   * commit is done.
+   */
+  public static LmdbStore open(Path dir, Duration commitInterval) {
+    return new LmdbStore(dir, 64L << 20, 200_000, commitInterval, false);
   }
 
   /** For tests: a given starting map size (bytes) and write backlog bound. */
   public static LmdbStore open(Path dir, long initialMapSize, int maxPending) {
-    return new LmdbStore(dir, initialMapSize, maxPending, false);
+    return new LmdbStore(dir, initialMapSize, maxPending, DEFAULT_COMMIT_INTERVAL, false);
   }
 
   /**
@@ -129,12 +146,17 @@ public final class LmdbStore implements TripletStore {
     if (!Files.isRegularFile(dir.resolve("data.mdb"))) {
       throw new StoreException("no greygate database in " + dir + " (no data.mdb)");
     }
-    return new LmdbStore(dir, 1L << 20, Integer.MAX_VALUE, true);
+    return new LmdbStore(dir, 1L << 20, Integer.MAX_VALUE, Duration.ZERO, true);
   }
 
-  private LmdbStore(Path dir, long initialMapSize, int maxPending, boolean dryRun) {
+  private LmdbStore(
+      Path dir, long initialMapSize, int maxPending, Duration commitInterval, boolean dryRun) {
+    if (commitInterval.isNegative()) {
+      throw new IllegalArgumentException("commit interval must be >= 0");
+    }
     this.dir = dir;
     this.maxPending = maxPending;
+    this.commitIntervalNanos = commitInterval.toNanos();
     this.dryRun = dryRun;
     if (!dryRun) {
       try {
@@ -311,20 +333,23 @@ public final class LmdbStore implements TripletStore {
   private void writeLoop() {
     List<Op> batch = new ArrayList<>();
     long backoffMillis = 0;
+    long lastStart = System.nanoTime() - commitIntervalNanos;
     while (true) {
       try {
         if (batch.isEmpty()) {
+          if (closed && queue.isEmpty()) {
+            return;
+          }
           Op first = queue.poll(200, TimeUnit.MILLISECONDS);
           if (first == null) {
-            if (closed && queue.isEmpty()) {
-              return;
-            }
             continue;
           }
           batch.add(first);
-          queue.drainTo(batch, MAX_BATCH - 1);
+          collect(batch, first, lastStart + commitIntervalNanos);
         }
+        lastStart = System.nanoTime();
         commit(batch);
+        commits++;
         batch.clear();
         backoffMillis = 0;
         if (lastFailure != null) {
@@ -350,6 +375,32 @@ public final class LmdbStore implements TripletStore {
         }
       }
     }
+  }
+
+  /**
+   * Adds to {@code batch} what arrives until {@code due} (the earliest start of the next commit),
+   * then whatever is queued. A flush, a sweep slice or closing ends the wait: someone waits for
+   * those.
+   */
+  private void collect(List<Op> batch, Op first, long due) throws InterruptedException {
+    Op op = first;
+    while (op instanceof Put && !closed && batch.size() < MAX_BATCH) {
+      long wait = due - System.nanoTime();
+      if (wait <= 0) {
+        break;
+      }
+      op = queue.poll(wait, TimeUnit.NANOSECONDS);
+      if (op == null) {
+        break;
+      }
+      batch.add(op);
+    }
+    queue.drainTo(batch, MAX_BATCH - batch.size());
+  }
+
+  /** Transactions committed since the store was opened. */
+  public long commits() {
+    return commits;
   }
 
   /** Waits for the back-off; returns false if the store is closing instead. */
@@ -614,6 +665,9 @@ public final class LmdbStore implements TripletStore {
       closing.signalAll();
     } finally {
       stateLock.unlock();
+    }
+    if (writer != null) {
+      queue.add(new Barrier(new CompletableFuture<>())); // ends the writer's wait at once
     }
     if (writer == null) {
       env.close();
