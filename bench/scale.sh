@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# Reproduces the "Scale, sweep" rows of docs/performance.md in one run on this machine:
+#  1. throughput, p99, heap and RSS with ROWS stored triplets vs an empty store (same load,
+#     8 connections, default mode), RUNS runs each, in turns;
+#  2. an expiry sweep of EXPIRED expired rows while under load: how long it takes and the
+#     latency during it, vs the same load without a sweep.
+#
+#   bench/scale.sh                          # 10 million rows, 1 million expired
+#   ROWS=1000000 EXPIRED=100000 bench/scale.sh   # quicker
+#
+# Needs about 2.5 GB of disk per 10 million rows (in $TMPDIR) and the JMH jar (built here).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+ROWS=${ROWS:-10000000}
+EXPIRED=${EXPIRED:-1000000}
+RUNS=${RUNS:-2}
+DURATION=${DURATION:-10}
+CONNS=${CONNS:-8}
+PORT=${PORT:-10065}
+
+mvn -q -B -DskipTests install
+(cd bench/jmh && mvn -q -B package)
+work=$(mktemp -d "${TMPDIR:-/tmp}/greygate-scale.XXXXXX")
+cp target/greygate.jar "$work/greygate.jar"
+export GREYGATE_JAR="$work/greygate.jar"
+fill() { java -cp bench/jmh/target/benchmarks.jar org.greygate.jmh.FillStore "$@" 2>&1 | tail -1; }
+pid=""
+cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; wait 2>/dev/null || true; rm -rf "$work"; }
+trap cleanup EXIT
+: > "$work/empty"
+
+serve() { # dbdir log
+  bin/greygate serve --inet=127.0.0.1:$PORT --dbdir="$1" --delay=5 --stats-interval=0 -q \
+    --whitelist-clients="$work/empty" --whitelist-recipients="$work/empty" >"$2" 2>&1 &
+  pid=$!
+  for _ in $(seq 300); do (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && return 0; sleep 0.1; done
+  echo "greygate did not start; see $2" >&2; exit 1
+}
+stop() { kill "$pid"; wait "$pid" 2>/dev/null || true; pid=""; }
+memory() { # RSS and heap in use of the running daemon
+  local rss heap
+  rss=$(awk '/VmRSS/{printf "%d", $2/1024}' /proc/$pid/status)
+  heap=$(jcmd "$pid" GC.heap_info 2>/dev/null | awk '/total/{for(i=1;i<=NF;i++) if($i=="used") {print $(i+1); exit}}')
+  echo "rss=${rss}MiB heap_used=${heap:-?}"
+}
+load() { # label duration warmup round
+  bin/greygate bench --target=127.0.0.1:$PORT --connections=$CONNS --threads=2 --duration="$2" \
+    --warmup="$3" --keyspace=100000 --key-offset=$(( $4 * 100000 )) --label="$1" | sed 's/ answers=.*//'
+}
+
+echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB, $(uname -r); $(java -version 2>&1 | head -1)"
+echo "filling $ROWS live rows..."
+fill "$work/big" "$ROWS" live
+mkdir -p "$work/small"
+round=0
+for r in $(seq "$RUNS"); do
+  for db in small big; do
+    round=$((round + 1))
+    serve "$work/$db" "$work/$db.log"
+    echo "$(load "$db" "$DURATION" 3 $round) $(memory)"
+    stop
+  done
+done
+echo "database: $(du -sh "$work/big" | cut -f1) for $ROWS rows"
+rm -rf "$work/big" "$work/small"
+
+echo "filling $EXPIRED expired rows..."
+fill "$work/exp" "$EXPIRED" expired
+cp -a "$work/exp" "$work/exp-copy"
+# same load without a sweep first (--max-age high enough that nothing is expired), then with one
+bin/greygate serve --inet=127.0.0.1:$PORT --dbdir="$work/exp-copy" --delay=5 --max-age=400 -q \
+  --stats-interval=0 --whitelist-clients="$work/empty" --whitelist-recipients="$work/empty" \
+  >"$work/nosweep.log" 2>&1 &
+pid=$!
+for _ in $(seq 300); do (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && break; sleep 0.1; done
+load no-sweep 20 0 100
+stop
+serve "$work/exp" "$work/sweep.log"
+load during-sweep 20 0 101
+for _ in $(seq 120); do grep -q "expiry sweep" "$work/sweep.log" && break; sleep 0.5; done
+grep -h "expiry sweep" "$work/sweep.log" || echo "no sweep finished within 60 s after the load"
+stop
