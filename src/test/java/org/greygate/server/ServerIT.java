@@ -41,6 +41,12 @@ class ServerIT {
     return server.start();
   }
 
+  /** 127.0.0.1 on a free port, 10 connections, 60 s idle timeout. */
+  static ServerOptions loopback() {
+    return ServerOptions.of(
+        List.of(new ListenAddress.Inet("127.0.0.1", 0)), 10, Duration.ofSeconds(60), false);
+  }
+
   List<SocketAddress> start() throws IOException {
     return start(
         List.of(new ListenAddress.Inet("127.0.0.1", 0)), 100, Duration.ofSeconds(60), false);
@@ -98,8 +104,7 @@ class ServerIT {
     java.util.Random random = new java.util.Random(7);
     server =
         new PolicyServer(
-            ServerOptions.of(
-                List.of(new ListenAddress.Inet("127.0.0.1", 0)), 10, Duration.ofSeconds(60), false),
+            loopback(),
             r -> {
               java.util.concurrent.locks.LockSupport.parkNanos(
                   java.util.concurrent.ThreadLocalRandom.current().nextInt(200_000));
@@ -124,11 +129,7 @@ class ServerIT {
   @Test
   void aClientThatNeverReadsIsHeldBackNotBuffered() throws Exception {
     String longAnswer = "PREPEND X-Padding: " + "x".repeat(16_000);
-    server =
-        new PolicyServer(
-            ServerOptions.of(
-                List.of(new ListenAddress.Inet("127.0.0.1", 0)), 10, Duration.ofSeconds(60), false),
-            r -> longAnswer);
+    server = new PolicyServer(loopback(), r -> longAnswer);
     SocketAddress a = server.start().get(0);
     byte[] burst;
     {
@@ -327,10 +328,7 @@ class ServerIT {
   @Test
   void aDecisionPastTheReplyTimeoutIsAnsweredWithTheTimeoutAction() throws Exception {
     java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
-    ServerOptions o =
-        ServerOptions.of(
-                List.of(new ListenAddress.Inet("127.0.0.1", 0)), 10, Duration.ofSeconds(60), false)
-            .withReplyTimeout(Duration.ofMillis(200));
+    ServerOptions o = loopback().withReplyTimeout(Duration.ofMillis(200));
     server =
         new PolicyServer(
             o,
@@ -363,10 +361,7 @@ class ServerIT {
   @Test
   void closeAnswersTheDecisionsUnderWayFirst() throws Exception {
     java.util.concurrent.CountDownLatch deciding = new java.util.concurrent.CountDownLatch(1);
-    ServerOptions o =
-        ServerOptions.of(
-                List.of(new ListenAddress.Inet("127.0.0.1", 0)), 10, Duration.ofSeconds(60), false)
-            .withReplyTimeout(Duration.ofSeconds(5));
+    ServerOptions o = loopback().withReplyTimeout(Duration.ofSeconds(5));
     server =
         new PolicyServer(
             o,
@@ -394,8 +389,7 @@ class ServerIT {
   @Test
   void allowFromClosesOtherPeers() throws Exception {
     ServerOptions denied =
-        ServerOptions.of(
-                List.of(new ListenAddress.Inet("127.0.0.1", 0)), 10, Duration.ofSeconds(60), false)
+        loopback()
             .withAllowFrom(
                 List.of(
                     org.greygate.inet.Cidr.parse("192.0.2.0/24"),
