@@ -359,6 +359,60 @@ class ServerIT {
   }
 
   @Test
+  void decisionsRacingTheirDeadlineGetExactlyOneAnswerEach() throws Exception {
+    // Deadline 4 ms, decisions taking 0-8 ms: about half are answered by the watchdog, and the
+    // late decision must then write nothing (a second answer would desynchronise Postfix).
+    server =
+        new PolicyServer(
+            loopback().withReplyTimeout(Duration.ofMillis(4)),
+            r -> {
+              java.util.concurrent.locks.LockSupport.parkNanos(
+                  java.util.concurrent.ThreadLocalRandom.current().nextLong(8_000_000));
+              return "OK " + r.recipient();
+            });
+    SocketAddress a = server.start().get(0);
+    java.util.concurrent.atomic.AtomicInteger decided =
+        new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.atomic.AtomicInteger timedOut =
+        new java.util.concurrent.atomic.AtomicInteger();
+    List<Thread> clients = new java.util.ArrayList<>();
+    List<Throwable> failures = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+    // 2 clients: with their late decisions still running, at most 4 decisions at a time, as many
+    // as there are decision threads, so no decision waits for a thread
+    for (int t = 0; t < 2; t++) {
+      int client = t;
+      Thread th =
+          new Thread(
+              () -> {
+                try (PolicyClient c = new PolicyClient(a)) {
+                  for (int i = 0; i < 300; i++) {
+                    String rcpt = client + "-" + i + "@example.net";
+                    String answer = c.ask(request(rcpt, 1000));
+                    if (answer.equals("DUNNO")) timedOut.incrementAndGet();
+                    else if (answer.equals("OK " + rcpt)) decided.incrementAndGet();
+                    else throw new AssertionError("request " + rcpt + " answered: " + answer);
+                  }
+                  Thread.sleep(20); // every late decision is done by now
+                  String answer = c.ask(request(client + "-last@example.net", 1000));
+                  if (!answer.equals("DUNNO")
+                      && !answer.equals("OK " + client + "-last@example.net"))
+                    throw new AssertionError("stale answer after the run: " + answer);
+                } catch (Throwable e) {
+                  failures.add(e);
+                }
+              });
+      th.start();
+      clients.add(th);
+    }
+    for (Thread th : clients) th.join(60_000);
+    assertEquals(List.of(), failures);
+    assertTrue(
+        decided.get() > 50 && timedOut.get() > 50,
+        decided + " decided, " + timedOut + " timed out");
+    assertEquals(0, server.stats().inFlight());
+  }
+
+  @Test
   void closeAnswersTheDecisionsUnderWayFirst() throws Exception {
     java.util.concurrent.CountDownLatch deciding = new java.util.concurrent.CountDownLatch(1);
     ServerOptions o = loopback().withReplyTimeout(Duration.ofSeconds(5));
