@@ -219,11 +219,15 @@ final class PolicyChannelHandler extends ChannelInboundHandlerAdapter {
     Decision d = current;
     if (d != null && now - d.deadline >= 0 && answer(d, timeoutAction)) {
       stats.timeouts.increment();
-      log.warn(
-          "no decision within {} ms for a request from {}: answered {}",
-          TimeUnit.NANOSECONDS.toMillis(timeoutNanos),
-          ctx.channel().remoteAddress(),
-          timeoutAction);
+      if (stats.warnAboutTimeout(now)) {
+        log.warn(
+            "no decision within {} ms for a request from {}: answered {} ({} so far; the next"
+                + " such warning in a minute at the earliest)",
+            TimeUnit.NANOSECONDS.toMillis(timeoutNanos),
+            ctx.channel().remoteAddress(),
+            timeoutAction,
+            stats.timeouts());
+      }
     }
   }
 

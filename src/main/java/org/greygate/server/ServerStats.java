@@ -1,5 +1,7 @@
 package org.greygate.server;
 
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 /** Counters of the listening side. Thread-safe. */
@@ -10,6 +12,17 @@ public final class ServerStats {
   final LongAdder refused = new LongAdder();
   final LongAdder denied = new LongAdder();
   private int inFlight;
+  private final AtomicLong nextTimeoutWarning = new AtomicLong(Long.MIN_VALUE);
+
+  /**
+   * Whether a timed-out answer should be logged: the first one, then at most one a minute (a hung
+   * store times out every request; the count is in the stats line).
+   */
+  boolean warnAboutTimeout(long nowNanos) {
+    long next = nextTimeoutWarning.get();
+    return (next == Long.MIN_VALUE || nowNanos - next >= 0)
+        && nextTimeoutWarning.compareAndSet(next, nowNanos + TimeUnit.MINUTES.toNanos(1));
+  }
 
   /** A decision started. */
   synchronized void started() {

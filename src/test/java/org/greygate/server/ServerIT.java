@@ -371,6 +371,13 @@ class ServerIT {
               return "OK " + r.recipient();
             });
     SocketAddress a = server.start().get(0);
+    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> log =
+        new ch.qos.logback.core.read.ListAppender<>();
+    log.start();
+    ch.qos.logback.classic.Logger handlerLog =
+        (ch.qos.logback.classic.Logger)
+            org.slf4j.LoggerFactory.getLogger(PolicyChannelHandler.class);
+    handlerLog.addAppender(log);
     java.util.concurrent.atomic.AtomicInteger decided =
         new java.util.concurrent.atomic.AtomicInteger();
     java.util.concurrent.atomic.AtomicInteger timedOut =
@@ -405,7 +412,11 @@ class ServerIT {
       clients.add(th);
     }
     for (Thread th : clients) th.join(60_000);
+    handlerLog.detachAppender(log);
     assertEquals(List.of(), failures);
+    // hundreds of timeouts, one warning: the rest are counted, not logged
+    assertEquals(
+        1, log.list.stream().filter(e -> e.getMessage().startsWith("no decision within")).count());
     assertTrue(
         decided.get() > 50 && timedOut.get() > 50,
         decided + " decided, " + timedOut + " timed out");
