@@ -30,12 +30,14 @@ cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; wait 2>/dev/null || true; 
 trap cleanup EXIT
 : > "$work/empty"
 
-serve() { # dbdir log
-  bin/greygate serve --inet=127.0.0.1:$PORT --dbdir="$1" --delay=5 --stats-interval=0 -q \
-    --whitelist-clients="$work/empty" --whitelist-recipients="$work/empty" >"$2" 2>&1 &
+serve() { # dbdir log [more serve options]
+  local db=$1 log=$2
+  shift 2
+  bin/greygate serve --inet=127.0.0.1:$PORT --dbdir="$db" --delay=5 --stats-interval=0 -q \
+    --whitelist-clients="$work/empty" --whitelist-recipients="$work/empty" "$@" >"$log" 2>&1 &
   pid=$!
   for _ in $(seq 300); do (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && return 0; sleep 0.1; done
-  echo "greygate did not start; see $2" >&2; exit 1
+  echo "greygate did not start; see $log" >&2; exit 1
 }
 stop() { kill "$pid"; wait "$pid" 2>/dev/null || true; pid=""; }
 memory() { # RSS and heap in use of the running daemon
@@ -69,11 +71,7 @@ echo "filling $EXPIRED expired rows..."
 fill "$work/exp" "$EXPIRED" expired
 cp -a "$work/exp" "$work/exp-copy"
 # same load without a sweep first (--max-age high enough that nothing is expired), then with one
-bin/greygate serve --inet=127.0.0.1:$PORT --dbdir="$work/exp-copy" --delay=5 --max-age=400 -q \
-  --stats-interval=0 --whitelist-clients="$work/empty" --whitelist-recipients="$work/empty" \
-  >"$work/nosweep.log" 2>&1 &
-pid=$!
-for _ in $(seq 300); do (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && break; sleep 0.1; done
+serve "$work/exp-copy" "$work/nosweep.log" --max-age=400
 load no-sweep 20 0 100
 stop
 serve "$work/exp" "$work/sweep.log"
