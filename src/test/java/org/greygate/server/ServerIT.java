@@ -20,6 +20,7 @@ import java.util.Map;
 import org.greygate.greylist.GreylistConfig;
 import org.greygate.policy.PolicyService;
 import org.greygate.store.lmdb.LmdbStore;
+import org.greygate.testing.LogCapture;
 import org.greygate.testing.PolicyClient;
 import org.greygate.testing.TestPolicy;
 import org.junit.jupiter.api.AfterEach;
@@ -185,26 +186,14 @@ class ServerIT {
         start(List.of(new ListenAddress.Unix(sock, 0660)), 100, Duration.ofSeconds(60), false)
             .get(0);
     assertEquals("rw-rw----", PosixFilePermissions.toString(Files.getPosixFilePermissions(sock)));
-    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> warnings =
-        new ch.qos.logback.core.read.ListAppender<>();
-    warnings.start();
-    ch.qos.logback.classic.Logger root =
-        (ch.qos.logback.classic.Logger)
-            org.slf4j.LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
-    root.addAppender(warnings);
-    try (PolicyClient c = new PolicyClient(UnixDomainSocketAddress.of(sock))) {
+    LogCapture logs = LogCapture.all();
+    try (logs;
+        PolicyClient c = new PolicyClient(UnixDomainSocketAddress.of(sock))) {
       assertTrue(c.ask(request("b@example.net", 1000)).startsWith("DEFER_IF_PERMIT"));
       assertTrue(c.ask(request("b@example.net", 1300)).startsWith("PREPEND"));
-    } finally {
-      root.detachAppender(warnings);
     }
     // a connection is not worth a warning (Netty warns about options a unix socket lacks)
-    assertEquals(
-        List.of(),
-        warnings.list.stream()
-            .filter(e -> e.getLevel().isGreaterOrEqual(ch.qos.logback.classic.Level.WARN))
-            .map(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage)
-            .toList());
+    assertEquals(List.of(), logs.warnings());
     // a second server may not steal a live socket
     PolicyServer other =
         new PolicyServer(
@@ -371,13 +360,7 @@ class ServerIT {
               return "OK " + r.recipient();
             });
     SocketAddress a = server.start().get(0);
-    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> log =
-        new ch.qos.logback.core.read.ListAppender<>();
-    log.start();
-    ch.qos.logback.classic.Logger handlerLog =
-        (ch.qos.logback.classic.Logger)
-            org.slf4j.LoggerFactory.getLogger(PolicyChannelHandler.class);
-    handlerLog.addAppender(log);
+    LogCapture logs = LogCapture.of(PolicyChannelHandler.class);
     java.util.concurrent.atomic.AtomicInteger decided =
         new java.util.concurrent.atomic.AtomicInteger();
     java.util.concurrent.atomic.AtomicInteger timedOut =
@@ -412,11 +395,11 @@ class ServerIT {
       clients.add(th);
     }
     for (Thread th : clients) th.join(60_000);
-    handlerLog.detachAppender(log);
+    logs.close();
     assertEquals(List.of(), failures);
     // hundreds of timeouts, one warning: the rest are counted, not logged
     assertEquals(
-        1, log.list.stream().filter(e -> e.getMessage().startsWith("no decision within")).count());
+        1, logs.warnings().stream().filter(m -> m.startsWith("no decision within")).count());
     assertTrue(
         decided.get() > 50 && timedOut.get() > 50,
         decided + " decided, " + timedOut + " timed out");
