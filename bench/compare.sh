@@ -8,6 +8,7 @@
 #   bench/compare.sh                      # defaults below
 #   RUNS=5 DURATION=20 bench/compare.sh   # longer
 #   TRANSPORT=unix bench/compare.sh       # every server on a unix socket instead of loopback TCP
+#   BASELINE_JAR=/tmp/old.jar bench/compare.sh  # also measure another build, as greygate-before
 #
 # Needs root for Postgrey (it drops privileges to the postgrey user); installs postgrey if missing.
 set -euo pipefail
@@ -22,6 +23,8 @@ DELAY=${DELAY:-5}          # short greylist delay so the load mixes new, early-r
 THREADS=${THREADS:-2}      # load generator threads
 TRANSPORT=${TRANSPORT:-tcp}  # tcp (127.0.0.1) or unix
 PORT_GG=${PORT_GG:-10061}; PORT_PG=${PORT_PG:-10062}; PORT_TR=${PORT_TR:-10063}; PORT_GI=${PORT_GI:-10064}
+PORT_GB=${PORT_GB:-10065}
+BASELINE_JAR=${BASELINE_JAR:-}
 
 command -v postgrey >/dev/null || { DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgrey >/dev/null; }
 service postgrey stop >/dev/null 2>&1 || true
@@ -54,14 +57,25 @@ bin/greygate serve $(listen gi $PORT_GI) --dbdir="$work/gi" --delay=$DELAY -q --
 pids+=($!)
 bin/greygate responder $(listen tr $PORT_TR) >"$work/responder.log" 2>&1 &
 pids+=($!)
+servers="greygate greygate-inline postgrey responder"
+if [ -n "$BASELINE_JAR" ]; then
+  cp "$BASELINE_JAR" "$work/before.jar"
+  GREYGATE_JAR="$work/before.jar" bin/greygate serve $(listen gb $PORT_GB) --dbdir="$work/gb" \
+    --delay=$DELAY -q --whitelist-clients="$work/empty" --whitelist-recipients="$work/empty" \
+    >"$work/greygate-before.log" 2>&1 &
+  pids+=($!)
+  servers="greygate-before $servers"
+fi
 if [ "$TRANSPORT" = unix ]; then
-  for s in pg/pg gg gi tr; do  # Postgrey writes its socket in its own directory
+  socks="pg/pg gg gi tr"; [ -n "$BASELINE_JAR" ] && socks="$socks gb"
+  for s in $socks; do  # Postgrey writes its socket in its own directory
     for _ in $(seq 100); do [ -S "$work/$s.sock" ] && break; sleep 0.1; done
     [ -S "$work/$s.sock" ] || { echo "no socket $work/$s.sock" >&2; exit 1; }
   done
   sleep 1
 else
   wait_port $PORT_PG; wait_port $PORT_GG; wait_port $PORT_GI; wait_port $PORT_TR
+  [ -z "$BASELINE_JAR" ] || wait_port $PORT_GB
 fi
 
 bench() { # label target conns round: every round uses triplets no server has seen yet
@@ -75,9 +89,14 @@ round=0
 for c in $CONNS; do
   for r in $(seq "$RUNS"); do
     round=$((round + 1))
-    for target in "greygate $(target gg $PORT_GG)" "greygate-inline $(target gi $PORT_GI)" \
-                  "postgrey $(target pg/pg $PORT_PG)" "responder $(target tr $PORT_TR)"; do
-      set -- $target
+    for label in $servers; do
+      case $label in
+        greygate) set -- greygate "$(target gg $PORT_GG)" ;;
+        greygate-inline) set -- greygate-inline "$(target gi $PORT_GI)" ;;
+        greygate-before) set -- greygate-before "$(target gb $PORT_GB)" ;;
+        postgrey) set -- postgrey "$(target pg/pg $PORT_PG)" ;;
+        responder) set -- responder "$(target tr $PORT_TR)" ;;
+      esac
       line=$(bench "$1" "$2" "$c" "$round")
       echo "$line" >&2
       echo "$line" >> "$results"
@@ -103,15 +122,17 @@ print("| connections | server | requests/s | p50 µs | p99 µs | p99.9 µs | ans
 print("|---:|---|---:|---:|---:|---:|---|")
 for c in conns:
     med = {}
-    for label in ("greygate", "greygate-inline", "postgrey", "responder"):
+    for label in ("greygate-before", "greygate", "greygate-inline", "postgrey", "responder"):
         rs = rows.get((label, c), [])
         if not rs: continue
         rps = statistics.median(float(r['rps']) for r in rs)
         med[label] = rps
         p = lambda k: statistics.median(float(r[k]) for r in rs)
         print(f"| {c} | {label} | {rps:,.0f} | {p('p50_us'):,.0f} | {p('p99_us'):,.0f} | {p('p999_us'):,.0f} | {rs[-1]['answers']} |")
-    for g in ("greygate", "greygate-inline"):
+    for g in ("greygate-before", "greygate", "greygate-inline"):
         if g in med and 'postgrey' in med:
             extra = f", {100*med[g]/med['responder']:.0f}% of the responder ceiling" if 'responder' in med else ""
             print(f"| {c} | **{g} / postgrey** | **{med[g]/med['postgrey']:.1f}×**{extra} | | | | |")
+    if 'greygate-before' in med and 'greygate' in med:
+        print(f"| {c} | **greygate / greygate-before** | **{med['greygate']/med['greygate-before']:.2f}×** | | | | |")
 PY

@@ -1,51 +1,188 @@
 package org.greygate;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * The layering of ../shared/DESIGN.md, held by the build: only {@code server} imports Netty, only
- * {@code store.lmdb} imports LmdbJava, only {@code cli} imports Picocli, and the decision packages
- * never reach into the transport or the backend.
+ * The layering of docs/architecture.md, held by the build. Every reference counts: imports, static
+ * imports and fully-qualified names in code (comments and string literals do not).
  */
 class PackageRulesTest {
-  record Rule(String importPrefix, String allowedPackageDir) {}
+  /** Only {@code owners} (packages, with their sub-packages) may refer to {@code library}. */
+  record OnlyIn(String library, List<String> owners) {}
 
-  static final List<Rule> RULES =
+  /** {@code pkg} (without its sub-packages, unless it ends in ".") must not refer to these. */
+  record MustNotKnow(String pkg, List<String> forbidden) {}
+
+  static final List<OnlyIn> ONLY_IN =
       List.of(
-          new Rule("io.netty", "org/greygate/server/"),
-          new Rule("org.lmdbjava", "org/greygate/store/lmdb/"),
-          new Rule("picocli", "org/greygate/cli/"),
-          new Rule("org.greygate.server", "org/greygate/cli/"),
-          new Rule("org.greygate.store.lmdb", "org/greygate/cli/"));
+          new OnlyIn("io.netty", List.of("org.greygate.server")),
+          new OnlyIn("org.lmdbjava", List.of("org.greygate.store.lmdb")),
+          new OnlyIn("picocli", List.of("org.greygate.cli")),
+          new OnlyIn("org.greygate.server", List.of("org.greygate.cli")),
+          new OnlyIn("org.greygate.cli", List.of("org.greygate.Main")),
+          new OnlyIn("org.greygate.app", List.of("org.greygate.cli")),
+          new OnlyIn("org.greygate.store.lmdb", List.of("org.greygate.cli", "org.greygate.app")));
+
+  static final String LMDB = "org.greygate.store.lmdb";
+  static final String MEMORY = "org.greygate.store.memory";
+
+  static final List<String> DOMAIN =
+      List.of(
+          "org.greygate.greylist",
+          "org.greygate.whitelist",
+          "org.greygate.policy",
+          "org.greygate.store",
+          "org.greygate.migrate",
+          "org.greygate.app",
+          "org.greygate.cli",
+          "org.greygate.server",
+          "org.greygate.bench",
+          "org.greygate.protocol",
+          "org.greygate.inet");
+
+  static final List<MustNotKnow> MUST_NOT_KNOW =
+      List.of(
+          new MustNotKnow("org.greygate.metrics.", DOMAIN),
+          new MustNotKnow("org.greygate.config.", DOMAIN),
+          new MustNotKnow(
+              "org.greygate.protocol.",
+              List.of(
+                  "org.greygate.greylist",
+                  "org.greygate.whitelist",
+                  "org.greygate.policy",
+                  "org.greygate.store",
+                  "org.greygate.inet")),
+          new MustNotKnow(
+              "org.greygate.store.",
+              List.of(
+                  "org.greygate.greylist",
+                  "org.greygate.whitelist",
+                  "org.greygate.policy",
+                  "org.greygate.protocol",
+                  "org.greygate.migrate")),
+          new MustNotKnow(
+              "org.greygate.policy.",
+              List.of("org.greygate.greylist", "org.greygate.whitelist", LMDB, MEMORY)),
+          new MustNotKnow(
+              "org.greygate.greylist.", List.of("org.greygate.whitelist", LMDB, MEMORY)),
+          new MustNotKnow(
+              "org.greygate.whitelist.", List.of("org.greygate.greylist", "org.greygate.store")),
+          new MustNotKnow("org.greygate.migrate.", List.of("org.greygate.greylist", LMDB, MEMORY)),
+          new MustNotKnow(
+              "org.greygate.server.",
+              List.of(
+                  "org.greygate.greylist",
+                  "org.greygate.whitelist",
+                  "org.greygate.policy",
+                  "org.greygate.store")));
+
+  private static final Pattern REFERENCE =
+      Pattern.compile("\\b((?:org\\.greygate|io\\.netty|org\\.lmdbjava|picocli)(?:\\.\\w+)*)");
+
+  /** Source without comments and string or char literals, so only code is checked. */
+  static String code(String source) {
+    StringBuilder out = new StringBuilder(source.length());
+    int i = 0;
+    int n = source.length();
+    while (i < n) {
+      char c = source.charAt(i);
+      if (c == '/' && i + 1 < n && source.charAt(i + 1) == '/') {
+        while (i < n && source.charAt(i) != '\n') i++;
+      } else if (c == '/' && i + 1 < n && source.charAt(i + 1) == '*') {
+        int end = source.indexOf("*/", i + 2);
+        i = end < 0 ? n : end + 2;
+      } else if (c == '"' || c == '\'') {
+        if (c == '"' && source.startsWith("\"\"\"", i)) {
+          int end = source.indexOf("\"\"\"", i + 3);
+          i = end < 0 ? n : end + 3;
+        } else {
+          i++;
+          while (i < n && source.charAt(i) != c) i += source.charAt(i) == '\\' ? 2 : 1;
+          i++;
+        }
+        out.append("\"\"");
+      } else {
+        out.append(c);
+        i++;
+      }
+    }
+    return out.toString();
+  }
+
+  /** Every package or class name the code of a file refers to. */
+  static Set<String> references(String source) {
+    Set<String> out = new TreeSet<>();
+    String code = code(source);
+    for (String line : code.split("\n")) {
+      if (line.strip().startsWith("package ")) continue;
+      Matcher m = REFERENCE.matcher(line);
+      while (m.find()) out.add(m.group(1));
+    }
+    return out;
+  }
+
+  static boolean within(String name, String pkg) {
+    return pkg.endsWith(".")
+        ? name.startsWith(pkg) || name.equals(pkg.substring(0, pkg.length() - 1))
+        : name.equals(pkg) || name.startsWith(pkg + ".");
+  }
 
   @Test
-  void importsRespectTheLayers() throws IOException {
+  void referencesRespectTheLayers() throws IOException {
     List<String> violations = new ArrayList<>();
     Path root = Path.of("src/main/java");
     try (Stream<Path> files = Files.walk(root)) {
       for (Path f : files.filter(p -> p.toString().endsWith(".java")).toList()) {
         String rel = root.relativize(f).toString().replace('\\', '/');
-        for (String line : Files.readAllLines(f)) {
-          if (!line.startsWith("import ")) continue;
-          String imported = line.substring(7).replace("static ", "").strip();
-          for (Rule r : RULES) {
-            if (imported.startsWith(r.importPrefix() + ".")
-                && !rel.startsWith(r.allowedPackageDir())
-                && !rel.startsWith(r.importPrefix().replace('.', '/') + "/")) {
-              violations.add(rel + " imports " + imported);
+        String cls = rel.substring(0, rel.length() - 5).replace('/', '.');
+        String pkg = cls.substring(0, cls.lastIndexOf('.'));
+        for (String ref : references(Files.readString(f))) {
+          for (OnlyIn r : ONLY_IN) {
+            if (within(ref, r.library())
+                && !within(pkg, r.library())
+                && r.owners().stream().noneMatch(o -> within(cls, o))) {
+              violations.add(rel + " refers to " + ref);
+            }
+          }
+          for (MustNotKnow r : MUST_NOT_KNOW) {
+            String base = r.pkg().substring(0, r.pkg().length() - 1);
+            if (!pkg.equals(base)) continue;
+            for (String forbidden : r.forbidden()) {
+              if (within(ref, forbidden) && !within(ref, base)) {
+                violations.add(rel + " refers to " + ref + " (" + base + " must not know it)");
+              }
             }
           }
         }
       }
     }
     assertEquals(List.of(), violations);
+  }
+
+  @Test
+  void fullyQualifiedNamesCountButCommentsAndStringsDoNot() {
+    Set<String> refs =
+        references(
+            "package org.greygate.x;\n"
+                + "// org.greygate.server.Hidden in a comment\n"
+                + "/** {@link org.greygate.store.Doc} */\n"
+                + "class A { Object o = new org.greygate.server.PolicyServer(null, null, null);\n"
+                + "  String s = \"io.netty.Nope\"; }\n");
+    assertEquals(Set.of("org.greygate.server.PolicyServer"), refs);
+    assertTrue(within("org.greygate.store.lmdb.LmdbStore", "org.greygate.store"));
+    assertTrue(within("org.greygate.store.TripletStore", "org.greygate.store."));
   }
 }

@@ -1,5 +1,6 @@
 package org.greygate.cli;
 
+import ch.qos.logback.classic.Level;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -7,25 +8,28 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.greygate.greylist.Decision;
-import org.greygate.greylist.GreylistEngine;
+import org.greygate.app.ChainFactory;
+import org.greygate.app.PolicyConfig;
 import org.greygate.greylist.KeyHasher;
-import org.greygate.greylist.RecentInstances;
+import org.greygate.metrics.Metrics;
 import org.greygate.policy.DecisionLog;
+import org.greygate.policy.PolicyChain;
+import org.greygate.protocol.Outcome;
 import org.greygate.protocol.PolicyReply;
 import org.greygate.protocol.PolicyRequest;
 import org.greygate.store.PrivacySecret;
 import org.greygate.store.StoreException;
 import org.greygate.store.TripletStore;
 import org.greygate.store.lmdb.LmdbStore;
+import org.greygate.store.memory.MemoryStore;
 import org.greygate.whitelist.WhitelistException;
 import org.greygate.whitelist.Whitelists;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -33,25 +37,31 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** Answers one request against a database, without a server and without changing it. */
+/**
+ * Answers one request as the daemon would: the same options (and configuration file, or the options
+ * the daemon recorded in its database directory), the same policy chain, against the daemon's
+ * database in a dry run that changes nothing.
+ */
 @Command(
     name = "check",
     mixinStandardHelpOptions = true,
     versionProvider = Version.class,
     description = {
       "Answer one policy request against --dbdir as the daemon would, without changing the database",
-      "(safe while the daemon runs). Attributes come as NAME=VALUE arguments, or from stdin in the",
-      "policy protocol format when none are given. Prints the reply, and the log line on stderr.",
+      "(safe while the daemon runs). Takes the daemon's options: those it recorded in --dbdir when",
+      "it started, then --config FILE, then the command line. Attributes come as NAME=VALUE",
+      "arguments, or from stdin in the policy protocol format when none are given. Prints the",
+      "reply, and the log line on stderr.",
       "Example: greygate check --dbdir=/var/lib/greygate client_address=192.0.2.1 \\",
       "           client_name=mx.example.org sender=a@example.org recipient=b@example.net"
     })
 public final class CheckCommand implements Callable<Integer> {
-  @Mixin GreylistOptions greylist;
+  @Mixin DaemonOptions options;
 
   @Option(
       names = "--config",
       paramLabel = "FILE",
-      description = "Read options from FILE, as serve does.")
+      description = "Read options from FILE, as serve does (instead of the recorded ones).")
   Path config;
 
   @Parameters(paramLabel = "NAME=VALUE", arity = "0..*", description = "Request attributes.")
@@ -61,6 +71,52 @@ public final class CheckCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
+    PolicyRequest request = request();
+    PolicyConfig policy = options.policyConfig(Version.get());
+    Path dbdir = options.dbdir;
+    if (!Files.isDirectory(dbdir)) {
+      throw new GreygateCli.UsageError("--dbdir " + dbdir + ": no such directory");
+    }
+    Whitelists whitelists;
+    try {
+      whitelists = options.whitelistSource().load();
+    } catch (WhitelistException e) {
+      throw new GreygateCli.UsageError(e.getMessage());
+    }
+    boolean exists = Files.isRegularFile(dbdir.resolve("data.mdb"));
+    try (TripletStore store = exists ? LmdbStore.openDryRun(dbdir) : new MemoryStore()) {
+      KeyHasher hasher = KeyHasher.PLAIN;
+      if (options.privacy) {
+        if (!Files.isRegularFile(dbdir.resolve(PrivacySecret.FILE))) {
+          throw new GreygateCli.UsageError("--privacy: no " + PrivacySecret.FILE + " in " + dbdir);
+        }
+        hasher = KeyHasher.hmac(PrivacySecret.loadOrCreate(dbdir));
+      }
+      PolicyChain chain =
+          ChainFactory.create(
+              policy, store, () -> whitelists, hasher, Clock.systemUTC(), Metrics.NONE);
+      // the reply alone on stdout; the decision line on stderr, not through the daemon's log
+      ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger("greygate.decision"))
+          .setLevel(Level.OFF);
+      Outcome outcome = chain.decide(request).toCompletableFuture().join();
+      if (chain.failures() > 0) {
+        spec.commandLine()
+            .getErr()
+            .println("greygate: the store failed; the daemon would fail open");
+      }
+      spec.commandLine()
+          .getOut()
+          .print(new String(PolicyReply.encode(outcome), StandardCharsets.UTF_8));
+      spec.commandLine().getOut().flush();
+      spec.commandLine().getErr().println(DecisionLog.format(request, outcome));
+      return chain.failures() > 0 ? GreygateCli.EXIT_FAILURE : GreygateCli.EXIT_OK;
+    } catch (StoreException e) {
+      spec.commandLine().getErr().println("greygate: " + e.getMessage());
+      return GreygateCli.EXIT_FAILURE;
+    }
+  }
+
+  private PolicyRequest request() throws IOException {
     Map<String, String> attrs = new LinkedHashMap<>();
     attrs.put("request", "smtpd_access_policy");
     attrs.put("protocol_state", "RCPT");
@@ -80,50 +136,6 @@ public final class CheckCommand implements Callable<Integer> {
       }
       attrs.put(a.substring(0, eq), a.substring(eq + 1));
     }
-    Whitelists whitelists;
-    try {
-      whitelists = greylist.whitelistSource().load();
-    } catch (WhitelistException e) {
-      throw new GreygateCli.UsageError(e.getMessage());
-    }
-    boolean exists = Files.isRegularFile(greylist.dbdir.resolve("data.mdb"));
-    try (TripletStore store = exists ? LmdbStore.openDryRun(greylist.dbdir) : new EmptyStore()) {
-      KeyHasher hasher = KeyHasher.PLAIN;
-      if (greylist.privacy) {
-        if (!Files.isRegularFile(greylist.dbdir.resolve(PrivacySecret.FILE))) {
-          throw new GreygateCli.UsageError(
-              "--privacy: no " + PrivacySecret.FILE + " in " + greylist.dbdir);
-        }
-        hasher = KeyHasher.hmac(PrivacySecret.loadOrCreate(greylist.dbdir));
-      }
-      GreylistEngine engine =
-          new GreylistEngine(
-              greylist.toConfig(),
-              store,
-              hasher,
-              new RecentInstances(16),
-              ZoneId.systemDefault(),
-              Version.get());
-      PolicyRequest request = PolicyRequest.of(attrs);
-      long now = Clock.systemUTC().millis() / 1000;
-      if (greylist.trustPolicyTestTime && attrs.containsKey("policy_test_time")) {
-        try {
-          now = Long.parseLong(attrs.get("policy_test_time").strip());
-        } catch (NumberFormatException e) {
-          throw new GreygateCli.UsageError(
-              "policy_test_time '" + attrs.get("policy_test_time") + "' is not epoch seconds");
-        }
-      }
-      Decision d = engine.decide(request, now, whitelists);
-      spec.commandLine()
-          .getOut()
-          .print(new String(PolicyReply.encode(d.action()), StandardCharsets.UTF_8));
-      spec.commandLine().getOut().flush();
-      spec.commandLine().getErr().println(DecisionLog.format(request, d));
-      return GreygateCli.EXIT_OK;
-    } catch (StoreException e) {
-      spec.commandLine().getErr().println("greygate: " + e.getMessage());
-      return GreygateCli.EXIT_FAILURE;
-    }
+    return PolicyRequest.of(attrs);
   }
 }

@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.concurrent.Callable;
+import org.greygate.migrate.PostgreyImport;
 import org.greygate.store.StoreException;
 import org.greygate.store.lmdb.LmdbStore;
 import picocli.CommandLine.Command;
@@ -36,7 +37,7 @@ public final class DbCommand implements Runnable {
         names = "--dbdir",
         paramLabel = "PATH",
         description = "Database directory (default: ${DEFAULT-VALUE}).")
-    Path dbdir = GreylistOptions.DEFAULT_DBDIR;
+    Path dbdir = DaemonOptions.DEFAULT_DBDIR;
 
     @Spec CommandSpec spec;
 
@@ -94,7 +95,9 @@ public final class DbCommand implements Runnable {
               + v.triplets()
               + " triplets, "
               + v.clients()
-              + " clients checked");
+              + " clients, "
+              + v.counters()
+              + " counters checked");
       clean = v.clean();
     }
   }
@@ -119,7 +122,7 @@ public final class DbCommand implements Runnable {
         names = "--dbdir",
         paramLabel = "PATH",
         description = "greygate's database directory (default: ${DEFAULT-VALUE}).")
-    Path dbdir = GreylistOptions.DEFAULT_DBDIR;
+    Path dbdir = DaemonOptions.DEFAULT_DBDIR;
 
     @Option(
         names = "--db-dump",
@@ -133,97 +136,36 @@ public final class DbCommand implements Runnable {
     public Integer call() {
       PrintWriter out = spec.commandLine().getOut();
       PrintWriter err = spec.commandLine().getErr();
-      if (!java.nio.file.Files.isRegularFile(from.resolve("postgrey.db"))) {
-        err.println("greygate: no postgrey.db in " + from);
-        return GreygateCli.EXIT_USAGE;
-      }
-      long[] counts = new long[4]; // triplets, clients, skipped hashed, skipped malformed
+      PostgreyImport.Summary s;
       try (LmdbStore store = LmdbStore.open(dbdir)) {
-        importFile("postgrey.db", true, store, counts);
-        if (java.nio.file.Files.isRegularFile(from.resolve("postgrey_clients.db"))) {
-          importFile("postgrey_clients.db", false, store, counts);
-        }
-        store.flush();
-      } catch (StoreException e) {
+        s = new PostgreyImport(dbDump).run(from, store);
+      } catch (IllegalArgumentException e) {
         err.println("greygate: " + e.getMessage());
-        return GreygateCli.EXIT_FAILURE;
-      } catch (java.io.IOException e) {
+        return GreygateCli.EXIT_USAGE;
+      } catch (StoreException | java.io.IOException e) {
         err.println("greygate: " + e.getMessage());
         return GreygateCli.EXIT_FAILURE;
       }
       out.println(
           "imported "
-              + counts[0]
+              + s.triplets()
               + " triplets and "
-              + counts[1]
+              + s.clients()
               + " clients from "
               + from
               + " into "
               + dbdir);
-      if (counts[2] > 0) {
+      if (s.skippedHashed() > 0) {
         out.println(
             "skipped "
-                + counts[2]
+                + s.skippedHashed()
                 + " rows written with Postgrey's --privacy (SHA-1 keys cannot be turned into greygate's keyed hashes)");
       }
-      if (counts[3] > 0) {
-        out.println("skipped " + counts[3] + " malformed rows");
+      if (s.skippedMalformed() > 0) {
+        out.println("skipped " + s.skippedMalformed() + " malformed rows");
       }
       out.flush();
       return GreygateCli.EXIT_OK;
-    }
-
-    private void importFile(String file, boolean triplets, LmdbStore store, long[] counts)
-        throws java.io.IOException {
-      Process p;
-      try {
-        p =
-            new ProcessBuilder(dbDump, "-p", "-h", from.toString(), file)
-                .redirectErrorStream(false)
-                .start();
-      } catch (java.io.IOException e) {
-        throw new java.io.IOException(
-            "cannot run " + dbDump + " (Debian: apt-get install db-util): " + e.getMessage(), e);
-      }
-      long[] pending = {0};
-      org.greygate.store.PostgreyDump.read(
-          org.greygate.store.PostgreyDump.stream(p.getInputStream()),
-          (key, value) -> {
-            long[] v = org.greygate.store.PostgreyDump.numbers(value);
-            if (v == null) {
-              counts[3]++;
-              return;
-            }
-            if (key.matches("[0-9a-f]{40}")) {
-              counts[2]++;
-              return;
-            }
-            if (triplets) {
-              org.greygate.store.TripletEntry mine = store.getTriplet(key);
-              if (mine == null || mine.lastSeen() < v[1])
-                store.putTriplet(
-                    key, new org.greygate.store.TripletEntry(Math.min(v[0], v[1]), v[1]));
-              counts[0]++;
-            } else {
-              org.greygate.store.ClientEntry mine = store.getClient(key);
-              if (mine == null || mine.lastSeen() < v[1])
-                store.putClient(key, new org.greygate.store.ClientEntry(Math.max(1, v[0]), v[1]));
-              counts[1]++;
-            }
-            if (++pending[0] % 50_000 == 0) store.flush();
-          });
-      try {
-        String errors =
-            new String(p.getErrorStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)
-                .strip();
-        if (p.waitFor() != 0) {
-          throw new java.io.IOException(
-              dbDump + " failed on " + from.resolve(file) + ": " + errors);
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new java.io.IOException("interrupted", e);
-      }
     }
   }
 

@@ -89,9 +89,13 @@ public final class GreygateCli implements Runnable {
 
   /**
    * Replaces {@code --config FILE} (serve and check) by the options in FILE, placed before the
-   * other arguments so that the command line wins. FILE holds one option a line, with or without
-   * the leading {@code --}: {@code delay=300}, {@code --inet 10023}, {@code privacy}; {@code #}
-   * starts a comment.
+   * other arguments. FILE holds one option a line, with or without the leading {@code --}: {@code
+   * delay=300}, {@code --inet 10023}, {@code privacy}; {@code #} starts a comment. An option given
+   * on the command line replaces the file's (all of its values, for a repeatable option such as
+   * {@code --inet}).
+   *
+   * <p>{@code check} without {@code --config} reads the options the daemon recorded in its database
+   * directory ({@link RecordedOptions}), so that it answers as the daemon would.
    */
   static String[] expandConfig(String[] args, CommandLine root) {
     List<String> in = List.of(args);
@@ -105,10 +109,16 @@ public final class GreygateCli implements Runnable {
     if (sub < 0 || !root.getSubcommands().containsKey(in.get(sub))) {
       return args;
     }
-    CommandLine command = root.getSubcommands().get(in.get(sub));
+    String name = in.get(sub);
+    CommandLine command = root.getSubcommands().get(name);
+    CommandLine.Model.CommandSpec spec = command.getCommandSpec();
+    if (spec.findOption("--config") == null) {
+      return args;
+    }
     List<String> before = new ArrayList<>(in.subList(0, sub + 1));
     List<String> fromFile = new ArrayList<>();
     List<String> rest = new ArrayList<>();
+    boolean configGiven = false;
     for (int i = sub + 1; i < in.size(); i++) {
       String a = in.get(i);
       String file = null;
@@ -119,14 +129,53 @@ public final class GreygateCli implements Runnable {
         file = a.substring("--config=".length());
       }
       if (file != null) {
-        fromFile.addAll(readConfig(Path.of(file), command.getCommandSpec()));
+        configGiven = true;
+        fromFile.addAll(readConfig(Path.of(file), spec));
       } else {
         rest.add(a);
       }
     }
-    before.addAll(fromFile);
+    if (!configGiven && name.equals("check")) {
+      Path recorded = RecordedOptions.find(dbdirOf(rest, spec));
+      if (recorded != null) fromFile.addAll(readConfig(recorded, spec));
+    }
+    java.util.Set<CommandLine.Model.OptionSpec> given = optionsIn(rest, spec);
+    for (String f : fromFile) {
+      if (!given.contains(optionOf(f, spec))) before.add(f);
+    }
     before.addAll(rest);
     return before.toArray(String[]::new);
+  }
+
+  /** The options named in command-line arguments (values are skipped by their form only). */
+  private static java.util.Set<CommandLine.Model.OptionSpec> optionsIn(
+      List<String> args, CommandLine.Model.CommandSpec spec) {
+    java.util.Set<CommandLine.Model.OptionSpec> out = new java.util.HashSet<>();
+    for (String a : args) {
+      if (a.equals("--")) break;
+      if (a.startsWith("-")) {
+        CommandLine.Model.OptionSpec o = optionOf(a, spec);
+        if (o != null) out.add(o);
+      }
+    }
+    return out;
+  }
+
+  private static CommandLine.Model.OptionSpec optionOf(
+      String arg, CommandLine.Model.CommandSpec spec) {
+    int eq = arg.indexOf('=');
+    return spec.findOption(eq < 0 ? arg : arg.substring(0, eq));
+  }
+
+  /** The --dbdir the arguments give, or the default. */
+  private static Path dbdirOf(List<String> args, CommandLine.Model.CommandSpec spec) {
+    Path dbdir = DaemonOptions.DEFAULT_DBDIR;
+    for (int i = 0; i < args.size(); i++) {
+      String a = args.get(i);
+      if (a.startsWith("--dbdir=")) dbdir = Path.of(a.substring("--dbdir=".length()));
+      else if (a.equals("--dbdir") && i + 1 < args.size()) dbdir = Path.of(args.get(i + 1));
+    }
+    return dbdir;
   }
 
   static List<String> readConfig(Path file, CommandLine.Model.CommandSpec spec) {

@@ -5,7 +5,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import org.greygate.protocol.ProtocolLimits;
+import org.greygate.metrics.Metrics;
+import org.greygate.protocol.Decider;
+import org.greygate.protocol.Outcome;
 import org.greygate.server.ListenAddress;
 import org.greygate.server.PolicyServer;
 import org.greygate.server.ServerOptions;
@@ -50,18 +52,13 @@ public final class ResponderCommand implements Callable<Integer> {
             : new ListenAddress.Unix(java.nio.file.Path.of(unix), 0666));
     PolicyServer server =
         new PolicyServer(
-            new ServerOptions(
-                listen,
-                ProtocolLimits.DEFAULT,
-                10_000,
-                Duration.ofSeconds(600),
-                1024,
-                false,
-                ioThreads,
-                Duration.ZERO,
-                "DUNNO",
-                List.of()),
-            request -> "DUNNO");
+            ServerOptions.listening(listen)
+                .maxConnections(10_000)
+                .ioThreads(ioThreads)
+                .replyTimeout(Duration.ZERO)
+                .build(),
+            Decider.constant(new Outcome.Dunno(Outcome.Note.of("pass", "responder"))),
+            Metrics.NONE);
     server.start();
     CountDownLatch stop = new CountDownLatch(1);
     Runtime.getRuntime()

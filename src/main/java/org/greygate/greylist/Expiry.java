@@ -28,4 +28,10 @@ public record Expiry(long delay, long maxAge, long retryWindow) implements Expir
   public boolean clientExpired(ClientEntry e, long now) {
     return now - e.lastSeen() > maxAge;
   }
+
+  /** Decision counters are kept as long as the greylist remembers: {@code maxAge}. */
+  @Override
+  public boolean decisionHourExpired(long hour, long now) {
+    return now - (hour + 3600) > maxAge;
+  }
 }

@@ -1,15 +1,20 @@
 package org.greygate.greylist;
 
+import static org.greygate.config.InvalidSetting.check;
+
+import org.greygate.config.InvalidSetting;
+import org.greygate.protocol.Actions;
+
 /**
- * Greylisting settings, validated once. Durations are seconds.
+ * Greylisting settings, validated once, here. Durations are seconds.
  *
- * @param delay how long a new triplet must wait before a retry passes (Postgrey {@code --delay})
- * @param maxAge drop a triplet or client not seen for this long ({@code --max-age}, days there)
+ * @param delay how long a new triplet must wait before a retry passes
+ * @param maxAge drop a triplet or client not seen for this long
  * @param retryWindow the first successful retry must come within this time of the first attempt
  * @param lookupByHost key by the full client address instead of its subnet
  * @param ipv4Cidr subnet prefix for IPv4 clients
  * @param ipv6Cidr subnet prefix for IPv6 clients
- * @param greylistAction the Postfix action for a greylisted request
+ * @param greylistAction the Postfix verb for a greylisted request ({@link Actions#DEFERRALS})
  * @param greylistText reply text; {@code %s} seconds left, {@code %r} recipient domain
  * @param xGreylistHeader header prepended on the first pass; {@code %t %v %h %d}
  * @param awlClients passes before a client is auto-whitelisted; 0 turns the AWL off
@@ -34,77 +39,131 @@ public record GreylistConfig(
       "X-Greylist: delayed %t seconds by greygate-%v at %h; %d";
 
   public GreylistConfig {
-    if (delay < 0) throw new IllegalArgumentException("--delay must be >= 0 seconds");
-    if (maxAge < 1) throw new IllegalArgumentException("--max-age must be >= 1 day");
-    if (retryWindow < 1) throw new IllegalArgumentException("--retry-window must be >= 1 hour");
-    if (ipv4Cidr < 0 || ipv4Cidr > 32)
-      throw new IllegalArgumentException("--ipv4cidr must be 0..32");
-    if (ipv6Cidr < 0 || ipv6Cidr > 128)
-      throw new IllegalArgumentException("--ipv6cidr must be 0..128");
-    if (awlClients < 0) throw new IllegalArgumentException("--auto-whitelist-clients must be >= 0");
-    if (greylistAction == null || greylistAction.isBlank()) {
-      throw new IllegalArgumentException("--greylist-action must not be empty");
+    check(delay >= 0, "delay", "must be >= 0 seconds, got " + delay);
+    check(maxAge >= 1, "maxAge", "must be at least 1 day, got " + maxAge / DAY + " days");
+    check(retryWindow >= 1, "retryWindow", "must be more than 0, got " + retryWindow + " s");
+    check(ipv4Cidr >= 0 && ipv4Cidr <= 32, "ipv4Cidr", "must be 0..32, got " + ipv4Cidr);
+    check(ipv6Cidr >= 0 && ipv6Cidr <= 128, "ipv6Cidr", "must be 0..128, got " + ipv6Cidr);
+    check(awlClients >= 0, "awlClients", "must be >= 0, got " + awlClients);
+    try {
+      greylistAction = Actions.deferralVerb(greylistAction);
+    } catch (IllegalArgumentException e) {
+      throw new InvalidSetting("greylistAction", e.getMessage());
     }
+    check(greylistText != null, "greylistText", "must be given");
+    check(
+        xGreylistHeader != null && xGreylistHeader.indexOf(':') > 0,
+        "xGreylistHeader",
+        "must be a header line 'Name: value', got '" + xGreylistHeader + "'");
+    check(hostname != null && !hostname.isBlank(), "hostname", "must not be empty");
   }
 
   /** Postgrey 1.37's defaults. */
   public static GreylistConfig defaults() {
-    return new GreylistConfig(
-        300,
-        35 * DAY,
-        2 * DAY,
-        false,
-        24,
-        64,
-        "DEFER_IF_PERMIT",
-        DEFAULT_TEXT,
-        DEFAULT_HEADER,
-        5,
-        "localhost");
+    return builder().build();
   }
 
-  public GreylistConfig withDelay(long seconds) {
-    return new GreylistConfig(
-        seconds,
-        maxAge,
-        retryWindow,
-        lookupByHost,
-        ipv4Cidr,
-        ipv6Cidr,
-        greylistAction,
-        greylistText,
-        xGreylistHeader,
-        awlClients,
-        hostname);
+  public static Builder builder() {
+    return new Builder();
   }
 
-  public GreylistConfig withAwlClients(int n) {
-    return new GreylistConfig(
-        delay,
-        maxAge,
-        retryWindow,
-        lookupByHost,
-        ipv4Cidr,
-        ipv6Cidr,
-        greylistAction,
-        greylistText,
-        xGreylistHeader,
-        n,
-        hostname);
+  public Builder toBuilder() {
+    return new Builder()
+        .delay(delay)
+        .maxAge(maxAge)
+        .retryWindow(retryWindow)
+        .lookupByHost(lookupByHost)
+        .ipv4Cidr(ipv4Cidr)
+        .ipv6Cidr(ipv6Cidr)
+        .greylistAction(greylistAction)
+        .greylistText(greylistText)
+        .xGreylistHeader(xGreylistHeader)
+        .awlClients(awlClients)
+        .hostname(hostname);
   }
 
-  public GreylistConfig withLookupByHost(boolean byHost) {
-    return new GreylistConfig(
-        delay,
-        maxAge,
-        retryWindow,
-        byHost,
-        ipv4Cidr,
-        ipv6Cidr,
-        greylistAction,
-        greylistText,
-        xGreylistHeader,
-        awlClients,
-        hostname);
+  /** Starts from Postgrey 1.37's defaults; {@link #build()} validates. */
+  public static final class Builder {
+    private long delay = 300;
+    private long maxAge = 35 * DAY;
+    private long retryWindow = 2 * DAY;
+    private boolean lookupByHost;
+    private int ipv4Cidr = 24;
+    private int ipv6Cidr = 64;
+    private String greylistAction = "DEFER_IF_PERMIT";
+    private String greylistText = DEFAULT_TEXT;
+    private String xGreylistHeader = DEFAULT_HEADER;
+    private int awlClients = 5;
+    private String hostname = "localhost";
+
+    public Builder delay(long seconds) {
+      this.delay = seconds;
+      return this;
+    }
+
+    public Builder maxAge(long seconds) {
+      this.maxAge = seconds;
+      return this;
+    }
+
+    public Builder retryWindow(long seconds) {
+      this.retryWindow = seconds;
+      return this;
+    }
+
+    public Builder lookupByHost(boolean byHost) {
+      this.lookupByHost = byHost;
+      return this;
+    }
+
+    public Builder ipv4Cidr(int bits) {
+      this.ipv4Cidr = bits;
+      return this;
+    }
+
+    public Builder ipv6Cidr(int bits) {
+      this.ipv6Cidr = bits;
+      return this;
+    }
+
+    public Builder greylistAction(String verb) {
+      this.greylistAction = verb;
+      return this;
+    }
+
+    public Builder greylistText(String text) {
+      this.greylistText = text;
+      return this;
+    }
+
+    public Builder xGreylistHeader(String header) {
+      this.xGreylistHeader = header;
+      return this;
+    }
+
+    public Builder awlClients(int n) {
+      this.awlClients = n;
+      return this;
+    }
+
+    public Builder hostname(String name) {
+      this.hostname = name;
+      return this;
+    }
+
+    public GreylistConfig build() {
+      return new GreylistConfig(
+          delay,
+          maxAge,
+          retryWindow,
+          lookupByHost,
+          ipv4Cidr,
+          ipv6Cidr,
+          greylistAction,
+          greylistText,
+          xGreylistHeader,
+          awlClients,
+          hostname);
+    }
   }
 }

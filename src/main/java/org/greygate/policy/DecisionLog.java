@@ -1,6 +1,6 @@
 package org.greygate.policy;
 
-import org.greygate.greylist.Decision;
+import org.greygate.protocol.Outcome;
 import org.greygate.protocol.PolicyRequest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -16,28 +16,24 @@ public final class DecisionLog {
   private static final String[] FIELDS = {"client_name", "client_address", "sender", "recipient"};
   private static final int MAX_VALUE = 256;
 
-  public boolean enabled() {
-    return log.isInfoEnabled();
-  }
-
-  public void log(PolicyRequest request, Decision decision) {
-    if (!log.isInfoEnabled()) {
-      return;
+  public void log(PolicyRequest request, Outcome outcome) {
+    if (log.isInfoEnabled()) {
+      log.info(format(request, outcome));
     }
-    log.info(format(request, decision));
   }
 
   /** The line, without logger decoration. */
-  public static String format(PolicyRequest request, Decision decision) {
+  public static String format(PolicyRequest request, Outcome outcome) {
+    Outcome.Note note = outcome.note();
     StringBuilder sb = new StringBuilder(200);
     String queueId = request.queueId();
     if (queueId != null && !queueId.isEmpty()) {
       sb.append(clean(queueId)).append(": ");
     }
-    sb.append("action=").append(decision.logAction());
-    sb.append(", reason=").append(clean(decision.reason()));
-    if (decision.detail() != null) {
-      sb.append(", ").append(clean(decision.detail()));
+    sb.append("action=").append(clean(note.action()));
+    sb.append(", reason=").append(clean(note.reasonText()));
+    for (String field : note.fields()) {
+      sb.append(", ").append(clean(field));
     }
     for (String f : FIELDS) {
       String v = request.get(f);
@@ -48,7 +44,8 @@ public final class DecisionLog {
     return sb.toString();
   }
 
-  static String clean(String v) {
+  /** The value made safe for one log line. */
+  public static String clean(String v) {
     int n = Math.min(v.length(), MAX_VALUE);
     StringBuilder sb = null;
     for (int i = 0; i < n; i++) {

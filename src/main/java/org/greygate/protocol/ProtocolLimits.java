@@ -1,5 +1,7 @@
 package org.greygate.protocol;
 
+import static org.greygate.config.InvalidSetting.check;
+
 /**
  * Bounds on what one client may send. Checked once at construction; the decoder enforces them.
  *
@@ -12,19 +14,20 @@ public record ProtocolLimits(int maxLineBytes, int maxAttributes, int maxRequest
   public static final ProtocolLimits DEFAULT = new ProtocolLimits(8192, 100, 65536);
 
   public ProtocolLimits {
-    if (maxLineBytes < 64 || maxLineBytes > 1 << 20) {
-      throw new IllegalArgumentException(
-          "line limit must be 64..1048576 bytes, got " + maxLineBytes);
-    }
-    if (maxAttributes < 8 || maxAttributes > 10_000) {
-      throw new IllegalArgumentException("attribute limit must be 8..10000, got " + maxAttributes);
-    }
-    if (maxRequestBytes < maxLineBytes || maxRequestBytes > 16 << 20) {
-      throw new IllegalArgumentException(
-          "request size limit must be between the line limit ("
-              + maxLineBytes
-              + ") and 16777216 bytes, got "
-              + maxRequestBytes);
-    }
+    check(
+        maxLineBytes >= 64 && maxLineBytes <= 1 << 20,
+        "maxLineBytes",
+        "must be 64..1048576 bytes, got " + maxLineBytes);
+    check(
+        maxAttributes >= 8 && maxAttributes <= 10_000,
+        "maxAttributes",
+        "must be 8..10000, got " + maxAttributes);
+    check(
+        maxRequestBytes >= maxLineBytes && maxRequestBytes <= 16 << 20,
+        "maxRequestBytes",
+        "must be between the line limit ("
+            + maxLineBytes
+            + ") and 16777216 bytes, got "
+            + maxRequestBytes);
   }
 }

@@ -7,16 +7,16 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.ArrayDeque;
-import java.util.concurrent.Executor;
-import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReferenceFieldUpdater;
-import java.util.function.Function;
+import org.greygate.metrics.Metrics;
+import org.greygate.protocol.Decider;
+import org.greygate.protocol.Outcome;
 import org.greygate.protocol.PolicyDecoder;
 import org.greygate.protocol.PolicyReply;
 import org.greygate.protocol.PolicyRequest;
@@ -26,16 +26,19 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One per connection: feeds bytes to the protocol decoder, has each request decided, writes the
- * replies in request order. A protocol violation closes this connection only.
+ * replies through the pipeline in request order. A protocol violation closes this connection only.
  *
- * <p>With a reply timeout, decisions run on the decision executor, one at a time per connection
- * (Postfix waits for each answer; a client that pipelines is answered in order). Whoever answers a
- * request first, the decision thread or the deadline watchdog ({@link ReplyDeadlines}), writes the
- * reply straight to the socket ({@link DirectSocket}); the event loop only reads, so a request
- * costs one thread hand-off, not two. Without a timeout, decisions run inline on the event loop.
+ * <p>A decision that completes at once (the embedded store reads inline and queues its writes) is
+ * answered on the spot, with no thread hand-off; replies of one read are flushed together. A
+ * decision that completes later is answered when it completes, back on this connection's event
+ * loop, or with the decider's timeout answer once {@code replyTimeout} has passed, whichever comes
+ * first; the other is dropped. One request is decided at a time per connection (Postfix waits for
+ * each answer; a client that pipelines is answered in order).
  *
- * <p>Threads: the decoder, {@code waiting} and {@code pending} belong to the event loop; a {@link
- * Decision}'s answered/loopWaits flags are guarded by the decision itself.
+ * <p>Threads: every field belongs to the event loop; completions are handed to it.
+ *
+ * <p>Failures: any {@link Throwable} on this connection's path, from decoding to the decision, is
+ * logged and closes this connection, and only this one.
  */
 final class PolicyChannelHandler extends ChannelInboundHandlerAdapter {
   private static final Logger log = LoggerFactory.getLogger(PolicyChannelHandler.class);
@@ -43,98 +46,53 @@ final class PolicyChannelHandler extends ChannelInboundHandlerAdapter {
   /** Requests a client may queue behind the one being decided (Postfix queues none). */
   private static final int MAX_WAITING = 64;
 
-  private static final AtomicReferenceFieldUpdater<PolicyChannelHandler, Decision> CURRENT =
-      AtomicReferenceFieldUpdater.newUpdater(PolicyChannelHandler.class, Decision.class, "current");
-
   private final PolicyDecoder decoder;
-  private final Function<PolicyRequest, String> policy;
+  private final Decider decider;
   private final boolean closeAfterReply;
-  private final Executor decisions;
-  private final ReplyDeadlines deadlines;
   private final long timeoutNanos;
-  private final String timeoutAction;
+  private final Metrics metrics;
   private final ServerStats stats;
   private final ArrayDeque<PolicyRequest> waiting = new ArrayDeque<>();
   private final byte[] chunk = new byte[4096];
   private ChannelHandlerContext ctx;
-  private SocketChannel socket;
 
-  /**
-   * Set by the first reply that the socket would not take at once: the loop writes from then on.
-   */
-  private volatile boolean throughLoop;
-
-  private Decision pending;
-
-  /** The decision under way, for the deadline watchdog; null once answered. */
-  private volatile Decision current;
+  /** The decision under way, not yet answered; null when none. */
+  private Pending current;
 
   private boolean wrote;
   private boolean closing;
   private boolean inputShutdown;
 
-  /** One request handed to a decision thread. */
-  private final class Decision implements Runnable {
+  /** A decision that did not complete at once. */
+  private static final class Pending {
     final PolicyRequest request;
-    final long deadline;
-    boolean answered; // guarded by this
-    boolean loopWaits; // guarded by this: the loop has more to do once this is answered
+    final CompletableFuture<Outcome> decision;
+    ScheduledFuture<?> deadline;
 
-    Decision(PolicyRequest request, long deadline, boolean loopWaits) {
+    Pending(PolicyRequest request, CompletableFuture<Outcome> decision) {
       this.request = request;
-      this.deadline = deadline;
-      this.loopWaits = loopWaits;
-    }
-
-    @Override
-    public void run() {
-      String action;
-      try {
-        action = policy.apply(request);
-      } catch (RuntimeException | Error e) {
-        log.error("decision failed; answering {}", timeoutAction, e);
-        action = timeoutAction;
-      }
-      answer(this, action);
-    }
-
-    /** On the loop: whether the decision is still under way; if so the loop will be called back. */
-    synchronized boolean underWayCallBack() {
-      if (answered) {
-        return false;
-      }
-      loopWaits = true;
-      return true;
+      this.decision = decision;
     }
   }
 
   PolicyChannelHandler(
       PolicyDecoder decoder,
-      Function<PolicyRequest, String> policy,
+      Decider decider,
       boolean closeAfterReply,
-      Executor decisions,
-      ReplyDeadlines deadlines,
       Duration replyTimeout,
-      String timeoutAction,
+      Metrics metrics,
       ServerStats stats) {
     this.decoder = decoder;
-    this.policy = policy;
+    this.decider = decider;
     this.closeAfterReply = closeAfterReply;
-    this.decisions = decisions;
-    this.deadlines = deadlines;
     this.timeoutNanos = replyTimeout.toNanos();
-    this.timeoutAction = timeoutAction;
+    this.metrics = metrics;
     this.stats = stats;
   }
 
   @Override
-  public void channelActive(ChannelHandlerContext ctx) {
+  public void handlerAdded(ChannelHandlerContext ctx) {
     this.ctx = ctx;
-    if (timeoutNanos > 0) {
-      socket = DirectSocket.of(ctx.channel());
-      deadlines.add(this);
-    }
-    ctx.fireChannelActive();
   }
 
   @Override
@@ -144,169 +102,167 @@ final class PolicyChannelHandler extends ChannelInboundHandlerAdapter {
       while (buf.isReadable() && !closing) {
         int n = Math.min(buf.readableBytes(), chunk.length);
         buf.readBytes(chunk, 0, n);
-        decoder.feed(chunk, 0, n, request -> received(ctx, request));
+        decoder.feed(chunk, 0, n, this::received);
       }
     } catch (ProtocolException e) {
-      stats.protocolErrors.increment();
+      metrics.protocolError();
       log.warn("closing connection from {}: {}", ctx.channel().remoteAddress(), e.getMessage());
-      closeAfterWrites(ctx);
+      closeAfterWrites();
+    } catch (Throwable e) {
+      failed(e);
     } finally {
       buf.release();
     }
   }
 
-  private void received(ChannelHandlerContext ctx, PolicyRequest request) {
+  private void received(PolicyRequest request) {
     if (closing) {
       return;
     }
     stats.requests.increment();
-    if (timeoutNanos == 0) {
-      ctx.write(Unpooled.wrappedBuffer(PolicyReply.encode(policy.apply(request))));
-      wrote = true;
-      if (closeAfterReply) {
-        closeAfterWrites(ctx);
-      }
-      return;
-    }
-    if (!waiting.isEmpty() || deciding()) {
+    if (current != null || !waiting.isEmpty()) {
       if (waiting.size() >= MAX_WAITING) {
-        stats.protocolErrors.increment();
+        metrics.protocolError();
         log.warn(
             "closing connection from {}: more than {} requests sent without waiting for answers",
             ctx.channel().remoteAddress(),
             MAX_WAITING);
-        closeAfterWrites(ctx);
+        closeAfterWrites();
         return;
       }
       waiting.add(request); // answered in order once the one under way is
       return;
     }
-    dispatch(request);
+    decide(request);
   }
 
-  /**
-   * On the loop: whether a decision is still under way (the loop is then called back when it is
-   * answered). Forgets an answered one.
-   */
-  private boolean deciding() {
-    if (pending != null && pending.underWayCallBack()) {
-      return true;
+  /** Decides one request; answers it now if the decision is ready, else when it is. */
+  private void decide(PolicyRequest request) {
+    CompletableFuture<Outcome> decision = decider.decide(request).toCompletableFuture();
+    if (decision.isDone()) {
+      reply(outcomeOf(decision));
+      return;
     }
-    pending = null;
-    return false;
-  }
-
-  private void dispatch(PolicyRequest request) {
-    Decision d =
-        new Decision(
-            request,
-            System.nanoTime() + timeoutNanos,
-            closeAfterReply || inputShutdown || !waiting.isEmpty());
-    pending = d;
-    current = d;
+    Pending p = new Pending(request, decision);
+    current = p;
     stats.started();
-    try {
-      decisions.execute(d);
-    } catch (RejectedExecutionException e) {
-      // every decision thread busy and the queue full: fail open now
-      stats.timeouts.increment();
-      answer(d, timeoutAction);
+    if (timeoutNanos > 0) {
+      p.deadline = ctx.executor().schedule(() -> late(p), timeoutNanos, TimeUnit.NANOSECONDS);
     }
+    decision.whenComplete(
+        (o, e) -> {
+          if (ctx.executor().inEventLoop()) {
+            completed(p);
+          } else {
+            ctx.executor().execute(() -> completed(p));
+          }
+        });
   }
 
-  /** Called by the watchdog: answers the decision under way if its deadline has passed. */
-  void answerIfLate(long now) {
-    Decision d = current;
-    if (d != null && now - d.deadline >= 0 && answer(d, timeoutAction)) {
-      stats.timeouts.increment();
-      if (stats.warnAboutTimeout(now)) {
+  /** On the loop: the decision is ready; answer it unless its deadline answered already. */
+  private void completed(Pending p) {
+    if (current != p) {
+      return; // answered by the deadline, or the connection is gone
+    }
+    answered(p);
+    try {
+      reply(outcomeOf(p.decision));
+      next();
+    } catch (Throwable e) {
+      failed(e);
+    }
+    flushIfWritten();
+  }
+
+  /** On the loop: the deadline passed first; the decider says what to answer. */
+  private void late(Pending p) {
+    if (current != p) {
+      return;
+    }
+    answered(p);
+    metrics.replyTimeout();
+    try {
+      Outcome outcome = decider.timedOut(p.request);
+      if (stats.warnAboutTimeout(System.nanoTime())) {
         log.warn(
-            "no decision within {} ms for a request from {}: answered {} ({} so far; the next"
-                + " such warning in a minute at the earliest)",
+            "no decision within {} ms for a request from {}: answered {} (the next such warning in"
+                + " a minute at the earliest; every one is counted)",
             TimeUnit.NANOSECONDS.toMillis(timeoutNanos),
             ctx.channel().remoteAddress(),
-            timeoutAction,
-            stats.timeouts());
+            PolicyReply.action(outcome));
       }
+      reply(outcome);
+      next();
+    } catch (Throwable e) {
+      failed(e);
     }
+    flushIfWritten();
   }
 
-  /**
-   * Any thread: the first answer to a decision is written, later ones are dropped. Returns whether
-   * this one was the first.
-   */
-  private boolean answer(Decision d, String action) {
-    boolean callLoop;
-    synchronized (d) {
-      if (d.answered) {
-        return false;
-      }
-      d.answered = true;
-      // inside the lock: the loop treats the connection as free only once the reply is out
-      send(PolicyReply.encode(action));
-      callLoop = d.loopWaits;
-    }
-    CURRENT.compareAndSet(this, d, null);
+  private void answered(Pending p) {
+    current = null;
     stats.finished();
-    if (callLoop) {
-      ctx.executor().execute(() -> answered(d));
+    if (p.deadline != null) {
+      p.deadline.cancel(false);
     }
-    return true;
   }
 
-  private void send(byte[] reply) {
-    if (socket != null && !throughLoop) {
-      ByteBuffer b = ByteBuffer.wrap(reply);
-      try {
-        socket.write(b);
-      } catch (IOException e) {
-        // closed or reset by the peer: the event loop sees it too and cleans up
-        log.debug("connection from {}: {}", ctx.channel().remoteAddress(), e.toString());
-        return;
-      }
-      if (!b.hasRemaining()) {
-        return;
-      }
-      // The socket buffer is full (a client that sends without reading): the event loop writes
-      // the rest and every later reply of this connection, in order.
-      throughLoop = true;
-      ctx.writeAndFlush(Unpooled.wrappedBuffer(b));
-      return;
+  private static Outcome outcomeOf(CompletableFuture<Outcome> done) {
+    try {
+      return done.join();
+    } catch (CompletionException e) {
+      Throwable cause = e.getCause() == null ? e : e.getCause();
+      if (cause instanceof Error error) throw error;
+      if (cause instanceof RuntimeException r) throw r;
+      throw e;
     }
-    ctx.writeAndFlush(Unpooled.wrappedBuffer(reply));
   }
 
-  /** On the loop, after an answer that the loop was waiting for: next request, or close. */
-  private void answered(Decision d) {
-    if (pending != d) {
-      return;
-    }
-    pending = null;
-    if (closing) {
-      return;
-    }
+  private void reply(Outcome outcome) {
+    ctx.write(Unpooled.wrappedBuffer(PolicyReply.encode(outcome)));
+    wrote = true;
     if (closeAfterReply) {
-      closeAfterWrites(ctx);
-      return;
-    }
-    PolicyRequest next = waiting.poll();
-    if (next != null) {
-      dispatch(next);
-    } else if (inputShutdown) {
-      closeAfterWrites(ctx);
+      closeAfterWrites();
     }
   }
 
-  private void closeAfterWrites(ChannelHandlerContext ctx) {
+  /** After an answer: the next queued request, or close once the client has said its last. */
+  private void next() {
+    while (!closing && current == null) {
+      PolicyRequest request = waiting.poll();
+      if (request == null) {
+        if (inputShutdown) closeAfterWrites();
+        return;
+      }
+      decide(request);
+    }
+  }
+
+  private void flushIfWritten() {
+    if (wrote) {
+      wrote = false;
+      ctx.flush();
+    }
+  }
+
+  private void failed(Throwable e) {
+    log.error(
+        "unexpected error on the connection from {}; closing it", ctx.channel().remoteAddress(), e);
+    closing = true;
+    waiting.clear();
+    ctx.close();
+  }
+
+  private void closeAfterWrites() {
     closing = true;
     waiting.clear();
     ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
   }
 
   /**
-   * Back-pressure: a client that sends without reading its answers fills the socket, then the event
-   * loop's outbound buffer; past that buffer's high-water mark nothing more is read from it until
-   * it reads, so its answers never pile up in memory.
+   * Back-pressure: a client that sends without reading its answers fills the socket, then the
+   * outbound buffer; past that buffer's high-water mark nothing more is read from it until it
+   * reads, so its answers never pile up in memory.
    */
   @Override
   public void channelWritabilityChanged(ChannelHandlerContext ctx) {
@@ -316,12 +272,9 @@ final class PolicyChannelHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelReadComplete(ChannelHandlerContext ctx) {
-    if (wrote) {
-      wrote = false;
-      ctx.flush();
-    }
-    if (inputShutdown && !closing && waiting.isEmpty() && !deciding()) {
-      closeAfterWrites(ctx);
+    flushIfWritten();
+    if (inputShutdown && !closing && waiting.isEmpty() && current == null) {
+      closeAfterWrites();
     }
   }
 
@@ -331,14 +284,13 @@ final class PolicyChannelHandler extends ChannelInboundHandlerAdapter {
       // The client sent its last request and shut down its side: answer what is being decided,
       // then close. Nothing more can arrive.
       inputShutdown = true;
-      if (!closing && waiting.isEmpty() && !deciding()) {
-        closeAfterWrites(ctx);
+      if (!closing && waiting.isEmpty() && current == null) {
+        closeAfterWrites();
       }
       return;
     }
     if (evt instanceof IdleStateEvent) {
-      Decision d = pending;
-      if (d == null || !d.underWayCallBack()) {
+      if (current == null) {
         log.debug("closing idle connection from {}", ctx.channel().remoteAddress());
         ctx.close();
       }
@@ -353,21 +305,9 @@ final class PolicyChannelHandler extends ChannelInboundHandlerAdapter {
       log.debug(
           "connection from {} closed in the middle of a request", ctx.channel().remoteAddress());
     }
-    if (deadlines != null) {
-      deadlines.remove(this);
-    }
-    Decision d = pending;
-    if (d != null) {
-      boolean abandoned;
-      synchronized (d) {
-        abandoned = !d.answered;
-        d.answered = true; // nobody to answer any more
-      }
-      if (abandoned) {
-        stats.finished();
-      }
-      pending = null;
-      current = null;
+    Pending p = current;
+    if (p != null) {
+      answered(p); // nobody to answer any more
     }
     waiting.clear();
     ctx.fireChannelInactive();
@@ -377,12 +317,9 @@ final class PolicyChannelHandler extends ChannelInboundHandlerAdapter {
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     if (cause instanceof IOException) {
       log.debug("connection from {}: {}", ctx.channel().remoteAddress(), cause.toString());
+      ctx.close();
     } else {
-      log.error(
-          "unexpected error on connection from {}; closing it",
-          ctx.channel().remoteAddress(),
-          cause);
+      failed(cause);
     }
-    ctx.close();
   }
 }

@@ -31,66 +31,49 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Function;
+import java.util.concurrent.atomic.AtomicLong;
 import org.greygate.inet.Cidr;
 import org.greygate.inet.IpAddress;
+import org.greygate.metrics.Metrics;
+import org.greygate.protocol.Decider;
 import org.greygate.protocol.PolicyDecoder;
-import org.greygate.protocol.PolicyRequest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The listening side. Each request is answered on its connection's event loop: the decision is
- * microseconds of in-memory and LMDB read work, and store writes are queued to the store's own
- * writer, so nothing here blocks on disk.
+ * The listening side: TCP and unix sockets, connection caps and filters, idle timeouts, orderly
+ * shutdown. Each request is decided from its connection's event loop; a decision that completes at
+ * once (the embedded store: microseconds of reads, writes queued to its writer) is answered on the
+ * spot, a later one when it completes or at its deadline (see {@link PolicyChannelHandler}).
  */
 public final class PolicyServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(PolicyServer.class);
 
   private final ServerOptions options;
-  private final Function<PolicyRequest, String> policy;
+  private final Decider decider;
+  private final Metrics metrics;
   private final EventLoopGroup boss;
   private final EventLoopGroup workers;
   private final ChannelGroup listeners = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
   private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
   private final AtomicInteger open = new AtomicInteger();
+  private final AtomicLong refused = new AtomicLong();
+  private final AtomicLong denied = new AtomicLong();
   private final ServerStats stats = new ServerStats();
-  private final ThreadPoolExecutor decisions;
-  private final ReplyDeadlines deadlines;
   private final List<SocketAddress> bound = new ArrayList<>();
   private final List<Path> socketFiles = new ArrayList<>();
   private boolean closed;
 
-  public PolicyServer(ServerOptions options, Function<PolicyRequest, String> policy) {
+  public PolicyServer(ServerOptions options, Decider decider, Metrics metrics) {
     this.options = options;
-    this.policy = policy;
+    this.decider = decider;
+    this.metrics = metrics;
     this.boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     int threads =
         options.ioThreads() == 0 ? Runtime.getRuntime().availableProcessors() : options.ioThreads();
     this.workers = new MultiThreadIoEventLoopGroup(threads, NioIoHandler.newFactory());
-    // Decisions run here when a reply timeout is set: a stuck store then ties up these threads,
-    // never the event loops, and the deadline still answers. Bounded: when every thread is stuck
-    // and the queue is full, requests are answered with the timeout action at once.
-    int deciders = Math.max(2, threads * 2);
-    AtomicInteger n = new AtomicInteger();
-    this.decisions =
-        new ThreadPoolExecutor(
-            deciders,
-            deciders,
-            60,
-            TimeUnit.SECONDS,
-            new ArrayBlockingQueue<>(10_000),
-            r -> {
-              Thread t = new Thread(r, "decision-" + n.incrementAndGet());
-              t.setDaemon(true);
-              return t;
-            });
-    this.deadlines =
-        options.replyTimeout().isZero() ? null : new ReplyDeadlines(options.replyTimeout());
   }
 
   /**
@@ -218,10 +201,11 @@ public final class PolicyServer implements AutoCloseable {
         if (!options.allowFrom().isEmpty()
             && ch.remoteAddress() instanceof InetSocketAddress peer
             && !allowed(peer)) {
-          long n = stats.denied.sum();
-          stats.denied.increment();
-          if (n == 0 || (n + 1) % 1000 == 0) {
-            log.warn("connection from {} is outside --allow-from: closed ({} so far)", peer, n + 1);
+          long n = denied.incrementAndGet();
+          metrics.connectionDenied();
+          if (n == 1 || n % 1000 == 0) {
+            log.warn(
+                "connection from {} is outside the allowed networks: closed ({} so far)", peer, n);
           }
           ch.close();
           return;
@@ -235,12 +219,10 @@ public final class PolicyServer implements AutoCloseable {
                 "policy",
                 new PolicyChannelHandler(
                     new PolicyDecoder(options.limits()),
-                    policy,
+                    decider,
                     options.closeAfterReply(),
-                    decisions,
-                    deadlines,
                     options.replyTimeout(),
-                    options.timeoutAction(),
+                    metrics,
                     stats));
       }
     };
@@ -266,8 +248,8 @@ public final class PolicyServer implements AutoCloseable {
     public void channelActive(ChannelHandlerContext ctx) {
       if (open.incrementAndGet() > options.maxConnections()) {
         open.decrementAndGet();
-        stats.refused.increment();
-        long n = stats.refused.sum();
+        metrics.connectionRefused();
+        long n = refused.incrementAndGet();
         if (n == 1 || n % 1000 == 0) {
           log.warn(
               "connection limit {} reached: refusing {} ({} refused so far)",
@@ -280,17 +262,20 @@ public final class PolicyServer implements AutoCloseable {
         return;
       }
       connections.add(ctx.channel());
-      ctx.channel().closeFuture().addListener(f -> open.decrementAndGet());
+      metrics.connectionOpened();
+      ctx.channel()
+          .closeFuture()
+          .addListener(
+              f -> {
+                open.decrementAndGet();
+                metrics.connectionClosed();
+              });
       ctx.fireChannelActive();
     }
   }
 
   public int openConnections() {
     return open.get();
-  }
-
-  public long refusedConnections() {
-    return stats.refused();
   }
 
   public ServerStats stats() {
@@ -317,12 +302,8 @@ public final class PolicyServer implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     connections.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
-    if (deadlines != null) {
-      deadlines.close();
-    }
     boss.shutdownGracefully(0, 1, TimeUnit.SECONDS);
     workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);
-    decisions.shutdownNow();
     for (Path p : socketFiles) {
       try {
         Files.deleteIfExists(p);

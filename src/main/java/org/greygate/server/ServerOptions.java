@@ -1,5 +1,7 @@
 package org.greygate.server;
 
+import static org.greygate.config.InvalidSetting.check;
+
 import java.time.Duration;
 import java.util.List;
 import org.greygate.inet.Cidr;
@@ -13,9 +15,8 @@ import org.greygate.protocol.ProtocolLimits;
  * @param backlog the listen queue
  * @param closeAfterReply close after every reply (Postgrey's {@code --exim})
  * @param ioThreads event loop threads; 0 means one per core
- * @param replyTimeout answer {@code timeoutAction} when a decision takes longer; zero decides
- *     inline on the event loop, unbounded (fastest, for benchmarks of the engine alone)
- * @param timeoutAction the answer when the deadline passes (the fail-open action)
+ * @param replyTimeout a decision not ready by then gets the decider's timeout answer; zero waits as
+ *     long as it takes
  * @param allowFrom TCP peers allowed to connect; empty allows all (unix sockets are not filtered)
  */
 public record ServerOptions(
@@ -27,67 +28,108 @@ public record ServerOptions(
     boolean closeAfterReply,
     int ioThreads,
     Duration replyTimeout,
-    String timeoutAction,
     List<Cidr> allowFrom) {
   public ServerOptions {
     listen = List.copyOf(listen);
-    if (listen.isEmpty())
-      throw new IllegalArgumentException("nothing to listen on: give --inet or --unix");
-    if (maxConnections < 1) throw new IllegalArgumentException("--max-connections must be >= 1");
-    if (idleTimeout.isNegative() || idleTimeout.isZero()) {
-      throw new IllegalArgumentException("--idle-timeout must be > 0");
-    }
-    if (backlog < 1) throw new IllegalArgumentException("--listen-queue-size must be >= 1");
-    if (ioThreads < 0) throw new IllegalArgumentException("--io-threads must be >= 0");
-    if (replyTimeout.isNegative())
-      throw new IllegalArgumentException("--reply-timeout must be >= 0");
+    check(!listen.isEmpty(), "listen", "is empty: nothing to listen on");
+    check(maxConnections >= 1, "maxConnections", "must be >= 1, got " + maxConnections);
+    check(
+        !idleTimeout.isNegative() && !idleTimeout.isZero(),
+        "idleTimeout",
+        "must be > 0, got " + idleTimeout.toSeconds() + " s");
+    check(backlog >= 1, "backlog", "must be >= 1, got " + backlog);
+    check(ioThreads >= 0, "ioThreads", "must be >= 0, got " + ioThreads);
+    check(
+        !replyTimeout.isNegative(),
+        "replyTimeout",
+        "must be >= 0, got " + replyTimeout.toMillis() + " ms");
     allowFrom = List.copyOf(allowFrom);
   }
 
   /** Defaults for everything but where to listen (tests, tools). */
-  public static ServerOptions of(
-      List<ListenAddress> listen,
-      int maxConnections,
-      Duration idleTimeout,
-      boolean closeAfterReply) {
-    return new ServerOptions(
-        listen,
-        ProtocolLimits.DEFAULT,
-        maxConnections,
-        idleTimeout,
-        1024,
-        closeAfterReply,
-        0,
-        Duration.ofSeconds(2),
-        "DUNNO",
-        List.of());
+  public static Builder listening(List<ListenAddress> listen) {
+    return new Builder(listen);
   }
 
-  public ServerOptions withReplyTimeout(Duration timeout) {
-    return new ServerOptions(
-        listen,
-        limits,
-        maxConnections,
-        idleTimeout,
-        backlog,
-        closeAfterReply,
-        ioThreads,
-        timeout,
-        timeoutAction,
-        allowFrom);
+  public Builder toBuilder() {
+    return new Builder(listen)
+        .limits(limits)
+        .maxConnections(maxConnections)
+        .idleTimeout(idleTimeout)
+        .backlog(backlog)
+        .closeAfterReply(closeAfterReply)
+        .ioThreads(ioThreads)
+        .replyTimeout(replyTimeout)
+        .allowFrom(allowFrom);
   }
 
-  public ServerOptions withAllowFrom(List<Cidr> allowed) {
-    return new ServerOptions(
-        listen,
-        limits,
-        maxConnections,
-        idleTimeout,
-        backlog,
-        closeAfterReply,
-        ioThreads,
-        replyTimeout,
-        timeoutAction,
-        allowed);
+  /** Starts from the daemon's defaults; {@link #build()} validates. */
+  public static final class Builder {
+    private final List<ListenAddress> listen;
+    private ProtocolLimits limits = ProtocolLimits.DEFAULT;
+    private int maxConnections = 1000;
+    private Duration idleTimeout = Duration.ofSeconds(600);
+    private int backlog = 1024;
+    private boolean closeAfterReply;
+    private int ioThreads;
+    private Duration replyTimeout = Duration.ofSeconds(2);
+    private List<Cidr> allowFrom = List.of();
+
+    private Builder(List<ListenAddress> listen) {
+      this.listen = listen;
+    }
+
+    public Builder limits(ProtocolLimits v) {
+      limits = v;
+      return this;
+    }
+
+    public Builder maxConnections(int v) {
+      maxConnections = v;
+      return this;
+    }
+
+    public Builder idleTimeout(Duration v) {
+      idleTimeout = v;
+      return this;
+    }
+
+    public Builder backlog(int v) {
+      backlog = v;
+      return this;
+    }
+
+    public Builder closeAfterReply(boolean v) {
+      closeAfterReply = v;
+      return this;
+    }
+
+    public Builder ioThreads(int v) {
+      ioThreads = v;
+      return this;
+    }
+
+    public Builder replyTimeout(Duration v) {
+      replyTimeout = v;
+      return this;
+    }
+
+    public Builder allowFrom(List<Cidr> v) {
+      allowFrom = v;
+      return this;
+    }
+
+    public ServerOptions build() {
+      return new ServerOptions(
+          listen,
+          limits,
+          maxConnections,
+          idleTimeout,
+          backlog,
+          closeAfterReply,
+          ioThreads,
+          replyTimeout,
+          allowFrom);
+    }
   }
 }

@@ -4,19 +4,18 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
-/** Counters of the listening side. Thread-safe. */
+/**
+ * The server's own bookkeeping (what it needs to shut down in order and to pace its warnings);
+ * everything worth graphing goes to {@link org.greygate.metrics.Metrics}. Thread-safe.
+ */
 public final class ServerStats {
   final LongAdder requests = new LongAdder();
-  final LongAdder timeouts = new LongAdder();
-  final LongAdder protocolErrors = new LongAdder();
-  final LongAdder refused = new LongAdder();
-  final LongAdder denied = new LongAdder();
   private int inFlight;
   private final AtomicLong nextTimeoutWarning = new AtomicLong(Long.MIN_VALUE);
 
   /**
    * Whether a timed-out answer should be logged: the first one, then at most one a minute (a hung
-   * store times out every request; the count is in the stats line).
+   * store times out every request; the count is in the metrics).
    */
   boolean warnAboutTimeout(long nowNanos) {
     long next = nextTimeoutWarning.get();
@@ -24,12 +23,12 @@ public final class ServerStats {
         && nextTimeoutWarning.compareAndSet(next, nowNanos + TimeUnit.MINUTES.toNanos(1));
   }
 
-  /** A decision started. */
+  /** A decision started that did not complete at once. */
   synchronized void started() {
     inFlight++;
   }
 
-  /** A decision answered (or its connection went away). */
+  /** That decision was answered (or its connection went away). */
   synchronized void finished() {
     if (--inFlight == 0) {
       notifyAll();
@@ -57,25 +56,5 @@ public final class ServerStats {
   /** Requests decoded. */
   public long requests() {
     return requests.sum();
-  }
-
-  /** Answers replaced by the timeout action (deadline passed, or no decision thread free). */
-  public long timeouts() {
-    return timeouts.sum();
-  }
-
-  /** Connections closed for breaking the protocol or a limit. */
-  public long protocolErrors() {
-    return protocolErrors.sum();
-  }
-
-  /** Connections closed because the connection cap was reached. */
-  public long refused() {
-    return refused.sum();
-  }
-
-  /** Connections closed because the peer is outside --allow-from. */
-  public long denied() {
-    return denied.sum();
   }
 }

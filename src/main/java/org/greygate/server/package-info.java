@@ -2,7 +2,7 @@
  * Netty: listening on TCP and unix sockets, per-connection framing with limits, connection caps,
  * idle timeouts, orderly shutdown.
  *
- * <p>Rule: the only package that imports {@code io.netty}; it never decides, it asks a {@code
- * Function<PolicyRequest, String>}.
+ * <p>Rule: the only package that imports {@code io.netty}; it never decides, it asks a {@link
+ * org.greygate.protocol.Decider} and writes what it answers through the pipeline.
  */
 package org.greygate.server;

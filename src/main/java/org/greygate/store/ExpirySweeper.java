@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import org.greygate.metrics.Metrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,6 +23,7 @@ public final class ExpirySweeper implements AutoCloseable {
   private final ScheduledExecutorService scheduler;
   private final int slice;
   private final long pauseMillis;
+  private final Metrics metrics;
   private ScheduledFuture<?> task;
   private volatile boolean stopped;
   private volatile long lastDeleted;
@@ -33,7 +35,8 @@ public final class ExpirySweeper implements AutoCloseable {
       Clock clock,
       ScheduledExecutorService scheduler,
       int slice,
-      long pauseMillis) {
+      long pauseMillis,
+      Metrics metrics) {
     if (slice < 1) throw new IllegalArgumentException("slice must be >= 1");
     this.store = store;
     this.rule = rule;
@@ -41,6 +44,7 @@ public final class ExpirySweeper implements AutoCloseable {
     this.scheduler = scheduler;
     this.slice = slice;
     this.pauseMillis = pauseMillis;
+    this.metrics = metrics;
   }
 
   /**
@@ -59,6 +63,7 @@ public final class ExpirySweeper implements AutoCloseable {
       rounds++;
       lastDeleted = p.deleted();
       long took = clock.millis() - started;
+      metrics.sweepRound(p.visited(), p.deleted(), took);
       if (p.deleted() > 0) {
         log.info("expiry sweep: {} of {} rows deleted in {} ms", p.deleted(), p.visited(), took);
       } else {
@@ -78,7 +83,9 @@ public final class ExpirySweeper implements AutoCloseable {
     long now = clock.millis() / 1000;
     SweepProgress p = SweepProgress.START;
     while (!p.finished() && !stopped) {
+      SweepProgress before = p;
       p = store.sweep(rule, now, p, slice);
+      metrics.sweepSlice(p.visited() - before.visited(), p.deleted() - before.deleted());
       if (pauseMillis > 0 && !p.finished()) {
         pause();
       }

@@ -36,15 +36,17 @@ public final class PrivacySecret {
       }
       byte[] secret = Files.readAllBytes(file);
       if (secret.length < 16) {
-        throw new StoreException(
+        throw new StoreException.Corrupt(
             file
                 + ": privacy secret is "
                 + secret.length
-                + " bytes, expected 32; remove the file to start a new greylist");
+                + " bytes, expected 32; remove the file to start a new greylist",
+            null);
       }
       return secret;
     } catch (IOException e) {
-      throw new StoreException("cannot read or create " + file + ": " + e.getMessage(), e);
+      throw new StoreException.Unavailable(
+          "cannot read or create " + file + ": " + e.getMessage(), e);
     }
   }
 }

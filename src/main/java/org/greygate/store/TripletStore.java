@@ -1,24 +1,54 @@
 package org.greygate.store;
 
+import java.util.concurrent.CompletionStage;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 
 /**
- * Greylisting state. Keys are opaque strings built by the greylist package (possibly hashed).
+ * Greylisting state, decision-level: one call per decision. Keys are opaque strings built by the
+ * greylist package (possibly hashed).
  *
- * <p>Thread-safety: every method may be called from any thread. Reads see every write this store
- * accepted before, even one not yet durable. {@code put*} may return before the write is durable;
- * {@link #flush()} waits until every accepted write is.
+ * <p><b>Atomicity.</b> {@link #step} and {@link #addToWindow} are atomic per call against every
+ * other call on the same keys, from any thread (and, for a shared backend, from any host): two
+ * decisions on one triplet never both see it new, two passes never both count once.
  *
- * <p>Failures surface as {@link StoreException}; "not found" is {@code null}, never an exception.
+ * <p><b>Asynchrony.</b> Both return a {@link CompletionStage}. A local backend may complete it
+ * before returning (reads inline, writes queued to its writer); a networked one completes it on its
+ * own threads. Failures complete the stage exceptionally with a {@link StoreException} (or throw
+ * one at once); "not found" is a {@code null} row, never an exception.
+ *
+ * <p><b>Durability.</b> A completed call's writes are seen by every later call, even before they
+ * are durable; {@link #flush()} waits until every accepted write is.
  */
 public interface TripletStore extends AutoCloseable {
-  TripletEntry getTriplet(String key);
+  /**
+   * Reads the triplet row and the client row, applies {@code change}, writes the rows it returns,
+   * and completes with its result; atomically. Either key may be {@code null} (that row is then
+   * neither read nor written).
+   */
+  <R> CompletionStage<R> step(String tripletKey, String clientKey, RowChange<R> change);
 
-  void putTriplet(String key, TripletEntry entry);
+  /**
+   * A windowed counter, for rate limits: adds {@code amount} to the counter {@code key} at {@code
+   * now} unless the sum over the last {@code windowSeconds} would then pass {@code limit}, and
+   * completes with the sum. Sliding: the window is kept in {@link WindowCounter#SLOTS} slots, so an
+   * amount leaves the sum between {@code windowSeconds} and {@code windowSeconds * (1 + 1/SLOTS)}
+   * after it was added. An amount of 0 reads the sum.
+   */
+  CompletionStage<WindowCount> addToWindow(
+      String key, long now, long windowSeconds, long amount, long limit);
 
-  ClientEntry getClient(String key);
+  /**
+   * Counts one decision in the hour of {@code epochSecond}. Never blocks and never fails the
+   * request: counts are kept in memory and written with the next batch of writes.
+   */
+  void countDecision(long epochSecond, String action, String reason);
 
-  void putClient(String key, ClientEntry entry);
+  /**
+   * Calls {@code action} for every persisted decision counter of the hours starting in [{@code
+   * fromHour}, {@code toHour}), in hour order.
+   */
+  void forEachDecisionCount(long fromHour, long toHour, Consumer<DecisionCount> action);
 
   /**
    * Deletes up to {@code limit} expired rows, starting after the cursor, and returns where to go
@@ -33,6 +63,11 @@ public interface TripletStore extends AutoCloseable {
   void forEachTriplet(BiConsumer<String, TripletEntry> action);
 
   void forEachClient(BiConsumer<String, ClientEntry> action);
+
+  /** Accepted writes not yet durable (0 for a store that writes synchronously). */
+  default long pendingWrites() {
+    return 0;
+  }
 
   /** Blocks until every accepted write is durable. */
   void flush();

@@ -14,6 +14,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
+import org.greygate.metrics.Metrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,6 +30,7 @@ public final class WhitelistReloader implements Supplier<Whitelists>, AutoClosea
   private final AtomicReference<Whitelists> current;
   private final ScheduledExecutorService scheduler;
   private final long debounceMillis;
+  private final Metrics metrics;
   private WatchService watcher;
   private Thread watchThread;
   private ScheduledFuture<?> pending;
@@ -39,11 +41,15 @@ public final class WhitelistReloader implements Supplier<Whitelists>, AutoClosea
    * @throws WhitelistException if they cannot be loaded: refuse to start rather than run without
    */
   public WhitelistReloader(
-      WhitelistSource source, ScheduledExecutorService scheduler, long debounceMillis)
+      WhitelistSource source,
+      ScheduledExecutorService scheduler,
+      long debounceMillis,
+      Metrics metrics)
       throws WhitelistException {
     this.source = source;
     this.scheduler = scheduler;
     this.debounceMillis = debounceMillis;
+    this.metrics = metrics;
     this.current = new AtomicReference<>(source.load());
   }
 
@@ -57,12 +63,14 @@ public final class WhitelistReloader implements Supplier<Whitelists>, AutoClosea
     try {
       Whitelists loaded = source.load();
       current.set(loaded);
+      metrics.reload("whitelists", true);
       log.info(
           "whitelists reloaded: {} client entries, {} recipient entries",
           loaded.clients().size(),
           loaded.recipients().size());
       return true;
     } catch (WhitelistException e) {
+      metrics.reload("whitelists", false);
       log.error("whitelist reload failed, keeping the previous lists: {}", e.getMessage());
       return false;
     }

@@ -4,12 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.SocketAddress;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import org.greygate.metrics.Metrics;
 import org.greygate.server.ListenAddress;
 import org.greygate.server.PolicyServer;
 import org.greygate.server.ServerOptions;
+import org.greygate.testing.TestPolicy;
 import org.junit.jupiter.api.Test;
 
 class LoadGeneratorIT {
@@ -19,18 +20,16 @@ class LoadGeneratorIT {
     AtomicLong attributes = new AtomicLong();
     PolicyServer server =
         new PolicyServer(
-            ServerOptions.of(
-                List.of(new ListenAddress.Inet("127.0.0.1", 0)),
-                100,
-                Duration.ofSeconds(30),
-                false),
-            r -> {
-              seen.incrementAndGet();
-              attributes.set(r.attributes().size());
-              return r.recipient().endsWith("@rcpt.example") && "RCPT".equals(r.protocolState())
-                  ? "DUNNO"
-                  : "REJECT bad";
-            });
+            ServerOptions.listening(List.of(new ListenAddress.Inet("127.0.0.1", 0))).build(),
+            TestPolicy.sync(
+                r -> {
+                  seen.incrementAndGet();
+                  attributes.set(r.attributes().size());
+                  return r.recipient().endsWith("@rcpt.example") && "RCPT".equals(r.protocolState())
+                      ? "DUNNO"
+                      : "REJECT bad";
+                }),
+            Metrics.NONE);
     try {
       SocketAddress a = server.start().get(0);
       LoadGenerator.Result r = new LoadGenerator(a, 2, 1000).run(0.2, 1.0);

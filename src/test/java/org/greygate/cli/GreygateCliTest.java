@@ -91,12 +91,7 @@ class GreygateCliTest {
             new String[] {"serve", "--config", cfg.toString(), "--delay=5"}, root);
     assertEquals(
         java.util.List.of(
-            "serve",
-            "--delay=60",
-            "--inet=10023",
-            "--privacy",
-            "--whitelist-clients=/a",
-            "--delay=5"),
+            "serve", "--inet=10023", "--privacy", "--whitelist-clients=/a", "--delay=5"),
         java.util.List.of(expanded));
     Files.writeString(cfg, "delay=60\nbogus=1\n");
     assertEquals(2, run("serve", "--config=" + cfg));
@@ -108,20 +103,96 @@ class GreygateCliTest {
   }
 
   @Test
-  void checkAnswersWithoutADatabase() {
+  void theCommandLineReplacesTheConfigFilesValues() throws Exception {
+    Path cfg = dir.resolve("greygate.conf");
+    Files.writeString(
+        cfg, "dbdir=/var/lib/elsewhere\ndelay=60\ninet=127.0.0.1:10023\ninet=[::1]:10023\n");
+    var root = new picocli.CommandLine(new GreygateCli());
+    String[] expanded =
+        GreygateCli.expandConfig(
+            new String[] {
+              "serve", "--config", cfg.toString(), "--dbdir=" + dir, "-i", "127.0.0.1:10025"
+            },
+            root);
+    // parses (no "should be specified only once"), and the command line won
+    var parsed = root.parseArgs(expanded);
+    ServeCommand serve = (ServeCommand) parsed.subcommand().commandSpec().userObject();
+    assertEquals(dir, serve.options.dbdir);
+    assertEquals(60, serve.options.delay);
+    assertEquals(java.util.List.of("127.0.0.1:10025"), serve.options.inet);
+  }
+
+  @Test
+  void actionsAreCheckedAgainstAccess5AtStart() {
     assertEquals(
-        0,
-        run(
-            "check",
-            "--dbdir=" + dir.resolve("none"),
-            "client_address=192.0.2.1",
-            "client_name=mx.example.org",
-            "sender=a@example.org",
-            "recipient=b@example.net"));
+        2, run("serve", "--inet=10023", "--dbdir=" + dir, "--greylist-action=DEFER_IF_PERMT"));
+    assertTrue(
+        err.toString().contains("--greylist-action 'DEFER_IF_PERMT' is not a temporary refusal"),
+        err.toString());
+    assertEquals(2, run("serve", "--inet=10023", "--dbdir=" + dir, "--store-failure-action=NOPE"));
+    assertTrue(
+        err.toString().contains("--store-failure-action 'NOPE' is not an access(5) action"),
+        err.toString());
+    assertEquals(2, run("check", "--dbdir=" + dir, "--greylist-action=REJECT", "recipient=a@b"));
+    assertEquals(2, run("serve", "--inet=10023", "--dbdir=" + dir, "--delay=-1"));
+    assertTrue(err.toString().contains("--delay must be >= 0 seconds, got -1"), err.toString());
+  }
+
+  static final String[] REQUEST = {
+    "client_address=192.0.2.1",
+    "client_name=mx.example.org",
+    "sender=a@example.org",
+    "recipient=b@example.net"
+  };
+
+  int check(String... options) {
+    java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("check"));
+    args.addAll(java.util.List.of(options));
+    args.addAll(java.util.List.of(REQUEST));
+    return run(args.toArray(String[]::new));
+  }
+
+  @Test
+  void checkAnswersFromAnEmptyDirectoryButRefusesAMissingOne() throws Exception {
+    assertEquals(0, check("--dbdir=" + dir));
     assertTrue(out.toString().startsWith("action=DEFER_IF_PERMIT Greylisted"), out.toString());
     assertTrue(err.toString().contains("action=greylist, reason=new"), err.toString());
-    assertEquals(2, run("check", "--dbdir=" + dir.resolve("none"), "client_address"));
+    assertEquals(2, check("--dbdir=" + dir.resolve("none")));
+    assertTrue(
+        err.toString().contains(dir.resolve("none") + ": no such directory"), err.toString());
+    assertEquals(2, run("check", "--dbdir=" + dir, "client_address"));
     assertTrue(
         err.toString().contains("attribute 'client_address' is not NAME=VALUE"), err.toString());
+  }
+
+  @Test
+  void checkAnswersWithTheDaemonsOptions() throws Exception {
+    Path db = dir.resolve("db");
+    long now = java.time.Instant.now().getEpochSecond();
+    try (var store = org.greygate.store.lmdb.LmdbStore.open(db)) {
+      // greylisted 10 s ago by a daemon running with --delay=2
+      org.greygate.testing.Rows.put(
+          store,
+          "192.0.2.0/a@example.org/b@example.net",
+          new org.greygate.store.TripletEntry(now - 10, now - 10));
+    }
+    // what serve records at start, from the options it was given
+    var root = new picocli.CommandLine(new GreygateCli());
+    var parsed = root.parseArgs("serve", "--inet=10023", "--dbdir=" + db, "--delay=2");
+    RecordedOptions.write(parsed.subcommand().commandSpec(), db);
+    assertEquals(0, check("--dbdir=" + db));
+    assertTrue(out.toString().startsWith("action=PREPEND X-Greylist"), out.toString());
+    assertTrue(
+        err.toString().contains("action=pass, reason=triplet found, delay="), err.toString());
+    // the command line still wins over the recorded options
+    out.getBuffer().setLength(0);
+    assertEquals(0, check("--dbdir=" + db, "--delay=300"));
+    assertTrue(out.toString().startsWith("action=DEFER_IF_PERMIT"), out.toString());
+    // and check takes serve's configuration file, listeners and all
+    Path cfg = dir.resolve("greygate.conf");
+    Files.writeString(cfg, "inet=10023\ndbdir=" + db + "\ndelay=2\nmax-connections=50\n");
+    out.getBuffer().setLength(0);
+    assertEquals(0, check("--config=" + cfg));
+    assertTrue(out.toString().startsWith("action=PREPEND"), out.toString());
   }
 }

@@ -46,7 +46,11 @@ class DecoderFuzzTest {
         assertTrue(e.getValue().indexOf('\n') < 0 && e.getValue().indexOf('\0') < 0);
         // whatever a value holds, a reply built from it stays one reply
         String reply =
-            new String(PolicyReply.encode("DEFER " + e.getValue()), StandardCharsets.UTF_8);
+            new String(
+                PolicyReply.encode(
+                    new org.greygate.protocol.Outcome.Defer(
+                        "DEFER", e.getValue(), org.greygate.protocol.Outcome.Note.of("x", "y"))),
+                StandardCharsets.UTF_8);
         assertTrue(reply.indexOf('\n') == reply.length() - 2 && reply.indexOf('\r') < 0);
       }
     }

@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
-import org.greygate.greylist.Decision;
-import org.greygate.greylist.Verdict;
+import org.greygate.protocol.Outcome;
 import org.greygate.protocol.PolicyRequest;
 import org.junit.jupiter.api.Test;
 
@@ -22,10 +22,19 @@ class DecisionLogTest {
     String line =
         DecisionLog.format(
             PolicyRequest.of(m),
-            new Decision(Verdict.PREPEND, "PREPEND x", "triplet found", "delay=301", false));
+            new Outcome.Prepend(
+                "X: y", new Outcome.Note("pass", "triplet found", null, List.of("delay=301"))));
     assertEquals(
         "4ABC: action=pass, reason=triplet found, delay=301, client_address=192.0.2.1, sender=a@example.org, recipient=b@example.net",
         line);
+    assertEquals(
+        "action=greylist, reason=early-retry (42s missing)",
+        DecisionLog.format(
+            PolicyRequest.of(Map.of()),
+            new Outcome.Defer(
+                "DEFER_IF_PERMIT",
+                "x",
+                Outcome.Note.of("greylist", "early-retry", "42s missing"))));
   }
 
   @Test
@@ -33,10 +42,13 @@ class DecisionLogTest {
     Map<String, String> m = new LinkedHashMap<>();
     m.put("sender", "a@example.org\nFAKE action=pass\r");
     m.put("recipient", "x".repeat(1000));
-    String line = DecisionLog.format(PolicyRequest.of(m), Decision.notApplicable("why"));
+    String line =
+        DecisionLog.format(
+            PolicyRequest.of(m),
+            new Outcome.Dunno(Outcome.Note.of("pass", "not applicable", "why")));
     assertFalse(line.contains("\n") || line.contains("\r"));
     assertEquals(
-        "action=pass, reason=why, sender=a@example.org?FAKE action=pass?, recipient="
+        "action=pass, reason=not applicable (why), sender=a@example.org?FAKE action=pass?, recipient="
             + "x".repeat(256)
             + "...",
         line);

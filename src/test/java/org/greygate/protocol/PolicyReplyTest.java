@@ -1,22 +1,72 @@
 package org.greygate.protocol;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class PolicyReplyTest {
+  static final Outcome.Note NOTE = Outcome.Note.of("pass", "test");
+
+  static String wire(Outcome o) {
+    return new String(PolicyReply.encode(o), StandardCharsets.UTF_8);
+  }
+
   @Test
   void encodesWithBareNewlines() {
-    assertEquals(
-        "action=DUNNO\n\n", new String(PolicyReply.encode("DUNNO"), StandardCharsets.UTF_8));
+    assertEquals("action=DUNNO\n\n", wire(new Outcome.Dunno(NOTE)));
+  }
+
+  @Test
+  void everyKindOfOutcomeRenders() {
+    List<Outcome> all =
+        List.of(
+            new Outcome.Dunno(NOTE),
+            new Outcome.Ok(NOTE),
+            new Outcome.Prepend("X-A: b", NOTE),
+            new Outcome.Defer("DEFER_IF_PERMIT", "later", NOTE),
+            new Outcome.Reject("550", "5.7.1 no", NOTE),
+            new Outcome.Hold("review", NOTE),
+            new Outcome.Discard("", NOTE),
+            new Outcome.Warn("look", NOTE));
+    List<String> expected =
+        List.of(
+            "DUNNO",
+            "OK",
+            "PREPEND X-A: b",
+            "DEFER_IF_PERMIT later",
+            "550 5.7.1 no",
+            "HOLD review",
+            "DISCARD",
+            "WARN look");
+    for (int i = 0; i < all.size(); i++) {
+      assertEquals(expected.get(i), PolicyReply.action(all.get(i)));
+      // an action read back from configuration is the same outcome
+      assertEquals(expected.get(i), PolicyReply.action(Actions.parse(expected.get(i), NOTE)));
+    }
+    assertEquals(Outcome.class.getPermittedSubclasses().length, all.size(), "a kind is missing");
   }
 
   @Test
   void controlCharactersCannotEndTheReplyEarly() {
-    String evil = "DEFER_IF_PERMIT text\r\n\naction=OK\n";
-    assertEquals(
-        "action=DEFER_IF_PERMIT text   action=OK \n\n",
-        new String(PolicyReply.encode(evil), StandardCharsets.UTF_8));
+    Outcome evil = new Outcome.Defer("DEFER_IF_PERMIT", "text\r\n\naction=OK\n", NOTE);
+    assertEquals("action=DEFER_IF_PERMIT text   action=OK \n\n", wire(evil));
+  }
+
+  @Test
+  void configuredActionsAreCheckedAgainstAccess5() {
+    for (String bad :
+        List.of("DEFER_IF_PERMT", "NOPE", "", "DUNNO extra", "PREPEND nocolon", "600 x", "OK\nx")) {
+      assertThrows(IllegalArgumentException.class, () -> Actions.parse(bad, NOTE), bad);
+    }
+    assertEquals("DEFER", PolicyReply.action(Actions.parse("defer", NOTE)));
+    assertEquals("DEFER_IF_PERMIT", Actions.deferralVerb("defer_if_permit"));
+    assertEquals("450", Actions.deferralVerb("450"));
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> Actions.deferralVerb("REJECT"));
+    assertTrue(e.getMessage().contains("not a temporary refusal"), e.getMessage());
   }
 }

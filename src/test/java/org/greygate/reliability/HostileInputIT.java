@@ -23,7 +23,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.greygate.greylist.GreylistConfig;
-import org.greygate.policy.PolicyService;
+import org.greygate.metrics.Counters;
 import org.greygate.server.ListenAddress;
 import org.greygate.server.PolicyServer;
 import org.greygate.server.ServerOptions;
@@ -52,20 +52,21 @@ class HostileInputIT {
   SocketAddress address;
   ListAppender<ILoggingEvent> leaks = new ListAppender<>();
 
+  final Counters metrics = new Counters();
+
   @BeforeEach
   void start() throws IOException {
     leaks.start();
     ((Logger) LoggerFactory.getLogger("io.netty.util.ResourceLeakDetector")).addAppender(leaks);
     store = LmdbStore.open(dir.resolve("db"));
-    PolicyService service = TestPolicy.service(store, GreylistConfig.defaults(), false);
     server =
         new PolicyServer(
-            ServerOptions.of(
-                List.of(new ListenAddress.Inet("127.0.0.1", 0)),
-                CAP,
-                Duration.ofSeconds(60),
-                false),
-            service::answer);
+            ServerOptions.listening(List.of(new ListenAddress.Inet("127.0.0.1", 0)))
+                .maxConnections(CAP)
+                .idleTimeout(Duration.ofSeconds(60))
+                .build(),
+            TestPolicy.chain(store, GreylistConfig.defaults(), false),
+            metrics);
     address = server.start().get(0);
   }
 
@@ -174,7 +175,7 @@ class HostileInputIT {
     }
     // a flood beyond the cap is refused at once, not left hanging
     List<java.net.Socket> flood = new ArrayList<>();
-    long refusedBefore = server.refusedConnections();
+    long refusedBefore = metrics.connectionsRefused();
     for (int i = 0; i < 200; i++) {
       java.net.Socket s = new java.net.Socket();
       s.connect(address, 2000);
@@ -193,11 +194,11 @@ class HostileInputIT {
         "flood closed "
             + closed
             + " refused "
-            + (server.refusedConnections() - refusedBefore)
+            + (metrics.connectionsRefused() - refusedBefore)
             + " open "
             + server.openConnections());
     assertTrue(closed >= 190, "connections beyond the cap closed promptly: " + closed);
-    assertTrue(server.refusedConnections() - refusedBefore >= 190);
+    assertTrue(metrics.connectionsRefused() - refusedBefore >= 190);
     for (java.net.Socket ch : flood) ch.close();
     for (SocketChannel ch : idle) ch.close();
 

@@ -10,7 +10,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.greygate.greylist.GreylistConfig;
-import org.greygate.policy.PolicyService;
+import org.greygate.metrics.Metrics;
+import org.greygate.policy.PolicyChain;
 import org.greygate.server.ListenAddress;
 import org.greygate.server.PolicyServer;
 import org.greygate.server.ServerOptions;
@@ -72,17 +73,17 @@ class ReadOnlyFileSystemIT {
   void fileSystemTurnsReadOnlyUnderTheDaemon() throws Exception {
     Path db = mount.resolve("db");
     LmdbStore store = LmdbStore.open(db, 1L << 20, 2000);
-    PolicyService service =
-        TestPolicy.service(store, GreylistConfig.defaults().withAwlClients(0), true);
+    PolicyChain service =
+        TestPolicy.chain(store, GreylistConfig.builder().awlClients(0).build(), true);
     PolicyServer server =
         new PolicyServer(
-            ServerOptions.of(
-                    List.of(new ListenAddress.Inet("127.0.0.1", 0)),
-                    100,
-                    Duration.ofSeconds(60),
-                    false)
-                .withReplyTimeout(Duration.ofMillis(500)),
-            service::answer);
+            ServerOptions.listening(List.of(new ListenAddress.Inet("127.0.0.1", 0)))
+                .maxConnections(100)
+                .idleTimeout(Duration.ofSeconds(60))
+                .replyTimeout(Duration.ofMillis(500))
+                .build(),
+            service,
+            Metrics.NONE);
     SocketAddress address = server.start().get(0);
     try (PolicyClient c = new PolicyClient(address)) {
       for (int id = 0; id < 50; id++) {
@@ -104,7 +105,7 @@ class ReadOnlyFileSystemIT {
         else assertTrue(a.startsWith("DEFER_IF_PERMIT"), a);
       }
       assertTrue(failOpen >= 20, "fail-open once the write backlog is full");
-      assertTrue(service.storeFailures() >= 20);
+      assertTrue(service.failures() >= 20);
     } finally {
       server.close();
       store.close(); // must not hang on the writes it cannot make
@@ -117,7 +118,8 @@ class ReadOnlyFileSystemIT {
       assertTrue(again.verify(T).clean(), again.verify(T).problems().toString());
       assertEquals(50, again.tripletCount(), "everything committed before the error is there");
       assertNotNull(
-          again.getTriplet("10.0.0.0/s7-" + "x".repeat(150) + "@example.org/r@example.net"));
+          org.greygate.testing.Rows.triplet(
+              again, "10.0.0.0/s7-" + "x".repeat(150) + "@example.org/r@example.net"));
     }
   }
 

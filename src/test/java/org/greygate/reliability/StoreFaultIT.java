@@ -13,7 +13,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.greygate.greylist.GreylistConfig;
-import org.greygate.policy.PolicyService;
+import org.greygate.metrics.Metrics;
+import org.greygate.policy.PolicyChain;
 import org.greygate.server.ListenAddress;
 import org.greygate.server.PolicyServer;
 import org.greygate.server.ServerOptions;
@@ -36,7 +37,7 @@ class StoreFaultIT {
   static final long T = System.currentTimeMillis() / 1000;
   Path mount;
   LmdbStore store;
-  PolicyService service;
+  PolicyChain service;
   PolicyServer server;
   SocketAddress address;
 
@@ -47,16 +48,16 @@ class StoreFaultIT {
     mount = Files.createTempDirectory("greygate-fault");
     sh("mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", mount.toString());
     store = LmdbStore.open(mount.resolve("db"), 1L << 20, 2000);
-    service = TestPolicy.service(store, GreylistConfig.defaults().withAwlClients(0), true);
+    service = TestPolicy.chain(store, GreylistConfig.builder().awlClients(0).build(), true);
     server =
         new PolicyServer(
-            ServerOptions.of(
-                    List.of(new ListenAddress.Inet("127.0.0.1", 0)),
-                    100,
-                    Duration.ofSeconds(60),
-                    false)
-                .withReplyTimeout(Duration.ofMillis(500)),
-            service::answer);
+            ServerOptions.listening(List.of(new ListenAddress.Inet("127.0.0.1", 0)))
+                .maxConnections(100)
+                .idleTimeout(Duration.ofSeconds(60))
+                .replyTimeout(Duration.ofMillis(500))
+                .build(),
+            service,
+            Metrics.NONE);
     address = server.start().get(0);
   }
 
@@ -107,7 +108,7 @@ class StoreFaultIT {
       }
       assertTrue(
           failOpen >= 50, "the full disk led to fail-open answers after " + id + " requests");
-      assertTrue(service.storeFailures() >= 50);
+      assertTrue(service.failures() >= 50);
       // known triplets are still judged from memory/disk while writes fail
       sh("mount", "-o", "remount,size=64m", mount.toString());
       awaitRecovery(c, id);

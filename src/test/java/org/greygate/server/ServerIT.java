@@ -17,8 +17,11 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.greygate.greylist.GreylistConfig;
-import org.greygate.policy.PolicyService;
+import org.greygate.metrics.Counters;
+import org.greygate.protocol.Decider;
 import org.greygate.store.lmdb.LmdbStore;
 import org.greygate.testing.LogCapture;
 import org.greygate.testing.PolicyClient;
@@ -31,21 +34,32 @@ class ServerIT {
   @TempDir Path dir;
   LmdbStore store;
   PolicyServer server;
+  Counters metrics = new Counters();
+  ExecutorService deciders = Executors.newFixedThreadPool(4);
 
   List<SocketAddress> start(
       List<ListenAddress> listen, int maxConnections, Duration idle, boolean exim)
       throws IOException {
     store = LmdbStore.open(dir.resolve("db"));
-    PolicyService service = TestPolicy.service(store, GreylistConfig.defaults(), true);
-    server =
-        new PolicyServer(ServerOptions.of(listen, maxConnections, idle, exim), service::answer);
+    ServerOptions o =
+        ServerOptions.listening(listen)
+            .maxConnections(maxConnections)
+            .idleTimeout(idle)
+            .closeAfterReply(exim)
+            .build();
+    server = new PolicyServer(o, TestPolicy.chain(store, GreylistConfig.defaults(), true), metrics);
     return server.start();
   }
 
   /** 127.0.0.1 on a free port, 10 connections, 60 s idle timeout. */
-  static ServerOptions loopback() {
-    return ServerOptions.of(
-        List.of(new ListenAddress.Inet("127.0.0.1", 0)), 10, Duration.ofSeconds(60), false);
+  static ServerOptions.Builder loopback() {
+    return ServerOptions.listening(List.of(new ListenAddress.Inet("127.0.0.1", 0)))
+        .maxConnections(10)
+        .idleTimeout(Duration.ofSeconds(60));
+  }
+
+  PolicyServer server(ServerOptions.Builder options, Decider decider) {
+    return new PolicyServer(options.build(), decider, metrics);
   }
 
   List<SocketAddress> start() throws IOException {
@@ -57,6 +71,7 @@ class ServerIT {
   void stop() {
     if (server != null) server.close();
     if (store != null) store.close();
+    deciders.shutdownNow();
   }
 
   static Map<String, String> request(String rcpt, long time) {
@@ -104,13 +119,15 @@ class ServerIT {
   void pipelinedRequestsOnDecisionThreadsKeepTheirOrder() throws Exception {
     java.util.Random random = new java.util.Random(7);
     server =
-        new PolicyServer(
+        server(
             loopback(),
-            r -> {
-              java.util.concurrent.locks.LockSupport.parkNanos(
-                  java.util.concurrent.ThreadLocalRandom.current().nextInt(200_000));
-              return "DUNNO " + r.recipient();
-            });
+            TestPolicy.async(
+                r -> {
+                  java.util.concurrent.locks.LockSupport.parkNanos(
+                      java.util.concurrent.ThreadLocalRandom.current().nextInt(200_000));
+                  return "DEFER_IF_PERMIT " + r.recipient();
+                },
+                deciders));
     SocketAddress a = server.start().get(0);
     try (PolicyClient c = new PolicyClient(a)) {
       for (int round = 0; round < 20; round++) {
@@ -121,7 +138,7 @@ class ServerIT {
         }
         c.send(burst.toByteArray());
         for (int i = 0; i < n; i++) {
-          assertEquals("DUNNO " + round + "-" + i + "@example.net", c.readReply());
+          assertEquals("DEFER_IF_PERMIT " + round + "-" + i + "@example.net", c.readReply());
         }
       }
     }
@@ -130,7 +147,7 @@ class ServerIT {
   @Test
   void aClientThatNeverReadsIsHeldBackNotBuffered() throws Exception {
     String longAnswer = "PREPEND X-Padding: " + "x".repeat(16_000);
-    server = new PolicyServer(loopback(), r -> longAnswer);
+    server = server(loopback(), TestPolicy.sync(r -> longAnswer));
     SocketAddress a = server.start().get(0);
     byte[] burst;
     {
@@ -196,10 +213,9 @@ class ServerIT {
     assertEquals(List.of(), logs.warnings());
     // a second server may not steal a live socket
     PolicyServer other =
-        new PolicyServer(
-            ServerOptions.of(
-                List.of(new ListenAddress.Unix(sock, 0660)), 10, Duration.ofSeconds(5), false),
-            r -> "DUNNO");
+        server(
+            ServerOptions.listening(List.of(new ListenAddress.Unix(sock, 0660))),
+            TestPolicy.sync(r -> "DUNNO"));
     IOException e = assertThrows(IOException.class, other::start);
     assertTrue(e.getMessage().contains("another process is listening"), e.getMessage());
     assertTrue(Files.exists(sock));
@@ -247,7 +263,7 @@ class ServerIT {
       try (PolicyClient c3 = new PolicyClient(a)) {
         assertTrue(c3.closedByServer(), "third connection is closed at once");
       }
-      assertEquals(1, server.refusedConnections());
+      assertEquals(1, metrics.connectionsRefused());
     }
     // once they are gone, new connections are served again
     for (int i = 0; i < 50 && server.openConnections() > 0; i++) Thread.sleep(20);
@@ -317,20 +333,21 @@ class ServerIT {
   @Test
   void aDecisionPastTheReplyTimeoutIsAnsweredWithTheTimeoutAction() throws Exception {
     java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
-    ServerOptions o = loopback().withReplyTimeout(Duration.ofMillis(200));
     server =
-        new PolicyServer(
-            o,
-            r -> {
-              if ("stuck@example.net".equals(r.recipient())) {
-                try {
-                  release.await(); // a store that hangs
-                } catch (InterruptedException e) {
-                  Thread.currentThread().interrupt();
-                }
-              }
-              return "DEFER_IF_PERMIT decided";
-            });
+        server(
+            loopback().replyTimeout(Duration.ofMillis(200)),
+            TestPolicy.async(
+                r -> {
+                  if ("stuck@example.net".equals(r.recipient())) {
+                    try {
+                      release.await(); // a store that hangs
+                    } catch (InterruptedException e) {
+                      Thread.currentThread().interrupt();
+                    }
+                  }
+                  return "DEFER_IF_PERMIT decided";
+                },
+                deciders));
     SocketAddress a = server.start().get(0);
     try (PolicyClient c = new PolicyClient(a);
         PolicyClient other = new PolicyClient(a)) {
@@ -341,7 +358,7 @@ class ServerIT {
       // the same connection and others keep working while that decision is stuck
       assertEquals("DEFER_IF_PERMIT decided", c.ask(request("b@example.net", 1000)));
       assertEquals("DEFER_IF_PERMIT decided", other.ask(request("b@example.net", 1000)));
-      assertEquals(1, server.stats().timeouts());
+      assertEquals(1, metrics.replyTimeouts());
     } finally {
       release.countDown();
     }
@@ -352,13 +369,15 @@ class ServerIT {
     // Deadline 4 ms, decisions taking 0-8 ms: about half are answered by the watchdog, and the
     // late decision must then write nothing (a second answer would desynchronise Postfix).
     server =
-        new PolicyServer(
-            loopback().withReplyTimeout(Duration.ofMillis(4)),
-            r -> {
-              java.util.concurrent.locks.LockSupport.parkNanos(
-                  java.util.concurrent.ThreadLocalRandom.current().nextLong(8_000_000));
-              return "OK " + r.recipient();
-            });
+        server(
+            loopback().replyTimeout(Duration.ofMillis(4)),
+            TestPolicy.async(
+                r -> {
+                  java.util.concurrent.locks.LockSupport.parkNanos(
+                      java.util.concurrent.ThreadLocalRandom.current().nextLong(8_000_000));
+                  return "DEFER_IF_PERMIT " + r.recipient();
+                },
+                deciders));
     SocketAddress a = server.start().get(0);
     LogCapture logs = LogCapture.of(PolicyChannelHandler.class);
     java.util.concurrent.atomic.AtomicInteger decided =
@@ -379,13 +398,13 @@ class ServerIT {
                     String rcpt = client + "-" + i + "@example.net";
                     String answer = c.ask(request(rcpt, 1000));
                     if (answer.equals("DUNNO")) timedOut.incrementAndGet();
-                    else if (answer.equals("OK " + rcpt)) decided.incrementAndGet();
+                    else if (answer.equals("DEFER_IF_PERMIT " + rcpt)) decided.incrementAndGet();
                     else throw new AssertionError("request " + rcpt + " answered: " + answer);
                   }
                   Thread.sleep(20); // every late decision is done by now
                   String answer = c.ask(request(client + "-last@example.net", 1000));
                   if (!answer.equals("DUNNO")
-                      && !answer.equals("OK " + client + "-last@example.net"))
+                      && !answer.equals("DEFER_IF_PERMIT " + client + "-last@example.net"))
                     throw new AssertionError("stale answer after the run: " + answer);
                 } catch (Throwable e) {
                   failures.add(e);
@@ -409,19 +428,20 @@ class ServerIT {
   @Test
   void closeAnswersTheDecisionsUnderWayFirst() throws Exception {
     java.util.concurrent.CountDownLatch deciding = new java.util.concurrent.CountDownLatch(1);
-    ServerOptions o = loopback().withReplyTimeout(Duration.ofSeconds(5));
     server =
-        new PolicyServer(
-            o,
-            r -> {
-              deciding.countDown();
-              try {
-                Thread.sleep(400); // a slow decision in flight when the stop comes
-              } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-              }
-              return "DEFER_IF_PERMIT slow";
-            });
+        server(
+            loopback().replyTimeout(Duration.ofSeconds(5)),
+            TestPolicy.async(
+                r -> {
+                  deciding.countDown();
+                  try {
+                    Thread.sleep(400); // a slow decision in flight when the stop comes
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                  }
+                  return "DEFER_IF_PERMIT slow";
+                },
+                deciders));
     SocketAddress a = server.start().get(0);
     try (PolicyClient c = new PolicyClient(a)) {
       c.send(PolicyClient.encode(request("b@example.net", 1000)));
@@ -436,25 +456,25 @@ class ServerIT {
 
   @Test
   void allowFromClosesOtherPeers() throws Exception {
-    ServerOptions denied =
+    ServerOptions.Builder denied =
         loopback()
-            .withAllowFrom(
+            .allowFrom(
                 List.of(
                     org.greygate.inet.Cidr.parse("192.0.2.0/24"),
                     org.greygate.inet.Cidr.parse("2001:db8::/32")));
-    PolicyServer s1 = new PolicyServer(denied, r -> "DUNNO");
+    PolicyServer s1 = server(denied, TestPolicy.sync(r -> "DUNNO"));
     try {
       SocketAddress a = s1.start().get(0);
       try (PolicyClient c = new PolicyClient(a)) {
         assertTrue(c.closedByServer());
       }
-      assertEquals(1, s1.stats().denied());
+      assertEquals(1, metrics.connectionsDenied());
     } finally {
       s1.close();
     }
-    ServerOptions allowed =
-        denied.withAllowFrom(List.of(org.greygate.inet.Cidr.parse("127.0.0.0/8")));
-    PolicyServer s2 = new PolicyServer(allowed, r -> "DUNNO");
+    ServerOptions.Builder allowed =
+        denied.allowFrom(List.of(org.greygate.inet.Cidr.parse("127.0.0.0/8")));
+    PolicyServer s2 = server(allowed, TestPolicy.sync(r -> "DUNNO"));
     try {
       SocketAddress a = s2.start().get(0);
       try (PolicyClient c = new PolicyClient(a)) {
@@ -463,6 +483,62 @@ class ServerIT {
     } finally {
       s2.close();
     }
+  }
+
+  @Test
+  void anErrorInADecisionClosesThatConnectionAtOnceAndOnlyIt() throws Exception {
+    // An Error (here NoClassDefFoundError, as a broken upgrade gives) must not leave the client
+    // waiting for an answer until the idle timeout: it is logged and the connection is closed.
+    LogCapture logs = LogCapture.of(PolicyChannelHandler.class);
+    server =
+        server(
+            loopback().idleTimeout(Duration.ofSeconds(600)),
+            new Decider() {
+              @Override
+              public java.util.concurrent.CompletionStage<org.greygate.protocol.Outcome> decide(
+                  org.greygate.protocol.PolicyRequest r) {
+                if (r.recipient().startsWith("sync")) throw new NoClassDefFoundError("sync");
+                if (r.recipient().startsWith("late")) {
+                  return java.util.concurrent.CompletableFuture.supplyAsync(
+                      () -> {
+                        throw new NoClassDefFoundError("late");
+                      },
+                      deciders);
+                }
+                return java.util.concurrent.CompletableFuture.completedFuture(
+                    TestPolicy.outcome("DUNNO"));
+              }
+
+              @Override
+              public org.greygate.protocol.Outcome timedOut(org.greygate.protocol.PolicyRequest r) {
+                return TestPolicy.outcome("DUNNO");
+              }
+            });
+    SocketAddress a = server.start().get(0);
+    try (logs;
+        PolicyClient witness = new PolicyClient(a)) {
+      for (String rcpt : List.of("sync@example.net", "late@example.net")) {
+        try (PolicyClient c = new PolicyClient(a)) {
+          long t = System.nanoTime();
+          c.send(PolicyClient.encode(request(rcpt, 1000)));
+          assertNull(c.readReply(), "no answer for " + rcpt);
+          long ms = (System.nanoTime() - t) / 1_000_000;
+          assertTrue(ms < 2000, rcpt + ": closed after " + ms + " ms");
+          // the same broken path, then a malformed line: closed too, not left hanging
+        }
+        assertEquals("DUNNO", witness.ask(request("ok@example.net", 1000)));
+      }
+      try (PolicyClient c = new PolicyClient(a)) {
+        c.send("garbage line\n".getBytes(StandardCharsets.US_ASCII));
+        assertTrue(c.closedByServer());
+      }
+    }
+    assertEquals(
+        2,
+        logs.errors().stream()
+            .filter(m -> m.startsWith("unexpected error on the connection"))
+            .count(),
+        logs.errors().toString());
   }
 
   @Test

@@ -35,6 +35,14 @@ public final class LogCapture implements AutoCloseable {
         .toList();
   }
 
+  /** The formatted messages logged at ERROR so far. */
+  public List<String> errors() {
+    return appender.list.stream()
+        .filter(e -> e.getLevel().isGreaterOrEqual(Level.ERROR))
+        .map(ILoggingEvent::getFormattedMessage)
+        .toList();
+  }
+
   @Override
   public void close() {
     logger.detachAppender(appender);

@@ -1,6 +1,7 @@
 package org.greygate.jmh;
 
 import java.nio.file.Path;
+import org.greygate.store.RowChange;
 import org.greygate.store.TripletEntry;
 import org.greygate.store.lmdb.LmdbStore;
 
@@ -22,8 +23,10 @@ public final class FillStore {
     long t0 = System.nanoTime();
     try (LmdbStore store = LmdbStore.open(dir)) {
       for (long k = 0; k < n; k++) {
-        store.putTriplet("172." + (16 + (k >> 24 & 15)) + "." + (k >> 16 & 255) + "." + (k >> 8 & 255)
-            + "/fill-" + k + "@sender" + (k % 9973) + ".test/user" + (k % 50021) + "@" + (expired ? "old" : "live") + ".test", entry);
+        String key = "172." + (16 + (k >> 24 & 15)) + "." + (k >> 16 & 255) + "." + (k >> 8 & 255)
+            + "/fill-" + k + "@sender" + (k % 9973) + ".test/user" + (k % 50021) + "@" + (expired ? "old" : "live") + ".test";
+        store.step(key, null, (t, c) -> new RowChange.Change<Void>(entry, null, null))
+            .toCompletableFuture().join();
         if (k % 100_000 == 99_999) {
           store.flush();
           System.err.printf("%,d rows%n", k + 1);

@@ -1,4 +1,4 @@
-package org.greygate.store;
+package org.greygate.migrate;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

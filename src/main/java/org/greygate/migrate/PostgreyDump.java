@@ -1,4 +1,4 @@
-package org.greygate.store;
+package org.greygate.migrate;
 
 import java.io.BufferedReader;
 import java.io.IOException;

@@ -1,0 +1,48 @@
+package org.greygate.app;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+import org.greygate.greylist.Greylisting;
+import org.greygate.greylist.KeyHasher;
+import org.greygate.greylist.RecentInstances;
+import org.greygate.metrics.Metrics;
+import org.greygate.policy.Policy;
+import org.greygate.policy.PolicyChain;
+import org.greygate.policy.RequestGate;
+import org.greygate.store.TripletStore;
+import org.greygate.whitelist.WhitelistPolicy;
+import org.greygate.whitelist.Whitelists;
+
+/**
+ * Builds the policy chain, the same for the daemon, {@code check}, tests and benchmarks: request
+ * gate → client/recipient whitelists → client auto-whitelist → greylist. A new policy is one class
+ * and one line here.
+ */
+public final class ChainFactory {
+  private ChainFactory() {}
+
+  public static PolicyChain create(
+      PolicyConfig config,
+      TripletStore store,
+      Supplier<Whitelists> whitelists,
+      KeyHasher hasher,
+      Clock clock,
+      Metrics metrics) {
+    Greylisting greylisting =
+        new Greylisting(
+            config.greylist(),
+            store,
+            hasher,
+            new RecentInstances(config.recentInstances()),
+            config.zone(),
+            config.version());
+    List<Policy> policies = new ArrayList<>();
+    policies.add(new RequestGate());
+    policies.add(new WhitelistPolicy(whitelists));
+    policies.addAll(greylisting.policies());
+    return new PolicyChain(
+        policies, clock, config.trustTestTime(), config.failOpen(), metrics, store::countDecision);
+  }
+}

@@ -1,0 +1,162 @@
+package org.greygate.app;
+
+import java.io.IOException;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.greygate.greylist.Expiry;
+import org.greygate.greylist.KeyHasher;
+import org.greygate.metrics.Counters;
+import org.greygate.policy.PolicyChain;
+import org.greygate.store.ExpirySweeper;
+import org.greygate.store.PrivacySecret;
+import org.greygate.store.TripletStore;
+import org.greygate.store.lmdb.LmdbStore;
+import org.greygate.whitelist.WhitelistException;
+import org.greygate.whitelist.WhitelistReloader;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running daemon's state, minus its listeners: the store, the whitelists (watched and reloaded),
+ * the policy chain, the expiry sweeper and the stats line. {@link #open} acquires everything or
+ * nothing; {@link #close} releases it once, in reverse order.
+ */
+public final class Greygate implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Greygate.class);
+
+  private final List<AutoCloseable> resources = new ArrayList<>();
+  private final TripletStore store;
+  private final WhitelistReloader whitelists;
+  private final PolicyChain chain;
+  private final ExpirySweeper sweeper;
+  private final ScheduledExecutorService housekeeping;
+  private final DaemonConfig config;
+  private final Counters metrics;
+  private boolean closed;
+
+  private Greygate(DaemonConfig config, Counters metrics, Clock clock)
+      throws WhitelistException, IOException {
+    this.config = config;
+    this.metrics = metrics;
+    try {
+      store = LmdbStore.open(config.dbdir(), config.commitInterval());
+      resources.add(store);
+      metrics.pendingWrites(store::pendingWrites);
+      housekeeping = daemonThreads("housekeeping");
+      resources.add(housekeeping::shutdownNow);
+      whitelists = new WhitelistReloader(config.whitelists(), housekeeping, 300, metrics);
+      resources.add(whitelists);
+      whitelists.watch();
+      KeyHasher hasher =
+          config.privacy()
+              ? KeyHasher.hmac(PrivacySecret.loadOrCreate(config.dbdir()))
+              : KeyHasher.PLAIN;
+      chain = ChainFactory.create(config.policy(), store, whitelists, hasher, clock, metrics);
+      // The sweep gets its own thread: a round over millions of rows takes a while, and reloads
+      // and the stats line on the housekeeping thread must not wait for it.
+      ScheduledExecutorService sweepThread = daemonThreads("expiry-sweep");
+      resources.add(sweepThread::shutdownNow);
+      sweeper =
+          new ExpirySweeper(
+              store, Expiry.of(config.policy().greylist()), clock, sweepThread, 1000, 5, metrics);
+      resources.add(sweeper);
+    } catch (WhitelistException | IOException | RuntimeException e) {
+      closeAll();
+      throw e;
+    }
+  }
+
+  /**
+   * Opens the store and loads the whitelists; nothing runs in the background until {@link #start}.
+   *
+   * @throws org.greygate.store.StoreException if the store cannot be opened
+   * @throws WhitelistException if a whitelist file is broken
+   */
+  public static Greygate open(DaemonConfig config, Counters metrics, Clock clock)
+      throws WhitelistException, IOException {
+    return new Greygate(config, metrics, clock);
+  }
+
+  /** Starts the sweeper and the stats line. */
+  public void start() {
+    sweeper.start(config.sweepInterval().toSeconds());
+    long every = config.statsInterval().toSeconds();
+    if (every > 0) {
+      housekeeping.scheduleAtFixedRate(this::logStats, every, every, TimeUnit.SECONDS);
+    }
+  }
+
+  public PolicyChain chain() {
+    return chain;
+  }
+
+  public TripletStore store() {
+    return store;
+  }
+
+  /** SIGHUP: reads the whitelists again (a broken file keeps the current ones). */
+  public void reload() {
+    whitelists.reload();
+  }
+
+  /** Counters since start, one line: what postmasters graph without parsing decision lines. */
+  void logStats() {
+    try {
+      log.info(
+          "stats: requests={} greylisted={} passed_first={} passed={} whitelisted={} not_applicable={}"
+              + " fail_open={} store_faults={} timeouts={} protocol_errors={} refused={} denied={}"
+              + " connections={} pending_writes={} triplets={}",
+          metrics.decisionCount(),
+          metrics.decisionsFor("new") + metrics.decisionsFor("early-retry"),
+          metrics.decisions("prepend"),
+          metrics.decisions("dunno", "triplet found"),
+          metrics.decisionsFor("client whitelist")
+              + metrics.decisionsFor("recipient whitelist")
+              + metrics.decisionsFor("client AWL"),
+          metrics.decisionsFor("not applicable") + metrics.decisionsFor("unknown request"),
+          metrics.failOpenCount(),
+          metrics.storeFaultCount(),
+          metrics.replyTimeouts(),
+          metrics.protocolErrors(),
+          metrics.connectionsRefused(),
+          metrics.connectionsDenied(),
+          metrics.connectionsOpen(),
+          metrics.pendingWrites(),
+          store.tripletCount());
+    } catch (RuntimeException e) {
+      log.warn("stats line failed", e);
+    }
+  }
+
+  private static ScheduledExecutorService daemonThreads(String name) {
+    return Executors.newSingleThreadScheduledExecutor(
+        r -> {
+          Thread t = new Thread(r, name);
+          t.setDaemon(true);
+          return t;
+        });
+  }
+
+  /** Stops the background work and closes the store (pending writes made durable first). */
+  @Override
+  public synchronized void close() {
+    if (closed) return;
+    closed = true;
+    closeAll();
+  }
+
+  private void closeAll() {
+    for (int i = resources.size() - 1; i >= 0; i--) {
+      try {
+        resources.get(i).close();
+      } catch (Exception e) {
+        log.warn("closing {}", resources.get(i), e);
+      }
+    }
+    resources.clear();
+  }
+}

@@ -1,0 +1,36 @@
+package org.greygate.app;
+
+import java.time.ZoneId;
+import org.greygate.greylist.GreylistConfig;
+import org.greygate.protocol.Outcome;
+
+/**
+ * Everything the policy chain is built from, validated once.
+ *
+ * @param greylist the greylisting settings
+ * @param failOpen the answer when the store fails or a decision is late
+ * @param trustTestTime honour {@code policy_test_time} (tests only)
+ * @param recentInstances how many message instances to remember for the header-once rule
+ * @param zone the time zone of the X-Greylist header's date
+ * @param version for the header's {@code %v}
+ */
+public record PolicyConfig(
+    GreylistConfig greylist,
+    Outcome failOpen,
+    boolean trustTestTime,
+    int recentInstances,
+    ZoneId zone,
+    String version) {
+
+  public static final Outcome DUNNO = new Outcome.Dunno(Outcome.Note.of("pass", "fail-open"));
+
+  public PolicyConfig {
+    org.greygate.config.InvalidSetting.check(
+        recentInstances >= 1, "recentInstances", "must be >= 1, got " + recentInstances);
+  }
+
+  /** Defaults around a greylist configuration (tests, benchmarks). */
+  public static PolicyConfig of(GreylistConfig greylist) {
+    return new PolicyConfig(greylist, DUNNO, false, 10_000, ZoneId.of("UTC"), "test");
+  }
+}

@@ -1,0 +1,111 @@
+package org.greygate.greylist;
+
+import org.greygate.store.ClientEntry;
+import org.greygate.store.RowChange;
+import org.greygate.store.TripletEntry;
+
+/**
+ * Postgrey 1.37's rules as one pure row change: from the triplet row and the client's
+ * auto-whitelist row as they are at {@code now}, the rows to write and what the request gets.
+ *
+ * <p>A triplet is (first seen, last seen). A request passes when at least {@code delay} seconds lie
+ * between the first attempt and now; every request moves "last seen" to now. A triplet that has not
+ * passed yet and whose first attempt is older than the retry window starts over. The first pass of
+ * a triplet counts towards its client's auto-whitelisting, at most once an hour; a client with
+ * enough passes is passed without its triplet being looked at. Expired rows count as absent.
+ */
+final class GreylistRules {
+  static final long AWL_COUNT_INTERVAL = 3600;
+
+  /** What the request gets. */
+  enum Kind {
+    /** The client is auto-whitelisted. */
+    AWL_PASS,
+    /** A new triplet (or one that starts over): greylisted. */
+    NEW,
+    /** Retried before the delay was over: greylisted. */
+    EARLY_RETRY,
+    /** The delay is over: passes. */
+    PASS
+  }
+
+  /**
+   * @param first when the triplet was first seen (as now stored)
+   * @param missing seconds of the delay still to go (positive for NEW and EARLY_RETRY)
+   * @param firstPass this is the triplet's first pass (it gets the X-Greylist header)
+   * @param newlyWhitelisted the client reached the auto-whitelist threshold with this request
+   */
+  record Result(Kind kind, long first, long missing, boolean firstPass, boolean newlyWhitelisted) {}
+
+  private final GreylistConfig config;
+  private final Expiry expiry;
+
+  GreylistRules(GreylistConfig config) {
+    this.config = config;
+    this.expiry = Expiry.of(config);
+  }
+
+  boolean awl() {
+    return config.awlClients() > 0;
+  }
+
+  /** The change for a request at {@code now}; {@code client} is ignored when the AWL is off. */
+  RowChange<Result> at(long now) {
+    return (triplet, client) -> apply(triplet, client, now);
+  }
+
+  RowChange.Change<Result> apply(TripletEntry known, ClientEntry client, long now) {
+    if (awl()) {
+      if (client != null && expiry.clientExpired(client, now)) {
+        client = null;
+      }
+      if (client != null && client.count() >= config.awlClients()) {
+        boolean count = now >= client.lastSeen() + AWL_COUNT_INTERVAL || client.lastSeen() > now;
+        return new RowChange.Change<>(
+            null,
+            count ? new ClientEntry(client.count() + 1, now) : null,
+            new Result(Kind.AWL_PASS, now, 0, false, false));
+      }
+    } else {
+      client = null;
+    }
+
+    if (known != null && expiry.tripletExpired(known, now)) {
+      known = null;
+    }
+    long first = now;
+    boolean passedBefore = false;
+    if (known != null) {
+      first = known.firstSeen();
+      if (known.lastSeen() - first >= config.delay()) {
+        passedBefore = true;
+      } else if (now - first > config.retryWindow()) {
+        first = now; // the first retry came too late: start over
+      }
+      if (first > now) {
+        first = now; // first seen in the future (clock stepped back): trust now
+      }
+    }
+    // a repeat within the same second changes nothing: spare the writer
+    TripletEntry newTriplet =
+        known == null || known.firstSeen() != first || known.lastSeen() != now
+            ? new TripletEntry(first, now)
+            : null;
+
+    long missing = config.delay() - (now - first);
+    ClientEntry newClient = null;
+    boolean newlyWhitelisted = false;
+    if (awl() && missing <= 0 && !passedBefore) {
+      if (client == null || now >= client.lastSeen() + AWL_COUNT_INTERVAL) {
+        long count = (client == null ? 0 : client.count()) + 1;
+        newClient = new ClientEntry(count, now);
+        newlyWhitelisted = count == config.awlClients();
+      }
+    }
+    Kind kind = missing > 0 ? (now != first ? Kind.EARLY_RETRY : Kind.NEW) : Kind.PASS;
+    return new RowChange.Change<>(
+        newTriplet,
+        newClient,
+        new Result(kind, first, missing, missing <= 0 && !passedBefore, newlyWhitelisted));
+  }
+}

@@ -1,0 +1,153 @@
+package org.greygate.greylist;
+
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+import org.greygate.policy.DecisionLog;
+import org.greygate.policy.Policy;
+import org.greygate.policy.PolicyContext;
+import org.greygate.policy.RcptCheck;
+import org.greygate.protocol.Outcome;
+import org.greygate.protocol.PolicyRequest;
+import org.greygate.store.TripletStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Greylisting as two policies of the chain, {@link #clientAwl()} then {@link #greylist()}, sharing
+ * one store step per request: the triplet row and the client's auto-whitelist row are read and
+ * updated in a single atomic call ({@link GreylistRules}), which both policies then read.
+ *
+ * <p>Thread-safe if the store is. A decision depends only on the request, its time, and the store.
+ */
+public final class Greylisting {
+  private static final Logger log = LoggerFactory.getLogger(Greylisting.class);
+  private static final DateTimeFormatter HEADER_DATE =
+      DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss zzz", Locale.ROOT);
+  private static final Object STEP = new Object();
+
+  private final GreylistConfig config;
+  private final TripletStore store;
+  private final TripletKeys keys;
+  private final GreylistRules rules;
+  private final RecentInstances instances;
+  private final ZoneId zone;
+  private final String version;
+
+  public Greylisting(
+      GreylistConfig config,
+      TripletStore store,
+      KeyHasher hasher,
+      RecentInstances instances,
+      ZoneId zone,
+      String version) {
+    this.config = config;
+    this.store = store;
+    this.keys = new TripletKeys(config, hasher);
+    this.rules = new GreylistRules(config);
+    this.instances = instances;
+    this.zone = zone;
+    this.version = version;
+  }
+
+  public GreylistConfig config() {
+    return config;
+  }
+
+  /** The policies in chain order: the auto-whitelist only when it is on. */
+  public List<Policy> policies() {
+    return rules.awl() ? List.of(clientAwl(), greylist()) : List.of(greylist());
+  }
+
+  /** Passes a client that passed greylisting often enough ({@code awlClients}). */
+  public Policy clientAwl() {
+    return context -> {
+      Optional<RcptCheck> rcpt = RcptCheck.of(context);
+      if (rcpt.isEmpty() || !rules.awl()) return Policy.NO_OPINION;
+      return step(context, rcpt.get())
+          .thenApply(
+              r ->
+                  r.kind() == GreylistRules.Kind.AWL_PASS
+                      ? Optional.of(new Outcome.Dunno(Outcome.Note.of("pass", "client AWL")))
+                      : Optional.empty());
+    };
+  }
+
+  /** Greylists a triplet until it is retried after the delay. */
+  public Policy greylist() {
+    return context -> {
+      Optional<RcptCheck> rcpt = RcptCheck.of(context);
+      if (rcpt.isEmpty()) return Policy.NO_OPINION;
+      return step(context, rcpt.get()).thenApply(r -> Optional.of(outcome(context, rcpt.get(), r)));
+    };
+  }
+
+  private CompletionStage<GreylistRules.Result> step(PolicyContext context, RcptCheck rcpt) {
+    return context.shared(
+        STEP,
+        () ->
+            store.step(
+                keys.triplet(rcpt.client(), rcpt.sender(), rcpt.recipient()),
+                rules.awl() ? keys.client(rcpt.client()) : null,
+                rules.at(context.now())));
+  }
+
+  private Outcome outcome(PolicyContext context, RcptCheck rcpt, GreylistRules.Result r) {
+    PolicyRequest request = context.request();
+    long now = context.now();
+    if (r.newlyWhitelisted()) {
+      log.info(
+          "whitelisted: {}[{}]",
+          DecisionLog.clean(rcpt.clientName()),
+          DecisionLog.clean(request.clientAddress()));
+    }
+    switch (r.kind()) {
+      case NEW, EARLY_RETRY -> {
+        Outcome.Note note =
+            r.kind() == GreylistRules.Kind.NEW
+                ? Outcome.Note.of("greylist", "new")
+                : Outcome.Note.of("greylist", "early-retry", r.missing() + "s missing");
+        return new Outcome.Defer(
+            config.greylistAction(), greylistText(request, rcpt.recipient(), r.missing()), note);
+      }
+      case PASS -> {
+        if (r.firstPass() && instances.firstTime(request.instance())) {
+          long waited = now - r.first();
+          return new Outcome.Prepend(
+              header(waited, now),
+              new Outcome.Note("pass", "triplet found", null, List.of("delay=" + waited)));
+        }
+        return new Outcome.Dunno(Outcome.Note.of("pass", "triplet found"));
+      }
+      case AWL_PASS -> {
+        // the auto-whitelist policy answers these; reached only when it is not in the chain
+        return new Outcome.Dunno(Outcome.Note.of("pass", "client AWL"));
+      }
+      default -> throw new IllegalStateException("unknown kind " + r.kind());
+    }
+  }
+
+  private String greylistText(PolicyRequest request, String recipient, long missing) {
+    String text = config.greylistText();
+    // Postfix >= 2.3 always sends etrn_domain; only it understands an explicit DSN code.
+    // 4.2.0 rather than 4.7.1 because some Exchange versions give up on 4.7.1.
+    if (request.has("etrn_domain") && (text.isEmpty() || !Character.isDigit(text.charAt(0)))) {
+      text = "4.2.0 " + text;
+    }
+    String domain = recipient.substring(recipient.lastIndexOf('@') + 1);
+    return text.replace("%s", Long.toString(missing)).replace("%r", domain);
+  }
+
+  private String header(long waited, long now) {
+    return config
+        .xGreylistHeader()
+        .replace("%t", Long.toString(waited))
+        .replace("%v", version)
+        .replace("%h", config.hostname())
+        .replace("%d", HEADER_DATE.format(Instant.ofEpochSecond(now).atZone(zone)));
+  }
+}

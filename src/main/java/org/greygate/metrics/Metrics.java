@@ -1,0 +1,57 @@
+package org.greygate.metrics;
+
+import java.util.function.LongSupplier;
+
+/**
+ * What the stages of a request's path report. Every method is cheap, never throws and is safe from
+ * any thread; implementations must not block (they are called on the network threads).
+ */
+public interface Metrics {
+  /**
+   * A request was answered.
+   *
+   * @param outcome what Postfix was told ({@code defer}, {@code prepend}, {@code dunno}, ...)
+   * @param reason the stable reason ({@code new}, {@code triplet found}, ...)
+   * @param nanos from the request decoded to its answer decided
+   */
+  default void decision(String outcome, String reason, long nanos) {}
+
+  /** The store failed under a decision; {@code kind} is a {@code StoreFault.Kind} name. */
+  default void storeFault(String kind) {}
+
+  /** An answer was the configured fail-open action (store fault or deadline). */
+  default void failOpen(String cause) {}
+
+  /** A connection was accepted and is now served. */
+  default void connectionOpened() {}
+
+  /** A served connection ended. */
+  default void connectionClosed() {}
+
+  /** A connection was closed at once: the connection cap was reached. */
+  default void connectionRefused() {}
+
+  /** A connection was closed at once: the peer is outside the allowed networks. */
+  default void connectionDenied() {}
+
+  /** A connection was closed for breaking the protocol or a limit. */
+  default void protocolError() {}
+
+  /** A request got the fail-open answer because no decision was ready by its deadline. */
+  default void replyTimeout() {}
+
+  /** Where the store can tell how many accepted writes are not yet durable. */
+  default void pendingWrites(LongSupplier pending) {}
+
+  /** A sweep slice finished: rows looked at and rows deleted in it. */
+  default void sweepSlice(long visited, long deleted) {}
+
+  /** A sweep round finished. */
+  default void sweepRound(long visited, long deleted, long millis) {}
+
+  /** A configuration file was reloaded ({@code what}: whitelists, rules, ...); ok or kept. */
+  default void reload(String what, boolean ok) {}
+
+  /** Reports nothing. */
+  Metrics NONE = new Metrics() {};
+}

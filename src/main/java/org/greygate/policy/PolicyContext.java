@@ -1,0 +1,59 @@
+package org.greygate.policy;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.greygate.protocol.PolicyRequest;
+
+/**
+ * One request on its way through the chain: the request, the time it is decided at, and what the
+ * policies share about it (a value computed once, e.g. the parsed client address or the one store
+ * step that both the auto-whitelist and the greylist policy read).
+ *
+ * <p>Not thread-safe, and need not be: the chain hands it from one policy to the next, each after
+ * the previous one's stage completed, which orders their accesses.
+ */
+public final class PolicyContext {
+  private final PolicyRequest request;
+  private final long now;
+  private Map<Object, Object> shared;
+  private String notApplicable;
+
+  public PolicyContext(PolicyRequest request, long now) {
+    this.request = request;
+    this.now = now;
+  }
+
+  public PolicyRequest request() {
+    return request;
+  }
+
+  /** Epoch seconds this request is decided at. */
+  public long now() {
+    return now;
+  }
+
+  /**
+   * The value under {@code key}, computed by {@code compute} on first use. Keys are compared by
+   * identity-friendly {@code equals}: use a constant object per kind of value.
+   */
+  @SuppressWarnings("unchecked")
+  public <T> T shared(Object key, Supplier<T> compute) {
+    if (shared == null) shared = new HashMap<>(4);
+    Object v = shared.get(key);
+    if (v == null && !shared.containsKey(key)) {
+      v = compute.get();
+      shared.put(key, v);
+    }
+    return (T) v;
+  }
+
+  /** Notes why a policy had no opinion (the first note is logged when nobody decides). */
+  public void notApplicable(String why) {
+    if (notApplicable == null) notApplicable = why;
+  }
+
+  String notApplicableReason() {
+    return notApplicable;
+  }
+}

@@ -1,0 +1,95 @@
+package org.greygate.store.lmdb;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import org.greygate.store.ClientEntry;
+import org.greygate.store.DecisionCount;
+import org.greygate.store.TripletEntry;
+
+/**
+ * How rows look on disk. Triplets and clients: UTF-8 key, value two big-endian longs (first/last
+ * seen; count/last seen). Decision counters: key = hour (8 bytes big-endian, so keys sort by hour)
+ * + action + NUL + reason, value one long. Windowed counters: see {@code WindowCounter}.
+ */
+final class LmdbCodec {
+  static final int MAX_KEY = 511;
+
+  private LmdbCodec() {}
+
+  /** UTF-8 key; one longer than LMDB's 511-byte limit is replaced by '~' + its SHA-256. */
+  static byte[] key(String key) {
+    byte[] b = key.getBytes(StandardCharsets.UTF_8);
+    if (b.length <= MAX_KEY) {
+      return b;
+    }
+    try {
+      byte[] digest = MessageDigest.getInstance("SHA-256").digest(b);
+      return ("~" + HexFormat.of().formatHex(digest)).getBytes(StandardCharsets.US_ASCII);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
+    }
+  }
+
+  static byte[] triplet(TripletEntry e) {
+    return pair(e.firstSeen(), e.lastSeen());
+  }
+
+  static byte[] client(ClientEntry e) {
+    return pair(e.count(), e.lastSeen());
+  }
+
+  /** The triplet in a value, or {@code null} if the value is not one of ours. */
+  static TripletEntry triplet(byte[] v) {
+    return v == null || v.length != 16 ? null : new TripletEntry(longAt(v, 0), longAt(v, 8));
+  }
+
+  static ClientEntry client(byte[] v) {
+    return v == null || v.length != 16 ? null : new ClientEntry(longAt(v, 0), longAt(v, 8));
+  }
+
+  static byte[] pair(long a, long b) {
+    return ByteBuffer.allocate(16).putLong(a).putLong(b).array();
+  }
+
+  static long longAt(byte[] v, int offset) {
+    return ByteBuffer.wrap(v, offset, 8).getLong();
+  }
+
+  static byte[] decisionKey(long hour, String action, String reason) {
+    byte[] a = action.getBytes(StandardCharsets.UTF_8);
+    byte[] r = reason.getBytes(StandardCharsets.UTF_8);
+    int n = Math.min(a.length + 1 + r.length, MAX_KEY - 8);
+    ByteBuffer b = ByteBuffer.allocate(8 + n).putLong(hour);
+    b.put(a, 0, Math.min(a.length, n));
+    if (a.length < n) {
+      b.put((byte) 0);
+      b.put(r, 0, n - a.length - 1);
+    }
+    return b.array();
+  }
+
+  static byte[] hourKey(long hour) {
+    return ByteBuffer.allocate(8).putLong(hour).array();
+  }
+
+  static long hourOf(byte[] decisionKey) {
+    return decisionKey.length < 8 ? Long.MIN_VALUE : longAt(decisionKey, 0);
+  }
+
+  /** The counter in a row, or {@code null} if the row is not one of ours. */
+  static DecisionCount decision(byte[] k, byte[] v) {
+    if (k.length < 9 || v == null || v.length != 8) return null;
+    String rest = new String(k, 8, k.length - 8, StandardCharsets.UTF_8);
+    int nul = rest.indexOf('\0');
+    if (nul < 0) return null;
+    return new DecisionCount(
+        longAt(k, 0), rest.substring(0, nul), rest.substring(nul + 1), longAt(v, 0));
+  }
+
+  static byte[] count(long n) {
+    return ByteBuffer.allocate(8).putLong(n).array();
+  }
+}

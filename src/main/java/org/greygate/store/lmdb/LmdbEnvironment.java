@@ -1,0 +1,238 @@
+package org.greygate.store.lmdb;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Function;
+import org.greygate.store.StoreException;
+import org.lmdbjava.ByteArrayProxy;
+import org.lmdbjava.Dbi;
+import org.lmdbjava.DbiFlags;
+import org.lmdbjava.Env;
+import org.lmdbjava.EnvFlags;
+import org.lmdbjava.Txn;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One LMDB environment in one directory ({@code data.mdb}, {@code lock.mdb}) and, when writable,
+ * the exclusive {@code greygate.lock} that keeps a second process out. Owns the native resources:
+ * {@link #close()} is idempotent and releases them all. Growing the map waits until no read
+ * transaction is open (LMDB's rule), so every transaction goes through {@link #read} or {@link
+ * #write}.
+ */
+final class LmdbEnvironment implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(LmdbEnvironment.class);
+  static final long MAX_MAP = 1L << 40;
+
+  final Path dir;
+  final boolean readOnly;
+  private final FileChannel lockChannel;
+  private final FileLock lock;
+  private final Env<byte[]> env;
+  private final Map<Table, Dbi<byte[]>> dbis = new EnumMap<>(Table.class);
+  private final ReentrantReadWriteLock resizeLock = new ReentrantReadWriteLock();
+  private volatile long mapSize;
+  private boolean closed;
+
+  private LmdbEnvironment(Path dir, long initialMapSize, boolean readOnly) {
+    this.dir = dir;
+    this.readOnly = readOnly;
+    if (readOnly) {
+      lockChannel = null;
+      lock = null;
+      mapSize = Math.max(initialMapSize, dir.resolve("data.mdb").toFile().length());
+    } else {
+      try {
+        Files.createDirectories(dir);
+      } catch (IOException e) {
+        throw new StoreException.Unavailable(
+            "cannot create database directory " + dir + ": " + e, e);
+      }
+      Path lockFile = dir.resolve("greygate.lock");
+      FileChannel channel = null;
+      FileLock acquired;
+      try {
+        channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        acquired = channel.tryLock();
+      } catch (OverlappingFileLockException e) {
+        acquired = null;
+      } catch (IOException e) {
+        closeQuietly(channel);
+        throw new StoreException.Unavailable("cannot open lock file " + lockFile + ": " + e, e);
+      }
+      if (acquired == null) {
+        closeQuietly(channel);
+        throw new StoreException.Unavailable(
+            "database "
+                + dir
+                + " is in use by another greygate process (lock held on "
+                + lockFile
+                + ")");
+      }
+      lockChannel = channel;
+      lock = acquired;
+      long existing = dir.resolve("data.mdb").toFile().length();
+      mapSize = Math.max(initialMapSize, roundUp(existing + (existing >> 1)));
+    }
+    try {
+      Env.Builder<byte[]> b =
+          Env.create(ByteArrayProxy.PROXY_BA).setMapSize(mapSize).setMaxDbs(8).setMaxReaders(1024);
+      env =
+          readOnly
+              ? b.open(dir.toFile(), EnvFlags.MDB_NOTLS, EnvFlags.MDB_RDONLY_ENV)
+              : b.open(dir.toFile(), EnvFlags.MDB_NOTLS);
+      for (Table t : Table.values()) {
+        Dbi<byte[]> dbi = openDbi(t);
+        if (dbi != null) dbis.put(t, dbi);
+      }
+    } catch (RuntimeException e) {
+      releaseLock();
+      throw LmdbFaults.translate(e, "open of " + dir);
+    }
+  }
+
+  private Dbi<byte[]> openDbi(Table t) {
+    if (!readOnly) {
+      return env.openDbi(t.dbName, DbiFlags.MDB_CREATE);
+    }
+    try {
+      return env.openDbi(t.dbName);
+    } catch (RuntimeException e) {
+      // a database written before this table existed: read as empty
+      return null;
+    }
+  }
+
+  /**
+   * Opens (creating if needed) the environment for writing, holding the directory's lock.
+   *
+   * @throws StoreException if the directory is unusable or another process has it open
+   */
+  static LmdbEnvironment openWritable(Path dir, long initialMapSize) {
+    return new LmdbEnvironment(dir, initialMapSize, false);
+  }
+
+  /** Opens an existing environment read-only, without the lock: safe beside a running daemon. */
+  static LmdbEnvironment openReadOnly(Path dir) {
+    if (!Files.isRegularFile(dir.resolve("data.mdb"))) {
+      throw new StoreException.Unavailable("no greygate database in " + dir + " (no data.mdb)");
+    }
+    return new LmdbEnvironment(dir, 1L << 20, true);
+  }
+
+  /** The table's handle, or {@code null} for a table this (read-only, older) database lacks. */
+  Dbi<byte[]> dbi(Table t) {
+    return dbis.get(t);
+  }
+
+  /** Runs {@code body} in a read transaction; LMDB errors come out as StoreExceptions. */
+  <T> T read(Function<Txn<byte[]>, T> body) {
+    resizeLock.readLock().lock();
+    try (Txn<byte[]> txn = env.txnRead()) {
+      return body.apply(txn);
+    } catch (RuntimeException e) {
+      throw LmdbFaults.translate(e, "read in " + dir);
+    } finally {
+      resizeLock.readLock().unlock();
+    }
+  }
+
+  /**
+   * Runs {@code body} in a write transaction and commits; a full map is grown (doubling) and the
+   * body run again in a new transaction. Only the writer thread calls this.
+   */
+  void write(java.util.function.Consumer<Txn<byte[]>> body) {
+    while (true) {
+      try {
+        resizeLock.readLock().lock();
+        try (Txn<byte[]> txn = env.txnWrite()) {
+          body.accept(txn);
+          txn.commit();
+          return;
+        } finally {
+          resizeLock.readLock().unlock();
+        }
+      } catch (Env.MapFullException e) {
+        grow();
+      } catch (RuntimeException e) {
+        throw LmdbFaults.translate(e, "commit in " + dir);
+      }
+    }
+  }
+
+  private void grow() {
+    long next = mapSize * 2;
+    if (next > MAX_MAP) {
+      throw new StoreException.Full(
+          "LMDB map in " + dir + " would exceed " + MAX_MAP + " bytes", null);
+    }
+    resizeLock.writeLock().lock();
+    try {
+      env.setMapSize(next);
+      mapSize = next;
+      log.info("LMDB map in {} grown to {} MiB", dir, next >> 20);
+    } catch (RuntimeException e) {
+      throw LmdbFaults.translate(e, "map growth in " + dir);
+    } finally {
+      resizeLock.writeLock().unlock();
+    }
+  }
+
+  long entries(Table t) {
+    Dbi<byte[]> dbi = dbi(t);
+    return dbi == null ? 0 : read(txn -> dbi.stat(txn).entries);
+  }
+
+  long mapSize() {
+    return mapSize;
+  }
+
+  private static long roundUp(long bytes) {
+    long size = 1L << 20;
+    while (size < bytes) {
+      size <<= 1;
+    }
+    return size;
+  }
+
+  @Override
+  public synchronized void close() {
+    if (closed) return;
+    closed = true;
+    resizeLock.writeLock().lock();
+    try {
+      env.close();
+    } finally {
+      resizeLock.writeLock().unlock();
+      releaseLock();
+    }
+  }
+
+  private void releaseLock() {
+    if (lock == null) return;
+    try {
+      lock.release();
+    } catch (IOException | RuntimeException e) {
+      log.debug("releasing {}", dir, e);
+    }
+    closeQuietly(lockChannel);
+  }
+
+  private static void closeQuietly(FileChannel c) {
+    if (c != null) {
+      try {
+        c.close();
+      } catch (IOException ignored) {
+        // nothing to do
+      }
+    }
+  }
+}

@@ -1,0 +1,94 @@
+package org.greygate.store.lmdb;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.greygate.store.WindowCounter;
+import org.lmdbjava.Cursor;
+import org.lmdbjava.Dbi;
+import org.lmdbjava.Txn;
+
+/**
+ * Reads every row of every table (touching every page LMDB reaches) and checks each: the value's
+ * size, first seen not after last seen, times after 2000 and not more than a day ahead of {@code
+ * now}, a positive client count, a UTF-8 key; counters well formed. Reports at most 100 problems.
+ */
+final class LmdbVerify {
+  private static final long FLOOR = 946_684_800L; // 2000-01-01
+
+  private LmdbVerify() {}
+
+  static LmdbStore.Verification run(LmdbEnvironment env, long now) {
+    List<String> problems = new ArrayList<>();
+    long[] counts = new long[Table.values().length];
+    try {
+      env.read(
+          txn -> {
+            for (Table t : Table.values()) {
+              Dbi<byte[]> dbi = env.dbi(t);
+              if (dbi != null) counts[t.ordinal()] = check(txn, dbi, t, now, problems);
+            }
+            return null;
+          });
+    } catch (RuntimeException e) {
+      problems.add("error while reading: " + e.getMessage());
+    }
+    return new LmdbStore.Verification(
+        counts[Table.TRIPLETS.ordinal()],
+        counts[Table.CLIENTS.ordinal()],
+        counts[Table.WINDOWS.ordinal()] + counts[Table.DECISIONS.ordinal()],
+        List.copyOf(problems));
+  }
+
+  private static long check(
+      Txn<byte[]> txn, Dbi<byte[]> dbi, Table table, long now, List<String> problems) {
+    long n = 0;
+    try (Cursor<byte[]> cursor = dbi.openCursor(txn)) {
+      for (boolean ok = cursor.first(); ok; ok = cursor.next()) {
+        n++;
+        String problem = problem(table, cursor.key(), cursor.val(), now);
+        if (problem != null && problems.size() < 100) {
+          problems.add(problem);
+        }
+      }
+    }
+    return n;
+  }
+
+  private static String problem(Table table, byte[] k, byte[] v, long now) {
+    switch (table) {
+      case TRIPLETS, CLIENTS -> {
+        String name = table == Table.TRIPLETS ? "triplet" : "client";
+        String key = new String(k, StandardCharsets.UTF_8);
+        if (k.length == 0 || !Arrays.equals(key.getBytes(StandardCharsets.UTF_8), k)) {
+          return name + " " + key + ": key is not UTF-8";
+        }
+        if (v.length != 16) {
+          return name + " " + key + ": value has " + v.length + " bytes, expected 16";
+        }
+        long a = LmdbCodec.longAt(v, 0);
+        long last = LmdbCodec.longAt(v, 8);
+        if (table == Table.TRIPLETS) {
+          if (a > last) return name + " " + key + ": first seen " + a + " after last seen " + last;
+          if (a < FLOOR || last > now + 86_400)
+            return name + " " + key + ": times out of range: " + a + ", " + last;
+        } else {
+          if (a < 1) return name + " " + key + ": count " + a;
+          if (last < FLOOR || last > now + 86_400)
+            return name + " " + key + ": last seen out of range: " + last;
+        }
+        return null;
+      }
+      case WINDOWS -> {
+        return WindowCounter.decode(v) == null
+            ? "window counter " + new String(k, StandardCharsets.UTF_8) + ": malformed value"
+            : null;
+      }
+      case DECISIONS -> {
+        return LmdbCodec.decision(k, v) == null ? "decision counter: malformed row" : null;
+      }
+      default -> throw new IllegalStateException("unknown table " + table);
+    }
+  }
+}

@@ -1,0 +1,343 @@
+package org.greygate.store.lmdb;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.greygate.store.ExpiryRule;
+import org.greygate.store.StoreException;
+import org.greygate.store.SweepProgress;
+import org.lmdbjava.Dbi;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The single writer (LMDB allows one write transaction at a time): one thread drains a queue of
+ * writes into transactions. Everything queued while the previous commit was syncing goes into the
+ * next one (group commit), so a burst of N writes costs one sync, not N; commits start at most once
+ * per {@code commitInterval}, and a flush, a sweep slice or close ends that wait at once.
+ *
+ * <p>Decision counters are added up in memory and merged into the next commit (or, when idle,
+ * within {@link #IDLE_POLL_MILLIS}).
+ *
+ * <p>A failing commit (disk full, read-only, I/O error) keeps its batch and retries with back-off
+ * (10 ms doubling to 1 s); {@link #admit} refuses new writes once {@code maxPending} are waiting,
+ * so the caller fails open instead of filling memory.
+ */
+final class LmdbWriter implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(LmdbWriter.class);
+  private static final int MAX_BATCH = 10_000;
+  static final long IDLE_POLL_MILLIS = 200;
+
+  /** Called after a commit with the puts it made durable (to drop them from the overlay). */
+  interface Committed {
+    void committed(Put put);
+  }
+
+  sealed interface Op permits Put, Sweep, Barrier {}
+
+  record Put(Table table, String key, byte[] value) implements Op {}
+
+  record Sweep(
+      ExpiryRule rule,
+      long now,
+      SweepProgress from,
+      int limit,
+      CompletableFuture<SweepProgress> done)
+      implements Op {}
+
+  record Barrier(CompletableFuture<Void> done) implements Op {}
+
+  private record CounterKey(long hour, String action, String reason) {}
+
+  private final LmdbEnvironment env;
+  private final Committed committed;
+  private final BlockingQueue<Op> queue = new LinkedBlockingQueue<>();
+  private final AtomicInteger backlog = new AtomicInteger();
+  private final int maxPending;
+  private final long commitIntervalNanos;
+  private final Map<CounterKey, LongAdder> counters = new ConcurrentHashMap<>();
+  private volatile boolean countersDirty;
+  private final Thread thread;
+  private final ReentrantLock stateLock = new ReentrantLock();
+  private final Condition closing = stateLock.newCondition();
+  private volatile boolean closed;
+  private volatile long commits;
+  private volatile String lastFailure;
+
+  LmdbWriter(LmdbEnvironment env, int maxPending, Duration commitInterval, Committed committed) {
+    if (commitInterval.isNegative()) {
+      throw new IllegalArgumentException("commit interval must be >= 0");
+    }
+    this.env = env;
+    this.maxPending = maxPending;
+    this.commitIntervalNanos = commitInterval.toNanos();
+    this.committed = committed;
+    thread = new Thread(this::loop, "lmdb-writer");
+    thread.setDaemon(true);
+    thread.start();
+  }
+
+  /**
+   * Reserves room for {@code n} writes.
+   *
+   * @throws StoreException.Unavailable when the backlog is full (the disk is failing or slow)
+   */
+  void admit(int n) {
+    if (closed) {
+      throw new StoreException.Unavailable("store " + env.dir + " is closed");
+    }
+    if (backlog.addAndGet(n) > maxPending) {
+      backlog.addAndGet(-n);
+      throw new StoreException.Unavailable(
+          "write backlog full ("
+              + maxPending
+              + " pending writes): "
+              + (lastFailure == null ? "store is slow" : lastFailure));
+    }
+  }
+
+  /** Queues a write admitted before. */
+  void put(Put p) {
+    queue.add(p);
+  }
+
+  void countDecision(long hour, String action, String reason) {
+    counters
+        .computeIfAbsent(new CounterKey(hour, action, reason), k -> new LongAdder())
+        .increment();
+    if (!countersDirty) countersDirty = true;
+  }
+
+  SweepProgress sweep(ExpiryRule rule, long now, SweepProgress from, int limit) {
+    CompletableFuture<SweepProgress> done = new CompletableFuture<>();
+    enqueue(new Sweep(rule, now, from, limit, done));
+    return await(done, "sweep");
+  }
+
+  void flush() {
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    countersDirty = true;
+    enqueue(new Barrier(done));
+    await(done, "flush");
+  }
+
+  private void enqueue(Op op) {
+    if (closed) {
+      throw new StoreException.Unavailable("store " + env.dir + " is closed");
+    }
+    queue.add(op);
+  }
+
+  int pending() {
+    return backlog.get();
+  }
+
+  long commits() {
+    return commits;
+  }
+
+  private <T> T await(CompletableFuture<T> f, String what) {
+    try {
+      return f.get(30, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new StoreException.Unavailable(what + " interrupted");
+    } catch (java.util.concurrent.ExecutionException e) {
+      Throwable c = e.getCause();
+      if (c instanceof StoreException s) throw s;
+      throw new StoreException.Unavailable(what + " failed: " + c, c);
+    } catch (java.util.concurrent.TimeoutException e) {
+      throw new StoreException.Unavailable(
+          what + " timed out: " + (lastFailure == null ? "store is slow" : lastFailure));
+    }
+  }
+
+  private void loop() {
+    List<Op> batch = new ArrayList<>();
+    Map<CounterKey, Long> counts = new HashMap<>();
+    long backoffMillis = 0;
+    long lastStart = System.nanoTime() - commitIntervalNanos;
+    while (true) {
+      try {
+        if (batch.isEmpty() && counts.isEmpty()) {
+          if (closed && queue.isEmpty()) {
+            drainCounters(counts);
+            if (counts.isEmpty()) return;
+          } else {
+            Op first = queue.poll(IDLE_POLL_MILLIS, TimeUnit.MILLISECONDS);
+            if (first != null) {
+              batch.add(first);
+              collect(batch, first, lastStart + commitIntervalNanos);
+            } else if (!countersDirty) {
+              continue;
+            }
+          }
+        }
+        drainCounters(counts);
+        lastStart = System.nanoTime();
+        commit(batch, counts);
+        commits++;
+        batch.clear();
+        counts.clear();
+        backoffMillis = 0;
+        if (lastFailure != null) {
+          log.info("LMDB writes in {} work again", env.dir);
+          lastFailure = null;
+        }
+      } catch (InterruptedException e) {
+        return;
+      } catch (RuntimeException e) {
+        String message = e.getMessage();
+        if (!String.valueOf(message).equals(lastFailure)) {
+          log.error("LMDB commit failed in {}; {} writes kept for retry", env.dir, batch.size(), e);
+        }
+        lastFailure = message;
+        if (closed) {
+          failAll(batch, e);
+          return;
+        }
+        backoffMillis = Math.min(Math.max(backoffMillis * 2, 10), 1000);
+        if (!waitForClose(backoffMillis)) {
+          failAll(batch, e);
+          return;
+        }
+      }
+    }
+  }
+
+  /**
+   * Adds to {@code batch} what arrives until {@code due} (the earliest start of the next commit),
+   * then whatever is queued. A flush, a sweep slice or closing ends the wait: someone waits for
+   * those.
+   */
+  private void collect(List<Op> batch, Op first, long due) throws InterruptedException {
+    Op op = first;
+    while (op instanceof Put && !closed && batch.size() < MAX_BATCH) {
+      long wait = due - System.nanoTime();
+      if (wait <= 0) {
+        break;
+      }
+      op = queue.poll(wait, TimeUnit.NANOSECONDS);
+      if (op == null) {
+        break;
+      }
+      batch.add(op);
+    }
+    queue.drainTo(batch, MAX_BATCH - batch.size());
+  }
+
+  /** Moves the in-memory counts into {@code into}; increments racing in stay for next time. */
+  private void drainCounters(Map<CounterKey, Long> into) {
+    countersDirty = false;
+    for (var e : counters.entrySet()) {
+      long n = e.getValue().sumThenReset();
+      if (n > 0) {
+        into.merge(e.getKey(), n, Long::sum);
+      } else if (counters.size() > 1000) {
+        counters.remove(e.getKey(), e.getValue()); // an hour long gone
+      }
+    }
+  }
+
+  private void commit(List<Op> batch, Map<CounterKey, Long> counts) {
+    List<SweepProgress> sweepResults = new ArrayList<>();
+    // Several writes of one key in a batch: only the last reaches LMDB.
+    Map<Table, Map<String, Put>> last = new EnumMap<>(Table.class);
+    for (Op op : batch) {
+      if (op instanceof Put p)
+        last.computeIfAbsent(p.table(), t -> new HashMap<>()).put(p.key(), p);
+    }
+    env.write(
+        txn -> {
+          sweepResults.clear();
+          for (Op op : batch) {
+            if (op instanceof Put p) {
+              if (last.get(p.table()).get(p.key()) == p) {
+                env.dbi(p.table()).put(txn, LmdbCodec.key(p.key()), p.value());
+              }
+            } else if (op instanceof Sweep s) {
+              sweepResults.add(LmdbSweep.slice(env, txn, s.rule(), s.now(), s.from(), s.limit()));
+            }
+          }
+          Dbi<byte[]> decisions = env.dbi(Table.DECISIONS);
+          for (var e : counts.entrySet()) {
+            CounterKey k = e.getKey();
+            byte[] key = LmdbCodec.decisionKey(k.hour(), k.action(), k.reason());
+            byte[] old = decisions.get(txn, key);
+            long before = old != null && old.length == 8 ? LmdbCodec.longAt(old, 0) : 0;
+            decisions.put(txn, key, LmdbCodec.count(before + e.getValue()));
+          }
+        });
+    int i = 0;
+    for (Op op : batch) {
+      if (op instanceof Put p) {
+        committed.committed(p);
+        backlog.decrementAndGet();
+      } else if (op instanceof Sweep s) {
+        s.done().complete(sweepResults.get(i++));
+      } else if (op instanceof Barrier b) {
+        b.done().complete(null);
+      }
+    }
+  }
+
+  /** Waits for the back-off; returns false if the store is closing instead. */
+  private boolean waitForClose(long millis) {
+    stateLock.lock();
+    try {
+      if (!closed) {
+        closing.await(millis, TimeUnit.MILLISECONDS);
+      }
+      return !closed;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    } finally {
+      stateLock.unlock();
+    }
+  }
+
+  private void failAll(List<Op> batch, RuntimeException cause) {
+    for (Op op : batch) {
+      if (op instanceof Sweep s) s.done().completeExceptionally(cause);
+      if (op instanceof Barrier b) b.done().completeExceptionally(cause);
+    }
+  }
+
+  /** Commits what is queued (up to 10 s), then stops the thread. Idempotent. */
+  @Override
+  public void close() {
+    stateLock.lock();
+    try {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      closing.signalAll();
+    } finally {
+      stateLock.unlock();
+    }
+    queue.add(new Barrier(new CompletableFuture<>())); // ends the writer's wait at once
+    try {
+      thread.join(10_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    if (thread.isAlive()) {
+      log.error("LMDB writer did not finish within 10 s; {} writes are lost", backlog.get());
+      thread.interrupt();
+    }
+  }
+}

@@ -1,0 +1,15 @@
+package org.greygate.store.lmdb;
+
+/** The named databases inside the LMDB environment. */
+enum Table {
+  TRIPLETS("triplets"),
+  CLIENTS("clients"),
+  WINDOWS("windows"),
+  DECISIONS("decisions");
+
+  final String dbName;
+
+  Table(String dbName) {
+    this.dbName = dbName;
+  }
+}

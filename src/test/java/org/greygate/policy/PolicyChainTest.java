@@ -1,0 +1,151 @@
+package org.greygate.policy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import org.greygate.metrics.Counters;
+import org.greygate.protocol.Outcome;
+import org.greygate.protocol.PolicyReply;
+import org.greygate.protocol.PolicyRequest;
+import org.greygate.store.StoreException;
+import org.junit.jupiter.api.Test;
+
+/** The chain alone, with policies written for the test: order, fail-open, time, counting. */
+class PolicyChainTest {
+  static final Clock CLOCK = Clock.fixed(Instant.ofEpochSecond(1_700_000_000L), ZoneOffset.UTC);
+  static final Outcome FAIL_OPEN = new Outcome.Dunno(Outcome.Note.of("pass", "fail-open"));
+  final Counters metrics = new Counters();
+  final List<String> recorded = new ArrayList<>();
+
+  PolicyChain chain(boolean trust, Policy... policies) {
+    List<Policy> all = new ArrayList<>();
+    all.add(new RequestGate());
+    all.addAll(List.of(policies));
+    return new PolicyChain(
+        all, CLOCK, trust, FAIL_OPEN, metrics, (t, o, r) -> recorded.add(t + " " + o + " " + r));
+  }
+
+  static PolicyRequest request(String testTime) {
+    Map<String, String> m = new HashMap<>();
+    m.put("request", "smtpd_access_policy");
+    m.put("protocol_state", "RCPT");
+    m.put("client_address", "192.0.2.1");
+    m.put("client_name", "x.example");
+    m.put("sender", "a@example.org");
+    m.put("recipient", "b@example.net");
+    if (testTime != null) m.put("policy_test_time", testTime);
+    return PolicyRequest.of(m);
+  }
+
+  static Outcome decide(PolicyChain c, PolicyRequest r) {
+    return c.decide(r).toCompletableFuture().join();
+  }
+
+  static Policy defer(String text) {
+    return ctx ->
+        Policy.answer(
+            new Outcome.Defer("DEFER_IF_PERMIT", text, Outcome.Note.of("greylist", text)));
+  }
+
+  @Test
+  void firstPolicyWithAnOpinionWinsAndNobodyMeansDunno() {
+    Policy silent = ctx -> Policy.NO_OPINION;
+    assertEquals(
+        "DEFER_IF_PERMIT one",
+        PolicyReply.action(
+            decide(chain(false, silent, defer("one"), defer("two")), request(null))));
+    Outcome none = decide(chain(false, silent), request(null));
+    assertEquals("DUNNO", PolicyReply.action(none));
+    assertEquals("no policy decided", none.note().reason());
+    assertEquals(List.of("1700000000 defer one", "1700000000 dunno no policy decided"), recorded);
+    assertEquals(1, metrics.decisions("defer", "one"));
+  }
+
+  @Test
+  void policyTestTimeIsIgnoredUnlessTrusted() {
+    List<Long> seen = new ArrayList<>();
+    Policy clock =
+        ctx -> {
+          seen.add(ctx.now());
+          return Policy.NO_OPINION;
+        };
+    decide(chain(false, clock), request("1800000000"));
+    decide(chain(true, clock), request("1800000000"));
+    decide(chain(true, clock), request("garbage")); // unparsable: the clock
+    assertEquals(List.of(1_700_000_000L, 1_800_000_000L, 1_700_000_000L), seen);
+  }
+
+  @Test
+  void storeFaultsFailOpenThrownOrCompletedAndAreCounted() {
+    Policy thrower =
+        ctx -> {
+          throw new StoreException.Unavailable("disk on fire");
+        };
+    Policy completer =
+        ctx -> CompletableFuture.failedFuture(new StoreException.Full("no space", null));
+    Outcome a = decide(chain(false, thrower), request(null));
+    Outcome b = decide(chain(false, completer), request(null));
+    assertEquals("DUNNO", PolicyReply.action(a));
+    assertEquals("fail-open (store unavailable)", a.note().reasonText());
+    assertEquals("fail-open (store full)", b.note().reasonText());
+    assertEquals(Map.of("unavailable", 1L, "full", 1L), metrics.storeFaults());
+    assertEquals(2, metrics.failOpenCount());
+  }
+
+  @Test
+  void aLateStageIsFollowedWhenItCompletes() {
+    CompletableFuture<Optional<Outcome>> later = new CompletableFuture<>();
+    PolicyChain c = chain(false, ctx -> later, defer("after"));
+    CompletableFuture<Outcome> answer = c.decide(request(null)).toCompletableFuture();
+    assertTrue(!answer.isDone());
+    later.complete(Optional.empty());
+    assertEquals("DEFER_IF_PERMIT after", PolicyReply.action(answer.join()));
+  }
+
+  @Test
+  void aBugInAPolicyFailsOpenButAnErrorReachesTheServer() {
+    Policy buggy =
+        ctx -> {
+          throw new IllegalStateException("bug");
+        };
+    assertEquals(
+        "fail-open (error)", decide(chain(false, buggy), request(null)).note().reasonText());
+    Policy broken =
+        ctx -> {
+          throw new NoClassDefFoundError("gone");
+        };
+    assertThrows(NoClassDefFoundError.class, () -> chain(false, broken).decide(request(null)));
+    CompletableFuture<Optional<Outcome>> later = new CompletableFuture<>();
+    CompletableFuture<Outcome> answer =
+        chain(false, ctx -> later).decide(request(null)).toCompletableFuture();
+    later.completeExceptionally(new NoClassDefFoundError("gone later"));
+    CompletionException e = assertThrows(CompletionException.class, answer::join);
+    assertTrue(e.getCause() instanceof NoClassDefFoundError, e.toString());
+  }
+
+  @Test
+  void otherRequestTypesGetDunno() {
+    Outcome o = decide(chain(false, defer("never")), PolicyRequest.of(Map.of("request", "junk")));
+    assertEquals("DUNNO", PolicyReply.action(o));
+    assertEquals("unknown request", o.note().reason());
+  }
+
+  @Test
+  void aTimedOutRequestIsNotedAndCounted() {
+    Outcome o = chain(false).timedOut(request(null));
+    assertEquals("fail-open (reply timeout)", o.note().reasonText());
+    assertEquals(Map.of("timeout", 1L), metrics.failOpen());
+    assertEquals(List.of("1700000000 dunno fail-open"), recorded);
+  }
+}

@@ -1,0 +1,285 @@
+package org.greygate.store;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.greygate.greylist.Expiry;
+import org.greygate.greylist.GreylistConfig;
+import org.greygate.policy.PolicyChain;
+import org.greygate.protocol.Outcome;
+import org.greygate.protocol.PolicyRequest;
+import org.greygate.testing.Rows;
+import org.greygate.testing.TestPolicy;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What every {@link TripletStore} backend must do, run against each: semantics of the step, the
+ * windowed and decision counters, expiry, atomicity under concurrency, restart, faults. A backend's
+ * test class extends this and says how to open (and reopen) it.
+ */
+public abstract class StoreContract {
+  protected TripletStore store;
+
+  /** A new, empty store. */
+  protected abstract TripletStore open() throws Exception;
+
+  /** The same store after a restart (everything made durable before must be there), or null. */
+  protected abstract TripletStore reopen(TripletStore closed) throws Exception;
+
+  @BeforeEach
+  void openStore() throws Exception {
+    store = open();
+  }
+
+  @AfterEach
+  void closeStore() {
+    if (store != null) store.close();
+  }
+
+  @Test
+  void aStepSeesTheRowsAsTheyAreAndWritesWhatItReturns() {
+    List<String> seen = new ArrayList<>();
+    String r =
+        Rows.join(
+            store.step(
+                "t",
+                "c",
+                (t, c) -> {
+                  seen.add(t + " " + c);
+                  return new RowChange.Change<>(new TripletEntry(1, 2), new ClientEntry(1, 2), "x");
+                }));
+    assertEquals("x", r);
+    assertEquals(List.of("null null"), seen);
+    assertEquals(new TripletEntry(1, 2), Rows.triplet(store, "t"));
+    assertEquals(new ClientEntry(1, 2), Rows.client(store, "c"));
+    // null leaves a row as it is; a null key neither reads nor writes that row
+    Rows.join(
+        store.step(
+            "t",
+            null,
+            (t, c) -> {
+              assertNull(c);
+              return new RowChange.Change<>(null, new ClientEntry(9, 9), null);
+            }));
+    assertEquals(new TripletEntry(1, 2), Rows.triplet(store, "t"));
+    assertEquals(new ClientEntry(1, 2), Rows.client(store, "c"));
+    assertNull(Rows.triplet(store, "other"));
+    store.flush();
+    assertEquals(1, store.tripletCount());
+    assertEquals(1, store.clientCount());
+  }
+
+  @Test
+  void concurrentStepsOnOneRowLoseNoUpdate() throws Exception {
+    int threads = 8;
+    int each = 500;
+    AtomicInteger sawNew = new AtomicInteger();
+    runConcurrently(
+        threads,
+        () -> {
+          for (int i = 0; i < each; i++) {
+            Rows.join(
+                store.step(
+                    "counter",
+                    "client",
+                    (t, c) -> {
+                      if (t == null) sawNew.incrementAndGet();
+                      long n = t == null ? 1 : t.lastSeen() + 1;
+                      long m = c == null ? 1 : c.count() + 1;
+                      return new RowChange.Change<>(
+                          new TripletEntry(0, n), new ClientEntry(m, 0), null);
+                    }));
+          }
+        });
+    assertEquals(1, sawNew.get(), "exactly one step saw the row new");
+    assertEquals(threads * each, Rows.triplet(store, "counter").lastSeen());
+    assertEquals(threads * each, Rows.client(store, "client").count());
+  }
+
+  @Test
+  void manyThreadsDecidingOnOneTripletGiveExactlyOneFirstPass() throws Exception {
+    GreylistConfig config = GreylistConfig.builder().awlClients(3).build();
+    PolicyChain chain = TestPolicy.chain(store, config, true);
+    decide(chain, 0, 1_700_000_000L); // greylisted
+    List<Outcome> outcomes = java.util.Collections.synchronizedList(new ArrayList<>());
+    AtomicInteger next = new AtomicInteger();
+    runConcurrently(
+        8,
+        () -> {
+          for (int i = 0; i < 20; i++) {
+            outcomes.add(decide(chain, next.incrementAndGet(), 1_700_000_400L));
+          }
+        });
+    long prepends = outcomes.stream().filter(o -> o instanceof Outcome.Prepend).count();
+    assertEquals(1, prepends, outcomes.toString());
+    assertEquals(160, outcomes.size());
+    store.forEachClient((k, c) -> assertEquals(1, c.count(), "one AWL pass counted for " + k));
+  }
+
+  private static Outcome decide(PolicyChain chain, int instance, long now) {
+    Map<String, String> m = new HashMap<>();
+    m.put("request", "smtpd_access_policy");
+    m.put("protocol_state", "RCPT");
+    m.put("client_address", "192.0.2.1");
+    m.put("client_name", "mx.example.org");
+    m.put("sender", "a@example.org");
+    m.put("recipient", "b@example.net");
+    m.put("instance", "i" + instance);
+    m.put("policy_test_time", Long.toString(now));
+    return chain.decide(PolicyRequest.of(m)).toCompletableFuture().join();
+  }
+
+  private static void runConcurrently(int threads, Runnable body) throws Exception {
+    CountDownLatch start = new CountDownLatch(1);
+    List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+    List<Thread> all = new ArrayList<>();
+    for (int t = 0; t < threads; t++) {
+      Thread th =
+          new Thread(
+              () -> {
+                try {
+                  start.await();
+                  body.run();
+                } catch (Throwable e) {
+                  failures.add(e);
+                }
+              });
+      th.start();
+      all.add(th);
+    }
+    start.countDown();
+    for (Thread th : all) th.join(60_000);
+    assertEquals(List.of(), failures);
+  }
+
+  @Test
+  void aWindowCountsWithinItsLimitAndSlides() {
+    long t0 = 1_700_000_000L - 1_700_000_000L % 60;
+    assertEquals(new WindowCount(3, true), Rows.join(store.addToWindow("w", t0, 600, 3, 5)));
+    assertEquals(new WindowCount(5, true), Rows.join(store.addToWindow("w", t0 + 100, 600, 2, 5)));
+    // past the limit: not counted, the sum unchanged
+    assertEquals(new WindowCount(5, false), Rows.join(store.addToWindow("w", t0 + 200, 600, 1, 5)));
+    assertEquals(new WindowCount(5, false), Rows.join(store.addToWindow("w", t0 + 200, 600, 0, 5)));
+    // the first 3 leave the window 600 s (plus at most one 10 s slot) after they came
+    assertEquals(5, Rows.join(store.addToWindow("w", t0 + 599, 600, 0, 99)).sum());
+    assertEquals(2, Rows.join(store.addToWindow("w", t0 + 610, 600, 0, 99)).sum());
+    assertEquals(0, Rows.join(store.addToWindow("w", t0 + 800, 600, 0, 99)).sum());
+    // keys are independent
+    assertEquals(new WindowCount(1, true), Rows.join(store.addToWindow("v", t0, 600, 1, 5)));
+  }
+
+  @Test
+  void concurrentWindowAddsNeverPassTheLimit() throws Exception {
+    AtomicInteger counted = new AtomicInteger();
+    runConcurrently(
+        8,
+        () -> {
+          for (int i = 0; i < 100; i++) {
+            if (Rows.join(store.addToWindow("w", 1_700_000_000L, 3600, 1, 250)).counted()) {
+              counted.incrementAndGet();
+            }
+          }
+        });
+    assertEquals(250, counted.get());
+    assertEquals(250, Rows.join(store.addToWindow("w", 1_700_000_000L, 3600, 0, 250)).sum());
+  }
+
+  @Test
+  void decisionCountsAddUpPerHourOnceWritten() {
+    long h = 1_700_000_000L - 1_700_000_000L % 3600;
+    store.countDecision(h + 5, "defer", "new");
+    store.countDecision(h + 3599, "defer", "new");
+    store.countDecision(h + 10, "dunno", "triplet found");
+    store.countDecision(h + 3600, "defer", "new");
+    store.flush();
+    List<DecisionCount> rows = new ArrayList<>();
+    store.forEachDecisionCount(h, h + 7200, rows::add);
+    assertEquals(
+        List.of(
+            new DecisionCount(h, "defer", "new", 2),
+            new DecisionCount(h, "dunno", "triplet found", 1),
+            new DecisionCount(h + 3600, "defer", "new", 1)),
+        rows);
+    store.countDecision(h + 20, "defer", "new");
+    store.flush();
+    rows.clear();
+    store.forEachDecisionCount(h, h + 3600, rows::add);
+    assertEquals(3, rows.get(0).count());
+    assertEquals(2, rows.size());
+  }
+
+  @Test
+  void sweepDeletesWhatIsExpiredAndKeepsTheRest() {
+    long now = 100L * 86400;
+    Expiry rule = new Expiry(300, 35 * 86400, 2 * 86400);
+    Rows.put(store, "old", new TripletEntry(now - 40 * 86400, now - 36 * 86400));
+    Rows.put(store, "unretried", new TripletEntry(now - 3 * 86400, now - 3 * 86400 + 10));
+    Rows.put(store, "live", new TripletEntry(now - 10 * 86400, now - 86400));
+    Rows.put(store, "oldclient", new ClientEntry(9, now - 40 * 86400));
+    Rows.put(store, "client", new ClientEntry(9, now - 86400));
+    Rows.join(store.addToWindow("oldwindow", now - 7200, 3600, 1, 10));
+    Rows.join(store.addToWindow("window", now - 60, 3600, 1, 10));
+    store.countDecision(now - 40 * 86400, "defer", "new");
+    store.countDecision(now - 86400, "defer", "new");
+    store.flush();
+    SweepProgress p = SweepProgress.START;
+    for (int i = 0; i < 100 && !p.finished(); i++) p = store.sweep(rule, now, p, 2);
+    assertTrue(p.finished());
+    assertEquals(5, p.deleted()); // 2 triplets, 1 client, 1 window, 1 hour of counters
+    assertNull(Rows.triplet(store, "old"));
+    assertNull(Rows.triplet(store, "unretried"));
+    assertEquals(new TripletEntry(now - 10 * 86400, now - 86400), Rows.triplet(store, "live"));
+    assertNull(Rows.client(store, "oldclient"));
+    assertEquals(0, Rows.join(store.addToWindow("oldwindow", now, 3600, 0, 10)).sum());
+    assertEquals(1, Rows.join(store.addToWindow("window", now, 3600, 0, 10)).sum());
+    List<DecisionCount> rows = new ArrayList<>();
+    store.forEachDecisionCount(0, now, rows::add);
+    assertEquals(1, rows.size(), rows.toString());
+  }
+
+  @Test
+  void whatWasDurableIsThereAfterARestart() throws Exception {
+    Rows.put(store, "t", new TripletEntry(1, 2));
+    Rows.put(store, "c", new ClientEntry(3, 4));
+    Rows.join(store.addToWindow("w", 1_700_000_000L, 3600, 7, 10));
+    store.countDecision(1_700_000_000L, "defer", "new");
+    store.flush();
+    TripletStore again = reopen(store);
+    assumeTrue(again != null, "this backend keeps nothing across a restart");
+    store = again;
+    assertEquals(new TripletEntry(1, 2), Rows.triplet(store, "t"));
+    assertEquals(new ClientEntry(3, 4), Rows.client(store, "c"));
+    assertEquals(7, Rows.join(store.addToWindow("w", 1_700_000_000L, 3600, 0, 10)).sum());
+    List<DecisionCount> rows = new ArrayList<>();
+    store.forEachDecisionCount(0, Long.MAX_VALUE, rows::add);
+    assertEquals(1, rows.size());
+  }
+
+  @Test
+  void aClosedStoreFailsWithATypedFaultNeverHangs() {
+    store.close();
+    StoreException e =
+        assertThrows(
+            StoreException.class, () -> Rows.triplet(store, "t"), "step on a closed store");
+    assertEquals("unavailable", e.kind());
+    CompletionException w =
+        assertThrows(
+            CompletionException.class,
+            () -> store.addToWindow("w", 1, 60, 1, 1).toCompletableFuture().join());
+    assertTrue(w.getCause() instanceof StoreException.Unavailable, w.toString());
+    store.countDecision(1, "defer", "new"); // never throws
+    store = null;
+  }
+}
