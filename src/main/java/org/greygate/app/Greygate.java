@@ -14,7 +14,6 @@ import org.greygate.policy.PolicyChain;
 import org.greygate.store.ExpirySweeper;
 import org.greygate.store.PrivacySecret;
 import org.greygate.store.TripletStore;
-import org.greygate.store.lmdb.LmdbStore;
 import org.greygate.whitelist.WhitelistException;
 import org.greygate.whitelist.WhitelistReloader;
 import org.slf4j.Logger;
@@ -43,7 +42,7 @@ public final class Greygate implements AutoCloseable {
     this.config = config;
     this.metrics = metrics;
     try {
-      store = LmdbStore.open(config.dbdir(), config.commitInterval());
+      store = Stores.open(config);
       resources.add(store);
       metrics.pendingWrites(store::pendingWrites);
       housekeeping = daemonThreads("housekeeping");

@@ -1,5 +1,7 @@
 package org.greygate.bench;
 
+import static org.greygate.config.InvalidSetting.check;
+
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -17,6 +19,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
+import org.greygate.config.InvalidSetting;
 
 /**
  * Closed-loop load: {@code connections} connections, each sending one request and reading its whole
@@ -52,14 +55,14 @@ public final class LoadGenerator {
   /** Triplets {@code keyOffset .. keyOffset + keyspace - 1}, driven by {@code threads} threads. */
   public LoadGenerator(
       SocketAddress target, int connections, long keyspace, int threads, long keyOffset) {
-    if (connections < 1) throw new IllegalArgumentException("--connections must be >= 1");
-    if (keyspace < 1) throw new IllegalArgumentException("--keyspace must be >= 1");
-    if (threads < 1) throw new IllegalArgumentException("--threads must be >= 1");
+    check(connections >= 1, "connections", "must be >= 1, got " + connections);
+    check(keyspace >= 1, "keyspace", "must be >= 1, got " + keyspace);
+    check(threads >= 1, "threads", "must be >= 1, got " + threads);
     this.target = target;
     this.connections = connections;
     this.keyspace = keyspace;
     this.threads = Math.min(threads, connections);
-    if (keyOffset < 0) throw new IllegalArgumentException("--key-offset must be >= 0");
+    check(keyOffset >= 0, "keyOffset", "must be >= 0, got " + keyOffset);
     this.keyOffset = keyOffset;
   }
 
@@ -70,14 +73,13 @@ public final class LoadGenerator {
     }
     int colon = target.lastIndexOf(':');
     if (colon <= 0)
-      throw new IllegalArgumentException(
-          "--target must be HOST:PORT or unix:PATH, got '" + target + "'");
+      throw new InvalidSetting("target", "must be HOST:PORT or unix:PATH, got '" + target + "'");
     String host = target.substring(0, colon);
     if (host.startsWith("[") && host.endsWith("]")) host = host.substring(1, host.length() - 1);
     try {
       return new InetSocketAddress(host, Integer.parseInt(target.substring(colon + 1)));
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("--target: not a port in '" + target + "'");
+      throw new InvalidSetting("target", "has no port number in '" + target + "'");
     }
   }
 

@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.greygate.app.ChainFactory;
 import org.greygate.app.PolicyConfig;
+import org.greygate.app.Stores;
 import org.greygate.greylist.KeyHasher;
 import org.greygate.metrics.Metrics;
 import org.greygate.policy.DecisionLog;
@@ -25,8 +26,6 @@ import org.greygate.protocol.PolicyRequest;
 import org.greygate.store.PrivacySecret;
 import org.greygate.store.StoreException;
 import org.greygate.store.TripletStore;
-import org.greygate.store.lmdb.LmdbStore;
-import org.greygate.store.memory.MemoryStore;
 import org.greygate.whitelist.WhitelistException;
 import org.greygate.whitelist.Whitelists;
 import org.slf4j.LoggerFactory;
@@ -83,8 +82,7 @@ public final class CheckCommand implements Callable<Integer> {
     } catch (WhitelistException e) {
       throw new GreygateCli.UsageError(e.getMessage());
     }
-    boolean exists = Files.isRegularFile(dbdir.resolve("data.mdb"));
-    try (TripletStore store = exists ? LmdbStore.openDryRun(dbdir) : new MemoryStore()) {
+    try (TripletStore store = Stores.inspect(dbdir)) {
       KeyHasher hasher = KeyHasher.PLAIN;
       if (options.privacy) {
         if (!Files.isRegularFile(dbdir.resolve(PrivacySecret.FILE))) {

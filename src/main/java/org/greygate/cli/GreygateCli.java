@@ -62,6 +62,10 @@ public final class GreygateCli implements Runnable {
         });
     cl.setExecutionExceptionHandler(
         (ex, c, r) -> {
+          if (ex instanceof org.greygate.config.InvalidSetting s) {
+            c.getErr().println("greygate: " + OptionNames.usage(s).getMessage());
+            return EXIT_USAGE;
+          }
           if (ex instanceof UsageError u) {
             c.getErr().println("greygate: " + u.getMessage());
             return EXIT_USAGE;

@@ -31,7 +31,12 @@ final class OptionNames {
           Map.entry("statsInterval", "--stats-interval"),
           Map.entry("maxLineBytes", "--max-line-length"),
           Map.entry("maxAttributes", "--max-attributes"),
-          Map.entry("maxRequestBytes", "--max-request-size"));
+          Map.entry("maxRequestBytes", "--max-request-size"),
+          Map.entry("connections", "--connections"),
+          Map.entry("keyspace", "--keyspace"),
+          Map.entry("threads", "--threads"),
+          Map.entry("keyOffset", "--key-offset"),
+          Map.entry("target", "--target"));
 
   private OptionNames() {}
 

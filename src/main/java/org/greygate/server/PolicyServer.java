@@ -115,7 +115,7 @@ public final class PolicyServer implements AutoCloseable {
     try {
       addresses = InetAddress.getAllByName(a.host());
     } catch (UnknownHostException e) {
-      throw new IOException("--inet " + a + ": unknown host " + a.host(), e);
+      throw new IOException("cannot listen on " + a + ": unknown host " + a.host(), e);
     }
     bind(new InetSocketAddress(addresses[0], a.port()), false, a);
   }
@@ -124,13 +124,15 @@ public final class PolicyServer implements AutoCloseable {
     Path path = a.path().toAbsolutePath();
     if (Files.exists(path)) {
       if (inUse(path)) {
-        throw new IOException("--unix " + path + ": another process is listening on it");
+        throw new IOException(
+            "cannot listen on unix:" + path + ": another process is listening on it");
       }
       Files.delete(path); // stale socket from an unclean stop
     }
     Path parent = path.getParent();
     if (parent != null && !Files.isDirectory(parent)) {
-      throw new IOException("--unix " + path + ": directory " + parent + " does not exist");
+      throw new IOException(
+          "cannot listen on unix:" + path + ": directory " + parent + " does not exist");
     }
     bind(UnixDomainSocketAddress.of(path), true, a);
     socketFiles.add(path);

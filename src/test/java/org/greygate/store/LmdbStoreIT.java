@@ -58,33 +58,6 @@ class LmdbStoreIT {
     return n;
   }
 
-  static void awaitCommits(LmdbStore s, long atLeast) throws InterruptedException {
-    for (int i = 0; i < 200 && s.commits() < atLeast; i++) Thread.sleep(5);
-    assertTrue(s.commits() >= atLeast, "commits: " + s.commits());
-  }
-
-  @Test
-  void writesUnderLoadShareCommitsButALoneWriteIsNotHeldBack() throws Exception {
-    try (LmdbStore s = LmdbStore.open(dir, java.time.Duration.ofMillis(200))) {
-      long t = System.nanoTime();
-      Rows.put(s, "alone", new TripletEntry(1, 1));
-      awaitCommits(s, 1);
-      long ms = (System.nanoTime() - t) / 1_000_000;
-      assertTrue(ms < 150, "a write on an idle store waited " + ms + " ms for its commit");
-      int n = trickle(s, "k", 300);
-      Thread.sleep(400); // the last paced commit happens by itself
-      assertEquals(n + 1, s.tripletCount(), "committed without a flush");
-      // 300 ms of writes, at most one commit start per 200 ms
-      assertTrue(s.commits() <= 4, n + " writes took " + s.commits() + " commits");
-      // a flush does not wait for the interval
-      Rows.put(s, "last", new TripletEntry(2, 2));
-      t = System.nanoTime();
-      s.flush();
-      ms = (System.nanoTime() - t) / 1_000_000;
-      assertTrue(ms < 150, "flush waited " + ms + " ms");
-    }
-  }
-
   @Test
   void withoutAnIntervalEveryIdleWriteCommitsAlone() throws Exception {
     try (LmdbStore s = LmdbStore.open(dir, java.time.Duration.ZERO)) {

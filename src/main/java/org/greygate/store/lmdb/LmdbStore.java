@@ -57,7 +57,7 @@ public final class LmdbStore implements TripletStore {
     }
   }
 
-  private LmdbStore(LmdbEnvironment env, int maxPending, Duration commitInterval) {
+  private LmdbStore(LmdbEnvironment env, int maxPending, Duration commitInterval, Pacer pacer) {
     this.env = env;
     for (Table t : Table.values()) overlay.put(t, new ConcurrentHashMap<>());
     for (int i = 0; i < STRIPES; i++) stripes[i] = new Object();
@@ -68,6 +68,7 @@ public final class LmdbStore implements TripletStore {
                 env,
                 maxPending,
                 commitInterval,
+                pacer,
                 p -> overlay.get(p.table()).remove(p.key(), p.value()));
   }
 
@@ -85,13 +86,22 @@ public final class LmdbStore implements TripletStore {
    * commit is done.
    */
   public static LmdbStore open(Path dir, Duration commitInterval) {
-    return new LmdbStore(LmdbEnvironment.openWritable(dir, 64L << 20), 200_000, commitInterval);
+    return open(dir, commitInterval, Pacer.SYSTEM);
+  }
+
+  /** With the writer's time driven by {@code pacer} (tests of the pacing). */
+  static LmdbStore open(Path dir, Duration commitInterval, Pacer pacer) {
+    return new LmdbStore(
+        LmdbEnvironment.openWritable(dir, 64L << 20), 200_000, commitInterval, pacer);
   }
 
   /** For tests: a given starting map size (bytes) and write backlog bound. */
   public static LmdbStore open(Path dir, long initialMapSize, int maxPending) {
     return new LmdbStore(
-        LmdbEnvironment.openWritable(dir, initialMapSize), maxPending, DEFAULT_COMMIT_INTERVAL);
+        LmdbEnvironment.openWritable(dir, initialMapSize),
+        maxPending,
+        DEFAULT_COMMIT_INTERVAL,
+        Pacer.SYSTEM);
   }
 
   /**
@@ -99,7 +109,8 @@ public final class LmdbStore implements TripletStore {
    * database, writes are kept in memory only and never reach the disk (a dry run).
    */
   public static LmdbStore openDryRun(Path dir) {
-    return new LmdbStore(LmdbEnvironment.openReadOnly(dir), Integer.MAX_VALUE, Duration.ZERO);
+    return new LmdbStore(
+        LmdbEnvironment.openReadOnly(dir), Integer.MAX_VALUE, Duration.ZERO, Pacer.SYSTEM);
   }
 
   // ---------------------------------------------------------------- decisions

@@ -67,6 +67,7 @@ final class LmdbWriter implements AutoCloseable {
   private final AtomicInteger backlog = new AtomicInteger();
   private final int maxPending;
   private final long commitIntervalNanos;
+  private final Pacer pacer;
   private final Map<CounterKey, LongAdder> counters = new ConcurrentHashMap<>();
   private volatile boolean countersDirty;
   private final Thread thread;
@@ -76,13 +77,19 @@ final class LmdbWriter implements AutoCloseable {
   private volatile long commits;
   private volatile String lastFailure;
 
-  LmdbWriter(LmdbEnvironment env, int maxPending, Duration commitInterval, Committed committed) {
+  LmdbWriter(
+      LmdbEnvironment env,
+      int maxPending,
+      Duration commitInterval,
+      Pacer pacer,
+      Committed committed) {
     if (commitInterval.isNegative()) {
       throw new IllegalArgumentException("commit interval must be >= 0");
     }
     this.env = env;
     this.maxPending = maxPending;
     this.commitIntervalNanos = commitInterval.toNanos();
+    this.pacer = pacer;
     this.committed = committed;
     thread = new Thread(this::loop, "lmdb-writer");
     thread.setDaemon(true);
@@ -168,7 +175,7 @@ final class LmdbWriter implements AutoCloseable {
     List<Op> batch = new ArrayList<>();
     Map<CounterKey, Long> counts = new HashMap<>();
     long backoffMillis = 0;
-    long lastStart = System.nanoTime() - commitIntervalNanos;
+    long lastStart = pacer.nanoTime() - commitIntervalNanos;
     while (true) {
       try {
         if (batch.isEmpty() && counts.isEmpty()) {
@@ -186,7 +193,7 @@ final class LmdbWriter implements AutoCloseable {
           }
         }
         drainCounters(counts);
-        lastStart = System.nanoTime();
+        lastStart = pacer.nanoTime();
         commit(batch, counts);
         commits++;
         batch.clear();
@@ -225,11 +232,10 @@ final class LmdbWriter implements AutoCloseable {
   private void collect(List<Op> batch, Op first, long due) throws InterruptedException {
     Op op = first;
     while (op instanceof Put && !closed && batch.size() < MAX_BATCH) {
-      long wait = due - System.nanoTime();
-      if (wait <= 0) {
+      if (due - pacer.nanoTime() <= 0) {
         break;
       }
-      op = queue.poll(wait, TimeUnit.NANOSECONDS);
+      op = pacer.poll(queue, due);
       if (op == null) {
         break;
       }

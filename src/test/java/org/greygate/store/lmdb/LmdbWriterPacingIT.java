@@ -1,0 +1,79 @@
+package org.greygate.store.lmdb;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.greygate.store.TripletEntry;
+import org.greygate.testing.Rows;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The group-commit pacing, on a real database, with the writer's time driven by the test: no
+ * sleeps, and an interval of an hour that never really passes.
+ */
+class LmdbWriterPacingIT {
+  @TempDir Path dir;
+
+  /** Time stands still until the test moves it. */
+  static final class ManualPacer implements Pacer {
+    final AtomicLong now = new AtomicLong(1_000_000_000L);
+
+    @Override
+    public long nanoTime() {
+      return now.get();
+    }
+
+    @Override
+    public <T> T poll(BlockingQueue<T> queue, long deadline) throws InterruptedException {
+      while (deadline - now.get() > 0) {
+        T t = queue.poll(1, TimeUnit.MILLISECONDS); // wakes to see the test move time
+        if (t != null) return t;
+      }
+      return queue.poll();
+    }
+
+    void advance(Duration d) {
+      now.addAndGet(d.toNanos());
+    }
+  }
+
+  static void awaitCommits(LmdbStore s, long n) {
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    while (s.commits() < n && System.nanoTime() < deadline) Thread.onSpinWait();
+    assertEquals(n, s.commits(), "commits");
+  }
+
+  @Test
+  void aLoneWriteCommitsAtOnceAndLaterOnesWaitForTheIntervalTogether() {
+    ManualPacer pacer = new ManualPacer();
+    try (LmdbStore s = LmdbStore.open(dir, Duration.ofHours(1), pacer)) {
+      Rows.put(s, "alone", new TripletEntry(1, 1));
+      awaitCommits(s, 1); // an idle store does not hold a write back
+      for (int i = 0; i < 50; i++) Rows.put(s, "k" + i, new TripletEntry(i, i));
+      assertEquals(1, s.commits(), "the next commit waits for the interval");
+      assertEquals(1, s.tripletCount());
+      pacer.advance(Duration.ofMinutes(61));
+      awaitCommits(s, 2); // all 50 in one commit
+      assertEquals(51, s.tripletCount());
+    }
+  }
+
+  @Test
+  void aFlushDoesNotWaitForTheInterval() {
+    ManualPacer pacer = new ManualPacer();
+    try (LmdbStore s = LmdbStore.open(dir, Duration.ofHours(1), pacer)) {
+      Rows.put(s, "a", new TripletEntry(1, 1));
+      awaitCommits(s, 1);
+      Rows.put(s, "b", new TripletEntry(2, 2));
+      s.flush(); // returns although the pacer's hour never passes
+      assertEquals(2, s.tripletCount());
+      assertTrue(s.commits() >= 2);
+    }
+  }
+}
