@@ -47,8 +47,8 @@ import picocli.CommandLine.Spec;
     versionProvider = Version.class,
     description = {
       "Answer one policy request against --dbdir as the daemon would, without changing the database",
-      "(safe while the daemon runs). Takes the daemon's options: those it recorded in --dbdir when",
-      "it started, then --config FILE, then the command line. Attributes come as NAME=VALUE",
+      "(safe while the daemon runs). Takes the daemon's options: --config FILE, or else those the",
+      "daemon recorded in --dbdir when it started; the command line wins. Attributes come as NAME=VALUE",
       "arguments, or from stdin in the policy protocol format when none are given. Prints the",
       "reply, and the log line on stderr.",
       "Example: greygate check --dbdir=/var/lib/greygate client_address=192.0.2.1 \\",

@@ -151,15 +151,29 @@ public final class GreygateCli implements Runnable {
     return before.toArray(String[]::new);
   }
 
-  /** The options named in command-line arguments (values are skipped by their form only). */
+  /**
+   * The options named in command-line arguments: {@code --name}, {@code --name=value}, {@code -x},
+   * {@code -xVALUE} and clusters of flags such as {@code -vq}. Values are told from options by
+   * their form only, as picocli does.
+   */
   private static java.util.Set<CommandLine.Model.OptionSpec> optionsIn(
       List<String> args, CommandLine.Model.CommandSpec spec) {
     java.util.Set<CommandLine.Model.OptionSpec> out = new java.util.HashSet<>();
     for (String a : args) {
       if (a.equals("--")) break;
-      if (a.startsWith("-")) {
-        CommandLine.Model.OptionSpec o = optionOf(a, spec);
-        if (o != null) out.add(o);
+      if (!a.startsWith("-") || a.equals("-")) continue;
+      CommandLine.Model.OptionSpec o = optionOf(a, spec);
+      if (o != null) {
+        out.add(o);
+        continue;
+      }
+      if (a.startsWith("--")) continue;
+      // short options: -i10024 (attached value) or -vq (flags)
+      for (int i = 1; i < a.length(); i++) {
+        CommandLine.Model.OptionSpec s = spec.findOption(a.charAt(i));
+        if (s == null) break;
+        out.add(s);
+        if (s.arity().max() > 0) break; // the rest is its value
       }
     }
     return out;
@@ -226,6 +240,11 @@ public final class GreygateCli implements Runnable {
       }
       if (!flag && value == null && spec1.arity().min() > 0) {
         throw new UsageError(file + ":" + n + ": option '" + name + "' needs a value");
+      }
+      if (value == null && !flag) {
+        // an optional value left out: spell out what picocli would take, so that the next
+        // argument (an attribute of check, say) is not read as this option's value
+        value = spec1.fallbackValue();
       }
       out.add(value == null ? option : option + "=" + value);
     }

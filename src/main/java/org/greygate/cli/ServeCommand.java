@@ -85,6 +85,8 @@ public final class ServeCommand implements Callable<Integer> {
             }
           }
           log.info("stopped");
+          // the log goes through a queue: write out what is in it before the JVM exits
+          ((ch.qos.logback.classic.LoggerContext) LoggerFactory.getILoggerFactory()).stop();
           stopped.countDown();
         };
     try {

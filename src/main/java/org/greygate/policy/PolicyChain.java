@@ -49,6 +49,10 @@ public final class PolicyChain implements Decider {
   private final AtomicLong lastFailureLog = new AtomicLong(Long.MIN_VALUE);
   private final AtomicLong failures = new AtomicLong();
 
+  /** Decisions under way that did not complete at once, so that a timeout can find them. */
+  private final java.util.Map<Identity, PolicyContext> async =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
   /**
    * @param trustTestTime honour the {@code policy_test_time} attribute (tests only: a client could
    *     otherwise pick the time and skip the delay)
@@ -86,8 +90,15 @@ public final class PolicyChain implements Decider {
     if (run.isDone()) {
       return CompletableFuture.completedFuture(finish(context, run, started));
     }
+    // a decision that completes later: the server may answer it at its deadline instead
+    Identity id = new Identity(request);
+    async.put(id, context);
     CompletableFuture<Outcome> pending = run;
-    return run.handle((o, e) -> finish(context, pending, started));
+    return run.handle(
+        (o, e) -> {
+          async.remove(id, context);
+          return finish(context, pending, started);
+        });
   }
 
   /** Runs policies from {@code i} on; stays on this thread while stages are already complete. */
@@ -119,7 +130,11 @@ public final class PolicyChain implements Decider {
     } catch (java.util.concurrent.CancellationException e) {
       outcome = failed(e);
     }
-    record(context.request(), context.now(), outcome, System.nanoTime() - started);
+    if (context.timedOut) {
+      log.debug("late decision after its deadline, not counted: {}", outcome.note().reasonText());
+    } else {
+      record(context.request(), context.now(), outcome, System.nanoTime() - started);
+    }
     return outcome;
   }
 
@@ -139,7 +154,8 @@ public final class PolicyChain implements Decider {
     }
     long last = lastFailureLog.get();
     long wall = clock.millis() / 1000;
-    if (wall - last >= FAILURE_LOG_INTERVAL && lastFailureLog.compareAndSet(last, wall)) {
+    if ((last == Long.MIN_VALUE || wall - last >= FAILURE_LOG_INTERVAL)
+        && lastFailureLog.compareAndSet(last, wall)) {
       if (cause instanceof StoreException) {
         log.error(
             "store {}, answering {} (fail-open; {} failures so far): {}",
@@ -156,14 +172,15 @@ public final class PolicyChain implements Decider {
       }
     }
     return failOpen.withNote(
-        Outcome.Note.of(
-            "pass", "fail-open", cause instanceof StoreException ? "store " + kind : "error"));
+        failOpenNote(cause instanceof StoreException ? "store " + kind : "error"));
   }
 
   @Override
   public Outcome timedOut(PolicyRequest request) {
     metrics.failOpen("timeout");
-    Outcome outcome = failOpen.withNote(Outcome.Note.of("pass", "fail-open", "reply timeout"));
+    PolicyContext late = async.remove(new Identity(request));
+    if (late != null) late.timedOut = true; // its own outcome, when it comes, is not recorded
+    Outcome outcome = failOpen.withNote(failOpenNote("reply timeout"));
     record(request, clock.millis() / 1000, outcome, -1);
     return outcome;
   }
@@ -178,6 +195,29 @@ public final class PolicyChain implements Decider {
       recorder.record(now, outcome.kind(), note.reason());
     } catch (RuntimeException e) {
       log.debug("decision counter not kept", e);
+    }
+  }
+
+  /** The log's action for a fail-open answer: what Postfix is actually told. */
+  private Outcome.Note failOpenNote(String why) {
+    boolean passes =
+        failOpen instanceof Outcome.Dunno
+            || failOpen instanceof Outcome.Ok
+            || failOpen instanceof Outcome.Prepend
+            || failOpen instanceof Outcome.Warn;
+    return Outcome.Note.of(passes ? "pass" : failOpen.kind(), "fail-open", why);
+  }
+
+  /** A request by identity: two requests with the same attributes are two decisions. */
+  private record Identity(PolicyRequest request) {
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Identity other && other.request == request;
+    }
+
+    @Override
+    public int hashCode() {
+      return System.identityHashCode(request);
     }
   }
 

@@ -19,6 +19,9 @@ public final class PolicyContext {
   private Map<Object, Object> shared;
   private String notApplicable;
 
+  /** Set when the server answered this request at its deadline (read where it completes). */
+  volatile boolean timedOut;
+
   public PolicyContext(PolicyRequest request, long now) {
     this.request = request;
     this.now = now;

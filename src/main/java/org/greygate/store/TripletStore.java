@@ -32,8 +32,9 @@ public interface TripletStore extends AutoCloseable {
    * A windowed counter, for rate limits: adds {@code amount} to the counter {@code key} at {@code
    * now} unless the sum over the last {@code windowSeconds} would then pass {@code limit}, and
    * completes with the sum. Sliding: the window is kept in {@link WindowCounter#SLOTS} slots, so an
-   * amount leaves the sum between {@code windowSeconds} and {@code windowSeconds * (1 + 1/SLOTS)}
-   * after it was added. An amount of 0 reads the sum.
+   * amount leaves the sum between {@code windowSeconds} and {@code windowSeconds +
+   * ceil(windowSeconds / SLOTS)} seconds after it was added: never early, at most one slot late. An
+   * amount of 0 reads the sum.
    */
   CompletionStage<WindowCount> addToWindow(
       String key, long now, long windowSeconds, long amount, long limit);

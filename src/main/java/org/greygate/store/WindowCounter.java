@@ -7,7 +7,7 @@ import java.util.Arrays;
  * The sliding-window arithmetic every backend shares, so that a limit means the same on each. A
  * window of W seconds is kept in {@link #SLOTS} slots of {@code ceil(W / SLOTS)} seconds; the sum
  * is every slot that overlaps the last W seconds. An amount therefore stops counting between W and
- * W + W/SLOTS after it was added: never early, at most one slot late.
+ * W + ceil(W/SLOTS) seconds after it was added: never early, at most one slot late.
  *
  * <p>A row is {@code [window, slotWidth, start0, count0, start1, count1, ...]}, slots oldest first,
  * only live ones kept. Pure functions; rows are never changed in place.

@@ -120,6 +120,22 @@ class GreygateCliTest {
     assertEquals(dir, serve.options.dbdir);
     assertEquals(60, serve.options.delay);
     assertEquals(java.util.List.of("127.0.0.1:10025"), serve.options.inet);
+    // short forms count as given too: an attached value, a cluster of flags
+    Files.writeString(cfg, "inet=127.0.0.1:10023\nverbose\nauto-whitelist-clients\n");
+    expanded =
+        GreygateCli.expandConfig(
+            new String[] {"serve", "--config=" + cfg, "-i127.0.0.1:10024", "-vq"}, root);
+    serve = (ServeCommand) root.parseArgs(expanded).subcommand().commandSpec().userObject();
+    assertEquals(java.util.List.of("127.0.0.1:10024"), serve.options.inet);
+    assertEquals(5, serve.options.awlClients);
+  }
+
+  @Test
+  void aBareOptionalValueInTheFileDoesNotSwallowAnAttribute() throws Exception {
+    Path cfg = dir.resolve("greygate.conf");
+    Files.writeString(cfg, "dbdir=" + dir + "\nauto-whitelist-clients\n");
+    assertEquals(0, check("--config=" + cfg));
+    assertTrue(out.toString().startsWith("action=DEFER_IF_PERMIT"), out.toString());
   }
 
   @Test

@@ -19,6 +19,7 @@ import org.greygate.protocol.Outcome;
 import org.greygate.protocol.PolicyReply;
 import org.greygate.protocol.PolicyRequest;
 import org.greygate.store.StoreException;
+import org.greygate.testing.LogCapture;
 import org.junit.jupiter.api.Test;
 
 /** The chain alone, with policies written for the test: order, fail-open, time, counting. */
@@ -94,13 +95,34 @@ class PolicyChainTest {
         };
     Policy completer =
         ctx -> CompletableFuture.failedFuture(new StoreException.Full("no space", null));
-    Outcome a = decide(chain(false, thrower), request(null));
-    Outcome b = decide(chain(false, completer), request(null));
+    Outcome a;
+    Outcome b;
+    try (LogCapture logs = LogCapture.of(PolicyChain.class)) {
+      PolicyChain c = chain(false, thrower);
+      a = decide(c, request(null));
+      decide(c, request(null));
+      // the first failure is logged at once, the next within the minute only counted
+      assertEquals(
+          List.of(
+              "store unavailable, answering DUNNO (fail-open; 1 failures so far): disk on fire"),
+          logs.errors());
+      b = decide(chain(false, completer), request(null));
+    }
     assertEquals("DUNNO", PolicyReply.action(a));
     assertEquals("fail-open (store unavailable)", a.note().reasonText());
     assertEquals("fail-open (store full)", b.note().reasonText());
-    assertEquals(Map.of("unavailable", 1L, "full", 1L), metrics.storeFaults());
-    assertEquals(2, metrics.failOpenCount());
+    assertEquals(Map.of("unavailable", 2L, "full", 1L), metrics.storeFaults());
+    assertEquals(3, metrics.failOpenCount());
+    // the log says what Postfix was told
+    PolicyChain deferring =
+        new PolicyChain(
+            List.of(thrower),
+            CLOCK,
+            false,
+            new Outcome.Defer("DEFER_IF_PERMIT", "later", Outcome.Note.of("x", "y")),
+            metrics,
+            PolicyChain.DecisionRecorder.NONE);
+    assertEquals("defer", decide(deferring, request(null)).note().action());
   }
 
   @Test
@@ -132,6 +154,18 @@ class PolicyChainTest {
     later.completeExceptionally(new NoClassDefFoundError("gone later"));
     CompletionException e = assertThrows(CompletionException.class, answer::join);
     assertTrue(e.getCause() instanceof NoClassDefFoundError, e.toString());
+  }
+
+  @Test
+  void aDecisionAnsweredAtItsDeadlineIsCountedOnceAsFailOpen() {
+    CompletableFuture<Optional<Outcome>> later = new CompletableFuture<>();
+    PolicyChain c = chain(false, ctx -> later);
+    PolicyRequest r = request(null);
+    CompletableFuture<Outcome> answer = c.decide(r).toCompletableFuture();
+    c.timedOut(r); // the server answered at the deadline
+    later.complete(Optional.of(new Outcome.Ok(Outcome.Note.of("pass", "late"))));
+    assertEquals("late", answer.join().note().reason());
+    assertEquals(List.of("1700000000 dunno fail-open"), recorded);
   }
 
   @Test

@@ -119,6 +119,9 @@ public final class LmdbStore implements TripletStore {
   public <R> CompletionStage<R> step(String tripletKey, String clientKey, RowChange<R> change) {
     try {
       ensureOpen();
+      if (tripletKey == null && clientKey == null) {
+        return CompletableFuture.completedFuture(change.apply(null, null).result());
+      }
       Object a = stripe(tripletKey);
       Object b = stripe(clientKey);
       if (a == null || b != null && index(clientKey) < index(tripletKey)) {

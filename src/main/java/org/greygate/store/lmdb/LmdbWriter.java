@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import org.greygate.store.ExpiryRule;
 import org.greygate.store.StoreException;
@@ -70,6 +71,10 @@ final class LmdbWriter implements AutoCloseable {
   private final Pacer pacer;
   private final Map<CounterKey, LongAdder> counters = new ConcurrentHashMap<>();
   private volatile boolean countersDirty;
+
+  /** A flush, sweep slice or close is queued: commit without waiting for the interval. */
+  private volatile boolean urgent;
+
   private final Thread thread;
   private final ReentrantLock stateLock = new ReentrantLock();
   private final Condition closing = stateLock.newCondition();
@@ -140,11 +145,14 @@ final class LmdbWriter implements AutoCloseable {
     await(done, "flush");
   }
 
+  /** Queues a flush or a sweep slice and wakes the writer from its interval. */
   private void enqueue(Op op) {
     if (closed) {
       throw new StoreException.Unavailable("store " + env.dir + " is closed");
     }
     queue.add(op);
+    urgent = true;
+    LockSupport.unpark(thread);
   }
 
   int pending() {
@@ -187,8 +195,8 @@ final class LmdbWriter implements AutoCloseable {
             if (first != null) {
               batch.add(first);
               collect(batch, first, lastStart + commitIntervalNanos);
-            } else if (!countersDirty) {
-              continue;
+            } else if (!countersDirty || pacer.nanoTime() - lastStart < commitIntervalNanos) {
+              continue; // counters alone keep to the commit interval too
             }
           }
         }
@@ -226,21 +234,20 @@ final class LmdbWriter implements AutoCloseable {
 
   /**
    * Adds to {@code batch} what arrives until {@code due} (the earliest start of the next commit),
-   * then whatever is queued. A flush, a sweep slice or closing ends the wait: someone waits for
-   * those.
+   * then whatever is queued. The writer sleeps through the interval instead of waking for every
+   * write (that would cost a thread wake-up per write on the threads that decide); a flush, a sweep
+   * slice or closing wakes it at once: someone waits for those.
    */
-  private void collect(List<Op> batch, Op first, long due) throws InterruptedException {
-    Op op = first;
-    while (op instanceof Put && !closed && batch.size() < MAX_BATCH) {
-      if (due - pacer.nanoTime() <= 0) {
-        break;
+  private void collect(List<Op> batch, Op first, long due) {
+    if (first instanceof Put) {
+      while (!closed
+          && !urgent
+          && batch.size() + queue.size() < MAX_BATCH
+          && due - pacer.nanoTime() > 0) {
+        pacer.park(due);
       }
-      op = pacer.poll(queue, due);
-      if (op == null) {
-        break;
-      }
-      batch.add(op);
     }
+    urgent = false;
     queue.drainTo(batch, MAX_BATCH - batch.size());
   }
 
@@ -336,6 +343,8 @@ final class LmdbWriter implements AutoCloseable {
       stateLock.unlock();
     }
     queue.add(new Barrier(new CompletableFuture<>())); // ends the writer's wait at once
+    urgent = true;
+    LockSupport.unpark(thread);
     try {
       thread.join(10_000);
     } catch (InterruptedException e) {

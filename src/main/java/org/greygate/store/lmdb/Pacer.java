@@ -1,7 +1,6 @@
 package org.greygate.store.lmdb;
 
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The writer's sense of time: when a commit may start, and how long to wait for more writes before
@@ -12,10 +11,10 @@ interface Pacer {
   long nanoTime();
 
   /**
-   * The next element queued before {@code deadline} (in this pacer's time), or {@code null} once
-   * the deadline has passed with nothing queued.
+   * Parks the calling thread until {@code deadline} (in this pacer's time), an unpark, or
+   * spuriously; callers check their condition again.
    */
-  <T> T poll(BlockingQueue<T> queue, long deadline) throws InterruptedException;
+  void park(long deadline);
 
   Pacer SYSTEM =
       new Pacer() {
@@ -25,9 +24,9 @@ interface Pacer {
         }
 
         @Override
-        public <T> T poll(BlockingQueue<T> queue, long deadline) throws InterruptedException {
+        public void park(long deadline) {
           long wait = deadline - System.nanoTime();
-          return wait <= 0 ? queue.poll() : queue.poll(wait, TimeUnit.NANOSECONDS);
+          if (wait > 0) LockSupport.parkNanos(wait);
         }
       };
 }
