@@ -8,7 +8,6 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -20,6 +19,7 @@ import org.greygate.protocol.PolicyReply;
 import org.greygate.protocol.PolicyRequest;
 import org.greygate.store.StoreException;
 import org.greygate.testing.LogCapture;
+import org.greygate.testing.TestPolicy;
 import org.junit.jupiter.api.Test;
 
 /** The chain alone, with policies written for the test: order, fail-open, time, counting. */
@@ -38,13 +38,7 @@ class PolicyChainTest {
   }
 
   static PolicyRequest request(String testTime) {
-    Map<String, String> m = new HashMap<>();
-    m.put("request", "smtpd_access_policy");
-    m.put("protocol_state", "RCPT");
-    m.put("client_address", "192.0.2.1");
-    m.put("client_name", "x.example");
-    m.put("sender", "a@example.org");
-    m.put("recipient", "b@example.net");
+    Map<String, String> m = TestPolicy.rcpt("b@example.net");
     if (testTime != null) m.put("policy_test_time", testTime);
     return PolicyRequest.of(m);
   }

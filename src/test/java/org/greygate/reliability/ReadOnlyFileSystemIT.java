@@ -8,13 +8,10 @@ import java.net.SocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import org.greygate.greylist.GreylistConfig;
 import org.greygate.metrics.Metrics;
 import org.greygate.policy.PolicyChain;
-import org.greygate.server.ListenAddress;
 import org.greygate.server.PolicyServer;
-import org.greygate.server.ServerOptions;
 import org.greygate.store.lmdb.LmdbStore;
 import org.greygate.testing.PolicyClient;
 import org.greygate.testing.Requirements;
@@ -75,15 +72,7 @@ class ReadOnlyFileSystemIT {
     LmdbStore store = LmdbStore.open(db, 1L << 20, 2000);
     PolicyChain service =
         TestPolicy.chain(store, GreylistConfig.builder().awlClients(0).build(), true);
-    PolicyServer server =
-        new PolicyServer(
-            ServerOptions.listening(List.of(new ListenAddress.Inet("127.0.0.1", 0)))
-                .maxConnections(100)
-                .idleTimeout(Duration.ofSeconds(60))
-                .replyTimeout(Duration.ofMillis(500))
-                .build(),
-            service,
-            Metrics.NONE);
+    PolicyServer server = TestPolicy.loopbackServer(service, Duration.ofMillis(500), Metrics.NONE);
     SocketAddress address = server.start().get(0);
     try (PolicyClient c = new PolicyClient(address)) {
       for (int id = 0; id < 50; id++) {

@@ -10,14 +10,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import org.greygate.greylist.GreylistConfig;
 import org.greygate.metrics.Metrics;
 import org.greygate.policy.PolicyChain;
-import org.greygate.server.ListenAddress;
 import org.greygate.server.PolicyServer;
-import org.greygate.server.ServerOptions;
 import org.greygate.store.lmdb.LmdbStore;
 import org.greygate.testing.PolicyClient;
 import org.greygate.testing.Requirements;
@@ -49,15 +46,7 @@ class StoreFaultIT {
     sh("mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", mount.toString());
     store = LmdbStore.open(mount.resolve("db"), 1L << 20, 2000);
     service = TestPolicy.chain(store, GreylistConfig.builder().awlClients(0).build(), true);
-    server =
-        new PolicyServer(
-            ServerOptions.listening(List.of(new ListenAddress.Inet("127.0.0.1", 0)))
-                .maxConnections(100)
-                .idleTimeout(Duration.ofSeconds(60))
-                .replyTimeout(Duration.ofMillis(500))
-                .build(),
-            service,
-            Metrics.NONE);
+    server = TestPolicy.loopbackServer(service, Duration.ofMillis(500), Metrics.NONE);
     address = server.start().get(0);
   }
 

@@ -14,7 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
@@ -75,13 +74,7 @@ class ServerIT {
   }
 
   static Map<String, String> request(String rcpt, long time) {
-    Map<String, String> m = new LinkedHashMap<>();
-    m.put("request", "smtpd_access_policy");
-    m.put("protocol_state", "RCPT");
-    m.put("client_address", "192.0.2.1");
-    m.put("client_name", "mx.example.org");
-    m.put("sender", "a@example.org");
-    m.put("recipient", rcpt);
+    Map<String, String> m = TestPolicy.rcpt(rcpt);
     m.put("instance", "inst-" + rcpt);
     m.put("policy_test_time", Long.toString(time));
     return m;

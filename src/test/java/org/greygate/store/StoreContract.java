@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
@@ -129,13 +128,7 @@ public abstract class StoreContract {
   }
 
   private static Outcome decide(PolicyChain chain, int instance, long now) {
-    Map<String, String> m = new HashMap<>();
-    m.put("request", "smtpd_access_policy");
-    m.put("protocol_state", "RCPT");
-    m.put("client_address", "192.0.2.1");
-    m.put("client_name", "mx.example.org");
-    m.put("sender", "a@example.org");
-    m.put("recipient", "b@example.net");
+    Map<String, String> m = TestPolicy.rcpt("b@example.net");
     m.put("instance", "i" + instance);
     m.put("policy_test_time", Long.toString(now));
     return chain.decide(PolicyRequest.of(m)).toCompletableFuture().join();

@@ -43,6 +43,35 @@ public final class TestPolicy {
         metrics);
   }
 
+  /**
+   * A recipient-time request as Postfix sends it (the attributes greylisting reads), from 192.0.2.1
+   * (mx.example.org), a@example.org to {@code recipient}; a mutable map, in order.
+   */
+  public static java.util.Map<String, String> rcpt(String recipient) {
+    java.util.Map<String, String> m = new java.util.LinkedHashMap<>();
+    m.put("request", "smtpd_access_policy");
+    m.put("protocol_state", "RCPT");
+    m.put("client_address", "192.0.2.1");
+    m.put("client_name", "mx.example.org");
+    m.put("sender", "a@example.org");
+    m.put("recipient", recipient);
+    return m;
+  }
+
+  /** A server on 127.0.0.1, a free port, 100 connections, 60 s idle, with this reply timeout. */
+  public static org.greygate.server.PolicyServer loopbackServer(
+      Decider decider, java.time.Duration replyTimeout, Metrics metrics) {
+    return new org.greygate.server.PolicyServer(
+        org.greygate.server.ServerOptions.listening(
+                java.util.List.of(new org.greygate.server.ListenAddress.Inet("127.0.0.1", 0)))
+            .maxConnections(100)
+            .idleTimeout(java.time.Duration.ofSeconds(60))
+            .replyTimeout(replyTimeout)
+            .build(),
+        decider,
+        metrics);
+  }
+
   /** An outcome for an access(5) action text. */
   public static Outcome outcome(String action) {
     return Actions.parse(action, Outcome.Note.of("pass", "test"));
