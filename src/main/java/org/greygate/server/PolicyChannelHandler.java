@@ -33,7 +33,9 @@ import org.slf4j.LoggerFactory;
  * decision that completes later is answered when it completes, back on this connection's event
  * loop, or with the decider's timeout answer once {@code replyTimeout} has passed, whichever comes
  * first; the other is dropped. One request is decided at a time per connection (Postfix waits for
- * each answer; a client that pipelines is answered in order).
+ * each answer; a client that pipelines is answered in order); after a deadline answer the next
+ * request goes on while the late decision finishes in the store, at most {@link #MAX_ABANDONED} of
+ * them per connection.
  *
  * <p>Threads: every field belongs to the event loop; completions are handed to it.
  *
@@ -45,6 +47,13 @@ final class PolicyChannelHandler extends ChannelInboundHandlerAdapter {
 
   /** Requests a client may queue behind the one being decided (Postfix queues none). */
   private static final int MAX_WAITING = 64;
+
+  /**
+   * Decisions of this connection answered at their deadline but still under way in the store. Past
+   * this many, further requests get the timeout answer at once instead of another store call, so a
+   * store that never answers cannot pile up work without bound.
+   */
+  static final int MAX_ABANDONED = 8;
 
   private final PolicyDecoder decoder;
   private final Decider decider;
@@ -59,6 +68,7 @@ final class PolicyChannelHandler extends ChannelInboundHandlerAdapter {
   /** The decision under way, not yet answered; null when none. */
   private Pending current;
 
+  private int abandoned;
   private boolean wrote;
   private boolean closing;
   private boolean inputShutdown;
@@ -68,6 +78,7 @@ final class PolicyChannelHandler extends ChannelInboundHandlerAdapter {
     final PolicyRequest request;
     final CompletableFuture<Outcome> decision;
     ScheduledFuture<?> deadline;
+    boolean abandoned;
 
     Pending(PolicyRequest request, CompletableFuture<Outcome> decision) {
       this.request = request;
@@ -138,6 +149,11 @@ final class PolicyChannelHandler extends ChannelInboundHandlerAdapter {
 
   /** Decides one request; answers it now if the decision is ready, else when it is. */
   private void decide(PolicyRequest request) {
+    if (abandoned >= MAX_ABANDONED) {
+      metrics.replyTimeout();
+      reply(decider.timedOut(request)); // the store has not answered the last ones either
+      return;
+    }
     CompletableFuture<Outcome> decision = decider.decide(request).toCompletableFuture();
     if (decision.isDone()) {
       reply(outcomeOf(decision));
@@ -162,7 +178,8 @@ final class PolicyChannelHandler extends ChannelInboundHandlerAdapter {
   /** On the loop: the decision is ready; answer it unless its deadline answered already. */
   private void completed(Pending p) {
     if (current != p) {
-      return; // answered by the deadline, or the connection is gone
+      if (p.abandoned) abandoned--; // answered by the deadline; the store is done with it now
+      return; // (or the connection is gone)
     }
     answered(p);
     try {
@@ -180,6 +197,8 @@ final class PolicyChannelHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     answered(p);
+    p.abandoned = true;
+    abandoned++;
     metrics.replyTimeout();
     try {
       Outcome outcome = decider.timedOut(p.request);

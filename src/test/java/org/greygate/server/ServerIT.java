@@ -358,6 +358,36 @@ class ServerIT {
   }
 
   @Test
+  void aStoreThatNeverAnswersGetsABoundedNumberOfCallsPerConnection() throws Exception {
+    java.util.concurrent.atomic.AtomicInteger calls =
+        new java.util.concurrent.atomic.AtomicInteger();
+    server =
+        server(
+            loopback().replyTimeout(Duration.ofMillis(20)),
+            new Decider() {
+              @Override
+              public java.util.concurrent.CompletionStage<org.greygate.protocol.Outcome> decide(
+                  org.greygate.protocol.PolicyRequest r) {
+                calls.incrementAndGet();
+                return new java.util.concurrent.CompletableFuture<>(); // never completes
+              }
+
+              @Override
+              public org.greygate.protocol.Outcome timedOut(org.greygate.protocol.PolicyRequest r) {
+                return TestPolicy.outcome("DUNNO");
+              }
+            });
+    SocketAddress a = server.start().get(0);
+    try (PolicyClient c = new PolicyClient(a)) {
+      for (int i = 0; i < 40; i++) {
+        assertEquals("DUNNO", c.ask(request(i + "@example.net", 1000)));
+      }
+    }
+    assertEquals(PolicyChannelHandler.MAX_ABANDONED, calls.get());
+    assertEquals(40, metrics.replyTimeouts());
+  }
+
+  @Test
   void decisionsRacingTheirDeadlineGetExactlyOneAnswerEach() throws Exception {
     // Deadline 4 ms, decisions taking 0-8 ms: about half are answered by the watchdog, and the
     // late decision must then write nothing (a second answer would desynchronise Postfix).
