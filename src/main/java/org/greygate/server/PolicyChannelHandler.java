@@ -116,9 +116,9 @@ final class PolicyChannelHandler extends ChannelInboundHandlerAdapter {
         decoder.feed(chunk, 0, n, this::received);
       }
     } catch (ProtocolException e) {
+      closeAfterWrites();
       metrics.protocolError();
       log.warn("closing connection from {}: {}", ctx.channel().remoteAddress(), e.getMessage());
-      closeAfterWrites();
     } catch (Throwable e) {
       failed(e);
     } finally {
@@ -264,12 +264,19 @@ final class PolicyChannelHandler extends ChannelInboundHandlerAdapter {
     }
   }
 
+  /** Closes first, then logs: logging may be what is broken (a class that no longer loads). */
   private void failed(Throwable e) {
-    log.error(
-        "unexpected error on the connection from {}; closing it", ctx.channel().remoteAddress(), e);
     closing = true;
     waiting.clear();
     ctx.close();
+    try {
+      log.error(
+          "unexpected error on the connection from {}; closing it",
+          ctx.channel().remoteAddress(),
+          e);
+    } catch (Throwable logging) {
+      e.addSuppressed(logging); // nothing more can be done for this connection
+    }
   }
 
   private void closeAfterWrites() {

@@ -565,6 +565,43 @@ class ServerIT {
   }
 
   @Test
+  void aConnectionIsClosedEvenWhenLoggingItselfIsBroken() throws Exception {
+    // after a broken upgrade the logging classes may fail to load too: close first, log after
+    var logger =
+        (ch.qos.logback.classic.Logger)
+            org.slf4j.LoggerFactory.getLogger(PolicyChannelHandler.class);
+    var broken =
+        new ch.qos.logback.core.AppenderBase<ch.qos.logback.classic.spi.ILoggingEvent>() {
+          @Override
+          protected void append(ch.qos.logback.classic.spi.ILoggingEvent e) {
+            throw new NoClassDefFoundError("ch/qos/logback/classic/Missing");
+          }
+        };
+    broken.start();
+    logger.addAppender(broken);
+    server =
+        server(
+            loopback().idleTimeout(Duration.ofSeconds(600)),
+            TestPolicy.sync(
+                r -> {
+                  throw new NoClassDefFoundError("org/greygate/Missing");
+                }));
+    try {
+      SocketAddress a = server.start().get(0);
+      try (PolicyClient c = new PolicyClient(a)) {
+        c.send(PolicyClient.encode(request("b@example.net", 1000)));
+        assertTrue(c.closedByServer(), "closed although the decision and its log line failed");
+      }
+      try (PolicyClient c = new PolicyClient(a)) {
+        c.send("a malformed line\n".getBytes(StandardCharsets.US_ASCII));
+        assertTrue(c.closedByServer(), "closed although the warning could not be logged");
+      }
+    } finally {
+      logger.detachAppender(broken);
+    }
+  }
+
+  @Test
   void inetValuesParse() {
     assertEquals(new ListenAddress.Inet(null, 10023), ListenAddress.parseInet("10023"));
     assertEquals(

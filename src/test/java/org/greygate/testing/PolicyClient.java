@@ -80,9 +80,19 @@ public final class PolicyClient implements AutoCloseable {
 
   /** True once the server has closed the connection (reads EOF within the socket timeout). */
   public boolean closedByServer() {
-    try {
-      ByteBuffer b = ByteBuffer.allocate(1);
-      return channel.read(b) < 0;
+    // waits 10 s at most: a server that never closes fails the test instead of hanging it
+    try (java.nio.channels.Selector selector = java.nio.channels.Selector.open()) {
+      channel.configureBlocking(false);
+      try {
+        channel.register(selector, java.nio.channels.SelectionKey.OP_READ);
+        if (selector.select(10_000) == 0) {
+          return false;
+        }
+        return channel.read(ByteBuffer.allocate(1)) < 0;
+      } finally {
+        selector.close();
+        channel.configureBlocking(true);
+      }
     } catch (IOException e) {
       return true;
     }
