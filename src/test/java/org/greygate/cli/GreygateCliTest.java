@@ -131,6 +131,26 @@ class GreygateCliTest {
   }
 
   @Test
+  void theShippedConfigFileServesServeAndCheck() {
+    Path shipped = Path.of("config/greygate.conf");
+    var root = new picocli.CommandLine(new GreygateCli());
+    String[] expanded =
+        GreygateCli.expandConfig(new String[] {"serve", "--config=" + shipped}, root);
+    ServeCommand serve =
+        (ServeCommand) root.parseArgs(expanded).subcommand().commandSpec().userObject();
+    assertEquals(java.util.List.of("127.0.0.1:10023"), serve.options.inet);
+    // check takes the same file; the command line points it at this tree's lists and a temp dir
+    assertEquals(
+        0,
+        check(
+            "--config=" + shipped,
+            "--dbdir=" + dir,
+            "--whitelist-clients=whitelists/whitelist_clients",
+            "--whitelist-recipients=whitelists/whitelist_recipients"));
+    assertTrue(out.toString().startsWith("action=DEFER_IF_PERMIT"), out.toString());
+  }
+
+  @Test
   void aBareOptionalValueInTheFileDoesNotSwallowAnAttribute() throws Exception {
     Path cfg = dir.resolve("greygate.conf");
     Files.writeString(cfg, "dbdir=" + dir + "\nauto-whitelist-clients\n");
