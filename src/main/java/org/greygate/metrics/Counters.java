@@ -17,7 +17,9 @@ public final class Counters implements Metrics {
     50, 100, 250, 500, 1_000, 2_500, 5_000, 10_000, 50_000, 250_000, 1_000_000, 5_000_000
   };
 
-  private final Map<String, LongAdder> decisions = new ConcurrentHashMap<>();
+  /** outcome → reason → count: no key string built per decision. */
+  private final Map<String, Map<String, LongAdder>> decisions = new ConcurrentHashMap<>();
+
   private final Map<String, LongAdder> storeFaults = new ConcurrentHashMap<>();
   private final Map<String, LongAdder> failOpen = new ConcurrentHashMap<>();
   private final Map<String, LongAdder> reloads = new ConcurrentHashMap<>();
@@ -45,7 +47,15 @@ public final class Counters implements Metrics {
 
   @Override
   public void decision(String outcome, String reason, long nanos) {
-    decisions.computeIfAbsent(decisionKey(outcome, reason), k -> new LongAdder()).increment();
+    Map<String, LongAdder> byReason = decisions.get(outcome);
+    if (byReason == null) {
+      byReason = decisions.computeIfAbsent(outcome, k -> new ConcurrentHashMap<>());
+    }
+    LongAdder n = byReason.get(reason);
+    if (n == null) {
+      n = byReason.computeIfAbsent(reason, k -> new LongAdder());
+    }
+    n.increment();
     long micros = nanos / 1000;
     int i = 0;
     while (i < LATENCY_BOUNDS_MICROS.length && micros > LATENCY_BOUNDS_MICROS[i]) i++;
@@ -116,30 +126,32 @@ public final class Counters implements Metrics {
 
   /** Decisions by {@link #decisionKey}, sorted. */
   public Map<String, Long> decisions() {
-    return snapshot(decisions);
+    Map<String, Long> out = new TreeMap<>();
+    decisions.forEach(
+        (o, byReason) -> byReason.forEach((r, n) -> out.put(decisionKey(o, r), n.sum())));
+    return out;
   }
 
   /** Decisions with this outcome, over every reason. */
   public long decisions(String outcome) {
-    long n = 0;
-    for (var e : decisions.entrySet()) {
-      if (e.getKey().startsWith(outcome + "/")) n += e.getValue().sum();
-    }
-    return n;
+    Map<String, LongAdder> byReason = decisions.get(outcome);
+    return byReason == null ? 0 : sum(byReason);
   }
 
   /** Decisions with this reason, over every outcome. */
   public long decisionsFor(String reason) {
     long n = 0;
-    for (var e : decisions.entrySet()) {
-      if (e.getKey().endsWith("/" + reason)) n += e.getValue().sum();
+    for (Map<String, LongAdder> byReason : decisions.values()) {
+      LongAdder a = byReason.get(reason);
+      if (a != null) n += a.sum();
     }
     return n;
   }
 
   /** Decisions with this outcome and reason. */
   public long decisions(String outcome, String reason) {
-    LongAdder a = decisions.get(decisionKey(outcome, reason));
+    Map<String, LongAdder> byReason = decisions.get(outcome);
+    LongAdder a = byReason == null ? null : byReason.get(reason);
     return a == null ? 0 : a.sum();
   }
 

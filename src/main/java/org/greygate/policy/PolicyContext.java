@@ -16,7 +16,11 @@ import org.greygate.protocol.PolicyRequest;
 public final class PolicyContext {
   private final PolicyRequest request;
   private final long now;
-  private Map<Object, Object> shared;
+  private Object key0;
+  private Object value0;
+  private Object key1;
+  private Object value1;
+  private Map<Object, Object> more;
   private String notApplicable;
 
   /** Set when the server answered this request at its deadline (read where it completes). */
@@ -38,17 +42,26 @@ public final class PolicyContext {
 
   /**
    * The value under {@code key}, computed by {@code compute} on first use. Keys are compared by
-   * identity-friendly {@code equals}: use a constant object per kind of value.
+   * identity: use a constant object per kind of value.
    */
   @SuppressWarnings("unchecked")
   public <T> T shared(Object key, Supplier<T> compute) {
-    if (shared == null) shared = new HashMap<>(4);
-    Object v = shared.get(key);
-    if (v == null && !shared.containsKey(key)) {
-      v = compute.get();
-      shared.put(key, v);
+    // two values are shared today (the parsed attributes, the store step): two slots, no map
+    if (key0 == key) return (T) value0;
+    if (key1 == key) return (T) value1;
+    if (more != null && more.containsKey(key)) return (T) more.get(key);
+    T v = compute.get();
+    if (key0 == null) {
+      key0 = key;
+      value0 = v;
+    } else if (key1 == null) {
+      key1 = key;
+      value1 = v;
+    } else {
+      if (more == null) more = new HashMap<>(4);
+      more.put(key, v);
     }
-    return (T) v;
+    return v;
   }
 
   /** Notes why a policy had no opinion (the first note is logged when nobody decides). */

@@ -19,7 +19,20 @@ public sealed interface Outcome {
    * dimension of metrics and persisted counters (with the note's reason).
    */
   default String kind() {
-    return getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT);
+    return Kinds.KIND.get(getClass()); // once per class, not once per request
+  }
+
+  /** The kind of each outcome class, computed once. */
+  final class Kinds {
+    static final ClassValue<String> KIND =
+        new ClassValue<>() {
+          @Override
+          protected String computeValue(Class<?> type) {
+            return type.getSimpleName().toLowerCase(java.util.Locale.ROOT);
+          }
+        };
+
+    private Kinds() {}
   }
 
   /** The same answer with another note (e.g. the configured fail-open answer, noted as such). */
