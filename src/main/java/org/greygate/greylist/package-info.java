@@ -1,8 +1,9 @@
 /**
- * Greylisting as Postgrey 1.37 does it: triplet normalisation, the decision rules, the client
- * auto-whitelist. Pure logic: time comes in as an argument, state through {@link
- * org.greygate.store.TripletStore}.
+ * Greylisting as Postgrey 1.37 does it: triplet keys in Postgrey's format, sender normalisation,
+ * the decision rules as one pure row change ({@code GreylistRules}), and the two policies of the
+ * chain, client auto-whitelist and greylist ({@link org.greygate.greylist.Greylisting}). Time comes
+ * in with the request, state through one {@link org.greygate.store.TripletStore#step} per request.
  *
- * <p>Rule: this package knows nothing of Netty or LmdbJava.
+ * <p>Rule: this package knows nothing of Netty, whitelists or any store backend.
  */
 package org.greygate.greylist;
