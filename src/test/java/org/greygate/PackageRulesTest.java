@@ -51,6 +51,7 @@ class PackageRulesTest {
           "org.greygate.server",
           "org.greygate.bench",
           "org.greygate.protocol",
+          "org.greygate.report",
           "org.greygate.inet");
 
   static final List<MustNotKnow> MUST_NOT_KNOW =

@@ -27,6 +27,7 @@ import picocli.CommandLine.Command;
       ServeCommand.class,
       CheckCommand.class,
       DbCommand.class,
+      ReportCommand.class,
       BenchCommand.class,
       ResponderCommand.class,
       CommandLine.HelpCommand.class

@@ -1,0 +1,178 @@
+package org.greygate.cli;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.ZoneId;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.zip.GZIPInputStream;
+import org.greygate.report.Report;
+import org.greygate.report.ReportBuilder;
+import org.greygate.report.ReportWriter;
+import org.greygate.store.StoreException;
+import org.greygate.store.lmdb.LmdbStore;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** What greylisting did: counts per day or hour, from the database or from log files. */
+@Command(
+    name = "report",
+    mixinStandardHelpOptions = true,
+    versionProvider = Version.class,
+    description = {
+      "Show what greylisting did: answers by kind per day (or hour), and the reasons.",
+      "From the database's per-hour counters (--dbdir; safe while the daemon runs), or from log",
+      "files (--log: greygate's or Postgrey's decision lines, mail.log included, .gz read as is),",
+      "which also show how many greylisted triplets never came back, how long passed mail",
+      "waited, and the networks and sender domains greylisted most."
+    })
+public final class ReportCommand implements Callable<Integer> {
+  @Option(
+      names = "--dbdir",
+      paramLabel = "PATH",
+      description = "Database directory (default: ${DEFAULT-VALUE}).")
+  Path dbdir = DaemonOptions.DEFAULT_DBDIR;
+
+  @Option(
+      names = "--log",
+      paramLabel = "FILE",
+      description = "Read decisions from this log file instead ('-' for stdin); repeatable.")
+  List<String> logs = new ArrayList<>();
+
+  @Option(
+      names = "--since",
+      paramLabel = "N{d|h}",
+      description = "The last N days or hours (default: 7d; with --log: everything).")
+  String since;
+
+  @Option(
+      names = "--from",
+      paramLabel = "DATE",
+      description = "From this day (YYYY-MM-DD) or time (YYYY-MM-DDTHH:MM), local time.")
+  String fromText;
+
+  @Option(
+      names = "--to",
+      paramLabel = "DATE",
+      description = "Up to and including this day, or up to this time.")
+  String toText;
+
+  @Option(names = "--hourly", description = "One row per hour instead of per day.")
+  boolean hourly;
+
+  @Option(
+      names = "--format",
+      paramLabel = "FORMAT",
+      description = "text (a table), json or csv (default: ${DEFAULT-VALUE}).")
+  String format = "text";
+
+  @Option(
+      names = "--retry-window",
+      paramLabel = "N[h]",
+      converter = Converters.RetryWindow.class,
+      description =
+          "As the daemon's: a triplet greylisted less than this before now (or --to) may still come back, and is left out of the effectiveness (default: 2 days).")
+  long retryWindow = 2 * 86_400;
+
+  @Spec CommandSpec spec;
+
+  @Override
+  public Integer call() {
+    ReportWriter.Format f;
+    try {
+      f = ReportWriter.Format.valueOf(format.toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new GreygateCli.UsageError("--format must be text, json or csv, got '" + format + "'");
+    }
+    ZoneId zone = ZoneId.systemDefault();
+    Clock clock = Clock.system(zone);
+    long now = clock.instant().getEpochSecond();
+    long from = Long.MIN_VALUE;
+    long to = Long.MAX_VALUE;
+    if (since != null || (logs.isEmpty() && fromText == null)) {
+      from = now - sinceSeconds(since == null ? "7d" : since);
+    }
+    if (fromText != null) from = time(fromText, "--from", zone, false);
+    if (toText != null) to = time(toText, "--to", zone, true);
+    ReportBuilder builder =
+        new ReportBuilder(zone, hourly, from, to, retryWindow, Math.min(now, to));
+    String source;
+    PrintWriter err = spec.commandLine().getErr();
+    if (!logs.isEmpty()) {
+      LocalDate today = LocalDate.now(clock);
+      for (String log : logs) {
+        try (BufferedReader in = open(log)) {
+          for (String line = in.readLine(); line != null; line = in.readLine()) {
+            builder.add(line, today);
+          }
+        } catch (IOException e) {
+          err.println("greygate: " + log + ": " + e.getMessage());
+          return GreygateCli.EXIT_FAILURE;
+        }
+      }
+      source = "log " + String.join(", ", logs);
+    } else {
+      if (!Files.isDirectory(dbdir)) {
+        throw new GreygateCli.UsageError("--dbdir " + dbdir + ": no such directory");
+      }
+      long fromHour = from == Long.MIN_VALUE ? 0 : from - Math.floorMod(from, 3600);
+      long toHour = to == Long.MAX_VALUE ? Long.MAX_VALUE : to;
+      try (LmdbStore store = LmdbStore.openDryRun(dbdir)) {
+        store.forEachDecisionCount(fromHour, toHour, builder::add);
+      } catch (StoreException e) {
+        err.println("greygate: " + e.getMessage());
+        return GreygateCli.EXIT_FAILURE;
+      }
+      source = "database " + dbdir;
+    }
+    Report report = builder.build(source);
+    ReportWriter.write(report, f, spec.commandLine().getOut());
+    return GreygateCli.EXIT_OK;
+  }
+
+  private static BufferedReader open(String log) throws IOException {
+    InputStream in = log.equals("-") ? System.in : Files.newInputStream(Path.of(log));
+    if (log.endsWith(".gz")) in = new GZIPInputStream(in, 65536);
+    return new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8), 65536);
+  }
+
+  static long sinceSeconds(String text) {
+    String t = text.strip().toLowerCase(Locale.ROOT);
+    try {
+      if (t.endsWith("d")) return Long.parseLong(t.substring(0, t.length() - 1)) * 86_400;
+      if (t.endsWith("h")) return Long.parseLong(t.substring(0, t.length() - 1)) * 3600;
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new GreygateCli.UsageError(
+        "--since must be N days or N hours, e.g. 7d or 24h, got '" + text + "'");
+  }
+
+  /** A day (its start, or with {@code end} the start of the next day) or a local time. */
+  static long time(String text, String option, ZoneId zone, boolean end) {
+    try {
+      if (text.length() == 10) {
+        LocalDate d = LocalDate.parse(text);
+        return (end ? d.plusDays(1) : d).atStartOfDay(zone).toEpochSecond();
+      }
+      return LocalDateTime.parse(text).atZone(zone).toEpochSecond();
+    } catch (DateTimeParseException e) {
+      throw new GreygateCli.UsageError(
+          option + " must be YYYY-MM-DD or YYYY-MM-DDTHH:MM, got '" + text + "'");
+    }
+  }
+}

@@ -1,0 +1,79 @@
+package org.greygate.report;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What {@code greygate report} shows.
+ *
+ * @param source where the numbers come from ({@code store DIR} or the log files)
+ * @param hourly periods are hours (else days)
+ * @param periods one row per day or hour, in time order
+ * @param totals every (action, reason) pair over the whole report, by {@code action/reason}
+ * @param effectiveness greylisted triplets that never came back (logs only), or {@code null}
+ * @param delays how long mail that passed had waited (logs only), or {@code null}
+ * @param topNetworks the client networks greylisted most (logs only)
+ * @param topSenderDomains the sender domains greylisted most (logs only)
+ * @param unparsed log lines that hold no decision
+ * @param undated decision lines without a readable time (counted in the totals only)
+ */
+public record Report(
+    String source,
+    boolean hourly,
+    List<Period> periods,
+    Map<String, Long> totals,
+    Effectiveness effectiveness,
+    Delays delays,
+    List<Top> topNetworks,
+    List<Top> topSenderDomains,
+    long unparsed,
+    long undated) {
+
+  /** The columns every period shows, in order. */
+  public static final List<String> CATEGORIES =
+      List.of(
+          "greylisted",
+          "passed after delay",
+          "passed known",
+          "whitelisted",
+          "auto-whitelisted",
+          "fail-open",
+          "other");
+
+  /**
+   * @param start ISO date ({@code 2026-12-03}) or date and hour ({@code 2026-12-03T14})
+   * @param categories counts by {@link #CATEGORIES}
+   * @param counts counts by {@code action/reason}
+   */
+  public record Period(String start, Map<String, Long> categories, Map<String, Long> counts) {
+    public long total() {
+      return categories.values().stream().mapToLong(Long::longValue).sum();
+    }
+  }
+
+  /**
+   * @param greylisted distinct triplets greylisted at least a retry window before the report's
+   *     reference time (now, or the end of the period asked for)
+   * @param neverCameBack of those, how many never passed
+   */
+  public record Effectiveness(long greylisted, long neverCameBack, long retryWindowSeconds) {
+    public double share() {
+      return greylisted == 0 ? 0 : (double) neverCameBack / greylisted;
+    }
+  }
+
+  /**
+   * @param passed triplets seen passing after a delay
+   * @param retriesMedian greylisted attempts before the pass, median (of those whose greylisting
+   *     the logs show)
+   */
+  public record Delays(
+      long passed,
+      long medianSeconds,
+      long p90Seconds,
+      long maxSeconds,
+      long retriesMedian,
+      long retriesMax) {}
+
+  public record Top(String name, long count) {}
+}

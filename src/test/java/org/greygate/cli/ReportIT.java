@@ -1,0 +1,102 @@
+package org.greygate.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.OutputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.Map;
+import java.util.zip.GZIPOutputStream;
+import org.greygate.greylist.GreylistConfig;
+import org.greygate.policy.PolicyChain;
+import org.greygate.protocol.PolicyRequest;
+import org.greygate.store.lmdb.LmdbStore;
+import org.greygate.testing.TestPolicy;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** greygate report over a real database written by the daemon's chain, and over a .gz log. */
+class ReportIT {
+  @TempDir Path dir;
+  StringWriter out = new StringWriter();
+  StringWriter err = new StringWriter();
+
+  int run(String... args) {
+    return GreygateCli.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
+  }
+
+  @Test
+  void fromTheDatabaseWhileItIsOpen() throws Exception {
+    long now = Instant.now().getEpochSecond();
+    long t0 = now - 7200 - Math.floorMod(now, 3600); // two hours ago, at the top of the hour
+    Path db = dir.resolve("db");
+    try (LmdbStore store = LmdbStore.open(db)) {
+      PolicyChain chain = TestPolicy.chain(store, GreylistConfig.defaults(), true);
+      for (int i = 0; i < 3; i++) {
+        decide(chain, "r" + i + "@example.net", t0); // 3 new
+      }
+      decide(chain, "r0@example.net", t0 + 100); // early retry
+      decide(chain, "r0@example.net", t0 + 400); // passes after the delay
+      decide(chain, "r0@example.net", t0 + 3700); // known, next hour
+      store.flush();
+      // the daemon still has the database open: report reads beside it
+      assertEquals(0, run("report", "--dbdir=" + db, "--format=csv", "--hourly"));
+    }
+    String hour0 =
+        DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH")
+            .format(Instant.ofEpochSecond(t0).atZone(ZoneId.systemDefault()));
+    String csv = out.toString();
+    assertTrue(csv.startsWith("hour,action,reason,count\n"), csv);
+    assertTrue(csv.contains(hour0 + ",greylist,new,3\n"), csv);
+    assertTrue(csv.contains(hour0 + ",greylist,early-retry,1\n"), csv);
+    assertTrue(csv.contains(hour0 + ",pass,triplet found,1\n"), csv);
+    assertEquals(5, csv.strip().split("\n").length, csv);
+    out.getBuffer().setLength(0);
+    assertEquals(0, run("report", "--dbdir=" + db));
+    assertTrue(out.toString().contains("greylisted"), out.toString());
+    assertTrue(out.toString().matches("(?s).*all +4 +1 +1 .*"), out.toString());
+  }
+
+  static void decide(PolicyChain chain, String rcpt, long time) {
+    Map<String, String> m = TestPolicy.rcpt(rcpt);
+    m.put("policy_test_time", Long.toString(time));
+    chain.decide(PolicyRequest.of(m)).toCompletableFuture().join();
+  }
+
+  @Test
+  void fromARotatedGzippedMailLog() throws Exception {
+    Path log = dir.resolve("mail.log.2.gz");
+    try (OutputStream o = new GZIPOutputStream(Files.newOutputStream(log))) {
+      o.write(
+          String.join(
+                  "\n",
+                  "Nov 30 10:00:00 mx postgrey[812]: action=greylist, reason=new, client_name=a,"
+                      + " client_address=192.0.2.1, sender=x@one.example, recipient=r@example.net",
+                  "Nov 30 10:05:10 mx postgrey[812]: action=pass, reason=triplet found, delay=310,"
+                      + " client_name=a, client_address=192.0.2.1, sender=x@one.example,"
+                      + " recipient=r@example.net",
+                  "Nov 30 11:00:00 mx postgrey[812]: action=greylist, reason=new, client_name=b,"
+                      + " client_address=198.51.100.7, sender=spam@two.example,"
+                      + " recipient=r@example.net",
+                  "Dec  3 11:00:00 mx postfix/smtpd[9]: disconnect from b",
+                  "")
+              .getBytes(StandardCharsets.UTF_8));
+    }
+    assertEquals(0, run("report", "--log=" + log, "--format=json"));
+    String json = out.toString();
+    assertTrue(json.contains("\"effectiveness\":{\"greylisted\":2,\"never_came_back\":1"), json);
+    assertTrue(json.contains("\"median_seconds\":310"), json);
+    assertTrue(json.contains("\"unparsed_lines\":1"), json);
+    assertEquals(2, run("report", "--log=" + log, "--format=xml"));
+    assertEquals(1, run("report", "--log=" + dir.resolve("missing.log")));
+    assertEquals(2, run("report", "--dbdir=" + dir.resolve("none")));
+    assertEquals(2, run("report", "--dbdir=" + dir, "--since=yesterday"));
+  }
+}

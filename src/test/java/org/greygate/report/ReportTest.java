@@ -1,0 +1,225 @@
+package org.greygate.report;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.time.ZonedDateTime;
+import java.util.List;
+import org.greygate.store.DecisionCount;
+import org.junit.jupiter.api.Test;
+
+class ReportTest {
+  static final ZoneId UTC = ZoneId.of("UTC");
+  static final LocalDate TODAY = LocalDate.of(2026, 12, 3);
+
+  static long t(String iso) {
+    return ZonedDateTime.parse(iso + "Z[UTC]").toEpochSecond();
+  }
+
+  @Test
+  void readsGreygatesAndPostgreysLinesWhateverPrecedesThem() {
+    LogLine console =
+        LogLine.parse(
+            "2026-12-03 13:33:32.603 INFO  decision: 4ABC: action=greylist, reason=early-retry"
+                + " (42s missing), client_name=mx.example.org, client_address=192.0.2.1,"
+                + " sender=a@example.org, recipient=b@example.net",
+            UTC,
+            TODAY);
+    assertEquals(t("2026-12-03T13:33:32"), console.epochSecond());
+    assertEquals("greylist", console.action());
+    assertEquals("early-retry", console.reason());
+    assertEquals("b@example.net", console.fields().get("recipient"));
+    LogLine syslog =
+        LogLine.parse(
+            "Dec  3 09:01:02 mx postgrey[812]: action=pass, reason=triplet found, delay=312,"
+                + " client_name=x, client_address=192.0.2.9, sender=a@example.org,"
+                + " recipient=b@example.net",
+            UTC,
+            TODAY);
+    assertEquals(t("2026-12-03T09:01:02"), syslog.epochSecond());
+    assertEquals("312", syslog.fields().get("delay"));
+    // December's lines read on the 2nd of January belong to the year before
+    assertEquals(
+        t("2025-12-31T23:59:59"),
+        LogLine.parse(
+                "Dec 31 23:59:59 mx postgrey[1]: action=pass, reason=x",
+                UTC,
+                LocalDate.of(2026, 1, 2))
+            .epochSecond());
+    LogLine rfc =
+        LogLine.parse(
+            "2026-12-03T14:00:00.5+01:00 mx greygate[9]: action=pass, reason=client AWL",
+            UTC,
+            TODAY);
+    assertEquals(t("2026-12-03T13:00:00"), rfc.epochSecond());
+    assertEquals(Long.MIN_VALUE, LogLine.parse("action=pass, reason=x", UTC, TODAY).epochSecond());
+    assertNull(LogLine.parse("Dec  3 09:01:02 mx postfix/smtpd[1]: connect from x", UTC, TODAY));
+    assertNull(LogLine.parse("reaction=pass", UTC, TODAY));
+  }
+
+  ReportBuilder logs(String... lines) {
+    ReportBuilder b =
+        new ReportBuilder(
+            UTC, false, Long.MIN_VALUE, Long.MAX_VALUE, 86_400, t("2026-12-03T10:00:00"));
+    for (String l : lines) b.add(l, TODAY);
+    return b;
+  }
+
+  static String line(String time, String what, String client, String sender, String rcpt) {
+    return time
+        + " INFO  decision: "
+        + what
+        + ", client_name=x, client_address="
+        + client
+        + ", sender="
+        + sender
+        + ", recipient="
+        + rcpt;
+  }
+
+  @Test
+  void logsGiveCountsEffectivenessDelaysAndTopLists() {
+    Report r =
+        logs(
+                // a: greylisted twice, passes after 400 s (from another host of the same /24)
+                line(
+                    "2026-12-01 10:00:00",
+                    "action=greylist, reason=new",
+                    "192.0.2.1",
+                    "a@one.example",
+                    "r@x"),
+                line(
+                    "2026-12-01 10:02:00",
+                    "action=greylist, reason=early-retry (180s missing)",
+                    "192.0.2.1",
+                    "a@one.example",
+                    "r@x"),
+                line(
+                    "2026-12-01 10:06:40",
+                    "action=pass, reason=triplet found, delay=400",
+                    "192.0.2.77",
+                    "a@one.example",
+                    "r@x"),
+                line(
+                    "2026-12-01 11:00:00",
+                    "action=pass, reason=triplet found",
+                    "192.0.2.77",
+                    "a@one.example",
+                    "r@x"),
+                // b, c: greylisted, never came back
+                line(
+                    "2026-12-01 12:00:00",
+                    "action=greylist, reason=new",
+                    "198.51.100.5",
+                    "spam@two.example",
+                    "r@x"),
+                line(
+                    "2026-12-01 12:00:01",
+                    "action=greylist, reason=new",
+                    "198.51.100.6",
+                    "spam@two.example",
+                    "s@x"),
+                // d: greylisted too recently to judge
+                line(
+                    "2026-12-03 09:00:00",
+                    "action=greylist, reason=new",
+                    "203.0.113.1",
+                    "z@three.example",
+                    "r@x"),
+                line(
+                    "2026-12-03 10:00:00",
+                    "action=pass, reason=client whitelist",
+                    "203.0.113.9",
+                    "w@four.example",
+                    "r@x"),
+                "Dec  3 10:00:00 mx postfix/smtpd[1]: connect from somewhere")
+            .build("test");
+    assertEquals(
+        List.of("2026-12-01", "2026-12-03"),
+        r.periods().stream().map(Report.Period::start).toList());
+    Report.Period day1 = r.periods().get(0);
+    assertEquals(4, day1.categories().get("greylisted"));
+    assertEquals(1, day1.categories().get("passed after delay"));
+    assertEquals(1, day1.categories().get("passed known"));
+    assertEquals(1, r.periods().get(1).categories().get("whitelisted"));
+    assertEquals(4, r.totals().get("greylist/new"));
+    assertEquals(1, r.totals().get("greylist/early-retry"));
+    assertEquals(new Report.Effectiveness(3, 2, 86_400), r.effectiveness());
+    assertEquals(new Report.Delays(1, 400, 400, 400, 2, 2), r.delays());
+    assertEquals(
+        List.of(
+            new Report.Top("192.0.2.0/24", 2),
+            new Report.Top("198.51.100.0/24", 2),
+            new Report.Top("203.0.113.0/24", 1)),
+        r.topNetworks());
+    assertEquals(
+        List.of(
+            new Report.Top("one.example", 2),
+            new Report.Top("two.example", 2),
+            new Report.Top("three.example", 1)),
+        r.topSenderDomains());
+    assertEquals(1, r.unparsed());
+  }
+
+  @Test
+  void storeCountersReadAsTheLogsActions() {
+    long h = t("2026-12-03T10:00:00");
+    ReportBuilder b =
+        new ReportBuilder(UTC, true, Long.MIN_VALUE, Long.MAX_VALUE, 86_400, Long.MAX_VALUE);
+    b.add(new DecisionCount(h, "defer", "new", 7));
+    b.add(new DecisionCount(h, "prepend", "triplet found", 3));
+    b.add(new DecisionCount(h, "dunno", "triplet found", 5));
+    b.add(new DecisionCount(h + 3600, "dunno", "client AWL", 2));
+    b.add(new DecisionCount(h + 3600, "defer", "fail-open", 1));
+    Report r = b.build("database");
+    assertEquals(2, r.periods().size());
+    assertEquals("2026-12-03T10", r.periods().get(0).start());
+    assertEquals(7, r.periods().get(0).categories().get("greylisted"));
+    assertEquals(3, r.periods().get(0).categories().get("passed after delay"));
+    assertEquals(5, r.periods().get(0).categories().get("passed known"));
+    assertEquals(1, r.periods().get(1).categories().get("fail-open"));
+    assertEquals(8, r.totals().get("pass/triplet found"));
+    assertNull(r.effectiveness(), "the counters hold no triplets");
+  }
+
+  @Test
+  void textJsonAndCsv() {
+    Report r =
+        logs(
+                line(
+                    "2026-12-01 10:00:00",
+                    "action=greylist, reason=new",
+                    "192.0.2.1",
+                    "a@one.example",
+                    "r@x"),
+                line(
+                    "2026-12-01 10:06:40",
+                    "action=pass, reason=triplet found, delay=400",
+                    "192.0.2.1",
+                    "a@one.example",
+                    "r@x"))
+            .build("log \"x\"");
+    String text = write(r, ReportWriter.Format.TEXT);
+    assertTrue(text.contains("greylisted"), text);
+    assertTrue(text.contains("2026-12-01"), text);
+    assertTrue(text.contains("median 6 min"), text);
+    String json = write(r, ReportWriter.Format.JSON);
+    assertTrue(json.startsWith("{\"source\":\"log \\\"x\\\"\""), json);
+    assertTrue(json.contains("\"greylist/new\":1"), json);
+    assertTrue(json.contains("\"median_seconds\":400"), json);
+    assertEquals(
+        "day,action,reason,count\n2026-12-01,greylist,new,1\n2026-12-01,pass,triplet found,1\n",
+        write(r, ReportWriter.Format.CSV));
+  }
+
+  static String write(Report r, ReportWriter.Format f) {
+    StringWriter s = new StringWriter();
+    ReportWriter.write(r, f, new PrintWriter(s));
+    return s.toString().replace("\r\n", "\n");
+  }
+}
