@@ -16,6 +16,7 @@ import org.greygate.store.PrivacySecret;
 import org.greygate.store.TripletStore;
 import org.greygate.whitelist.WhitelistException;
 import org.greygate.whitelist.WhitelistReloader;
+import org.greygate.whitelist.Whitelists;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -95,6 +96,11 @@ public final class Greygate implements AutoCloseable {
 
   public TripletStore store() {
     return store;
+  }
+
+  /** The whitelists in force now. */
+  public Whitelists whitelists() {
+    return whitelists.get();
   }
 
   /** SIGHUP: reads the whitelists again (a broken file keeps the current ones). */

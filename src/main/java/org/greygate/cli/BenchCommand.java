@@ -15,9 +15,9 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     versionProvider = Version.class,
     description = {
-      "Load a policy server the way Postfix does: each connection sends one request (about 30",
-      "attributes, as Postfix 3.7 sends at RCPT) and waits for the answer. Reports requests/s,",
-      "latency percentiles and answers by class. Use it on a test instance: it fills the greylist.",
+      "Load a policy server the way Postfix does and report requests/s, latency and answers.",
+      "Each connection sends one request (about 30 attributes, as Postfix 3.7 sends at RCPT) and",
+      "waits for the answer. Use it on a test instance: it fills the greylist.",
     })
 public final class BenchCommand implements Callable<Integer> {
   @Option(
@@ -79,7 +79,15 @@ public final class BenchCommand implements Callable<Integer> {
     LoadGenerator gen =
         new LoadGenerator(
             LoadGenerator.parseTarget(target), connections, keyspace, threads, keyOffset);
-    LoadGenerator.Result r = gen.run(warmup, duration);
+    LoadGenerator.Result r;
+    try {
+      r = gen.run(warmup, duration);
+    } catch (java.io.IOException e) {
+      spec.commandLine()
+          .getErr()
+          .println("greygate bench: cannot load " + target + ": " + e.getMessage());
+      return GreygateCli.EXIT_FAILURE;
+    }
     PrintWriter out = spec.commandLine().getOut();
     out.println(
         String.format(

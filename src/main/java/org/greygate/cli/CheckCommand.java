@@ -46,8 +46,8 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     versionProvider = Version.class,
     description = {
-      "Answer one policy request against --dbdir as the daemon would, without changing the database",
-      "(safe while the daemon runs). Takes the daemon's options: --config FILE, or else those the",
+      "Answer one policy request as the daemon would, without changing the database.",
+      "Reads --dbdir beside the running daemon. Takes the daemon's options: --config FILE, or those the",
       "daemon recorded in --dbdir when it started; the command line wins. Attributes come as NAME=VALUE",
       "arguments, or from stdin in the policy protocol format when none are given. Prints the",
       "reply, and the log line on stderr.",

@@ -12,24 +12,33 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** Database inspection: safe while the daemon runs (read-only). */
+/** The database: inspection (safe while the daemon runs) and the Postgrey import. */
 @Command(
     name = "db",
     mixinStandardHelpOptions = true,
     versionProvider = Version.class,
-    description = "Inspect the database (read-only; safe while the daemon runs).",
+    description = {
+      "Inspect the database, or import Postgrey's.",
+      "stats, dump and verify only read and are safe while the daemon runs; import-postgrey",
+      "writes: stop the daemon first."
+    },
     subcommands = {
       DbCommand.Stats.class,
       DbCommand.Dump.class,
       DbCommand.Verify.class,
       DbCommand.ImportPostgrey.class
     })
-public final class DbCommand implements Runnable {
+public final class DbCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
+  /** {@code greygate db} alone: which subcommand? Usage on stderr, exit 2. */
   @Override
-  public void run() {
-    spec.commandLine().usage(spec.commandLine().getOut());
+  public Integer call() {
+    spec.commandLine()
+        .getErr()
+        .println("greygate db: give a subcommand (stats, dump, verify, import-postgrey)");
+    spec.commandLine().usage(spec.commandLine().getErr());
+    return GreygateCli.EXIT_USAGE;
   }
 
   abstract static class Base implements Callable<Integer> {
@@ -106,8 +115,8 @@ public final class DbCommand implements Runnable {
       name = "import-postgrey",
       mixinStandardHelpOptions = true,
       description = {
-        "Copy a Postgrey database (triplets and auto-whitelisted clients) into --dbdir, so senders",
-        "Postgrey already knows are not greylisted again. Postgrey and greygate use the same keys.",
+        "Copy a Postgrey database into --dbdir, so that senders Postgrey knows are not greylisted again.",
+        "Triplets and auto-whitelisted clients are copied; Postgrey and greygate use the same keys.",
         "Needs db_dump (Debian: db-util). Stop greygate first; Postgrey may keep running.",
         "A row already in --dbdir is kept when it was seen more recently than Postgrey's."
       })

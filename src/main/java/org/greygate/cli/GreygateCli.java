@@ -58,7 +58,7 @@ public final class GreygateCli implements Runnable {
           ex.getCommandLine().getErr().println("greygate: " + ex.getMessage());
           ex.getCommandLine()
               .getErr()
-              .println("Try 'greygate " + ex.getCommandLine().getCommandName() + " --help'.");
+              .println("Try '" + qualifiedName(ex.getCommandLine()) + " --help'.");
           return EXIT_USAGE;
         });
     cl.setExecutionExceptionHandler(
@@ -83,6 +83,17 @@ public final class GreygateCli implements Runnable {
       err.println("greygate: " + e.getMessage());
       return EXIT_USAGE;
     }
+  }
+
+  /**
+   * {@code greygate}, {@code greygate serve}, {@code greygate db stats}: the command's full name.
+   */
+  static String qualifiedName(CommandLine command) {
+    String name = command.getCommandName();
+    for (CommandLine p = command.getParent(); p != null; p = p.getParent()) {
+      name = p.getCommandName() + " " + name;
+    }
+    return name;
   }
 
   /** A configuration problem the admin must fix; exit code 2. */

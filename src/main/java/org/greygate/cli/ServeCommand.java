@@ -111,12 +111,17 @@ public final class ServeCommand implements Callable<Integer> {
     Runtime.getRuntime().addShutdownHook(new Thread(stop, "shutdown"));
     GreylistConfig g = daemon.policy().greylist();
     log.info(
-        "greygate {} ready: delay={}s max-age={}d retry-window={}s awl={} {} triplets in {}",
+        "greygate {} ready: delay={}s max-age={}d retry-window={} awl={} whitelists={} client and"
+            + " {} recipient entries, {} triplets in {}",
         Version.get(),
         g.delay(),
         g.maxAge() / GreylistConfig.DAY,
-        g.retryWindow(),
+        g.retryWindow() % GreylistConfig.DAY == 0
+            ? g.retryWindow() / GreylistConfig.DAY + "d"
+            : g.retryWindow() / 3600 + "h",
         g.awlClients(),
+        greygate.whitelists().clients().size(),
+        greygate.whitelists().recipients().size(),
         greygate.store().tripletCount(),
         daemon.dbdir());
     stopped.await();

@@ -3,20 +3,21 @@ package org.greygate.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.greygate.testing.Cli;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class GreygateCliTest {
   @TempDir Path dir;
-  StringWriter out = new StringWriter();
-  StringWriter err = new StringWriter();
+  final Cli cli = new Cli();
+  final StringWriter out = cli.out;
+  final StringWriter err = cli.err;
 
   int run(String... args) {
-    return GreygateCli.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
+    return cli.run(args);
   }
 
   @Test
@@ -45,6 +46,22 @@ class GreygateCliTest {
         err.toString().contains("--commit-interval must be between 0 and 500"), err.toString());
     assertEquals(2, run("responder"));
     assertTrue(err.toString().contains("exactly one of --inet and --unix"), err.toString());
+  }
+
+  @Test
+  void mistakesNameTheRightCommand() {
+    assertEquals(2, run("frobnicate"));
+    assertTrue(err.toString().contains("Try 'greygate --help'."), err.toString());
+    assertEquals(2, run("db", "stats", "--bogus"));
+    assertTrue(err.toString().contains("Try 'greygate db stats --help'."), err.toString());
+    // db alone does nothing: say so, exit 2
+    assertEquals(2, run("db"));
+    assertTrue(err.toString().contains("greygate db: give a subcommand"), err.toString());
+    // a closed port is one line, not a stack trace
+    assertEquals(1, run("bench", "--target=127.0.0.1:1", "--duration=0.2", "--warmup=0"));
+    assertTrue(
+        err.toString().contains("cannot load 127.0.0.1:1: Connection refused"), err.toString());
+    assertTrue(!err.toString().contains("\tat "), err.toString());
   }
 
   @Test

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.OutputStream;
-import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -18,6 +17,7 @@ import org.greygate.greylist.GreylistConfig;
 import org.greygate.policy.PolicyChain;
 import org.greygate.protocol.PolicyRequest;
 import org.greygate.store.lmdb.LmdbStore;
+import org.greygate.testing.Cli;
 import org.greygate.testing.TestPolicy;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -25,11 +25,12 @@ import org.junit.jupiter.api.io.TempDir;
 /** greygate report over a real database written by the daemon's chain, and over a .gz log. */
 class ReportIT {
   @TempDir Path dir;
-  StringWriter out = new StringWriter();
-  StringWriter err = new StringWriter();
+  final Cli cli = new Cli();
+  final StringWriter out = cli.out;
+  final StringWriter err = cli.err;
 
   int run(String... args) {
-    return GreygateCli.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
+    return cli.run(args);
   }
 
   @Test
