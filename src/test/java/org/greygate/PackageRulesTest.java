@@ -31,6 +31,8 @@ class PackageRulesTest {
           new OnlyIn("io.netty", List.of("org.greygate.server")),
           new OnlyIn("org.lmdbjava", List.of("org.greygate.store.lmdb")),
           new OnlyIn("picocli", List.of("org.greygate.cli")),
+          new OnlyIn("io.prometheus", List.of("org.greygate.metrics.prometheus")),
+          new OnlyIn("org.greygate.metrics.prometheus", List.of("org.greygate.cli")),
           new OnlyIn("org.greygate.server", List.of("org.greygate.cli")),
           new OnlyIn("org.greygate.cli", List.of("org.greygate.Main")),
           new OnlyIn("org.greygate.app", List.of("org.greygate.cli")),
@@ -91,7 +93,8 @@ class PackageRulesTest {
                   "org.greygate.store")));
 
   private static final Pattern REFERENCE =
-      Pattern.compile("\\b((?:org\\.greygate|io\\.netty|org\\.lmdbjava|picocli)(?:\\.\\w+)*)");
+      Pattern.compile(
+          "\\b((?:org\\.greygate|io\\.netty|io\\.prometheus|org\\.lmdbjava|picocli)(?:\\.\\w+)*)");
 
   /** Source without comments and string or char literals, so only code is checked. */
   static String code(String source) {

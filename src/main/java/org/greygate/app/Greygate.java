@@ -10,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 import org.greygate.greylist.Expiry;
 import org.greygate.greylist.KeyHasher;
 import org.greygate.metrics.Counters;
+import org.greygate.metrics.Metrics;
 import org.greygate.policy.PolicyChain;
 import org.greygate.store.ExpirySweeper;
 import org.greygate.store.PrivacySecret;
@@ -36,33 +37,35 @@ public final class Greygate implements AutoCloseable {
   private final ScheduledExecutorService housekeeping;
   private final DaemonConfig config;
   private final Counters metrics;
+  private final Metrics sink;
   private boolean closed;
 
-  private Greygate(DaemonConfig config, Counters metrics, Clock clock)
+  private Greygate(DaemonConfig config, Counters metrics, Metrics sink, Clock clock)
       throws WhitelistException, IOException {
     this.config = config;
     this.metrics = metrics;
+    this.sink = sink;
     try {
       store = Stores.open(config);
       resources.add(store);
-      metrics.pendingWrites(store::pendingWrites);
+      sink.pendingWrites(store::pendingWrites);
       housekeeping = daemonThreads("housekeeping");
       resources.add(housekeeping::shutdownNow);
-      whitelists = new WhitelistReloader(config.whitelists(), housekeeping, 300, metrics);
+      whitelists = new WhitelistReloader(config.whitelists(), housekeeping, 300, sink);
       resources.add(whitelists);
       whitelists.watch();
       KeyHasher hasher =
           config.privacy()
               ? KeyHasher.hmac(PrivacySecret.loadOrCreate(config.dbdir()))
               : KeyHasher.PLAIN;
-      chain = ChainFactory.create(config.policy(), store, whitelists, hasher, clock, metrics);
+      chain = ChainFactory.create(config.policy(), store, whitelists, hasher, clock, sink);
       // The sweep gets its own thread: a round over millions of rows takes a while, and reloads
       // and the stats line on the housekeeping thread must not wait for it.
       ScheduledExecutorService sweepThread = daemonThreads("expiry-sweep");
       resources.add(sweepThread::shutdownNow);
       sweeper =
           new ExpirySweeper(
-              store, Expiry.of(config.policy().greylist()), clock, sweepThread, 1000, 5, metrics);
+              store, Expiry.of(config.policy().greylist()), clock, sweepThread, 1000, 5, sink);
       resources.add(sweeper);
     } catch (WhitelistException | IOException | RuntimeException e) {
       closeAll();
@@ -78,7 +81,16 @@ public final class Greygate implements AutoCloseable {
    */
   public static Greygate open(DaemonConfig config, Counters metrics, Clock clock)
       throws WhitelistException, IOException {
-    return new Greygate(config, metrics, clock);
+    return new Greygate(config, metrics, metrics, clock);
+  }
+
+  /**
+   * As {@link #open(DaemonConfig, Counters, Clock)}, with every stage reporting to {@code sink}
+   * (which must include {@code metrics}, read by the stats line), e.g. a Prometheus exporter too.
+   */
+  public static Greygate open(DaemonConfig config, Counters metrics, Metrics sink, Clock clock)
+      throws WhitelistException, IOException {
+    return new Greygate(config, metrics, sink, clock);
   }
 
   /** Starts the sweeper and the stats line. */

@@ -224,6 +224,13 @@ public final class DaemonOptions {
           "Accept TCP connections only from these networks (default: any; --inet=PORT binds loopback only anyway). Repeatable.")
   List<String> allowFrom = new ArrayList<>();
 
+  @Option(
+      names = "--metrics",
+      paramLabel = "[HOST:]PORT",
+      description =
+          "Serve Prometheus metrics on http://HOST:PORT/metrics and a health check on /health; a bare PORT binds 127.0.0.1 (default: off).")
+  String metrics;
+
   // ------------------------------------------------------------------ store and housekeeping
 
   @Option(
@@ -389,6 +396,18 @@ public final class DaemonOptions {
                 .replyTimeout(Duration.ofMillis(replyTimeoutMillis))
                 .allowFrom(allowed)
                 .build());
+  }
+
+  /** Where --metrics listens, or null when it is off. */
+  java.net.InetSocketAddress metricsAddress() {
+    if (metrics == null) return null;
+    ListenAddress.Inet a;
+    try {
+      a = ListenAddress.parseInet(metrics);
+    } catch (IllegalArgumentException e) {
+      throw new GreygateCli.UsageError("--metrics: " + e.getMessage());
+    }
+    return new java.net.InetSocketAddress(a.host() == null ? "127.0.0.1" : a.host(), a.port());
   }
 
   WhitelistSource whitelistSource() {

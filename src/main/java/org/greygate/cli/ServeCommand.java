@@ -12,6 +12,9 @@ import org.greygate.app.DaemonConfig;
 import org.greygate.app.Greygate;
 import org.greygate.greylist.GreylistConfig;
 import org.greygate.metrics.Counters;
+import org.greygate.metrics.Metrics;
+import org.greygate.metrics.prometheus.MetricsEndpoint;
+import org.greygate.metrics.prometheus.PrometheusMetrics;
 import org.greygate.server.PolicyServer;
 import org.greygate.server.ServerOptions;
 import org.greygate.store.StoreException;
@@ -59,10 +62,13 @@ public final class ServeCommand implements Callable<Integer> {
     if (options.syslogFacility != null)
       log.info("--syslog-facility ignored: logs go to stdout (journald)");
 
+    java.net.InetSocketAddress metricsAt = options.metricsAddress();
     Counters metrics = new Counters();
+    PrometheusMetrics prometheus = metricsAt == null ? null : new PrometheusMetrics();
+    Metrics sink = prometheus == null ? metrics : Metrics.both(metrics, prometheus);
     Greygate greygate;
     try {
-      greygate = Greygate.open(daemon, metrics, Clock.systemUTC());
+      greygate = Greygate.open(daemon, metrics, sink, Clock.systemUTC());
     } catch (StoreException e) {
       err().println("greygate: " + e.getMessage());
       return GreygateCli.EXIT_FAILURE;
@@ -70,11 +76,13 @@ public final class ServeCommand implements Callable<Integer> {
       err().println("greygate: " + e.getMessage());
       return GreygateCli.EXIT_USAGE;
     }
-    PolicyServer server = new PolicyServer(serverOptions, greygate.chain(), metrics);
+    PolicyServer server = new PolicyServer(serverOptions, greygate.chain(), sink);
+    MetricsEndpoint[] endpoint = new MetricsEndpoint[1];
     CountDownLatch stopped = new CountDownLatch(1);
     Runnable stop =
         () -> {
           log.info("shutting down");
+          if (endpoint[0] != null) endpoint[0].close();
           server.close(); // answers the decisions under way first
           greygate.close();
           if (options.pidfile != null) {
@@ -96,6 +104,27 @@ public final class ServeCommand implements Callable<Integer> {
       server.close();
       greygate.close();
       return GreygateCli.EXIT_FAILURE;
+    }
+    if (prometheus != null) {
+      try {
+        endpoint[0] =
+            new MetricsEndpoint(
+                metricsAt,
+                prometheus,
+                () -> {
+                  if (!server.listening()) return "not listening";
+                  return greygate.store().problem();
+                });
+        log.info(
+            "metrics on http://{}/metrics, health on /health", hostPort(endpoint[0].address()));
+      } catch (IOException e) {
+        err()
+            .println(
+                "greygate: --metrics " + options.metrics + ": cannot listen: " + e.getMessage());
+        server.close();
+        greygate.close();
+        return GreygateCli.EXIT_FAILURE;
+      }
     }
     greygate.start();
     RecordedOptions.write(spec, daemon.dbdir());
@@ -126,6 +155,11 @@ public final class ServeCommand implements Callable<Integer> {
         daemon.dbdir());
     stopped.await();
     return GreygateCli.EXIT_OK;
+  }
+
+  private static String hostPort(java.net.InetSocketAddress a) {
+    String host = a.getAddress().getHostAddress();
+    return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + a.getPort();
   }
 
   private PrintWriter err() {

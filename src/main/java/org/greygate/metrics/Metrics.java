@@ -54,4 +54,87 @@ public interface Metrics {
 
   /** Reports nothing. */
   Metrics NONE = new Metrics() {};
+
+  /** Reports everything to both (the stats line's counters and an exporter, say). */
+  static Metrics both(Metrics a, Metrics b) {
+    return new Metrics() {
+      @Override
+      public void decision(String outcome, String reason, long nanos) {
+        a.decision(outcome, reason, nanos);
+        b.decision(outcome, reason, nanos);
+      }
+
+      @Override
+      public void storeFault(String kind) {
+        a.storeFault(kind);
+        b.storeFault(kind);
+      }
+
+      @Override
+      public void failOpen(String cause) {
+        a.failOpen(cause);
+        b.failOpen(cause);
+      }
+
+      @Override
+      public void connectionOpened() {
+        a.connectionOpened();
+        b.connectionOpened();
+      }
+
+      @Override
+      public void connectionClosed() {
+        a.connectionClosed();
+        b.connectionClosed();
+      }
+
+      @Override
+      public void connectionRefused() {
+        a.connectionRefused();
+        b.connectionRefused();
+      }
+
+      @Override
+      public void connectionDenied() {
+        a.connectionDenied();
+        b.connectionDenied();
+      }
+
+      @Override
+      public void protocolError() {
+        a.protocolError();
+        b.protocolError();
+      }
+
+      @Override
+      public void replyTimeout() {
+        a.replyTimeout();
+        b.replyTimeout();
+      }
+
+      @Override
+      public void pendingWrites(LongSupplier pending) {
+        a.pendingWrites(pending);
+        b.pendingWrites(pending);
+      }
+
+      @Override
+      public void sweepSlice(long visited, long deleted) {
+        a.sweepSlice(visited, deleted);
+        b.sweepSlice(visited, deleted);
+      }
+
+      @Override
+      public void sweepRound(long visited, long deleted, long millis) {
+        a.sweepRound(visited, deleted, millis);
+        b.sweepRound(visited, deleted, millis);
+      }
+
+      @Override
+      public void reload(String what, boolean ok) {
+        a.reload(what, ok);
+        b.reload(what, ok);
+      }
+    };
+  }
 }

@@ -276,6 +276,17 @@ public final class PolicyServer implements AutoCloseable {
     }
   }
 
+  /** Whether every listener is bound and open (for a health check). */
+  public boolean listening() {
+    synchronized (this) {
+      if (closed || bound.isEmpty()) return false;
+    }
+    for (Channel c : listeners) {
+      if (!c.isActive()) return false;
+    }
+    return true;
+  }
+
   public int openConnections() {
     return open.get();
   }

@@ -65,6 +65,11 @@ public interface TripletStore extends AutoCloseable {
 
   void forEachClient(BiConsumer<String, ClientEntry> action);
 
+  /** What keeps the store from working now (for a health check), or {@code null} when nothing. */
+  default String problem() {
+    return null;
+  }
+
   /** Accepted writes not yet durable (0 for a store that writes synchronously). */
   default long pendingWrites() {
     return 0;

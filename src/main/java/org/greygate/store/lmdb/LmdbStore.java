@@ -272,6 +272,12 @@ public final class LmdbStore implements TripletStore {
   }
 
   @Override
+  public String problem() {
+    if (closed) return "store " + env.dir + " is closed";
+    return writer == null ? null : writer.failure();
+  }
+
+  @Override
   public long pendingWrites() {
     return writer == null ? 0 : writer.pending();
   }

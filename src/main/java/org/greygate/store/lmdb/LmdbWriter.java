@@ -155,6 +155,11 @@ final class LmdbWriter implements AutoCloseable {
     LockSupport.unpark(thread);
   }
 
+  /** The last commit failure, while commits fail; {@code null} once they work. */
+  String failure() {
+    return lastFailure == null ? null : "writes failing: " + lastFailure;
+  }
+
   int pending() {
     return backlog.get();
   }

@@ -1,0 +1,178 @@
+package org.greygate.metrics.prometheus;
+
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.Gauge;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.LongSupplier;
+import org.greygate.metrics.Counters;
+import org.greygate.metrics.Metrics;
+
+/**
+ * Metrics as Prometheus sees them, all named {@code greygate_*}. Thread-safe; every method is a
+ * lock-free increment (label children are cached by the client).
+ */
+public final class PrometheusMetrics implements Metrics {
+  private final PrometheusRegistry registry = new PrometheusRegistry();
+  private final Counter decisions;
+  private final Histogram latency;
+  private final Counter storeFaults;
+  private final Counter failOpen;
+  private final Counter connections;
+  private final Gauge open;
+  private final Counter protocolErrors;
+  private final Counter timeouts;
+  private final Counter swept;
+  private final Counter sweepRounds;
+  private final Counter reloads;
+  private final AtomicReference<LongSupplier> pending = new AtomicReference<>(() -> 0);
+
+  public PrometheusMetrics() {
+    double[] bounds = new double[Counters.LATENCY_BOUNDS_MICROS.length];
+    for (int i = 0; i < bounds.length; i++) bounds[i] = Counters.LATENCY_BOUNDS_MICROS[i] / 1e6;
+    decisions =
+        Counter.builder()
+            .name("greygate_decisions_total")
+            .help("Requests answered, by what Postfix was told and why")
+            .labelNames("outcome", "reason")
+            .register(registry);
+    latency =
+        Histogram.builder()
+            .name("greygate_decision_duration_seconds")
+            .help("From a request decoded to its answer decided")
+            .classicOnly()
+            .classicUpperBounds(bounds)
+            .register(registry);
+    storeFaults =
+        Counter.builder()
+            .name("greygate_store_faults_total")
+            .help("Store failures under a decision, by kind (unavailable, full, corrupt)")
+            .labelNames("kind")
+            .register(registry);
+    failOpen =
+        Counter.builder()
+            .name("greygate_fail_open_total")
+            .help("Answers that were the fail-open action, by cause")
+            .labelNames("cause")
+            .register(registry);
+    connections =
+        Counter.builder()
+            .name("greygate_connections_total")
+            .help("Connections, by what became of them (accepted, refused at the cap, denied)")
+            .labelNames("result")
+            .register(registry);
+    open =
+        Gauge.builder()
+            .name("greygate_connections_open")
+            .help("Connections being served now")
+            .register(registry);
+    protocolErrors =
+        Counter.builder()
+            .name("greygate_protocol_errors_total")
+            .help("Connections closed for breaking the protocol or a limit")
+            .register(registry);
+    timeouts =
+        Counter.builder()
+            .name("greygate_reply_timeouts_total")
+            .help("Requests answered at the reply deadline")
+            .register(registry);
+    swept =
+        Counter.builder()
+            .name("greygate_sweep_rows_total")
+            .help("Rows the expiry sweep looked at and deleted")
+            .labelNames("what")
+            .register(registry);
+    sweepRounds =
+        Counter.builder()
+            .name("greygate_sweep_rounds_total")
+            .help("Expiry sweep rounds finished")
+            .register(registry);
+    reloads =
+        Counter.builder()
+            .name("greygate_reloads_total")
+            .help("Configuration reloads, by file set and result (ok, or kept the previous)")
+            .labelNames("what", "result")
+            .register(registry);
+    GaugeWithCallback.builder()
+        .name("greygate_pending_writes")
+        .help("Writes the store accepted and has not yet made durable")
+        .callback(cb -> cb.call(pending.get().getAsLong()))
+        .register(registry);
+    JvmMetrics.builder().register(registry);
+  }
+
+  public PrometheusRegistry registry() {
+    return registry;
+  }
+
+  @Override
+  public void decision(String outcome, String reason, long nanos) {
+    decisions.labelValues(outcome, reason).inc();
+    latency.observe(nanos / 1e9);
+  }
+
+  @Override
+  public void storeFault(String kind) {
+    storeFaults.labelValues(kind).inc();
+  }
+
+  @Override
+  public void failOpen(String cause) {
+    failOpen.labelValues(cause).inc();
+  }
+
+  @Override
+  public void connectionOpened() {
+    connections.labelValues("accepted").inc();
+    open.inc();
+  }
+
+  @Override
+  public void connectionClosed() {
+    open.dec();
+  }
+
+  @Override
+  public void connectionRefused() {
+    connections.labelValues("refused").inc();
+  }
+
+  @Override
+  public void connectionDenied() {
+    connections.labelValues("denied").inc();
+  }
+
+  @Override
+  public void protocolError() {
+    protocolErrors.inc();
+  }
+
+  @Override
+  public void replyTimeout() {
+    timeouts.inc();
+  }
+
+  @Override
+  public void pendingWrites(LongSupplier p) {
+    pending.set(p);
+  }
+
+  @Override
+  public void sweepSlice(long visited, long deleted) {
+    swept.labelValues("visited").inc(visited);
+    swept.labelValues("deleted").inc(deleted);
+  }
+
+  @Override
+  public void sweepRound(long visited, long deleted, long millis) {
+    sweepRounds.inc();
+  }
+
+  @Override
+  public void reload(String what, boolean ok) {
+    reloads.labelValues(what, ok ? "ok" : "kept").inc();
+  }
+}
