@@ -208,7 +208,6 @@ final class LmdbWriter implements AutoCloseable {
         drainCounters(counts);
         lastStart = pacer.nanoTime();
         commit(batch, counts);
-        commits++;
         batch.clear();
         counts.clear();
         backoffMillis = 0;
@@ -298,6 +297,7 @@ final class LmdbWriter implements AutoCloseable {
             decisions.put(txn, key, LmdbCodec.count(before + e.getValue()));
           }
         });
+    commits++; // before anyone waiting for this commit is told it is done
     int i = 0;
     for (Op op : batch) {
       if (op instanceof Put p) {
