@@ -8,6 +8,7 @@ import org.greygate.greylist.Greylisting;
 import org.greygate.greylist.KeyHasher;
 import org.greygate.greylist.RecentInstances;
 import org.greygate.metrics.Metrics;
+import org.greygate.policy.DecisionLog;
 import org.greygate.policy.Policy;
 import org.greygate.policy.PolicyChain;
 import org.greygate.policy.RequestGate;
@@ -43,6 +44,12 @@ public final class ChainFactory {
     policies.add(new WhitelistPolicy(whitelists));
     policies.addAll(greylisting.policies());
     return new PolicyChain(
-        policies, clock, config.trustTestTime(), config.failOpen(), metrics, store::countDecision);
+        policies,
+        clock,
+        config.trustTestTime(),
+        config.failOpen(),
+        metrics,
+        store::countDecision,
+        new DecisionLog(config.logFormat()));
   }
 }

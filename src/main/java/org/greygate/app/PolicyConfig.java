@@ -2,6 +2,7 @@ package org.greygate.app;
 
 import java.time.ZoneId;
 import org.greygate.greylist.GreylistConfig;
+import org.greygate.policy.DecisionLog;
 import org.greygate.protocol.Outcome;
 
 /**
@@ -13,6 +14,7 @@ import org.greygate.protocol.Outcome;
  * @param recentInstances how many message instances to remember for the header-once rule
  * @param zone the time zone of the X-Greylist header's date
  * @param version for the header's {@code %v}
+ * @param logFormat the decision lines: Postgrey's shape or JSON
  */
 public record PolicyConfig(
     GreylistConfig greylist,
@@ -20,9 +22,22 @@ public record PolicyConfig(
     boolean trustTestTime,
     int recentInstances,
     ZoneId zone,
-    String version) {
+    String version,
+    DecisionLog.Format logFormat) {
 
   public static final Outcome DUNNO = new Outcome.Dunno(Outcome.Note.of("pass", "fail-open"));
+
+  /** Decision lines in Postgrey's shape. */
+  public PolicyConfig(
+      GreylistConfig greylist,
+      Outcome failOpen,
+      boolean trustTestTime,
+      int recentInstances,
+      ZoneId zone,
+      String version) {
+    this(
+        greylist, failOpen, trustTestTime, recentInstances, zone, version, DecisionLog.Format.TEXT);
+  }
 
   public PolicyConfig {
     org.greygate.config.InvalidSetting.check(

@@ -106,7 +106,12 @@ public final class CheckCommand implements Callable<Integer> {
           .getOut()
           .print(new String(PolicyReply.encode(outcome), StandardCharsets.UTF_8));
       spec.commandLine().getOut().flush();
-      spec.commandLine().getErr().println(DecisionLog.format(request, outcome));
+      spec.commandLine()
+          .getErr()
+          .println(
+              options.decisionLogFormat() == DecisionLog.Format.JSON
+                  ? DecisionLog.json(request, outcome)
+                  : DecisionLog.format(request, outcome));
       return chain.failures() > 0 ? GreygateCli.EXIT_FAILURE : GreygateCli.EXIT_OK;
     } catch (StoreException e) {
       spec.commandLine().getErr().println("greygate: " + e.getMessage());

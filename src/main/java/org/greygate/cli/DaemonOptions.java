@@ -12,6 +12,7 @@ import org.greygate.app.PolicyConfig;
 import org.greygate.config.InvalidSetting;
 import org.greygate.greylist.GreylistConfig;
 import org.greygate.inet.Cidr;
+import org.greygate.policy.DecisionLog;
 import org.greygate.protocol.Actions;
 import org.greygate.protocol.Outcome;
 import org.greygate.protocol.ProtocolLimits;
@@ -299,6 +300,13 @@ public final class DaemonOptions {
   boolean verbose;
 
   @Option(
+      names = "--log-format",
+      paramLabel = "FORMAT",
+      description =
+          "Decision lines as text (Postgrey's shape, the default) or json (one object per decision).")
+  String logFormat = "text";
+
+  @Option(
       names = {"-q", "--quiet"},
       description =
           "Log less: no line per decision (start, stop, reloads and errors are still logged).")
@@ -322,6 +330,15 @@ public final class DaemonOptions {
                 .awlClients(awlClients)
                 .hostname(hostname != null ? hostname : localHostName())
                 .build());
+  }
+
+  DecisionLog.Format decisionLogFormat() {
+    try {
+      return DecisionLog.Format.valueOf(logFormat.strip().toUpperCase(java.util.Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new GreygateCli.UsageError(
+          "--log-format must be text or json, got '" + logFormat + "'");
+    }
   }
 
   /** The fail-open answer, checked against access(5). */

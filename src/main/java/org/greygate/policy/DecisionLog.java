@@ -16,10 +16,73 @@ public final class DecisionLog {
   private static final String[] FIELDS = {"client_name", "client_address", "sender", "recipient"};
   private static final int MAX_VALUE = 256;
 
+  /** Postgrey's line, or one JSON object per decision (for log shippers and SIEMs). */
+  public enum Format {
+    TEXT,
+    JSON
+  }
+
+  private final Format format;
+
+  public DecisionLog() {
+    this(Format.TEXT);
+  }
+
+  public DecisionLog(Format format) {
+    this.format = format;
+  }
+
   public void log(PolicyRequest request, Outcome outcome) {
     if (log.isInfoEnabled()) {
-      log.info(format(request, outcome));
+      log.info(format == Format.JSON ? json(request, outcome) : format(request, outcome));
     }
+  }
+
+  /**
+   * The decision as one JSON object: {@code {"action":"greylist","reason":"early-retry",
+   * "detail":"42s missing","outcome":"defer","queue_id":"4ABC","client_name":...}}, extra fields
+   * ({@code delay}) as their own members. Values are escaped and cut at 256 characters.
+   */
+  public static String json(PolicyRequest request, Outcome outcome) {
+    Outcome.Note note = outcome.note();
+    StringBuilder sb = new StringBuilder(240).append('{');
+    member(sb, "action", note.action());
+    member(sb, "reason", note.reason());
+    if (note.detail() != null) member(sb, "detail", note.detail());
+    member(sb, "outcome", outcome.kind());
+    for (String field : note.fields()) {
+      int eq = field.indexOf('=');
+      if (eq > 0) member(sb, field.substring(0, eq), field.substring(eq + 1));
+    }
+    String queueId = request.queueId();
+    if (queueId != null && !queueId.isEmpty()) member(sb, "queue_id", queueId);
+    for (String f : FIELDS) {
+      String v = request.get(f);
+      if (v != null && !v.isEmpty()) member(sb, f, v);
+    }
+    return sb.append('}').toString();
+  }
+
+  private static void member(StringBuilder sb, String name, String value) {
+    if (sb.length() > 1) sb.append(',');
+    string(sb, name);
+    sb.append(':');
+    string(sb, value.length() > MAX_VALUE ? value.substring(0, MAX_VALUE) + "..." : value);
+  }
+
+  private static void string(StringBuilder sb, String s) {
+    sb.append('"');
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c == '"' || c == '\\') {
+        sb.append('\\').append(c);
+      } else if (c < 0x20 || c == 0x7f || c == '\u2028' || c == '\u2029') {
+        sb.append(String.format(java.util.Locale.ROOT, "\\u%04x", (int) c));
+      } else {
+        sb.append(c);
+      }
+    }
+    sb.append('"');
   }
 
   /** The line, without logger decoration. */

@@ -45,7 +45,7 @@ public final class PolicyChain implements Decider {
   private final Outcome failOpen;
   private final Metrics metrics;
   private final DecisionRecorder recorder;
-  private final DecisionLog decisions = new DecisionLog();
+  private final DecisionLog decisions;
   private final AtomicLong lastFailureLog = new AtomicLong(Long.MIN_VALUE);
   private final AtomicLong failures = new AtomicLong();
 
@@ -65,6 +65,19 @@ public final class PolicyChain implements Decider {
       Outcome failOpen,
       Metrics metrics,
       DecisionRecorder recorder) {
+    this(policies, clock, trustTestTime, failOpen, metrics, recorder, new DecisionLog());
+  }
+
+  /** With the decision lines in {@code log}'s format. */
+  public PolicyChain(
+      List<Policy> policies,
+      Clock clock,
+      boolean trustTestTime,
+      Outcome failOpen,
+      Metrics metrics,
+      DecisionRecorder recorder,
+      DecisionLog log) {
+    this.decisions = log;
     this.policies = List.copyOf(policies);
     this.clock = clock;
     this.trustTestTime = trustTestTime;

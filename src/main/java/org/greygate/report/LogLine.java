@@ -45,6 +45,10 @@ public record LogLine(long epochSecond, Map<String, String> fields) {
    * @param today for classic syslog's year-less dates: the year that puts the date not after it
    */
   public static LogLine parse(String line, ZoneId zone, LocalDate today) {
+    int json = line.indexOf("{\"action\":\"");
+    if (json >= 0) {
+      return parseJson(line, json, zone, today);
+    }
     int at = line.indexOf("action=");
     if (at < 0 || at > 0 && line.charAt(at - 1) != ' ') {
       return null;
@@ -67,6 +71,39 @@ public record LogLine(long epochSecond, Map<String, String> fields) {
       if (paren > 0) fields.put("reason", reason.substring(0, paren));
     }
     return new LogLine(time(line.substring(0, at), zone, today), fields);
+  }
+
+  private static final java.util.regex.Pattern MEMBER =
+      java.util.regex.Pattern.compile("\"(\\w+)\":\"((?:[^\"\\\\]|\\\\.)*)\"");
+
+  /** greygate's --log-format=json line: flat string members, {@code action} first. */
+  private static LogLine parseJson(String line, int start, ZoneId zone, LocalDate today) {
+    Map<String, String> fields = new LinkedHashMap<>();
+    java.util.regex.Matcher m = MEMBER.matcher(line);
+    m.region(start, line.length());
+    while (m.find()) {
+      fields.put(m.group(1), unescape(m.group(2)));
+    }
+    String action = fields.get("action");
+    if (action == null || action.isEmpty()) return null;
+    return new LogLine(time(line.substring(0, start), zone, today), fields);
+  }
+
+  private static String unescape(String s) {
+    if (s.indexOf('\\') < 0) return s;
+    StringBuilder b = new StringBuilder(s.length());
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c != '\\' || i + 1 >= s.length()) {
+        b.append(c);
+      } else if (s.charAt(i + 1) == 'u' && i + 5 < s.length()) {
+        b.append((char) Integer.parseInt(s.substring(i + 2, i + 6), 16));
+        i += 5;
+      } else {
+        b.append(s.charAt(++i));
+      }
+    }
+    return b.toString();
   }
 
   private static long time(String prefix, ZoneId zone, LocalDate today) {

@@ -206,6 +206,17 @@ class GreygateCliTest {
   }
 
   @Test
+  void decisionLinesAsJson() {
+    assertEquals(0, check("--dbdir=" + dir, "--log-format=json"));
+    assertTrue(
+        err.toString()
+            .contains("{\"action\":\"greylist\",\"reason\":\"new\",\"outcome\":\"defer\""),
+        err.toString());
+    assertEquals(2, check("--dbdir=" + dir, "--log-format=xml"));
+    assertTrue(err.toString().contains("--log-format must be text or json"), err.toString());
+  }
+
+  @Test
   void checkAnswersFromAnEmptyDirectoryButRefusesAMissingOne() throws Exception {
     assertEquals(0, check("--dbdir=" + dir));
     assertTrue(out.toString().startsWith("action=DEFER_IF_PERMIT Greylisted"), out.toString());

@@ -53,4 +53,26 @@ class DecisionLogTest {
             + "...",
         line);
   }
+
+  @Test
+  void jsonLinesEscapeAndKeepEveryField() {
+    Map<String, String> m = new LinkedHashMap<>();
+    m.put("queue_id", "4ABC");
+    m.put("client_name", "mx.example.org");
+    m.put("client_address", "192.0.2.1");
+    m.put("sender", "a\"b\\c@example.org\nX");
+    m.put("recipient", "b@example.net");
+    String line =
+        DecisionLog.json(
+            PolicyRequest.of(m),
+            new Outcome.Prepend(
+                "X: y", new Outcome.Note("pass", "triplet found", null, List.of("delay=301"))));
+    assertEquals(
+        "{\"action\":\"pass\",\"reason\":\"triplet found\",\"outcome\":\"prepend\","
+            + "\"delay\":\"301\",\"queue_id\":\"4ABC\",\"client_name\":\"mx.example.org\","
+            + "\"client_address\":\"192.0.2.1\",\"sender\":\"a\\\"b\\\\c@example.org\\u000aX\","
+            + "\"recipient\":\"b@example.net\"}",
+        line);
+    assertFalse(line.contains("\n"));
+  }
 }

@@ -60,6 +60,17 @@ class ReportTest {
     assertEquals(Long.MIN_VALUE, LogLine.parse("action=pass, reason=x", UTC, TODAY).epochSecond());
     assertNull(LogLine.parse("Dec  3 09:01:02 mx postfix/smtpd[1]: connect from x", UTC, TODAY));
     assertNull(LogLine.parse("reaction=pass", UTC, TODAY));
+    // --log-format=json lines
+    LogLine json =
+        LogLine.parse(
+            "Dec  3 09:01:02 mx greygate[9]: {\"action\":\"pass\",\"reason\":\"triplet found\","
+                + "\"outcome\":\"prepend\",\"delay\":\"312\",\"sender\":\"a\\\"b@example.org\"}",
+            UTC,
+            TODAY);
+    assertEquals(t("2026-12-03T09:01:02"), json.epochSecond());
+    assertEquals("triplet found", json.reason());
+    assertEquals("312", json.fields().get("delay"));
+    assertEquals("a\"b@example.org", json.fields().get("sender"));
   }
 
   ReportBuilder logs(String... lines) {
