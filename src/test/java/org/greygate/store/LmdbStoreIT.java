@@ -68,6 +68,35 @@ class LmdbStoreIT {
   }
 
   @Test
+  void theDatabaseIsTheOwnersAloneWhateverTheUmask() throws Exception {
+    java.nio.file.Path db = dir.resolve("new");
+    try (LmdbStore s = LmdbStore.open(db)) {
+      Rows.put(s, "k", new TripletEntry(1, 1));
+      s.flush();
+    }
+    var perms =
+        (java.util.function.Function<java.nio.file.Path, String>)
+            p -> {
+              try {
+                return java.nio.file.attribute.PosixFilePermissions.toString(
+                    java.nio.file.Files.getPosixFilePermissions(p));
+              } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+              }
+            };
+    assertEquals("rwx------", perms.apply(db));
+    for (String f : new String[] {"data.mdb", "lock.mdb", "greygate.lock"}) {
+      assertEquals("rw-------", perms.apply(db.resolve(f)), f);
+    }
+    // files an earlier version left readable by all are tightened at the next open
+    java.nio.file.Files.setPosixFilePermissions(
+        db.resolve("data.mdb"),
+        java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+    LmdbStore.open(db).close();
+    assertEquals("rw-------", perms.apply(db.resolve("data.mdb")));
+  }
+
+  @Test
   void secondOpenOfTheSameDirectoryIsRefused() {
     try (LmdbStore s = LmdbStore.open(dir)) {
       StoreException e = assertThrows(StoreException.class, () -> LmdbStore.open(dir));

@@ -51,7 +51,13 @@ final class LmdbEnvironment implements AutoCloseable {
       mapSize = Math.max(initialMapSize, dir.resolve("data.mdb").toFile().length());
     } else {
       try {
-        Files.createDirectories(dir);
+        if (!Files.isDirectory(dir)) {
+          // who mails whom: the owner's alone, whatever the umask
+          Files.createDirectories(
+              dir,
+              java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                  java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+        }
       } catch (IOException e) {
         throw new StoreException.Unavailable(
             "cannot create database directory " + dir + ": " + e, e);
@@ -79,6 +85,7 @@ final class LmdbEnvironment implements AutoCloseable {
       }
       lockChannel = channel;
       lock = acquired;
+      ownerOnly(lockFile);
       long existing = dir.resolve("data.mdb").toFile().length();
       mapSize = Math.max(initialMapSize, roundUp(existing + (existing >> 1)));
     }
@@ -88,14 +95,28 @@ final class LmdbEnvironment implements AutoCloseable {
       env =
           readOnly
               ? b.open(dir.toFile(), EnvFlags.MDB_NOTLS, EnvFlags.MDB_RDONLY_ENV)
-              : b.open(dir.toFile(), EnvFlags.MDB_NOTLS);
+              : b.open(dir.toFile(), 0600, EnvFlags.MDB_NOTLS);
       for (Table t : Table.values()) {
         Dbi<byte[]> dbi = openDbi(t);
         if (dbi != null) dbis.put(t, dbi);
       }
+      if (!readOnly) {
+        ownerOnly(dir.resolve("data.mdb")); // also those an earlier version left 0644
+        ownerOnly(dir.resolve("lock.mdb"));
+      }
     } catch (RuntimeException e) {
       releaseLock();
       throw LmdbFaults.translate(e, "open of " + dir);
+    }
+  }
+
+  /** Files of the store are the owner's alone (the umask may have left them readable). */
+  private static void ownerOnly(Path file) {
+    try {
+      Files.setPosixFilePermissions(
+          file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+    } catch (IOException | UnsupportedOperationException e) {
+      log.warn("cannot make {} readable by its owner only: {}", file, e.toString());
     }
   }
 
