@@ -59,6 +59,13 @@ public final class ServeCommand implements Callable<Integer> {
       log.info("--daemonize ignored: greygate runs in the foreground; let systemd supervise it");
     if (options.user != null || options.group != null)
       log.info("--user/--group ignored: set User=/Group= in the systemd unit");
+    if ("root".equals(System.getProperty("user.name"))) {
+      // a network-facing parser should not hold every privilege of the machine
+      log.warn(
+          "running as root: run greygate as its own user (User=greygate in the systemd unit,"
+              + " or su/setpriv in an init script); it needs no privilege beyond its dbdir"
+              + " and socket");
+    }
     if (options.syslogFacility != null)
       log.info("--syslog-facility ignored: logs go to stdout (journald)");
 

@@ -62,6 +62,9 @@ class DaemonIT {
         assertTrue(c.ask(request("mx.example.org", 1000)).startsWith("DEFER_IF_PERMIT"));
       }
       d.awaitLine("stats: requests=1 greylisted=1 passed_first=0", 10);
+      if ("root".equals(System.getProperty("user.name"))) {
+        assertTrue(d.output().contains("WARN  ServeCommand: running as root"), d.output());
+      }
       long t = System.nanoTime();
       d.signal("TERM");
       assertEquals(143, d.waitFor(10));
