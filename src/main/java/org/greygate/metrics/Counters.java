@@ -8,37 +8,23 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
 
 /**
- * Totals since start, kept in memory: what the stats line prints and what an exporter reads.
- * Decision latency goes into a fixed set of buckets (a histogram), not a list. Thread-safe.
+ * Totals since start, kept in memory: what the stats line prints. (Latency, sweep and reload
+ * figures go to an exporter, which keeps its own; nothing here would read them.) Thread-safe.
  */
 public final class Counters implements Metrics {
-  /** Upper bounds of the latency buckets, in microseconds; the last bucket is everything above. */
-  public static final long[] LATENCY_BOUNDS_MICROS = {
-    50, 100, 250, 500, 1_000, 2_500, 5_000, 10_000, 50_000, 250_000, 1_000_000, 5_000_000
-  };
-
   /** outcome → reason → count: no key string built per decision. */
   private final Map<String, Map<String, LongAdder>> decisions = new ConcurrentHashMap<>();
 
   private final Map<String, LongAdder> storeFaults = new ConcurrentHashMap<>();
   private final Map<String, LongAdder> failOpen = new ConcurrentHashMap<>();
-  private final Map<String, LongAdder> reloads = new ConcurrentHashMap<>();
-  private final LongAdder[] latency = new LongAdder[LATENCY_BOUNDS_MICROS.length + 1];
-  private final LongAdder latencyNanos = new LongAdder();
+  private final LongAdder decided = new LongAdder();
   private final LongAdder opened = new LongAdder();
   private final LongAdder closed = new LongAdder();
   private final LongAdder refused = new LongAdder();
   private final LongAdder denied = new LongAdder();
   private final LongAdder protocolErrors = new LongAdder();
   private final LongAdder timeouts = new LongAdder();
-  private final LongAdder sweptVisited = new LongAdder();
-  private final LongAdder sweptDeleted = new LongAdder();
-  private final LongAdder sweepRounds = new LongAdder();
   private final AtomicReference<LongSupplier> pending = new AtomicReference<>(() -> 0);
-
-  public Counters() {
-    for (int i = 0; i < latency.length; i++) latency[i] = new LongAdder();
-  }
 
   /** The key under which {@link #decisions()} counts an (outcome, reason) pair. */
   public static String decisionKey(String outcome, String reason) {
@@ -56,11 +42,7 @@ public final class Counters implements Metrics {
       n = byReason.computeIfAbsent(reason, k -> new LongAdder());
     }
     n.increment();
-    long micros = nanos / 1000;
-    int i = 0;
-    while (i < LATENCY_BOUNDS_MICROS.length && micros > LATENCY_BOUNDS_MICROS[i]) i++;
-    latency[i].increment();
-    latencyNanos.add(nanos);
+    decided.increment();
   }
 
   @Override
@@ -108,22 +90,6 @@ public final class Counters implements Metrics {
     pending.set(p);
   }
 
-  @Override
-  public void sweepSlice(long visited, long deleted) {
-    sweptVisited.add(visited);
-    sweptDeleted.add(deleted);
-  }
-
-  @Override
-  public void sweepRound(long visited, long deleted, long millis) {
-    sweepRounds.increment();
-  }
-
-  @Override
-  public void reload(String what, boolean ok) {
-    reloads.computeIfAbsent(what + (ok ? "/ok" : "/kept"), k -> new LongAdder()).increment();
-  }
-
   /** Decisions by {@link #decisionKey}, sorted. */
   public Map<String, Long> decisions() {
     Map<String, Long> out = new TreeMap<>();
@@ -157,21 +123,7 @@ public final class Counters implements Metrics {
 
   /** Every decision. */
   public long decisionCount() {
-    long n = 0;
-    for (LongAdder a : latency) n += a.sum();
-    return n;
-  }
-
-  /** Decision latency: counts per bucket of {@link #LATENCY_BOUNDS_MICROS}, then the overflow. */
-  public long[] latencyBuckets() {
-    long[] out = new long[latency.length];
-    for (int i = 0; i < out.length; i++) out[i] = latency[i].sum();
-    return out;
-  }
-
-  /** Sum of every decision's latency, in nanoseconds. */
-  public long latencyNanosTotal() {
-    return latencyNanos.sum();
+    return decided.sum();
   }
 
   public Map<String, Long> storeFaults() {
@@ -188,14 +140,6 @@ public final class Counters implements Metrics {
 
   public long failOpenCount() {
     return sum(failOpen);
-  }
-
-  public Map<String, Long> reloads() {
-    return snapshot(reloads);
-  }
-
-  public long connectionsOpened() {
-    return opened.sum();
   }
 
   /** Connections being served now. */
@@ -221,18 +165,6 @@ public final class Counters implements Metrics {
 
   public long pendingWrites() {
     return pending.get().getAsLong();
-  }
-
-  public long sweptRows() {
-    return sweptVisited.sum();
-  }
-
-  public long sweptDeleted() {
-    return sweptDeleted.sum();
-  }
-
-  public long sweepRounds() {
-    return sweepRounds.sum();
   }
 
   private static Map<String, Long> snapshot(Map<String, LongAdder> m) {

@@ -67,12 +67,12 @@ public final class ReportBuilder {
   /** A persisted counter: outcome kinds are read as the log's actions. */
   public void add(DecisionCount c) {
     if (c.hour() + 3600 <= from || c.hour() >= to) return;
-    String action = actionOf(c.outcome(), c.reason());
-    String reason =
-        c.outcome().equals("prepend") && c.reason().equals("triplet found")
-            ? "triplet found"
-            : c.reason();
-    count(c.hour(), action, reason, c.outcome().equals("prepend"), c.count());
+    count(
+        c.hour(),
+        actionOf(c.outcome(), c.reason()),
+        c.reason(),
+        c.outcome().equals("prepend"),
+        c.count());
   }
 
   /** A line of a log: a decision, or something else (counted as unparsed). */

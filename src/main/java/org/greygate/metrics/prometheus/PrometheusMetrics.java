@@ -8,7 +8,6 @@ import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongSupplier;
-import org.greygate.metrics.Counters;
 import org.greygate.metrics.Metrics;
 
 /**
@@ -30,9 +29,12 @@ public final class PrometheusMetrics implements Metrics {
   private final Counter reloads;
   private final AtomicReference<LongSupplier> pending = new AtomicReference<>(() -> 0);
 
+  /** Upper bounds of the decision latency buckets, in seconds. */
+  static final double[] LATENCY_BOUNDS_SECONDS = {
+    50e-6, 100e-6, 250e-6, 500e-6, 0.001, 0.0025, 0.005, 0.01, 0.05, 0.25, 1, 5
+  };
+
   public PrometheusMetrics() {
-    double[] bounds = new double[Counters.LATENCY_BOUNDS_MICROS.length];
-    for (int i = 0; i < bounds.length; i++) bounds[i] = Counters.LATENCY_BOUNDS_MICROS[i] / 1e6;
     decisions =
         Counter.builder()
             .name("greygate_decisions_total")
@@ -44,7 +46,7 @@ public final class PrometheusMetrics implements Metrics {
             .name("greygate_decision_duration_seconds")
             .help("From a request decoded to its answer decided")
             .classicOnly()
-            .classicUpperBounds(bounds)
+            .classicUpperBounds(LATENCY_BOUNDS_SECONDS)
             .register(registry);
     storeFaults =
         Counter.builder()

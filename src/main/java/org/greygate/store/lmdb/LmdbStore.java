@@ -363,9 +363,4 @@ public final class LmdbStore implements TripletStore {
       throw new StoreException.Unavailable("store " + env.dir + " is closed");
     }
   }
-
-  /** For tests of the codec: the key bytes as stored. */
-  static byte[] keyBytes(String key) {
-    return LmdbCodec.key(key);
-  }
 }
