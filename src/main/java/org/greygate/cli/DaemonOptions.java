@@ -278,13 +278,14 @@ public final class DaemonOptions {
   @Option(
       names = "--user",
       paramLabel = "USER",
-      description = "Accepted for Postgrey compatibility; set User= in the systemd unit instead.")
+      description =
+          "Run as USER: the launcher, started as root, switches to it with setpriv before the JVM starts; greygate refuses to run as anyone else.")
   String user;
 
   @Option(
       names = "--group",
       paramLabel = "GROUP",
-      description = "Accepted for Postgrey compatibility; set Group= in the systemd unit instead.")
+      description = "Run with group GROUP (default: USER's primary group); needs --user.")
   String group;
 
   @Option(

@@ -57,14 +57,19 @@ public final class ServeCommand implements Callable<Integer> {
     ServerOptions serverOptions = options.serverOptions();
     if (options.daemonize)
       log.info("--daemonize ignored: greygate runs in the foreground; let systemd supervise it");
-    if (options.user != null || options.group != null)
-      log.info("--user/--group ignored: set User=/Group= in the systemd unit");
+    RunningUser.Verdict who = RunningUser.check(options.user, options.group);
+    if (who != null && who.refuse()) {
+      err().println("greygate: " + who.message());
+      return GreygateCli.EXIT_USAGE;
+    } else if (who != null) {
+      log.warn(who.message());
+    }
     if ("root".equals(System.getProperty("user.name"))) {
       // a network-facing parser should not hold every privilege of the machine
       log.warn(
-          "running as root: run greygate as its own user (User=greygate in the systemd unit,"
-              + " or su/setpriv in an init script); it needs no privilege beyond its dbdir"
-              + " and socket");
+          "running as root: run greygate as its own user (--user=greygate, which the launcher"
+              + " switches to with setpriv, or User=greygate in the systemd unit); it needs no"
+              + " privilege beyond its dbdir and socket");
     }
     if (options.syslogFacility != null)
       log.info("--syslog-facility ignored: logs go to stdout (journald)");

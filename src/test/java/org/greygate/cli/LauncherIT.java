@@ -58,4 +58,106 @@ class LauncherIT {
     assertEquals(0, launch(older).code());
     assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(older)));
   }
+
+  @Test
+  void startedAsRootWithUserItRunsAsThatUserAndJavaAloneRefuses() throws Exception {
+    org.greygate.testing.Requirements.root("switching user needs root");
+    Path db = dir.resolve("db");
+    java.nio.file.attribute.UserPrincipal nobody =
+        dir.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("nobody");
+    Files.setOwner(dir, nobody);
+    ProcessBuilder pb =
+        new ProcessBuilder(
+            "bin/greygate",
+            "serve",
+            "--inet=127.0.0.1:0",
+            "--dbdir=" + db,
+            "--user=nobody",
+            "--group=nogroup");
+    pb.environment().put("GREYGATE_JAR", jar().toAbsolutePath().toString());
+    try (org.greygate.testing.Daemon d = org.greygate.testing.Daemon.start(pb)) {
+      d.awaitLine("ready", 30);
+      Process ps = new ProcessBuilder("ps", "-o", "user=,group=", "-p", "" + d.pid()).start();
+      String who = new String(ps.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertEquals("nobody nogroup", who.strip().replaceAll("\\s+", " "));
+      assertEquals("nobody", Files.getOwner(db).getName(), "the database is the user's");
+      assertTrue(!d.output().contains("running as root"), d.output());
+    }
+    // the same options through java -jar, which cannot switch: refused, not run as root
+    Process p =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar",
+                jar().toString(),
+                "serve",
+                "--inet=127.0.0.1:0",
+                "--dbdir=" + dir.resolve("other"),
+                "--user=nobody")
+            .redirectErrorStream(true)
+            .start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertEquals(2, p.waitFor(), out);
+    assertTrue(out.contains("asked to run as --user nobody but running as root"), out);
+  }
+
+  @Test
+  void anUnknownUserIsNamed() throws Exception {
+    org.greygate.testing.Requirements.root("switching user needs root");
+    ProcessBuilder pb =
+        new ProcessBuilder("bin/greygate", "serve", "--user", "no-such-user-here")
+            .redirectErrorStream(true);
+    pb.environment().put("GREYGATE_JAR", jar().toAbsolutePath().toString());
+    Process p = pb.start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertEquals(2, p.waitFor(), out);
+    assertTrue(out.contains("--user no-such-user-here: no such user"), out);
+  }
+
+  @Test
+  void aRebuildUnderARunningDaemonDoesNotPullItsJarAway() throws Exception {
+    // a source tree of its own (this JVM runs from target/greygate.jar): launcher, pom, jar
+    Path tree = dir.resolve("tree");
+    Files.createDirectories(tree.resolve("bin"));
+    Files.createDirectories(tree.resolve("src/main"));
+    Files.createDirectories(tree.resolve("target"));
+    for (String f : new String[] {"bin/greygate", "bin/greygate-jvm"}) {
+      Files.copy(Path.of(f), tree.resolve(f), java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
+    }
+    Files.writeString(tree.resolve("pom.xml"), "<project/>");
+    Files.setLastModifiedTime(
+        tree.resolve("pom.xml"), java.nio.file.attribute.FileTime.fromMillis(0));
+    Files.setLastModifiedTime(
+        tree.resolve("src/main"), java.nio.file.attribute.FileTime.fromMillis(0));
+    Path built = tree.resolve("target/greygate.jar");
+    Files.copy(jar(), built);
+    ProcessBuilder pb =
+        new ProcessBuilder(
+            tree.resolve("bin/greygate").toString(),
+            "serve",
+            "--inet=127.0.0.1:0",
+            "--dbdir=" + dir.resolve("db"));
+    pb.environment().remove("GREYGATE_JAR");
+    pb.environment().put("GREYGATE_NATIVE_DIR", dir.resolve("native").toString());
+    try (org.greygate.testing.Daemon d = org.greygate.testing.Daemon.start(pb)) {
+      d.awaitLine("ready", 30);
+      // what the next `mvn package` does to the build output: rewritten in place
+      Files.write(built, new byte[(int) Files.size(built)]);
+      int port = d.port();
+      // a daemon whose jar was pulled away never answers: bounded
+      org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(
+          java.time.Duration.ofSeconds(20),
+          () -> {
+            try (org.greygate.testing.PolicyClient c =
+                org.greygate.testing.PolicyClient.tcp(port)) {
+              assertTrue(
+                  c.ask(org.greygate.testing.TestPolicy.rcpt("b@example.net"))
+                      .startsWith("DEFER_IF_PERMIT"));
+            }
+          },
+          d::output);
+      d.signal("TERM");
+      assertEquals(143, d.waitFor(20), d.output());
+      assertTrue(!d.output().contains("NoClassDefFoundError"), d.output());
+    }
+  }
 }

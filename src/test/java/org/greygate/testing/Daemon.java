@@ -57,6 +57,11 @@ public final class Daemon implements AutoCloseable {
     return new Daemon(pb.start());
   }
 
+  /** Starts any command that ends in greygate (a launcher, an installed package); does not wait. */
+  public static Daemon start(ProcessBuilder pb) throws IOException {
+    return new Daemon(pb.redirectErrorStream(true).start());
+  }
+
   /** Starts {@code greygate serve ARGS...} and waits until it is ready. */
   public static Daemon serve(String... args) throws IOException, InterruptedException {
     List<String> all = new ArrayList<>(List.of("serve"));
