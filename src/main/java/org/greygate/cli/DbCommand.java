@@ -2,9 +2,9 @@ package org.greygate.cli;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.concurrent.Callable;
 import org.greygate.migrate.PostgreyImport;
+import org.greygate.migrate.StoreDump;
 import org.greygate.store.StoreException;
 import org.greygate.store.lmdb.LmdbStore;
 import picocli.CommandLine.Command;
@@ -18,13 +18,14 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     versionProvider = Version.class,
     description = {
-      "Inspect the database, or import Postgrey's.",
-      "stats, dump and verify only read and are safe while the daemon runs; import-postgrey",
-      "writes: stop the daemon first."
+      "Inspect, back up and restore the database, or import Postgrey's.",
+      "stats, dump and verify only read and are safe while the daemon runs; load and",
+      "import-postgrey write: stop the daemon first."
     },
     subcommands = {
       DbCommand.Stats.class,
       DbCommand.Dump.class,
+      DbCommand.Load.class,
       DbCommand.Verify.class,
       DbCommand.ImportPostgrey.class
     })
@@ -36,7 +37,7 @@ public final class DbCommand implements Callable<Integer> {
   public Integer call() {
     spec.commandLine()
         .getErr()
-        .println("greygate db: give a subcommand (stats, dump, verify, import-postgrey)");
+        .println("greygate db: give a subcommand (stats, dump, load, verify, import-postgrey)");
     spec.commandLine().usage(spec.commandLine().getErr());
     return GreygateCli.EXIT_USAGE;
   }
@@ -181,24 +182,108 @@ public final class DbCommand implements Callable<Integer> {
   @Command(
       name = "dump",
       mixinStandardHelpOptions = true,
-      description =
-          "Print every triplet (KEY FIRST_SEEN LAST_SEEN, ISO times) and client (KEY COUNT LAST_SEEN).")
+      description = {
+        "Print the database as text: every triplet (KEY FIRST_SEEN LAST_SEEN), client (KEY COUNT"
+            + " LAST_SEEN) and hourly decision counter, times in UTC.",
+        "A backup `db load` reads back. Safe while the daemon runs. With --privacy, keep"
+            + " DBDIR/privacy.key with it: the keys are hashes under that secret."
+      })
   static final class Dump extends Base {
     @Override
     void run(LmdbStore store, PrintWriter out) {
-      store.forEachTriplet(
-          (k, e) ->
-              out.println(
-                  "triplet "
-                      + k
-                      + " "
-                      + Instant.ofEpochSecond(e.firstSeen())
-                      + " "
-                      + Instant.ofEpochSecond(e.lastSeen())));
-      store.forEachClient(
-          (k, e) ->
-              out.println(
-                  "client " + k + " " + e.count() + " " + Instant.ofEpochSecond(e.lastSeen())));
+      StoreDump.write(store, out);
+    }
+  }
+
+  @Command(
+      name = "load",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Read a `db dump` into --dbdir, which must hold no rows yet (a new or emptied directory;"
+            + " a privacy.key copied there first is used).",
+        "Stop the daemon first, and run it as the daemon's user (e.g. runuser -u greygate --) so"
+            + " the files are the daemon's. A malformed line stops the load (exit 2, FILE:LINE)"
+            + " and leaves --dbdir empty again."
+      })
+  static final class Load implements Callable<Integer> {
+    @Option(
+        names = "--dbdir",
+        paramLabel = "PATH",
+        description = "Database directory to fill (default: ${DEFAULT-VALUE}).")
+    Path dbdir = DaemonOptions.DEFAULT_DBDIR;
+
+    @picocli.CommandLine.Parameters(
+        paramLabel = "FILE",
+        description = "The dump to read; - for standard input.")
+    String file;
+
+    @Spec CommandSpec spec;
+
+    @Override
+    public Integer call() {
+      PrintWriter out = spec.commandLine().getOut();
+      PrintWriter err = spec.commandLine().getErr();
+      boolean hadData = java.nio.file.Files.exists(dbdir.resolve("data.mdb"));
+      StoreDump.Summary s;
+      try (java.io.BufferedReader in = open(file);
+          LmdbStore store = LmdbStore.open(dbdir)) {
+        if (store.tripletCount() > 0 || store.clientCount() > 0 || hasCounters(store)) {
+          err.println(
+              "greygate: "
+                  + dbdir
+                  + " already holds "
+                  + store.tripletCount()
+                  + " triplets and "
+                  + store.clientCount()
+                  + " clients: load into a new directory (or move this one away)");
+          return GreygateCli.EXIT_USAGE;
+        }
+        try {
+          s = StoreDump.load(in, "-".equals(file) ? "stdin" : file, store);
+        } catch (StoreDump.Malformed e) {
+          store.close();
+          if (!hadData) {
+            java.nio.file.Files.deleteIfExists(dbdir.resolve("data.mdb"));
+            java.nio.file.Files.deleteIfExists(dbdir.resolve("lock.mdb"));
+          }
+          err.println("greygate: " + e.getMessage() + " (nothing loaded)");
+          return GreygateCli.EXIT_USAGE;
+        }
+      } catch (java.nio.file.NoSuchFileException e) {
+        err.println("greygate: " + file + ": no such file");
+        return GreygateCli.EXIT_USAGE;
+      } catch (StoreException | java.io.IOException e) {
+        err.println("greygate: " + e.getMessage());
+        return GreygateCli.EXIT_FAILURE;
+      }
+      out.println(
+          "loaded "
+              + s.triplets()
+              + " triplets, "
+              + s.clients()
+              + " clients and "
+              + s.counters()
+              + " decision counters into "
+              + dbdir);
+      if ("root".equals(System.getProperty("user.name"))) {
+        out.println(
+            "the files are root's: chown -R greygate: " + dbdir + " before the daemon starts");
+      }
+      out.flush();
+      return GreygateCli.EXIT_OK;
+    }
+
+    private static boolean hasCounters(LmdbStore store) {
+      boolean[] any = {false};
+      store.forEachDecisionCount(0, Long.MAX_VALUE, c -> any[0] = true);
+      return any[0];
+    }
+
+    private static java.io.BufferedReader open(String file) throws java.io.IOException {
+      java.io.InputStream in =
+          "-".equals(file) ? System.in : java.nio.file.Files.newInputStream(Path.of(file));
+      return new java.io.BufferedReader(
+          new java.io.InputStreamReader(in, java.nio.charset.StandardCharsets.UTF_8));
     }
   }
 }

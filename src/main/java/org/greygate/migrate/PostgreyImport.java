@@ -4,9 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.CompletionException;
 import org.greygate.store.ClientEntry;
-import org.greygate.store.RowChange;
 import org.greygate.store.TripletEntry;
 import org.greygate.store.TripletStore;
 
@@ -73,11 +71,11 @@ public final class PostgreyImport {
           }
           if (tripletTable) {
             TripletEntry theirs = new TripletEntry(Math.min(v[0], v[1]), v[1]);
-            join(store.step(key, null, (mine, c) -> newer(mine, theirs)));
+            StoreDump.join(store.step(key, null, (mine, c) -> StoreDump.newer(mine, theirs)));
             triplets++;
           } else {
             ClientEntry theirs = new ClientEntry(Math.max(1, v[0]), v[1]);
-            join(store.step(null, key, (t, mine) -> newer(mine, theirs)));
+            StoreDump.join(store.step(null, key, (t, mine) -> StoreDump.newer(mine, theirs)));
             clients++;
           }
           if (++rows[0] % 50_000 == 0) store.flush(); // bounded backlog on a big import
@@ -90,25 +88,6 @@ public final class PostgreyImport {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IOException("interrupted", e);
-    }
-  }
-
-  private static RowChange.Change<Void> newer(TripletEntry mine, TripletEntry theirs) {
-    return new RowChange.Change<>(
-        mine == null || mine.lastSeen() < theirs.lastSeen() ? theirs : null, null, null);
-  }
-
-  private static RowChange.Change<Void> newer(ClientEntry mine, ClientEntry theirs) {
-    return new RowChange.Change<>(
-        null, mine == null || mine.lastSeen() < theirs.lastSeen() ? theirs : null, null);
-  }
-
-  private static void join(java.util.concurrent.CompletionStage<?> stage) {
-    try {
-      stage.toCompletableFuture().join();
-    } catch (CompletionException e) {
-      if (e.getCause() instanceof RuntimeException r) throw r;
-      throw e;
     }
   }
 }

@@ -43,7 +43,15 @@ public interface TripletStore extends AutoCloseable {
    * Counts one decision in the hour of {@code epochSecond}. Never blocks and never fails the
    * request: counts are kept in memory and written with the next batch of writes.
    */
-  void countDecision(long epochSecond, String action, String reason);
+  default void countDecision(long epochSecond, String action, String reason) {
+    countDecisions(epochSecond, action, reason, 1);
+  }
+
+  /**
+   * Adds {@code n} decisions to the counter of the hour of {@code epochSecond}, as {@link
+   * #countDecision} does one (a restore from {@code greygate db dump} brings whole counters back).
+   */
+  void countDecisions(long epochSecond, String action, String reason, long n);
 
   /**
    * Calls {@code action} for every persisted decision counter of the hours starting in [{@code

@@ -183,9 +183,9 @@ public final class LmdbStore implements TripletStore {
   }
 
   @Override
-  public void countDecision(long epochSecond, String action, String reason) {
+  public void countDecisions(long epochSecond, String action, String reason, long n) {
     if (writer != null && !closed) {
-      writer.countDecision(epochSecond - Math.floorMod(epochSecond, 3600), action, reason);
+      writer.countDecisions(epochSecond - Math.floorMod(epochSecond, 3600), action, reason, n);
     }
   }
 

@@ -125,10 +125,8 @@ final class LmdbWriter implements AutoCloseable {
     queue.add(p);
   }
 
-  void countDecision(long hour, String action, String reason) {
-    counters
-        .computeIfAbsent(new CounterKey(hour, action, reason), k -> new LongAdder())
-        .increment();
+  void countDecisions(long hour, String action, String reason, long n) {
+    counters.computeIfAbsent(new CounterKey(hour, action, reason), k -> new LongAdder()).add(n);
     if (!countersDirty) countersDirty = true;
   }
 

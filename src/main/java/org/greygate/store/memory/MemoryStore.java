@@ -61,12 +61,12 @@ public final class MemoryStore implements TripletStore {
   }
 
   @Override
-  public synchronized void countDecision(long epochSecond, String action, String reason) {
+  public synchronized void countDecisions(long epochSecond, String action, String reason, long n) {
     if (closed) return;
     long hour = epochSecond - Math.floorMod(epochSecond, 3600);
     decisions
         .computeIfAbsent(hour, h -> new TreeMap<>())
-        .merge(action + "\0" + reason, 1L, Long::sum);
+        .merge(action + "\0" + reason, n, Long::sum);
   }
 
   @Override
