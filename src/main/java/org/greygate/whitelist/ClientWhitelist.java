@@ -46,24 +46,34 @@ public final class ClientWhitelist {
   public static final ClientWhitelist EMPTY = new Builder().build();
 
   public boolean matches(String clientName, IpAddress address) {
+    return match(clientName, address) != null;
+  }
+
+  /**
+   * The entry that lets this client through ({@code example.org}, {@code 192.0.2.0/24}, {@code
+   * /regex/}), or null. Networks are written as network/prefix whatever the file's spelling.
+   */
+  public String match(String clientName, IpAddress address) {
     if (address != null) {
       for (Map.Entry<Integer, Set<IpAddress>> e : (address.isV4() ? v4 : v6).entrySet()) {
-        if (e.getValue().contains(address.network(e.getKey()))) {
-          return true;
+        IpAddress net = address.network(e.getKey());
+        if (e.getValue().contains(net)) {
+          return net + "/" + e.getKey();
         }
       }
     }
     if (clientName == null || clientName.isEmpty()) {
-      return false;
+      return null;
     }
     if (!names.isEmpty()) {
       String name = Ascii.lower(clientName);
       if (names.contains(name)) {
-        return true;
+        return name;
       }
       for (int i = name.indexOf('.'); i >= 0; i = name.indexOf('.', i + 1)) {
-        if (names.contains(name.substring(i + 1))) {
-          return true;
+        String parent = name.substring(i + 1);
+        if (names.contains(parent)) {
+          return parent;
         }
       }
     }

@@ -25,13 +25,14 @@ final class PatternList {
     }
   }
 
-  boolean find(String value) {
+  /** The first pattern found in {@code value}, as its entry ({@code /regex/}), or null. */
+  String find(String value) {
     for (Pattern p : patterns) {
       if (p.matcher(value).find()) {
-        return true;
+        return "/" + p.pattern() + "/";
       }
     }
-    return false;
+    return null;
   }
 
   int size() {

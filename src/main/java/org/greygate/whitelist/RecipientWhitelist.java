@@ -36,8 +36,16 @@ public final class RecipientWhitelist {
   public static final RecipientWhitelist EMPTY = new Builder().build();
 
   public boolean matches(String recipient) {
+    return match(recipient) != null;
+  }
+
+  /**
+   * The entry that lets mail to {@code recipient} through ({@code user@}, {@code user@example.org},
+   * {@code example.org}, {@code /regex/}), or null.
+   */
+  public String match(String recipient) {
     if (recipient == null) {
-      return false;
+      return null;
     }
     String r = Ascii.lower(recipient);
     int at = r.indexOf('@');
@@ -49,8 +57,11 @@ public final class RecipientWhitelist {
       for (int end = local.length(); end >= 0; end = local.lastIndexOf('+', end - 1)) {
         if (end <= local.length() - 2 || end == local.length()) {
           String user = local.substring(0, end);
-          if (users.contains(user) || oneAt && addresses.contains(user + "@" + domain)) {
-            return true;
+          if (users.contains(user)) {
+            return user + "@";
+          }
+          if (oneAt && addresses.contains(user + "@" + domain)) {
+            return user + "@" + domain;
           }
         }
         if (end == 0) {
@@ -62,7 +73,7 @@ public final class RecipientWhitelist {
       for (int i = 0; i < r.length(); i++) {
         char c = r.charAt(i);
         if ((c == '@' || c == '.') && domains.contains(r.substring(i + 1))) {
-          return true;
+          return r.substring(i + 1);
         }
       }
     }

@@ -1,6 +1,8 @@
 package org.greygate.whitelist;
 
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
 import org.greygate.policy.Policy;
@@ -13,11 +15,6 @@ import org.greygate.protocol.Outcome;
  * Postgrey's order: client first. Reads the lists as they are now: a reload swaps them whole.
  */
 public final class WhitelistPolicy implements Policy {
-  private static final Optional<Outcome> CLIENT =
-      Optional.of(new Outcome.Dunno(Outcome.Note.of("pass", "client whitelist")));
-  private static final Optional<Outcome> RECIPIENT =
-      Optional.of(new Outcome.Dunno(Outcome.Note.of("pass", "recipient whitelist")));
-
   private final Supplier<Whitelists> whitelists;
 
   public WhitelistPolicy(Supplier<Whitelists> whitelists) {
@@ -30,12 +27,26 @@ public final class WhitelistPolicy implements Policy {
     if (rcpt.isEmpty()) return NO_OPINION;
     Whitelists lists = whitelists.get();
     RcptCheck r = rcpt.get();
-    if (lists.matchesClient(r.clientName(), r.client())) {
-      return java.util.concurrent.CompletableFuture.completedFuture(CLIENT);
+    String entry = lists.clientMatch(r.clientName(), r.client());
+    if (entry != null) {
+      return pass("client whitelist", entry);
     }
-    if (lists.matchesRecipient(r.recipient())) {
-      return java.util.concurrent.CompletableFuture.completedFuture(RECIPIENT);
+    entry = lists.recipientMatch(r.recipient());
+    if (entry != null) {
+      return pass("recipient whitelist", entry);
     }
     return NO_OPINION;
+  }
+
+  /**
+   * The entry is logged after the reason ({@code reason=client whitelist, whitelist=example.org})
+   * so that {@code greygate report} can say which entries earn their place; entries hold no spaces,
+   * so the line keeps its shape.
+   */
+  private static CompletionStage<Optional<Outcome>> pass(String reason, String entry) {
+    return CompletableFuture.completedFuture(
+        Optional.of(
+            new Outcome.Dunno(
+                new Outcome.Note("pass", reason, null, List.of("whitelist=" + entry)))));
   }
 }

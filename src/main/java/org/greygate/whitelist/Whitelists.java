@@ -14,4 +14,14 @@ public record Whitelists(ClientWhitelist clients, RecipientWhitelist recipients)
   public boolean matchesRecipient(String recipient) {
     return recipients.matches(recipient);
   }
+
+  /** The client entry that matched, or null (see {@link ClientWhitelist#match}). */
+  public String clientMatch(String clientName, IpAddress address) {
+    return clients.match(clientName, address);
+  }
+
+  /** The recipient entry that matched, or null (see {@link RecipientWhitelist#match}). */
+  public String recipientMatch(String recipient) {
+    return recipients.match(recipient);
+  }
 }

@@ -61,6 +61,22 @@ class WhitelistTest {
   }
 
   @Test
+  void theMatchingEntryIsNamed() {
+    ClientWhitelist c = clients("example.org", "10.1.2", "2001:db8:1::/48", "/^mx[0-9]+\\./");
+    assertEquals("example.org", c.match("mx1.Example.org", IpAddress.parse("192.0.2.1")));
+    assertEquals("10.1.2.0/24", c.match("unknown", IpAddress.parse("10.1.2.3")));
+    assertEquals("2001:db8:1::/48", c.match("unknown", IpAddress.parse("2001:db8:1::9")));
+    assertEquals("/^mx[0-9]+\\./", c.match("mx7.other.net", IpAddress.parse("192.0.2.1")));
+    assertEquals(null, c.match("other.net", IpAddress.parse("192.0.2.1")));
+    RecipientWhitelist r = recipients("postmaster@", "a@example.net", "example.com", "/^list-/");
+    assertEquals("postmaster@", r.match("Postmaster+x@anywhere.org"));
+    assertEquals("a@example.net", r.match("a+tag@example.net"));
+    assertEquals("example.com", r.match("b@sub.example.com"));
+    assertEquals("/^list-/", r.match("list-users@example.org"));
+    assertEquals(null, r.match("b@example.net"));
+  }
+
+  @Test
   void regexesAreCaseInsensitiveSearches() {
     ClientWhitelist w = clients("/^mail-[a-z]+\\.google\\.com$/", "/outbound/");
     assertTrue(client(w, "MAIL-abc.google.com", "192.0.2.1"));
