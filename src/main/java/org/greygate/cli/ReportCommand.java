@@ -81,6 +81,13 @@ public final class ReportCommand implements Callable<Integer> {
   String format = "text";
 
   @Option(
+      names = "--html",
+      paramLabel = "FILE",
+      description =
+          "Also write the report as one self-contained web page (charts in inline SVG, no script, nothing fetched) to FILE; stdout then stays quiet unless --format is given.")
+  Path html;
+
+  @Option(
       names = "--retry-window",
       paramLabel = "N[h]",
       converter = Converters.RetryWindow.class,
@@ -140,6 +147,27 @@ public final class ReportCommand implements Callable<Integer> {
       source = "database " + dbdir;
     }
     Report report = builder.build(source);
+    if (html != null) {
+      // written beside and renamed, so a web server never serves half a page
+      Path tmp = html.resolveSibling("." + html.getFileName() + ".tmp");
+      try (PrintWriter out =
+          new PrintWriter(Files.newBufferedWriter(tmp, StandardCharsets.UTF_8))) {
+        ReportWriter.writeHtml(report, out);
+        if (out.checkError()) throw new IOException("write failed");
+      } catch (IOException e) {
+        err.println("greygate: --html " + html + ": " + e.getMessage());
+        return GreygateCli.EXIT_FAILURE;
+      }
+      try {
+        Files.move(tmp, html, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      } catch (IOException e) {
+        err.println("greygate: --html " + html + ": " + e.getMessage());
+        return GreygateCli.EXIT_FAILURE;
+      }
+      if (!spec.commandLine().getParseResult().hasMatchedOption("--format")) {
+        return GreygateCli.EXIT_OK;
+      }
+    }
     ReportWriter.write(report, f, spec.commandLine().getOut());
     return GreygateCli.EXIT_OK;
   }

@@ -14,6 +14,9 @@ import java.util.Map;
  * @param delays how long mail that passed had waited (logs only), or {@code null}
  * @param topNetworks the client networks greylisted most (logs only)
  * @param topSenderDomains the sender domains greylisted most (logs only)
+ * @param topWhitelistEntries the whitelist entries that let most requests through (logs only)
+ * @param delayHistogram how long passed mail waited, in {@link #DELAY_BUCKETS} (logs only; empty
+ *     otherwise)
  * @param unparsed log lines that hold no decision
  * @param undated decision lines without a readable time (counted in the totals only)
  */
@@ -26,6 +29,8 @@ public record Report(
     Delays delays,
     List<Top> topNetworks,
     List<Top> topSenderDomains,
+    List<Top> topWhitelistEntries,
+    List<Bucket> delayHistogram,
     long unparsed,
     long undated) {
 
@@ -76,4 +81,14 @@ public record Report(
       long retriesMax) {}
 
   public record Top(String name, long count) {}
+
+  /** Upper bounds (seconds, inclusive) of the delay histogram's buckets; a last one is open. */
+  public static final List<Long> DELAY_BUCKETS =
+      List.of(300L, 600L, 1800L, 3600L, 7200L, 21600L, 86400L);
+
+  /**
+   * @param label {@code 5-10m}, {@code >1d}, ...
+   * @param upToSeconds the bucket's inclusive upper bound, {@code Long.MAX_VALUE} for the last
+   */
+  public record Bucket(String label, long upToSeconds, long count) {}
 }

@@ -35,6 +35,7 @@ public final class ReportBuilder {
   private final Map<String, Triplet> triplets = new HashMap<>();
   private final Map<String, Long> networks = new HashMap<>();
   private final Map<String, Long> senderDomains = new HashMap<>();
+  private final Map<String, Long> whitelistEntries = new HashMap<>();
   private final List<Long> delays = new ArrayList<>();
   private final long reference;
   private long unparsed;
@@ -89,6 +90,11 @@ public final class ReportBuilder {
     String reason = l.reason();
     boolean afterDelay = l.fields().containsKey("delay");
     count(t, action, reason, afterDelay, 1);
+    String entry = l.fields().get("whitelist");
+    if (entry != null && category(action, reason, afterDelay).equals("whitelisted")) {
+      String list = reason.startsWith("client") ? "clients" : "recipients";
+      whitelistEntries.merge(entry + " (" + list + ")", 1L, Long::sum);
+    }
     String key = tripletKey(l.fields());
     if (key == null) return;
     if (action.equals("greylist")) {
@@ -179,7 +185,9 @@ public final class ReportBuilder {
     }
     Report.Effectiveness eff = null;
     Report.Delays d = null;
+    List<Report.Bucket> histogram = List.of();
     if (fromLogs) {
+      histogram = histogram(delays);
       long settled = 0;
       long never = 0;
       long[] retries = new long[triplets.size()];
@@ -205,7 +213,47 @@ public final class ReportBuilder {
               tries.length == 0 ? 0 : tries[tries.length - 1]);
     }
     return new Report(
-        source, hourly, rows, totals, eff, d, top(networks), top(senderDomains), unparsed, undated);
+        source,
+        hourly,
+        rows,
+        totals,
+        eff,
+        d,
+        top(networks),
+        top(senderDomains),
+        top(whitelistEntries),
+        histogram,
+        unparsed,
+        undated);
+  }
+
+  /** 300 -> 5m, 3600 -> 1h, 86400 -> 1d: a bucket bound, short. */
+  private static String span(long seconds) {
+    if (seconds % 86400 == 0) return seconds / 86400 + "d";
+    if (seconds % 3600 == 0) return seconds / 3600 + "h";
+    return seconds / 60 + "m";
+  }
+
+  static List<Report.Bucket> histogram(List<Long> delays) {
+    List<Long> bounds = Report.DELAY_BUCKETS;
+    long[] counts = new long[bounds.size() + 1];
+    for (long delay : delays) {
+      int i = 0;
+      while (i < bounds.size() && delay > bounds.get(i)) i++;
+      counts[i]++;
+    }
+    List<Report.Bucket> out = new ArrayList<>();
+    long lower = 0;
+    for (int i = 0; i <= bounds.size(); i++) {
+      long upper = i < bounds.size() ? bounds.get(i) : Long.MAX_VALUE;
+      String label =
+          upper == Long.MAX_VALUE
+              ? ">" + span(lower)
+              : lower == 0 ? "<=" + span(upper) : span(lower) + "-" + span(upper);
+      out.add(new Report.Bucket(label, upper, counts[i]));
+      lower = upper;
+    }
+    return out;
   }
 
   private static long percentile(long[] sorted, int p) {

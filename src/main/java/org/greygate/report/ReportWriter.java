@@ -24,6 +24,11 @@ public final class ReportWriter {
     out.flush();
   }
 
+  /** The report as one self-contained web page (see {@code HtmlReport}). */
+  public static void writeHtml(Report r, PrintWriter out) {
+    HtmlReport.write(r, out);
+  }
+
   private static void text(Report r, PrintWriter out) {
     out.println("greygate report: " + r.source());
     out.println();
@@ -93,8 +98,16 @@ public final class ReportWriter {
           d.retriesMedian(),
           d.retriesMax());
     }
+    if (r.delays() != null && r.delays().passed() > 0) {
+      StringBuilder h = new StringBuilder("  waited:");
+      for (Report.Bucket b : r.delayHistogram()) {
+        h.append(String.format(Locale.ROOT, "  %s %,d", b.label(), b.count()));
+      }
+      out.println(h);
+    }
     top(out, "client networks greylisted most", r.topNetworks());
     top(out, "sender domains greylisted most", r.topSenderDomains());
+    top(out, "whitelist entries that let most requests through", r.topWhitelistEntries());
     if (r.unparsed() > 0 || r.undated() > 0) {
       out.println();
       out.printf(
@@ -179,10 +192,22 @@ public final class ReportWriter {
       b.append(",\"p90_seconds\":").append(d.p90Seconds());
       b.append(",\"max_seconds\":").append(d.maxSeconds());
       b.append(",\"retries_median\":").append(d.retriesMedian());
-      b.append(",\"retries_max\":").append(d.retriesMax()).append('}');
+      b.append(",\"retries_max\":").append(d.retriesMax());
+      b.append(",\"histogram\":[");
+      for (int i = 0; i < r.delayHistogram().size(); i++) {
+        Report.Bucket k = r.delayHistogram().get(i);
+        if (i > 0) b.append(',');
+        b.append("{\"label\":").append(str(k.label()));
+        if (k.upToSeconds() != Long.MAX_VALUE) {
+          b.append(",\"up_to_seconds\":").append(k.upToSeconds());
+        }
+        b.append(",\"count\":").append(k.count()).append('}');
+      }
+      b.append("]}");
     }
     b.append(",\"top_networks\":").append(tops(r.topNetworks()));
     b.append(",\"top_sender_domains\":").append(tops(r.topSenderDomains()));
+    b.append(",\"top_whitelist_entries\":").append(tops(r.topWhitelistEntries()));
     b.append(",\"unparsed_lines\":").append(r.unparsed());
     b.append(",\"undated_decisions\":").append(r.undated()).append('}');
     out.println(b);

@@ -178,6 +178,64 @@ class ReportTest {
   }
 
   @Test
+  void whitelistEntriesAndTheDelayHistogram() {
+    Report r =
+        logs(
+                line(
+                    "2026-12-03 08:00:00",
+                    "action=pass, reason=client whitelist, whitelist=google.com",
+                    "192.0.2.1",
+                    "a@gmail.com",
+                    "r@x"),
+                line(
+                    "2026-12-03 08:01:00",
+                    "action=pass, reason=client whitelist, whitelist=google.com",
+                    "192.0.2.2",
+                    "b@gmail.com",
+                    "r@x"),
+                line(
+                    "2026-12-03 08:02:00",
+                    "action=pass, reason=recipient whitelist, whitelist=postmaster@",
+                    "198.51.100.1",
+                    "c@example.org",
+                    "postmaster@x"),
+                line(
+                    "2026-12-03 08:03:00",
+                    "action=pass, reason=triplet found, delay=299",
+                    "203.0.113.1",
+                    "d@e",
+                    "r@x"),
+                line(
+                    "2026-12-03 08:04:00",
+                    "action=pass, reason=triplet found, delay=301",
+                    "203.0.114.1",
+                    "d@e",
+                    "r@x"),
+                line(
+                    "2026-12-03 08:05:00",
+                    "action=pass, reason=triplet found, delay=90000",
+                    "203.0.115.1",
+                    "d@e",
+                    "r@x"))
+            .build("test");
+    assertEquals(
+        List.of(
+            new Report.Top("google.com (clients)", 2),
+            new Report.Top("postmaster@ (recipients)", 1)),
+        r.topWhitelistEntries());
+    List<Report.Bucket> h = r.delayHistogram();
+    assertEquals(Report.DELAY_BUCKETS.size() + 1, h.size());
+    assertEquals(new Report.Bucket("<=5m", 300, 1), h.get(0));
+    assertEquals(new Report.Bucket("5m-10m", 600, 1), h.get(1));
+    assertEquals(new Report.Bucket(">1d", Long.MAX_VALUE, 1), h.get(h.size() - 1));
+    assertEquals(3, h.stream().mapToLong(Report.Bucket::count).sum());
+    StringWriter text = new StringWriter();
+    ReportWriter.write(r, ReportWriter.Format.TEXT, new PrintWriter(text));
+    assertTrue(text.toString().contains("google.com (clients)"), text.toString());
+    assertTrue(text.toString().contains("waited:  <=5m 1  5m-10m 1"), text.toString());
+  }
+
+  @Test
   void storeCountersReadAsTheLogsActions() {
     long h = t("2026-12-03T10:00:00");
     ReportBuilder b =
