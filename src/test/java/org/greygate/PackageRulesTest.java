@@ -30,6 +30,8 @@ class PackageRulesTest {
       List.of(
           new OnlyIn("io.netty", List.of("org.greygate.server")),
           new OnlyIn("org.lmdbjava", List.of("org.greygate.store.lmdb")),
+          new OnlyIn("jnr", List.of("org.greygate.systemd")),
+          new OnlyIn("org.greygate.systemd", List.of("org.greygate.cli")),
           new OnlyIn("picocli", List.of("org.greygate.cli")),
           new OnlyIn("io.prometheus", List.of("org.greygate.metrics.prometheus")),
           new OnlyIn("org.greygate.metrics.prometheus", List.of("org.greygate.cli")),
@@ -54,7 +56,8 @@ class PackageRulesTest {
           "org.greygate.bench",
           "org.greygate.protocol",
           "org.greygate.report",
-          "org.greygate.inet");
+          "org.greygate.inet",
+          "org.greygate.systemd");
 
   static final List<MustNotKnow> MUST_NOT_KNOW =
       List.of(
@@ -94,7 +97,7 @@ class PackageRulesTest {
 
   private static final Pattern REFERENCE =
       Pattern.compile(
-          "\\b((?:org\\.greygate|io\\.netty|io\\.prometheus|org\\.lmdbjava|picocli)(?:\\.\\w+)*)");
+          "\\b((?:org\\.greygate|io\\.netty|io\\.prometheus|org\\.lmdbjava|picocli|jnr)(?:\\.\\w+)*)");
 
   /** Source without comments and string or char literals, so only code is checked. */
   static String code(String source) {

@@ -18,6 +18,7 @@ import org.greygate.metrics.prometheus.PrometheusMetrics;
 import org.greygate.server.PolicyServer;
 import org.greygate.server.ServerOptions;
 import org.greygate.store.StoreException;
+import org.greygate.systemd.SystemdNotify;
 import org.greygate.whitelist.WhitelistException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -93,6 +94,7 @@ public final class ServeCommand implements Callable<Integer> {
     CountDownLatch stopped = new CountDownLatch(1);
     Runnable stop =
         () -> {
+          SystemdNotify.fromEnvironment().stopping();
           log.info("shutting down");
           if (endpoint[0] != null) endpoint[0].close();
           server.close(); // answers the decisions under way first
@@ -109,8 +111,12 @@ public final class ServeCommand implements Callable<Integer> {
           ((ch.qos.logback.classic.LoggerContext) LoggerFactory.getILoggerFactory()).stop();
           stopped.countDown();
         };
+    String listening;
     try {
-      server.start();
+      listening =
+          server.start().stream()
+              .map(a -> a instanceof java.net.InetSocketAddress i ? hostPort(i) : String.valueOf(a))
+              .collect(java.util.stream.Collectors.joining(", "));
     } catch (IOException e) {
       err().println("greygate: " + e.getMessage());
       server.close();
@@ -144,10 +150,13 @@ public final class ServeCommand implements Callable<Integer> {
       Files.writeString(
           options.pidfile, ProcessHandle.current().pid() + "\n", StandardCharsets.US_ASCII);
     }
+    SystemdNotify systemd = SystemdNotify.fromEnvironment();
     Signals.onHangup(
         () -> {
           log.info("SIGHUP: reloading whitelists");
+          systemd.reloading();
           greygate.reload();
+          systemd.ready("reloaded");
         });
     Runtime.getRuntime().addShutdownHook(new Thread(stop, "shutdown"));
     GreylistConfig g = daemon.policy().greylist();
@@ -165,6 +174,7 @@ public final class ServeCommand implements Callable<Integer> {
         greygate.whitelists().recipients().size(),
         greygate.store().tripletCount(),
         daemon.dbdir());
+    systemd.ready("greygate " + Version.get() + " ready, listening on " + listening);
     stopped.await();
     return GreygateCli.EXIT_OK;
   }
