@@ -219,7 +219,7 @@ public final class DaemonOptions {
 
   @Option(
       names = "--allow-from",
-      paramLabel = "CIDR[,CIDR...]",
+      paramLabel = "CIDR",
       split = ",",
       description =
           "Accept TCP connections only from these networks (default: any; --inet=PORT binds loopback only anyway). Repeatable.")

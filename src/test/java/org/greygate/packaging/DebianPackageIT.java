@@ -126,14 +126,27 @@ class DebianPackageIT {
   @Order(3)
   void runsAsTheUnitDoesReloadsAndStops() throws Exception {
     int port = freePort();
+    int metrics = freePort();
     // what an admin does: options in /etc/default/greygate (an upgrade must keep them)
     Files.writeString(
-        Path.of("/etc/default/greygate"), "GREYGATE_OPTS=\"--inet=127.0.0.1:" + port + "\"\n");
+        Path.of("/etc/default/greygate"),
+        "GREYGATE_OPTS=\"--inet=127.0.0.1:" + port + " --metrics=127.0.0.1:" + metrics + "\"\n");
     try (Daemon d = Daemon.start(asTheUnitWould())) {
       d.awaitLine("ready", 30);
       try (PolicyClient c = PolicyClient.tcp(port)) {
         assertTrue(c.ask(REQUEST).startsWith("DEFER_IF_PERMIT"), "a new triplet is greylisted");
       }
+      String scrape =
+          java.net.http.HttpClient.newHttpClient()
+              .send(
+                  java.net.http.HttpRequest.newBuilder(
+                          java.net.URI.create("http://127.0.0.1:" + metrics + "/metrics"))
+                      .build(),
+                  java.net.http.HttpResponse.BodyHandlers.ofString())
+              .body();
+      assertTrue(
+          scrape.contains("greygate_decisions_total{outcome=\"defer\",reason=\"new\"} 1.0"),
+          scrape);
       assertEquals(
           "greygate", run("ps", "-o", "user=", "-p", Long.toString(d.pid())).out().strip());
       int mark = d.mark();
@@ -142,6 +155,9 @@ class DebianPackageIT {
       d.signal("TERM");
       assertEquals(143, d.waitFor(20), d.output());
     }
+    Result report = run("/usr/bin/greygate", "report", "--dbdir=/var/lib/greygate", "--format=csv");
+    assertEquals(0, report.code(), report.out());
+    assertTrue(report.out().contains(",greylist,new,1"), report.out());
     assertTrue(Files.exists(Path.of("/var/lib/greygate/data.mdb")));
     String dataMode =
         PosixFilePermissions.toString(
@@ -154,7 +170,9 @@ class DebianPackageIT {
   void upgradesUnderARunningDaemonKeepingStateAndSettings() throws Exception {
     Path newer = repackAs(version + "+upgrade1");
     String opts = Files.readString(Path.of("/etc/default/greygate"));
-    int port = Integer.parseInt(opts.replaceAll("(?s).*:(\\d+).*", "$1"));
+    Matcher inet = Pattern.compile("--inet=127\\.0\\.0\\.1:(\\d+)").matcher(opts);
+    assertTrue(inet.find(), opts);
+    int port = Integer.parseInt(inet.group(1));
     try (Daemon d = Daemon.start(asTheUnitWould())) {
       d.awaitLine("ready", 30);
       Result upgrade = run("dpkg", "-i", newer.toString());
@@ -164,7 +182,10 @@ class DebianPackageIT {
           "the old version's jar is gone");
       // the old daemon still runs from the jar it opened: the upgrade did not rewrite it
       try (PolicyClient c = PolicyClient.tcp(port)) {
-        assertTrue(c.ask(REQUEST).startsWith("DEFER_IF_PERMIT"));
+        String reply = c.ask(REQUEST);
+        assertTrue(reply != null && reply.startsWith("DEFER_IF_PERMIT"), reply + d.output());
+      } catch (IOException e) {
+        throw new AssertionError("no answer after the upgrade; daemon:\n" + d.output(), e);
       }
       int mark = d.mark();
       assertEquals(0, reload(d.pid()).code());

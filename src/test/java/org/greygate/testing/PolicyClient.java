@@ -56,8 +56,42 @@ public final class PolicyClient implements AutoCloseable {
     out.flush();
   }
 
-  /** Reads one reply; null if the server closed the connection first. */
+  /** Closes a connection whose reply does not come, so a test fails instead of hanging. */
+  private static final java.util.concurrent.ScheduledExecutorService WATCHDOG =
+      java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "policy-client-watchdog");
+            t.setDaemon(true);
+            return t;
+          });
+
+  /**
+   * Reads one reply; null if the server closed the connection first.
+   *
+   * @throws IOException also when no reply came within 30 s (the connection is then closed)
+   */
   public String readReply() throws IOException {
+    java.util.concurrent.ScheduledFuture<?> guard =
+        WATCHDOG.schedule(
+            () -> {
+              try {
+                channel.close();
+              } catch (IOException e) {
+                // closing is all we can do
+              }
+            },
+            30,
+            java.util.concurrent.TimeUnit.SECONDS);
+    try {
+      return readReplyUnbounded();
+    } catch (java.nio.channels.AsynchronousCloseException e) {
+      throw new IOException("no reply within 30 s", e);
+    } finally {
+      guard.cancel(false);
+    }
+  }
+
+  private String readReplyUnbounded() throws IOException {
     ByteArrayOutputStream buf = new ByteArrayOutputStream();
     int prev = -1;
     while (true) {
