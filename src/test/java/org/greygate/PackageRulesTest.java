@@ -57,6 +57,7 @@ class PackageRulesTest {
           "org.greygate.protocol",
           "org.greygate.report",
           "org.greygate.inet",
+          "org.greygate.ratelimit",
           "org.greygate.systemd");
 
   static final List<MustNotKnow> MUST_NOT_KNOW =
@@ -87,6 +88,9 @@ class PackageRulesTest {
           new MustNotKnow(
               "org.greygate.whitelist.", List.of("org.greygate.greylist", "org.greygate.store")),
           new MustNotKnow("org.greygate.migrate.", List.of("org.greygate.greylist", LMDB, MEMORY)),
+          new MustNotKnow(
+              "org.greygate.ratelimit.",
+              List.of("org.greygate.greylist", "org.greygate.whitelist", LMDB, MEMORY)),
           new MustNotKnow(
               "org.greygate.server.",
               List.of(

@@ -12,14 +12,16 @@ import org.greygate.policy.DecisionLog;
 import org.greygate.policy.Policy;
 import org.greygate.policy.PolicyChain;
 import org.greygate.policy.RequestGate;
+import org.greygate.ratelimit.RateLimitPolicy;
+import org.greygate.ratelimit.RateRules;
 import org.greygate.store.TripletStore;
 import org.greygate.whitelist.WhitelistPolicy;
 import org.greygate.whitelist.Whitelists;
 
 /**
  * Builds the policy chain, the same for the daemon, {@code check}, tests and benchmarks: request
- * gate → client/recipient whitelists → client auto-whitelist → greylist. A new policy is one class
- * and one line here.
+ * gate → outbound rate limits (END-OF-MESSAGE, DATA) → client/recipient whitelists → client
+ * auto-whitelist → greylist. A new policy is one class and one line here.
  */
 public final class ChainFactory {
   private ChainFactory() {}
@@ -28,6 +30,18 @@ public final class ChainFactory {
       PolicyConfig config,
       TripletStore store,
       Supplier<Whitelists> whitelists,
+      KeyHasher hasher,
+      Clock clock,
+      Metrics metrics) {
+    return create(config, store, whitelists, () -> RateRules.NONE, hasher, clock, metrics);
+  }
+
+  /** The chain with outbound rate limits ({@code rules} is read per request: reloads apply). */
+  public static PolicyChain create(
+      PolicyConfig config,
+      TripletStore store,
+      Supplier<Whitelists> whitelists,
+      Supplier<RateRules> rules,
       KeyHasher hasher,
       Clock clock,
       Metrics metrics) {
@@ -41,6 +55,7 @@ public final class ChainFactory {
             config.version());
     List<Policy> policies = new ArrayList<>();
     policies.add(new RequestGate());
+    policies.add(new RateLimitPolicy(rules, store));
     policies.add(new WhitelistPolicy(whitelists));
     policies.addAll(greylisting.policies());
     return new PolicyChain(

@@ -13,6 +13,7 @@ import org.greygate.whitelist.WhitelistSource;
  * @param dbdir the store's directory
  * @param privacy store keys as keyed hashes (secret in {@code dbdir})
  * @param whitelists the whitelist files
+ * @param rules the rate-limit rules file, or {@code null} for none
  * @param commitInterval the store's pause between commit starts (0 to 500 ms: writes must be
  *     durable within 1 s)
  * @param sweepInterval time between expiry sweeps
@@ -23,6 +24,7 @@ public record DaemonConfig(
     Path dbdir,
     boolean privacy,
     WhitelistSource whitelists,
+    Path rules,
     Duration commitInterval,
     Duration sweepInterval,
     Duration statsInterval) {

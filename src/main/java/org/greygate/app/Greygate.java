@@ -12,6 +12,8 @@ import org.greygate.greylist.KeyHasher;
 import org.greygate.metrics.Counters;
 import org.greygate.metrics.Metrics;
 import org.greygate.policy.PolicyChain;
+import org.greygate.ratelimit.RateRules;
+import org.greygate.ratelimit.RateRulesReloader;
 import org.greygate.store.ExpirySweeper;
 import org.greygate.store.PrivacySecret;
 import org.greygate.store.TripletStore;
@@ -32,6 +34,7 @@ public final class Greygate implements AutoCloseable {
   private final List<AutoCloseable> resources = new ArrayList<>();
   private final TripletStore store;
   private final WhitelistReloader whitelists;
+  private final RateRulesReloader rules;
   private final PolicyChain chain;
   private final ExpirySweeper sweeper;
   private final ScheduledExecutorService housekeeping;
@@ -41,7 +44,7 @@ public final class Greygate implements AutoCloseable {
   private boolean closed;
 
   private Greygate(DaemonConfig config, Counters metrics, Metrics sink, Clock clock)
-      throws WhitelistException, IOException {
+      throws WhitelistException, RateRules.Invalid, IOException {
     this.config = config;
     this.metrics = metrics;
     this.sink = sink;
@@ -58,7 +61,9 @@ public final class Greygate implements AutoCloseable {
           config.privacy()
               ? KeyHasher.hmac(PrivacySecret.loadOrCreate(config.dbdir()))
               : KeyHasher.PLAIN;
-      chain = ChainFactory.create(config.policy(), store, whitelists, hasher, clock, sink);
+      rules = new RateRulesReloader(config.rules(), sink);
+      rules.watch(housekeeping, 2);
+      chain = ChainFactory.create(config.policy(), store, whitelists, rules, hasher, clock, sink);
       // The sweep gets its own thread: a round over millions of rows takes a while, and reloads
       // and the stats line on the housekeeping thread must not wait for it.
       ScheduledExecutorService sweepThread = daemonThreads("expiry-sweep");
@@ -67,7 +72,7 @@ public final class Greygate implements AutoCloseable {
           new ExpirySweeper(
               store, Expiry.of(config.policy().greylist()), clock, sweepThread, 1000, 5, sink);
       resources.add(sweeper);
-    } catch (WhitelistException | IOException | RuntimeException e) {
+    } catch (WhitelistException | RateRules.Invalid | IOException | RuntimeException e) {
       closeAll();
       throw e;
     }
@@ -78,9 +83,10 @@ public final class Greygate implements AutoCloseable {
    *
    * @throws org.greygate.store.StoreException if the store cannot be opened
    * @throws WhitelistException if a whitelist file is broken
+   * @throws RateRules.Invalid if the rules file is broken
    */
   public static Greygate open(DaemonConfig config, Counters metrics, Clock clock)
-      throws WhitelistException, IOException {
+      throws WhitelistException, RateRules.Invalid, IOException {
     return new Greygate(config, metrics, metrics, clock);
   }
 
@@ -89,7 +95,7 @@ public final class Greygate implements AutoCloseable {
    * (which must include {@code metrics}, read by the stats line), e.g. a Prometheus exporter too.
    */
   public static Greygate open(DaemonConfig config, Counters metrics, Metrics sink, Clock clock)
-      throws WhitelistException, IOException {
+      throws WhitelistException, RateRules.Invalid, IOException {
     return new Greygate(config, metrics, sink, clock);
   }
 
@@ -115,9 +121,15 @@ public final class Greygate implements AutoCloseable {
     return whitelists.get();
   }
 
-  /** SIGHUP: reads the whitelists again (a broken file keeps the current ones). */
+  /** SIGHUP: reads the whitelists and the rules again (a broken file keeps the current ones). */
   public void reload() {
     whitelists.reload();
+    rules.reload();
+  }
+
+  /** The rate-limit rules in force now. */
+  public RateRules rules() {
+    return rules.get();
   }
 
   /** Counters since start, one line: what postmasters graph without parsing decision lines. */

@@ -218,6 +218,13 @@ public final class DaemonOptions {
   long replyTimeoutMillis = 2000;
 
   @Option(
+      names = "--rules",
+      paramLabel = "FILE",
+      description =
+          "Outbound rate limits, one rule a line (docs/outbound.md); read again on SIGHUP and when the file changes. A broken file stops the start (exit 2), or at reload keeps the rules in force.")
+  Path rules;
+
+  @Option(
       names = "--allow-from",
       paramLabel = "CIDR",
       split = ",",
@@ -373,6 +380,7 @@ public final class DaemonOptions {
                 dbdir,
                 privacy,
                 whitelistSource(),
+                rules,
                 Duration.ofMillis(commitIntervalMillis),
                 Duration.ofSeconds(sweepInterval),
                 Duration.ofSeconds(statsInterval)));

@@ -15,6 +15,7 @@ import org.greygate.metrics.Counters;
 import org.greygate.metrics.Metrics;
 import org.greygate.metrics.prometheus.MetricsEndpoint;
 import org.greygate.metrics.prometheus.PrometheusMetrics;
+import org.greygate.ratelimit.RateRules;
 import org.greygate.server.PolicyServer;
 import org.greygate.server.ServerOptions;
 import org.greygate.store.StoreException;
@@ -85,7 +86,7 @@ public final class ServeCommand implements Callable<Integer> {
     } catch (StoreException e) {
       err().println("greygate: " + e.getMessage());
       return GreygateCli.EXIT_FAILURE;
-    } catch (WhitelistException e) {
+    } catch (WhitelistException | RateRules.Invalid e) {
       err().println("greygate: " + e.getMessage());
       return GreygateCli.EXIT_USAGE;
     }
@@ -153,7 +154,7 @@ public final class ServeCommand implements Callable<Integer> {
     SystemdNotify systemd = SystemdNotify.fromEnvironment();
     Signals.onHangup(
         () -> {
-          log.info("SIGHUP: reloading whitelists");
+          log.info("SIGHUP: reloading whitelists and rules");
           systemd.reloading();
           greygate.reload();
           systemd.ready("reloaded");

@@ -34,7 +34,7 @@ public interface TripletStore extends AutoCloseable {
    * completes with the sum. Sliding: the window is kept in {@link WindowCounter#SLOTS} slots, so an
    * amount leaves the sum between {@code windowSeconds} and {@code windowSeconds +
    * ceil(windowSeconds / SLOTS)} seconds after it was added: never early, at most one slot late. An
-   * amount of 0 reads the sum.
+   * amount of 0 reads the sum; a negative amount takes back an earlier add (never below 0).
    */
   CompletionStage<WindowCount> addToWindow(
       String key, long now, long windowSeconds, long amount, long limit);

@@ -21,18 +21,29 @@ public final class WindowCounter {
   public record Added(long[] row, WindowCount count) {}
 
   /**
-   * Adds {@code amount} at {@code now} unless the sum would pass {@code limit}.
+   * Adds {@code amount} at {@code now} unless the sum would pass {@code limit}. A negative amount
+   * takes back what an earlier call added (a rate limit undoing the count of a message another rule
+   * refused): it comes off the newest slots first, and the sum never goes below 0.
    *
    * @param row the stored row, or {@code null}
    */
   public static Added add(long[] row, long now, long window, long amount, long limit) {
     if (window < 1) throw new IllegalArgumentException("window must be >= 1 second");
-    if (amount < 0) throw new IllegalArgumentException("amount must be >= 0");
     long width = (window + SLOTS - 1) / SLOTS;
     long slot = now - Math.floorMod(now, width);
     long[] live = prune(row, now, window);
     long sum = 0;
     for (int i = 2; i < live.length; i += 2) sum += live[i + 1];
+    if (amount < 0) {
+      long[] out = live.clone();
+      long left = -amount;
+      for (int i = out.length - 2; i >= 2 && left > 0; i -= 2) {
+        long take = Math.min(left, out[i + 1]);
+        out[i + 1] -= take;
+        left -= take;
+      }
+      return new Added(out, new WindowCount(sum - (-amount - left), true));
+    }
     if (amount == 0 || sum + amount > limit) {
       return new Added(null, new WindowCount(sum, false)); // stale slots go at the next add
     }

@@ -171,6 +171,11 @@ public abstract class StoreContract {
     assertEquals(0, Rows.join(store.addToWindow("w", t0 + 800, 600, 0, 99)).sum());
     // keys are independent
     assertEquals(new WindowCount(1, true), Rows.join(store.addToWindow("v", t0, 600, 1, 5)));
+    // taking back: off the newest slots, never below zero
+    assertEquals(new WindowCount(4, true), Rows.join(store.addToWindow("v", t0 + 60, 600, 3, 5)));
+    assertEquals(new WindowCount(1, true), Rows.join(store.addToWindow("v", t0 + 61, 600, -3, 0)));
+    assertEquals(new WindowCount(0, true), Rows.join(store.addToWindow("v", t0 + 62, 600, -9, 0)));
+    assertEquals(0, Rows.join(store.addToWindow("v", t0 + 62, 600, 0, 99)).sum());
   }
 
   @Test

@@ -1,0 +1,88 @@
+package org.greygate.ratelimit;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
+import org.greygate.metrics.Metrics;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The rules in force: loaded at start (a broken file stops the start), read again on SIGHUP and
+ * when the file changes. A file that breaks later keeps the previous rules, and says FILE:LINE and
+ * why. Thread-safe; {@link #get} is one volatile read.
+ */
+public final class RateRulesReloader implements Supplier<RateRules> {
+  private static final Logger log = LoggerFactory.getLogger(RateRulesReloader.class);
+
+  private final Path file;
+  private final Metrics metrics;
+  private final AtomicReference<RateRules> current;
+  private volatile FileTime loadedAt;
+
+  /**
+   * @param file the rules file, or {@code null} for none
+   * @throws RateRules.Invalid when the file cannot be used
+   */
+  public RateRulesReloader(Path file, Metrics metrics) throws RateRules.Invalid {
+    this.file = file;
+    this.metrics = metrics;
+    this.loadedAt = modified();
+    this.current = new AtomicReference<>(file == null ? RateRules.NONE : RateRules.load(file));
+  }
+
+  @Override
+  public RateRules get() {
+    return current.get();
+  }
+
+  /** Reads the file again; on failure keeps the rules in force. Returns whether it swapped. */
+  public synchronized boolean reload() {
+    if (file == null) return true;
+    FileTime at = modified();
+    try {
+      RateRules loaded = RateRules.load(file);
+      current.set(loaded);
+      loadedAt = at;
+      metrics.reload("rules", true);
+      log.info("rules reloaded: {} rules from {}", loaded.rules().size(), file);
+      return true;
+    } catch (RateRules.Invalid e) {
+      loadedAt = at; // reported once per change, not on every poll
+      metrics.reload("rules", false);
+      log.error("rules reload failed, keeping the previous rules: {}", e.getMessage());
+      return false;
+    }
+  }
+
+  /** Polls the file's modification time every {@code seconds} and reloads when it changes. */
+  public void watch(ScheduledExecutorService on, long seconds) {
+    if (file == null) return;
+    on.scheduleWithFixedDelay(
+        () -> {
+          try {
+            FileTime at = modified();
+            if (at != null && !at.equals(loadedAt)) reload();
+          } catch (RuntimeException e) {
+            log.warn("watching {} failed", file, e);
+          }
+        },
+        seconds,
+        seconds,
+        TimeUnit.SECONDS);
+  }
+
+  private FileTime modified() {
+    if (file == null) return null;
+    try {
+      return Files.getLastModifiedTime(file);
+    } catch (IOException e) {
+      return null;
+    }
+  }
+}
