@@ -28,6 +28,7 @@ import picocli.CommandLine.Command;
       CheckCommand.class,
       DbCommand.class,
       ReportCommand.class,
+      LimitsCommand.class,
       BenchCommand.class,
       ResponderCommand.class,
       CommandLine.HelpCommand.class

@@ -35,8 +35,8 @@ public final class RateLimitPolicy implements Policy {
     this.store = store;
   }
 
-  /** One rule applied to this request: its counter key and the amount. */
-  private record Applied(RateRule rule, String value, String counter, long amount) {}
+  /** One rule applied to this request: its counter key, the amount and this key's limit. */
+  private record Applied(RateRule rule, String value, String counter, long amount, long limit) {}
 
   /** A rule's verdict on this request. */
   private record Result(Applied applied, WindowCount count, boolean hit) {}
@@ -57,7 +57,8 @@ public final class RateLimitPolicy implements Policy {
       if (value == null || current.exempt(rule.key(), value)) continue;
       long amount = amount(rule.count(), r);
       if (amount <= 0) continue;
-      applied.add(new Applied(rule, value, rule.counterKey(value), amount));
+      applied.add(
+          new Applied(rule, value, rule.counterKey(value), amount, current.limit(rule, value)));
     }
     if (applied.isEmpty()) return NO_OPINION;
     long now = context.now();
@@ -67,12 +68,12 @@ public final class RateLimitPolicy implements Policy {
           all.thenCompose(
               results -> {
                 RateRule rule = a.rule();
-                long limit = rule.action().refuses() ? rule.limit() : Long.MAX_VALUE;
+                long limit = rule.action().refuses() ? a.limit() : Long.MAX_VALUE;
                 return store
                     .addToWindow(a.counter(), now, rule.windowSeconds(), a.amount(), limit)
                     .thenApply(
                         c -> {
-                          boolean hit = !c.counted() || c.sum() > rule.limit();
+                          boolean hit = !c.counted() || c.sum() > a.limit();
                           results.add(new Result(a, c, hit));
                           return results;
                         });
@@ -119,7 +120,7 @@ public final class RateLimitPolicy implements Policy {
     fields.add("rule=" + rule.name());
     fields.add("key=" + hit.applied().value());
     fields.add("count=" + count);
-    fields.add("limit=" + rule.limit());
+    fields.add("limit=" + hit.applied().limit());
     fields.add("window=" + window(rule.windowSeconds()));
     StringBuilder also = new StringBuilder();
     for (Result x : results) {

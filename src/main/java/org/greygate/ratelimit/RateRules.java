@@ -26,14 +26,29 @@ import java.util.Set;
  *
  * A window is {@code N} seconds or {@code Ns}, {@code Nm}, {@code Nh}, {@code Nd}. An {@code exempt
  * KEY VALUE} line takes VALUE out of every rule counting by KEY. '#' starts a comment outside
- * quotes. Immutable.
+ * quotes.
+ *
+ * <p>Beside it, {@code FILE.local} (when there is one) gives single keys their own limits, one a
+ * line: {@code VALUE RULE LIMIT}, e.g. {@code alice@example.org user-daily 5000}. Immutable.
  */
-public record RateRules(List<RateRule> rules, Map<KeySpec, Set<String>> exempt) {
-  public static final RateRules NONE = new RateRules(List.of(), Map.of());
+public record RateRules(
+    List<RateRule> rules, Map<KeySpec, Set<String>> exempt, Map<String, Long> overrides) {
+  public static final RateRules NONE = new RateRules(List.of(), Map.of(), Map.of());
 
+  /**
+   * @param overrides per-key limits from {@code FILE.local}, by {@code RULE + " " + VALUE}
+   */
   public RateRules {
     rules = List.copyOf(rules);
     exempt = Map.copyOf(exempt);
+    overrides = Map.copyOf(overrides);
+  }
+
+  /** The limit of {@code rule} for {@code value}: its override, or the rule's own. */
+  public long limit(RateRule rule, String value) {
+    if (overrides.isEmpty()) return rule.limit();
+    Long l = overrides.get(rule.name() + " " + value);
+    return l == null ? rule.limit() : l;
   }
 
   public boolean isEmpty() {
@@ -55,16 +70,48 @@ public record RateRules(List<RateRule> rules, Map<KeySpec, Set<String>> exempt) 
     }
   }
 
+  /** Reads FILE and, when it exists, FILE.local. */
   public static RateRules load(Path file) throws Invalid {
-    List<String> lines;
+    RateRules rules = parse(read(file), file.toString());
+    Path local = file.resolveSibling(file.getFileName() + ".local");
+    if (!Files.exists(local)) return rules;
+    return rules.withOverrides(read(local), local.toString());
+  }
+
+  private static List<String> read(Path file) throws Invalid {
     try {
-      lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+      return Files.readAllLines(file, StandardCharsets.UTF_8);
     } catch (NoSuchFileException e) {
       throw new Invalid(file + ": no such file");
     } catch (IOException e) {
       throw new Invalid(file + ": " + e.getMessage());
     }
-    return parse(lines, file.toString());
+  }
+
+  /** These rules with the per-key limits of {@code lines} ({@code VALUE RULE LIMIT}). */
+  public RateRules withOverrides(List<String> lines, String source) throws Invalid {
+    Map<String, RateRule> byName = new HashMap<>();
+    for (RateRule r : rules) byName.put(r.name(), r);
+    Map<String, Long> out = new HashMap<>(overrides);
+    for (int i = 0; i < lines.size(); i++) {
+      String where = source + ":" + (i + 1);
+      try {
+        List<String> f = fields(lines.get(i));
+        if (f.isEmpty()) continue;
+        if (f.size() != 3) throw new IllegalArgumentException("expected: VALUE RULE LIMIT");
+        RateRule rule = byName.get(f.get(1));
+        if (rule == null) {
+          throw new IllegalArgumentException("no rule named " + f.get(1) + " in the rules file");
+        }
+        String value = rule.key().normalise(f.get(0));
+        if (out.put(rule.name() + " " + value, limit(f.get(2))) != null) {
+          throw new IllegalArgumentException("a second limit for " + value + " in " + rule.name());
+        }
+      } catch (IllegalArgumentException e) {
+        throw new Invalid(where + ": " + e.getMessage());
+      }
+    }
+    return new RateRules(rules, exempt, out);
   }
 
   public static RateRules parse(List<String> lines, String source) throws Invalid {
@@ -119,7 +166,7 @@ public record RateRules(List<RateRule> rules, Map<KeySpec, Set<String>> exempt) 
     }
     Map<KeySpec, Set<String>> frozen = new HashMap<>();
     exempt.forEach((k, v) -> frozen.put(k, Set.copyOf(v)));
-    return new RateRules(rules, frozen);
+    return new RateRules(rules, frozen, Map.of());
   }
 
   /** Splits on blanks; "..." is one field; '#' outside quotes ends the line. */

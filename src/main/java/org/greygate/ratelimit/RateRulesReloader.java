@@ -3,7 +3,6 @@ package org.greygate.ratelimit;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.FileTime;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -14,8 +13,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The rules in force: loaded at start (a broken file stops the start), read again on SIGHUP and
- * when the file changes. A file that breaks later keeps the previous rules, and says FILE:LINE and
- * why. Thread-safe; {@link #get} is one volatile read.
+ * when the file or its {@code .local} changes. A file that breaks later keeps the previous rules,
+ * and says FILE:LINE and why. Thread-safe; {@link #get} is one volatile read.
  */
 public final class RateRulesReloader implements Supplier<RateRules> {
   private static final Logger log = LoggerFactory.getLogger(RateRulesReloader.class);
@@ -23,7 +22,7 @@ public final class RateRulesReloader implements Supplier<RateRules> {
   private final Path file;
   private final Metrics metrics;
   private final AtomicReference<RateRules> current;
-  private volatile FileTime loadedAt;
+  private volatile String loadedAt;
 
   /**
    * @param file the rules file, or {@code null} for none
@@ -44,7 +43,7 @@ public final class RateRulesReloader implements Supplier<RateRules> {
   /** Reads the file again; on failure keeps the rules in force. Returns whether it swapped. */
   public synchronized boolean reload() {
     if (file == null) return true;
-    FileTime at = modified();
+    String at = modified();
     try {
       RateRules loaded = RateRules.load(file);
       current.set(loaded);
@@ -66,7 +65,7 @@ public final class RateRulesReloader implements Supplier<RateRules> {
     on.scheduleWithFixedDelay(
         () -> {
           try {
-            FileTime at = modified();
+            String at = modified();
             if (at != null && !at.equals(loadedAt)) reload();
           } catch (RuntimeException e) {
             log.warn("watching {} failed", file, e);
@@ -77,12 +76,17 @@ public final class RateRulesReloader implements Supplier<RateRules> {
         TimeUnit.SECONDS);
   }
 
-  private FileTime modified() {
+  /** Both files' modification times (FILE and FILE.local): a change to either reloads. */
+  private String modified() {
     if (file == null) return null;
+    return time(file) + "," + time(file.resolveSibling(file.getFileName() + ".local"));
+  }
+
+  private static String time(Path p) {
     try {
-      return Files.getLastModifiedTime(file);
+      return String.valueOf(Files.getLastModifiedTime(p));
     } catch (IOException e) {
-      return null;
+      return "-";
     }
   }
 }

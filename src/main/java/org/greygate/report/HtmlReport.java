@@ -15,7 +15,8 @@ final class HtmlReport {
 
   /** One colour per category of {@link Report#CATEGORIES}, in order (colour-blind safe). */
   static final List<String> COLOURS =
-      List.of("#d55e00", "#e69f00", "#0072b2", "#009e73", "#56b4e9", "#cc79a7", "#999999");
+      List.of(
+          "#d55e00", "#e69f00", "#0072b2", "#009e73", "#56b4e9", "#cc79a7", "#f0e442", "#999999");
 
   static final String DELAY_COLOUR = "#3b5b92";
 
@@ -54,6 +55,10 @@ final class HtmlReport {
         "Whitelist entries that let most requests through",
         "top-whitelist",
         r.topWhitelistEntries());
+    if (!r.rateLimitHits().isEmpty()) {
+      top(b, "Rate-limit answers by rule", "limit-hits", r.rateLimitHits());
+      top(b, "Keys rate limits answered most", "limited-keys", r.topLimitedKeys());
+    }
     b.append(
             "<h2>By action and reason</h2>\n<table id=\"totals\"><tr><th>action</th><th>reason</th>")
         .append("<th>count</th></tr>\n");

@@ -15,6 +15,8 @@ import java.util.Map;
  * @param topNetworks the client networks greylisted most (logs only)
  * @param topSenderDomains the sender domains greylisted most (logs only)
  * @param topWhitelistEntries the whitelist entries that let most requests through (logs only)
+ * @param rateLimitHits answers from rate-limit rules, by rule
+ * @param topLimitedKeys the keys rate limits answered most, as {@code RULE KEY} (logs only)
  * @param delayHistogram how long passed mail waited, in {@link #DELAY_BUCKETS} (logs only; empty
  *     otherwise)
  * @param unparsed log lines that hold no decision
@@ -30,6 +32,8 @@ public record Report(
     List<Top> topNetworks,
     List<Top> topSenderDomains,
     List<Top> topWhitelistEntries,
+    List<Top> rateLimitHits,
+    List<Top> topLimitedKeys,
     List<Bucket> delayHistogram,
     long unparsed,
     long undated) {
@@ -43,6 +47,7 @@ public record Report(
           "whitelisted",
           "auto-whitelisted",
           "fail-open",
+          "rate-limited",
           "other");
 
   /**

@@ -36,6 +36,8 @@ public final class ReportBuilder {
   private final Map<String, Long> networks = new HashMap<>();
   private final Map<String, Long> senderDomains = new HashMap<>();
   private final Map<String, Long> whitelistEntries = new HashMap<>();
+  private final Map<String, Long> limitHits = new HashMap<>();
+  private final Map<String, Long> limitedKeys = new HashMap<>();
   private final List<Long> delays = new ArrayList<>();
   private final long reference;
   private long unparsed;
@@ -68,12 +70,11 @@ public final class ReportBuilder {
   /** A persisted counter: outcome kinds are read as the log's actions. */
   public void add(DecisionCount c) {
     if (c.hour() + 3600 <= from || c.hour() >= to) return;
-    count(
-        c.hour(),
-        actionOf(c.outcome(), c.reason()),
-        c.reason(),
-        c.outcome().equals("prepend"),
-        c.count());
+    String action = actionOf(c.outcome(), c.reason());
+    count(c.hour(), action, c.reason(), c.outcome().equals("prepend"), c.count());
+    if (action.equals("ratelimit")) {
+      limitHits.merge(c.reason().substring("limit ".length()), c.count(), Long::sum);
+    }
   }
 
   /** A line of a log: a decision, or something else (counted as unparsed). */
@@ -90,6 +91,13 @@ public final class ReportBuilder {
     String reason = l.reason();
     boolean afterDelay = l.fields().containsKey("delay");
     count(t, action, reason, afterDelay, 1);
+    if (action.equals("ratelimit")) {
+      String rule = l.fields().getOrDefault("rule", reason.replaceFirst("^limit ", ""));
+      limitHits.merge(rule, 1L, Long::sum);
+      String key = l.fields().get("key");
+      if (key != null) limitedKeys.merge(rule + " " + key, 1L, Long::sum);
+      return;
+    }
     String entry = l.fields().get("whitelist");
     if (entry != null && category(action, reason, afterDelay).equals("whitelisted")) {
       String list = reason.startsWith("client") ? "clients" : "recipients";
@@ -140,10 +148,12 @@ public final class ReportBuilder {
       return "whitelisted";
     }
     if (reason.equals("client AWL")) return "auto-whitelisted";
+    if (action.equals("ratelimit")) return "rate-limited";
     return "other";
   }
 
   private static String actionOf(String outcome, String reason) {
+    if (reason.startsWith("limit ") && reason.length() > 6) return "ratelimit";
     if (outcome.equals("defer") && (reason.equals("new") || reason.equals("early-retry"))) {
       return "greylist";
     }
@@ -222,6 +232,8 @@ public final class ReportBuilder {
         top(networks),
         top(senderDomains),
         top(whitelistEntries),
+        top(limitHits),
+        top(limitedKeys),
         histogram,
         unparsed,
         undated);

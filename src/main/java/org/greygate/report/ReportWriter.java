@@ -108,6 +108,8 @@ public final class ReportWriter {
     top(out, "client networks greylisted most", r.topNetworks());
     top(out, "sender domains greylisted most", r.topSenderDomains());
     top(out, "whitelist entries that let most requests through", r.topWhitelistEntries());
+    top(out, "rate-limit answers by rule", r.rateLimitHits());
+    top(out, "keys rate limits answered most (rule key)", r.topLimitedKeys());
     if (r.unparsed() > 0 || r.undated() > 0) {
       out.println();
       out.printf(
@@ -129,6 +131,7 @@ public final class ReportWriter {
     return switch (category) {
       case "passed after delay" -> "passed late";
       case "auto-whitelisted" -> "auto-wl";
+      case "rate-limited" -> "limited";
       default -> category;
     };
   }
@@ -208,6 +211,8 @@ public final class ReportWriter {
     b.append(",\"top_networks\":").append(tops(r.topNetworks()));
     b.append(",\"top_sender_domains\":").append(tops(r.topSenderDomains()));
     b.append(",\"top_whitelist_entries\":").append(tops(r.topWhitelistEntries()));
+    b.append(",\"rate_limit_hits\":").append(tops(r.rateLimitHits()));
+    b.append(",\"top_limited_keys\":").append(tops(r.topLimitedKeys()));
     b.append(",\"unparsed_lines\":").append(r.unparsed());
     b.append(",\"undated_decisions\":").append(r.undated()).append('}');
     out.println(b);

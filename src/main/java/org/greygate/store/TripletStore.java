@@ -73,6 +73,17 @@ public interface TripletStore extends AutoCloseable {
 
   void forEachClient(BiConsumer<String, ClientEntry> action);
 
+  /**
+   * Calls {@code action} with every windowed counter whose key starts with {@code prefix}, and its
+   * window (seconds) and sum at {@code now}, in key order; counters that sum to 0 are left out.
+   */
+  void forEachWindow(String prefix, long now, WindowVisitor action);
+
+  /** What {@link #forEachWindow} reports. */
+  interface WindowVisitor {
+    void accept(String key, long windowSeconds, long sum);
+  }
+
   /** What keeps the store from working now (for a health check), or {@code null} when nothing. */
   default String problem() {
     return null;

@@ -62,6 +62,12 @@ public final class WindowCounter {
     return new Added(out, new WindowCount(sum + amount, true));
   }
 
+  /** The row's window in seconds, and its sum at {@code now}; null when the bytes are no row. */
+  public static long[] windowAndSum(long[] row, long now) {
+    if (row == null || row.length < 2 || row[0] < 1) return null;
+    return new long[] {row[0], add(row, now, row[0], 0, Long.MAX_VALUE).count().sum()};
+  }
+
   /** Whether nothing in the row counts any more at {@code now}: the sweep may delete it. */
   public static boolean expired(long[] row, long now) {
     if (row.length < 2 || row[0] < 1 || row[1] < 1) return true;

@@ -42,6 +42,22 @@ class RateLimitIT {
               "action=ratelimit, reason=limit burst, rule=burst, key=alice@example.org, count=4,"
                   + " limit=3, window=1h"),
           hit);
+      // the counters, read beside the running daemon (durable within a commit interval)
+      String shown = "";
+      for (int i = 0; i < 50 && !shown.contains("alice"); i++) {
+        Cli cli = new Cli();
+        assertEquals(
+            0,
+            cli.run("limits", "show", "--dbdir=" + dir.resolve("db"), "--rules=" + rules),
+            cli.err.toString());
+        shown = cli.out.toString();
+        if (!shown.contains("alice")) Thread.sleep(100);
+      }
+      assertTrue(shown.matches("(?s).*burst +alice@example\\.org +4 +3 +1h\n.*"), shown);
+      assertTrue(shown.matches("(?s).*cap +bob@example\\.org +1 +5 +1h\n.*"), shown);
+      Cli one = new Cli();
+      one.run("limits", "show", "--dbdir=" + dir.resolve("db"), "BOB@example.org");
+      assertEquals(2, one.out.toString().lines().count(), one.out.toString());
       d.signal("TERM");
       assertEquals(143, d.waitFor(20), d.output());
     }

@@ -120,6 +120,33 @@ class RateLimitPolicyTest {
   }
 
   @Test
+  void aKeyCanHaveItsOwnLimit() throws Exception {
+    RateRules rules =
+        RateRules.parse(List.of("daily sasl_username messages 1 1d DEFER"), "rules")
+            .withOverrides(List.of("# bulk sender", "Big@example.org daily 3"), "rules.local");
+    RateLimitPolicy p = new RateLimitPolicy(() -> rules, store);
+    for (int i = 0; i < 3; i++)
+      assertEquals("(no opinion)", answer(p, message("big@example.org", 1), T0 + i));
+    Outcome o = decide(p, message("big@example.org", 1), T0 + 3).orElseThrow();
+    assertTrue(o.note().fields().contains("limit=3"), o.note().fields().toString());
+    assertEquals("(no opinion)", answer(p, message("small@example.org", 1), T0));
+    assertTrue(answer(p, message("small@example.org", 1), T0 + 1).startsWith("DEFER"));
+    RateRules base = RateRules.parse(List.of("daily sasl_username messages 1 1d DEFER"), "rules");
+    assertEquals(
+        "rules.local:1: no rule named weekly in the rules file",
+        org.junit.jupiter.api.Assertions.assertThrows(
+                RateRules.Invalid.class,
+                () -> base.withOverrides(List.of("a@x weekly 5"), "rules.local"))
+            .getMessage());
+    assertEquals(
+        "rules.local:1: limit must be 1 or more, got 0",
+        org.junit.jupiter.api.Assertions.assertThrows(
+                RateRules.Invalid.class,
+                () -> base.withOverrides(List.of("a@x daily 0"), "rules.local"))
+            .getMessage());
+  }
+
+  @Test
   void networksAndBytes() throws Exception {
     RateLimitPolicy p =
         policy("net client_address/24 messages 2 1h WARN", "big global bytes 2500 1h DEFER");

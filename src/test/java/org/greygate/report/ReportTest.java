@@ -236,6 +236,37 @@ class ReportTest {
   }
 
   @Test
+  void rateLimitHitsByRuleAndKey() {
+    Report r =
+        logs(
+                "2026-12-03 08:00:00 INFO  decision: action=ratelimit, reason=limit burst,"
+                    + " rule=burst, key=alice@example.org, count=31, limit=30, window=10m",
+                "2026-12-03 08:00:01 INFO  decision: action=ratelimit, reason=limit burst,"
+                    + " rule=burst, key=alice@example.org, count=32, limit=30, window=10m",
+                "2026-12-03 08:00:02 INFO  decision: action=ratelimit, reason=limit daily,"
+                    + " rule=daily, key=bob@example.org, count=2001, limit=2000, window=1d")
+            .build("test");
+    assertEquals(
+        List.of(new Report.Top("burst", 2), new Report.Top("daily", 1)), r.rateLimitHits());
+    assertEquals(
+        List.of(
+            new Report.Top("burst alice@example.org", 2),
+            new Report.Top("daily bob@example.org", 1)),
+        r.topLimitedKeys());
+    assertEquals(3, r.periods().get(0).categories().get("rate-limited"));
+
+    ReportBuilder b =
+        new ReportBuilder(UTC, false, Long.MIN_VALUE, Long.MAX_VALUE, 86_400, Long.MAX_VALUE);
+    b.add(new DecisionCount(t("2026-12-03T10:00:00"), "hold", "limit burst", 7));
+    b.add(new DecisionCount(t("2026-12-03T10:00:00"), "defer", "limit daily", 2));
+    Report s = b.build("database");
+    assertEquals(
+        List.of(new Report.Top("burst", 7), new Report.Top("daily", 2)), s.rateLimitHits());
+    assertEquals(9, s.periods().get(0).categories().get("rate-limited"));
+    assertEquals(0, s.periods().get(0).categories().get("greylisted"));
+  }
+
+  @Test
   void storeCountersReadAsTheLogsActions() {
     long h = t("2026-12-03T10:00:00");
     ReportBuilder b =

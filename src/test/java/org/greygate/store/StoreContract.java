@@ -176,6 +176,17 @@ public abstract class StoreContract {
     assertEquals(new WindowCount(1, true), Rows.join(store.addToWindow("v", t0 + 61, 600, -3, 0)));
     assertEquals(new WindowCount(0, true), Rows.join(store.addToWindow("v", t0 + 62, 600, -9, 0)));
     assertEquals(0, Rows.join(store.addToWindow("v", t0 + 62, 600, 0, 99)).sum());
+    // listed by prefix with their window and sum now; empty ones left out
+    Rows.join(store.addToWindow("rate/a/x", t0, 600, 2, 99));
+    Rows.join(store.addToWindow("rate/b/y", t0, 3600, 5, 99));
+    Rows.join(store.addToWindow("other", t0, 600, 1, 99));
+    store.flush();
+    List<String> seen = new java.util.ArrayList<>();
+    store.forEachWindow("rate/", t0 + 1, (k, w, sum) -> seen.add(k + " " + w + " " + sum));
+    assertEquals(List.of("rate/a/x 600 2", "rate/b/y 3600 5"), seen);
+    seen.clear();
+    store.forEachWindow("rate/", t0 + 700, (k, w, sum) -> seen.add(k + " " + w + " " + sum));
+    assertEquals(List.of("rate/b/y 3600 5"), seen);
   }
 
   @Test

@@ -321,9 +321,21 @@ public final class LmdbStore implements TripletStore {
         });
   }
 
+  @Override
+  public void forEachWindow(String prefix, long now, WindowVisitor action) {
+    forEach(
+        Table.WINDOWS,
+        (k, v) -> {
+          if (!k.startsWith(prefix)) return;
+          long[] ws = WindowCounter.windowAndSum(WindowCounter.decode(v), now);
+          if (ws != null && ws[1] > 0) action.accept(k, ws[0], ws[1]);
+        });
+  }
+
   private void forEach(Table table, BiConsumer<String, byte[]> action) {
     ensureOpen();
     Dbi<byte[]> dbi = env.dbi(table);
+    if (dbi == null) return;
     env.read(
         txn -> {
           try (Cursor<byte[]> cursor = dbi.openCursor(txn)) {

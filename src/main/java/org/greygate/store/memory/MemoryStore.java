@@ -134,6 +134,19 @@ public final class MemoryStore implements TripletStore {
   }
 
   @Override
+  public void forEachWindow(String prefix, long now, WindowVisitor action) {
+    Map<String, long[]> copy;
+    synchronized (this) {
+      copy = new TreeMap<>(windows.tailMap(prefix, true));
+    }
+    for (Map.Entry<String, long[]> e : copy.entrySet()) {
+      if (!e.getKey().startsWith(prefix)) break;
+      long[] ws = WindowCounter.windowAndSum(e.getValue(), now);
+      if (ws != null && ws[1] > 0) action.accept(e.getKey(), ws[0], ws[1]);
+    }
+  }
+
+  @Override
   public void flush() {}
 
   @Override

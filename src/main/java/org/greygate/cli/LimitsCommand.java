@@ -1,0 +1,124 @@
+package org.greygate.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.greygate.ratelimit.RateRule;
+import org.greygate.ratelimit.RateRules;
+import org.greygate.store.StoreException;
+import org.greygate.store.lmdb.LmdbStore;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** The rate-limit counters in the store. */
+@Command(
+    name = "limits",
+    mixinStandardHelpOptions = true,
+    versionProvider = Version.class,
+    description = "Show the rate-limit counters (docs/outbound.md).",
+    subcommands = {LimitsCommand.Show.class})
+public final class LimitsCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Override
+  public Integer call() {
+    spec.commandLine().getErr().println("greygate limits: give a subcommand (show)");
+    spec.commandLine().usage(spec.commandLine().getErr());
+    return GreygateCli.EXIT_USAGE;
+  }
+
+  @Command(
+      name = "show",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Print every rate-limit counter that holds something now: RULE KEY SUM LIMIT WINDOW.",
+        "Only reads: safe while the daemon runs (counts reach the disk within a commit interval)."
+      })
+  static final class Show implements Callable<Integer> {
+    @Option(
+        names = "--dbdir",
+        paramLabel = "PATH",
+        description = "Database directory (default: ${DEFAULT-VALUE}).")
+    Path dbdir = DaemonOptions.DEFAULT_DBDIR;
+
+    @Option(
+        names = "--rules",
+        paramLabel = "FILE",
+        description = "The daemon's rules file, for the LIMIT column (and FILE.local's limits).")
+    Path rules;
+
+    @Parameters(
+        arity = "0..1",
+        paramLabel = "KEY",
+        description = "Only this key (an account, address, domain or network), in every rule.")
+    String key;
+
+    @Spec CommandSpec spec;
+
+    @Override
+    public Integer call() {
+      PrintWriter out = spec.commandLine().getOut();
+      PrintWriter err = spec.commandLine().getErr();
+      Map<String, RateRule> byName = new HashMap<>();
+      RateRules loaded = RateRules.NONE;
+      if (rules != null) {
+        try {
+          loaded = RateRules.load(rules);
+        } catch (RateRules.Invalid e) {
+          err.println("greygate: " + e.getMessage());
+          return GreygateCli.EXIT_USAGE;
+        }
+        for (RateRule r : loaded.rules()) byName.put(r.name(), r);
+      }
+      RateRules known = loaded;
+      String only = key == null ? null : key.toLowerCase(Locale.ROOT);
+      long now = Clock.systemUTC().instant().getEpochSecond();
+      long[] shown = {0};
+      try (LmdbStore store = LmdbStore.openDryRun(dbdir)) {
+        store.forEachWindow(
+            "rate/",
+            now,
+            (k, window, sum) -> {
+              int slash = k.indexOf('/', 5);
+              if (slash < 0) return;
+              String rule = k.substring(5, slash);
+              String value = k.substring(slash + 1);
+              if (only != null && !value.equals(only)) return;
+              RateRule r = byName.get(rule);
+              out.printf(
+                  Locale.ROOT,
+                  "%-16s %-40s %10d %10s %8s%n",
+                  rule,
+                  value,
+                  sum,
+                  r == null ? "-" : Long.toString(known.limit(r, value)),
+                  window(window));
+              shown[0]++;
+            });
+      } catch (StoreException e) {
+        err.println("greygate: " + e.getMessage());
+        return GreygateCli.EXIT_FAILURE;
+      }
+      if (shown[0] == 0) {
+        out.println(
+            only == null ? "(no counter holds anything now)" : "(nothing counted for " + key + ")");
+      }
+      out.flush();
+      return GreygateCli.EXIT_OK;
+    }
+
+    static String window(long seconds) {
+      if (seconds % 86_400 == 0) return seconds / 86_400 + "d";
+      if (seconds % 3600 == 0) return seconds / 3600 + "h";
+      if (seconds % 60 == 0) return seconds / 60 + "m";
+      return seconds + "s";
+    }
+  }
+}
