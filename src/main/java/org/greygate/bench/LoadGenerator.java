@@ -47,14 +47,28 @@ public final class LoadGenerator {
   private final long keyspace;
   private final int threads;
   private final long keyOffset;
+  private final boolean submission;
 
   public LoadGenerator(SocketAddress target, int connections, long keyspace) {
     this(target, connections, keyspace, 1, 0);
   }
 
-  /** Triplets {@code keyOffset .. keyOffset + keyspace - 1}, driven by {@code threads} threads. */
   public LoadGenerator(
       SocketAddress target, int connections, long keyspace, int threads, long keyOffset) {
+    this(target, connections, keyspace, threads, keyOffset, false);
+  }
+
+  /**
+   * Triplets {@code keyOffset .. keyOffset + keyspace - 1}, driven by {@code threads} threads; with
+   * {@code submission}, END-OF-MESSAGE requests of that many authenticated users instead.
+   */
+  public LoadGenerator(
+      SocketAddress target,
+      int connections,
+      long keyspace,
+      int threads,
+      long keyOffset,
+      boolean submission) {
     check(connections >= 1, "connections", "must be >= 1, got " + connections);
     check(keyspace >= 1, "keyspace", "must be >= 1, got " + keyspace);
     check(threads >= 1, "threads", "must be >= 1, got " + threads);
@@ -64,6 +78,7 @@ public final class LoadGenerator {
     this.threads = Math.min(threads, connections);
     check(keyOffset >= 0, "keyOffset", "must be >= 0, got " + keyOffset);
     this.keyOffset = keyOffset;
+    this.submission = submission;
   }
 
   /** {@code HOST:PORT} or {@code unix:PATH}. */
@@ -204,10 +219,13 @@ public final class LoadGenerator {
     }
 
     void send(Conn c) throws IOException {
+      long i = keyOffset + c.random.nextLong(keyspace);
+      long instance = ((long) c.index << 40) | c.sequence++;
       c.out =
           ByteBuffer.wrap(
-              RequestFactory.request(
-                  keyOffset + c.random.nextLong(keyspace), ((long) c.index << 40) | c.sequence++));
+              submission
+                  ? RequestFactory.submission(i, instance)
+                  : RequestFactory.request(i, instance));
       c.in.clear();
       c.sentAt = System.nanoTime();
       c.channel.write(c.out);

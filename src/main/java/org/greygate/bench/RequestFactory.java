@@ -19,6 +19,38 @@ public final class RequestFactory {
 
   private RequestFactory() {}
 
+  /**
+   * An END-OF-MESSAGE request from authenticated user {@code i} on the submission port (what a rate
+   * limit in smtpd_end_of_data_restrictions sees): 1 to 5 recipients, a few kilobytes.
+   */
+  public static byte[] submission(long i, long instance) {
+    String user = "user" + i + "@example.org";
+    String s =
+        "request=smtpd_access_policy\nprotocol_state=END-OF-MESSAGE\nprotocol_name=ESMTPSA\n"
+            + "helo_name=laptop"
+            + i
+            + "\nqueue_id=4C0FFEE"
+            + Long.toHexString(instance & 0xfffff)
+            + "\nsender="
+            + user
+            + "\nrecipient=\nrecipient_count="
+            + (1 + i % 5)
+            + "\nclient_address=10."
+            + (i >>> 8 & 0xff)
+            + "."
+            + (i & 0xff)
+            + ".1"
+            + "\nclient_name=unknown\nreverse_client_name=unknown\ninstance="
+            + Long.toHexString(instance)
+            + "\nsasl_method=PLAIN\nsasl_username="
+            + user
+            + "\nsize="
+            + (2000 + i % 30_000)
+            + "\nserver_address=192.0.2.25\nserver_port=587\nencryption_protocol=TLSv1.3\n"
+            + "compatibility_level=3.6\nmail_version=3.7.11\n\n";
+    return s.getBytes(StandardCharsets.US_ASCII);
+  }
+
   public static byte[] request(long i, long instance) {
     int a = (int) (i >>> 16 & 0xff);
     int b = (int) (i >>> 8 & 0xff);

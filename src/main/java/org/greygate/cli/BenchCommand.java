@@ -67,6 +67,13 @@ public final class BenchCommand implements Callable<Integer> {
   int threads = 1;
 
   @Option(
+      names = "--mix",
+      paramLabel = "MIX",
+      description =
+          "rcpt: RCPT-time requests, as greylisting sees them (default); submission: END-OF-MESSAGE requests of --keyspace authenticated users, as rate limits see them.")
+  String mix = "rcpt";
+
+  @Option(
       names = "--label",
       paramLabel = "TEXT",
       description = "Name for the result line (default: the target).")
@@ -76,9 +83,17 @@ public final class BenchCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (!mix.equals("rcpt") && !mix.equals("submission")) {
+      throw new GreygateCli.UsageError("--mix must be rcpt or submission, got '" + mix + "'");
+    }
     LoadGenerator gen =
         new LoadGenerator(
-            LoadGenerator.parseTarget(target), connections, keyspace, threads, keyOffset);
+            LoadGenerator.parseTarget(target),
+            connections,
+            keyspace,
+            threads,
+            keyOffset,
+            mix.equals("submission"));
     LoadGenerator.Result r;
     try {
       r = gen.run(warmup, duration);
