@@ -12,6 +12,7 @@ import org.greygate.greylist.KeyHasher;
 import org.greygate.metrics.Counters;
 import org.greygate.metrics.Metrics;
 import org.greygate.policy.PolicyChain;
+import org.greygate.ratelimit.LimitResets;
 import org.greygate.ratelimit.RateRules;
 import org.greygate.ratelimit.RateRulesReloader;
 import org.greygate.store.ExpirySweeper;
@@ -63,6 +64,11 @@ public final class Greygate implements AutoCloseable {
               : KeyHasher.PLAIN;
       rules = new RateRulesReloader(config.rules(), sink);
       rules.watch(housekeeping, 2);
+      housekeeping.scheduleWithFixedDelay(
+          () -> LimitResets.applyRequests(config.dbdir(), store, clock.instant().getEpochSecond()),
+          1,
+          1,
+          TimeUnit.SECONDS);
       chain = ChainFactory.create(config.policy(), store, whitelists, rules, hasher, clock, sink);
       // The sweep gets its own thread: a round over millions of rows takes a while, and reloads
       // and the stats line on the housekeeping thread must not wait for it.

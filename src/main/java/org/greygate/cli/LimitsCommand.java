@@ -7,6 +7,8 @@ import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.greygate.ratelimit.LimitResets;
+import org.greygate.ratelimit.RateLimitPolicy;
 import org.greygate.ratelimit.RateRule;
 import org.greygate.ratelimit.RateRules;
 import org.greygate.store.StoreException;
@@ -22,14 +24,14 @@ import picocli.CommandLine.Spec;
     name = "limits",
     mixinStandardHelpOptions = true,
     versionProvider = Version.class,
-    description = "Show the rate-limit counters (docs/outbound.md).",
-    subcommands = {LimitsCommand.Show.class})
+    description = "Show or reset the rate-limit counters (docs/outbound.md).",
+    subcommands = {LimitsCommand.Show.class, LimitsCommand.Reset.class})
 public final class LimitsCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
   @Override
   public Integer call() {
-    spec.commandLine().getErr().println("greygate limits: give a subcommand (show)");
+    spec.commandLine().getErr().println("greygate limits: give a subcommand (show, reset)");
     spec.commandLine().usage(spec.commandLine().getErr());
     return GreygateCli.EXIT_USAGE;
   }
@@ -99,7 +101,7 @@ public final class LimitsCommand implements Callable<Integer> {
                   value,
                   sum,
                   r == null ? "-" : Long.toString(known.limit(r, value)),
-                  window(window));
+                  RateLimitPolicy.window(window));
               shown[0]++;
             });
       } catch (StoreException e) {
@@ -113,12 +115,85 @@ public final class LimitsCommand implements Callable<Integer> {
       out.flush();
       return GreygateCli.EXIT_OK;
     }
+  }
 
-    static String window(long seconds) {
-      if (seconds % 86_400 == 0) return seconds / 86_400 + "d";
-      if (seconds % 3600 == 0) return seconds / 3600 + "h";
-      if (seconds % 60 == 0) return seconds / 60 + "m";
-      return seconds + "s";
+  @Command(
+      name = "reset",
+      mixinStandardHelpOptions = true,
+      description = {
+        "Empty the counters of KEY (in every rule, or in --rule only): after review, let an"
+            + " account send again.",
+        "While the daemon runs it does the reset (within a second); otherwise this command does."
+      })
+  static final class Reset implements Callable<Integer> {
+    @Option(
+        names = "--dbdir",
+        paramLabel = "PATH",
+        description = "Database directory (default: ${DEFAULT-VALUE}).")
+    Path dbdir = DaemonOptions.DEFAULT_DBDIR;
+
+    @Option(names = "--rule", paramLabel = "NAME", description = "Only this rule's counter.")
+    String rule;
+
+    @Parameters(paramLabel = "KEY", description = "An account, address, domain or network.")
+    String key;
+
+    @Spec CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+      PrintWriter out = spec.commandLine().getOut();
+      PrintWriter err = spec.commandLine().getErr();
+      if (key.isBlank() || key.chars().anyMatch(c -> c <= ' ')) {
+        throw new GreygateCli.UsageError("KEY must be one word, got '" + key + "'");
+      }
+      if (!java.nio.file.Files.isDirectory(dbdir)) {
+        throw new GreygateCli.UsageError("--dbdir " + dbdir + ": no such directory");
+      }
+      LmdbStore store;
+      try {
+        store = LmdbStore.open(dbdir);
+      } catch (StoreException.Unavailable e) {
+        if (!String.valueOf(e.getMessage()).contains("in use")) {
+          err.println("greygate: " + e.getMessage());
+          return GreygateCli.EXIT_FAILURE;
+        }
+        return handOver(out, err);
+      }
+      try (store) {
+        int n = LimitResets.reset(store, key, rule, Clock.systemUTC().instant().getEpochSecond());
+        store.flush();
+        out.println(
+            "reset " + key + (rule == null ? "" : " in " + rule) + ": " + n + " counters emptied");
+      } catch (StoreException e) {
+        err.println("greygate: " + e.getMessage());
+        return GreygateCli.EXIT_FAILURE;
+      }
+      out.flush();
+      return GreygateCli.EXIT_OK;
+    }
+
+    /** The daemon holds the store: leave it a request and wait for it to be taken. */
+    private int handOver(PrintWriter out, PrintWriter err) throws Exception {
+      Path request = dbdir.resolve("limits-reset-" + ProcessHandle.current().pid() + ".request");
+      Path tmp = dbdir.resolve(".limits-reset-" + ProcessHandle.current().pid() + ".tmp");
+      java.nio.file.Files.writeString(tmp, key + (rule == null ? "" : " " + rule) + "\n");
+      java.nio.file.Files.move(tmp, request, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+      for (int i = 0; i < 150; i++) {
+        if (!java.nio.file.Files.exists(request)) {
+          out.println(
+              "reset "
+                  + key
+                  + (rule == null ? "" : " in " + rule)
+                  + ": done by the running daemon (its log says how many counters)");
+          out.flush();
+          return GreygateCli.EXIT_OK;
+        }
+        Thread.sleep(100);
+      }
+      java.nio.file.Files.deleteIfExists(request);
+      err.println("greygate: the daemon holding " + dbdir + " did not take the reset within 15 s");
+      return GreygateCli.EXIT_FAILURE;
     }
   }
 }

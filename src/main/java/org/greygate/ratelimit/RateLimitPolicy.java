@@ -146,7 +146,8 @@ public final class RateLimitPolicy implements Policy {
     };
   }
 
-  static String window(long seconds) {
+  /** 600 -> 10m, 3600 -> 1h, 86400 -> 1d, 90 -> 90s: a window as the rules file writes it. */
+  public static String window(long seconds) {
     if (seconds % 86_400 == 0) return seconds / 86_400 + "d";
     if (seconds % 3600 == 0) return seconds / 3600 + "h";
     if (seconds % 60 == 0) return seconds / 60 + "m";

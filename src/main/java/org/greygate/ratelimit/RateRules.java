@@ -158,6 +158,12 @@ public record RateRules(
         long limit = limit(f.get(3));
         long window = window(f.get(4));
         RateRule.Action action = action(f.get(5));
+        if (key.perRecipient() && action == RateRule.Action.WARN) {
+          // at RCPT a WARN answer would end the checks for that recipient: no greylisting
+          throw new IllegalArgumentException(
+              "recipient_domain rules answer at RCPT, where WARN would skip greylisting:"
+                  + " use HOLD, DEFER or REJECT");
+        }
         String text = f.size() == 7 ? text(f.get(6)) : null;
         rules.add(new RateRule(name, key, count, limit, window, action, text, where));
       } catch (IllegalArgumentException e) {

@@ -12,6 +12,33 @@ import org.junit.jupiter.api.Test;
 
 class DecisionLogTest {
   @Test
+  void aRateLimitHitIsOneLineInBothFormats() {
+    Map<String, String> m = new LinkedHashMap<>();
+    m.put("sasl_username", "alice@example.org");
+    m.put("client_address", "192.0.2.1");
+    m.put("sender", "alice@example.org");
+    Outcome hold =
+        new Outcome.Hold(
+            "held",
+            new Outcome.Note(
+                "ratelimit",
+                "limit burst",
+                null,
+                List.of(
+                    "rule=burst", "key=alice@example.org", "count=31", "limit=30", "window=10m")));
+    assertEquals(
+        "action=ratelimit, reason=limit burst, rule=burst, key=alice@example.org, count=31,"
+            + " limit=30, window=10m, client_address=192.0.2.1, sender=alice@example.org",
+        DecisionLog.format(PolicyRequest.of(m), hold));
+    assertEquals(
+        "{\"action\":\"ratelimit\",\"reason\":\"limit burst\",\"outcome\":\"hold\","
+            + "\"rule\":\"burst\",\"key\":\"alice@example.org\",\"count\":\"31\","
+            + "\"limit\":\"30\",\"window\":\"10m\",\"client_address\":\"192.0.2.1\","
+            + "\"sender\":\"alice@example.org\"}",
+        DecisionLog.json(PolicyRequest.of(m), hold));
+  }
+
+  @Test
   void postgreyShapeWithQueueIdAndOnlyNonEmptyFields() {
     Map<String, String> m = new LinkedHashMap<>();
     m.put("queue_id", "4ABC");

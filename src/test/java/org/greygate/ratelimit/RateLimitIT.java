@@ -43,18 +43,20 @@ class RateLimitIT {
                   + " limit=3, window=1h"),
           hit);
       // the counters, read beside the running daemon (durable within a commit interval)
+      String alice = "(?s).*burst +alice@example\\.org +4 +3 +1h\n.*";
+      String bob = "(?s).*cap +bob@example\\.org +1 +5 +1h\n.*";
       String shown = "";
-      for (int i = 0; i < 50 && !shown.contains("alice"); i++) {
+      for (int i = 0; i < 100 && !(shown.matches(alice) && shown.matches(bob)); i++) {
+        if (i > 0) Thread.sleep(50);
         Cli cli = new Cli();
         assertEquals(
             0,
             cli.run("limits", "show", "--dbdir=" + dir.resolve("db"), "--rules=" + rules),
             cli.err.toString());
         shown = cli.out.toString();
-        if (!shown.contains("alice")) Thread.sleep(100);
       }
-      assertTrue(shown.matches("(?s).*burst +alice@example\\.org +4 +3 +1h\n.*"), shown);
-      assertTrue(shown.matches("(?s).*cap +bob@example\\.org +1 +5 +1h\n.*"), shown);
+      assertTrue(shown.matches(alice), shown);
+      assertTrue(shown.matches(bob), shown);
       Cli one = new Cli();
       one.run("limits", "show", "--dbdir=" + dir.resolve("db"), "BOB@example.org");
       assertEquals(2, one.out.toString().lines().count(), one.out.toString());
@@ -86,6 +88,40 @@ class RateLimitIT {
       try (PolicyClient c = PolicyClient.tcp(d.port())) {
         assertEquals("DUNNO", c.ask(message("alice@example.org")));
       }
+    }
+  }
+
+  @Test
+  void anAccountIsResetWhileTheDaemonRunsAndWhileItIsStopped() throws Exception {
+    Path rules = dir.resolve("rules");
+    Files.writeString(rules, "cap sasl_username messages 1 1h DEFER\n");
+    Path db = dir.resolve("db");
+    String[] args = {"--inet=127.0.0.1:0", "--dbdir=" + db, "--rules=" + rules};
+    try (Daemon d = Daemon.serve(args)) {
+      try (PolicyClient c = PolicyClient.tcp(d.port())) {
+        assertEquals("DUNNO", c.ask(message("alice@example.org")));
+        assertTrue(c.ask(message("alice@example.org")).startsWith("DEFER"));
+        Cli reset = new Cli();
+        assertEquals(
+            0,
+            reset.run("limits", "reset", "--dbdir=" + db, "Alice@example.org"),
+            reset.err.toString());
+        assertTrue(
+            reset.out.toString().contains("done by the running daemon"), reset.out.toString());
+        assertTrue(d.awaitLine("limits reset: Alice@example.org: 1 counters emptied", 10) != null);
+        assertEquals("DUNNO", c.ask(message("alice@example.org")), "free again");
+        assertTrue(c.ask(message("alice@example.org")).startsWith("DEFER"));
+      }
+      d.signal("TERM");
+      assertEquals(143, d.waitFor(20), d.output());
+    }
+    Cli offline = new Cli();
+    assertEquals(
+        0, offline.run("limits", "reset", "--dbdir=" + db, "--rule=cap", "alice@example.org"));
+    assertTrue(offline.out.toString().contains("1 counters emptied"), offline.out.toString());
+    try (Daemon d = Daemon.serve(args);
+        PolicyClient c = PolicyClient.tcp(d.port())) {
+      assertEquals("DUNNO", c.ask(message("alice@example.org")));
     }
   }
 

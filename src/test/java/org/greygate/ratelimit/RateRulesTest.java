@@ -24,7 +24,7 @@ class RateRulesTest {
             "user-burst    sasl_username       messages     30      10m     HOLD",
             "user-daily    sasl_username       recipients   2000    1d      DEFER    \"daily limit reached\"",
             "ip-bulk       client_address/24   messages     500     1h      REJECT  # a comment",
-            "dom-daily     recipient_domain    recipients   10000   1d      WARN",
+            "dom-daily     recipient_domain    recipients   10000   1d      DEFER",
             "all           global              messages     20000   1h      HOLD",
             "",
             "exempt        sasl_username       =Newsletter@example.org",
@@ -62,6 +62,8 @@ class RateRulesTest {
     assertTrue(error("a client_address/33 messages 3 1h HOLD").contains("1 to 32"));
     assertTrue(error("a recipient_domain messages 3 1h HOLD").contains("its COUNT is recipients"));
     assertTrue(error("exempt client_address nonsense").contains("not an IP address"));
+    assertTrue(
+        error("d recipient_domain recipients 9 1d WARN").contains("WARN would skip greylisting"));
     assertTrue(error("exempt sender").contains("expected: exempt KEY VALUE"));
   }
 

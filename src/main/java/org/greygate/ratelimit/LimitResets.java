@@ -1,0 +1,71 @@
+package org.greygate.ratelimit;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.greygate.store.TripletStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code greygate limits reset}: empties the counters of one key. The store has one writer, so
+ * while the daemon runs the command leaves a request file in the database directory ({@code
+ * limits-reset-*.request}, one {@code KEY [RULE]} a line) that the daemon applies and deletes.
+ */
+public final class LimitResets {
+  private static final Logger log = LoggerFactory.getLogger(LimitResets.class);
+  public static final String GLOB = "limits-reset-*.request";
+
+  private LimitResets() {}
+
+  /**
+   * Empties every counter of {@code value} (in {@code rule} only, when given) and returns how many
+   * held something.
+   */
+  public static int reset(TripletStore store, String value, String rule, long now) {
+    String v = value.toLowerCase(Locale.ROOT);
+    List<long[]> sizes = new ArrayList<>();
+    List<String> keys = new ArrayList<>();
+    store.forEachWindow(
+        "rate/",
+        now,
+        (k, window, sum) -> {
+          int slash = k.indexOf('/', 5);
+          if (slash < 0 || !k.substring(slash + 1).equals(v)) return;
+          if (rule != null && !k.substring(5, slash).equals(rule)) return;
+          keys.add(k);
+          sizes.add(new long[] {window, sum});
+        });
+    for (int i = 0; i < keys.size(); i++) {
+      long[] ws = sizes.get(i);
+      store.addToWindow(keys.get(i), now, ws[0], -ws[1], 0).toCompletableFuture().join();
+    }
+    return keys.size();
+  }
+
+  /** The daemon's side: applies and deletes the request files in {@code dbdir}. */
+  public static void applyRequests(Path dbdir, TripletStore store, long now) {
+    try (DirectoryStream<Path> files = Files.newDirectoryStream(dbdir, GLOB)) {
+      for (Path f : files) {
+        for (String line : Files.readAllLines(f, StandardCharsets.UTF_8)) {
+          String[] w = line.strip().split("\\s+");
+          if (w.length == 0 || w[0].isEmpty()) continue;
+          int n = reset(store, w[0], w.length > 1 ? w[1] : null, now);
+          log.info(
+              "limits reset: {}{}: {} counters emptied",
+              w[0],
+              w.length > 1 ? " in " + w[1] : "",
+              n);
+        }
+        Files.deleteIfExists(f);
+      }
+    } catch (IOException | RuntimeException e) {
+      log.warn("limits reset request in {} failed", dbdir, e);
+    }
+  }
+}
