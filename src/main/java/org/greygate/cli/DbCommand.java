@@ -8,6 +8,7 @@ import org.greygate.migrate.StoreDump;
 import org.greygate.store.StoreException;
 import org.greygate.store.lmdb.LmdbStore;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -43,17 +44,13 @@ public final class DbCommand implements Callable<Integer> {
   }
 
   abstract static class Base implements Callable<Integer> {
-    @Option(
-        names = "--dbdir",
-        paramLabel = "PATH",
-        description = "Database directory (default: ${DEFAULT-VALUE}).")
-    Path dbdir = DaemonOptions.DEFAULT_DBDIR;
+    @Mixin DbdirOption db;
 
     @Spec CommandSpec spec;
 
     @Override
     public Integer call() {
-      try (LmdbStore store = LmdbStore.openDryRun(dbdir)) {
+      try (LmdbStore store = LmdbStore.openDryRun(db.dbdir)) {
         run(store, spec.commandLine().getOut());
         spec.commandLine().getOut().flush();
         return GreygateCli.EXIT_OK;

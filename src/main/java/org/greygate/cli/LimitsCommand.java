@@ -14,6 +14,7 @@ import org.greygate.ratelimit.RateRules;
 import org.greygate.store.StoreException;
 import org.greygate.store.lmdb.LmdbStore;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -44,11 +45,7 @@ public final class LimitsCommand implements Callable<Integer> {
         "Only reads: safe while the daemon runs (counts reach the disk within a commit interval)."
       })
   static final class Show implements Callable<Integer> {
-    @Option(
-        names = "--dbdir",
-        paramLabel = "PATH",
-        description = "Database directory (default: ${DEFAULT-VALUE}).")
-    Path dbdir = DaemonOptions.DEFAULT_DBDIR;
+    @Mixin DbdirOption db;
 
     @Option(
         names = "--rules",
@@ -83,7 +80,7 @@ public final class LimitsCommand implements Callable<Integer> {
       String only = key == null ? null : key.toLowerCase(Locale.ROOT);
       long now = Clock.systemUTC().instant().getEpochSecond();
       long[] shown = {0};
-      try (LmdbStore store = LmdbStore.openDryRun(dbdir)) {
+      try (LmdbStore store = LmdbStore.openDryRun(db.dbdir)) {
         store.forEachWindow(
             "rate/",
             now,
@@ -126,11 +123,7 @@ public final class LimitsCommand implements Callable<Integer> {
         "While the daemon runs it does the reset (within a second); otherwise this command does."
       })
   static final class Reset implements Callable<Integer> {
-    @Option(
-        names = "--dbdir",
-        paramLabel = "PATH",
-        description = "Database directory (default: ${DEFAULT-VALUE}).")
-    Path dbdir = DaemonOptions.DEFAULT_DBDIR;
+    @Mixin DbdirOption db;
 
     @Option(names = "--rule", paramLabel = "NAME", description = "Only this rule's counter.")
     String rule;
@@ -147,12 +140,12 @@ public final class LimitsCommand implements Callable<Integer> {
       if (key.isBlank() || key.chars().anyMatch(c -> c <= ' ')) {
         throw new GreygateCli.UsageError("KEY must be one word, got '" + key + "'");
       }
-      if (!java.nio.file.Files.isDirectory(dbdir)) {
-        throw new GreygateCli.UsageError("--dbdir " + dbdir + ": no such directory");
+      if (!java.nio.file.Files.isDirectory(db.dbdir)) {
+        throw new GreygateCli.UsageError("--dbdir " + db.dbdir + ": no such directory");
       }
       LmdbStore store;
       try {
-        store = LmdbStore.open(dbdir);
+        store = LmdbStore.open(db.dbdir);
       } catch (StoreException.Unavailable e) {
         if (!String.valueOf(e.getMessage()).contains("in use")) {
           err.println("greygate: " + e.getMessage());
@@ -173,27 +166,39 @@ public final class LimitsCommand implements Callable<Integer> {
       return GreygateCli.EXIT_OK;
     }
 
-    /** The daemon holds the store: leave it a request and wait for it to be taken. */
+    /**
+     * The daemon holds the store: leave it a request and wait (on the directory's events, at most
+     * 15 s) for the daemon to take it.
+     */
     private int handOver(PrintWriter out, PrintWriter err) throws Exception {
-      Path request = dbdir.resolve("limits-reset-" + ProcessHandle.current().pid() + ".request");
-      Path tmp = dbdir.resolve(".limits-reset-" + ProcessHandle.current().pid() + ".tmp");
-      java.nio.file.Files.writeString(tmp, key + (rule == null ? "" : " " + rule) + "\n");
-      java.nio.file.Files.move(tmp, request, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-      for (int i = 0; i < 150; i++) {
-        if (!java.nio.file.Files.exists(request)) {
-          out.println(
-              "reset "
-                  + key
-                  + (rule == null ? "" : " in " + rule)
-                  + ": done by the running daemon (its log says how many counters)");
-          out.flush();
-          return GreygateCli.EXIT_OK;
+      Path request = db.dbdir.resolve("limits-reset-" + ProcessHandle.current().pid() + ".request");
+      Path tmp = db.dbdir.resolve(".limits-reset-" + ProcessHandle.current().pid() + ".tmp");
+      try (java.nio.file.WatchService watcher = db.dbdir.getFileSystem().newWatchService()) {
+        db.dbdir.register(watcher, java.nio.file.StandardWatchEventKinds.ENTRY_DELETE);
+        java.nio.file.Files.writeString(tmp, key + (rule == null ? "" : " " + rule) + "\n");
+        java.nio.file.Files.move(tmp, request, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        long deadline = System.nanoTime() + 15_000_000_000L;
+        while (java.nio.file.Files.exists(request)) {
+          long left = deadline - System.nanoTime();
+          java.nio.file.WatchKey k =
+              left > 0 ? watcher.poll(left, java.util.concurrent.TimeUnit.NANOSECONDS) : null;
+          if (k == null) {
+            java.nio.file.Files.deleteIfExists(request);
+            err.println(
+                "greygate: the daemon holding " + db.dbdir + " did not take the reset within 15 s");
+            return GreygateCli.EXIT_FAILURE;
+          }
+          k.pollEvents();
+          k.reset();
         }
-        Thread.sleep(100);
       }
-      java.nio.file.Files.deleteIfExists(request);
-      err.println("greygate: the daemon holding " + dbdir + " did not take the reset within 15 s");
-      return GreygateCli.EXIT_FAILURE;
+      out.println(
+          "reset "
+              + key
+              + (rule == null ? "" : " in " + rule)
+              + ": done by the running daemon (its log says how many counters)");
+      out.flush();
+      return GreygateCli.EXIT_OK;
     }
   }
 }

@@ -24,6 +24,7 @@ import org.greygate.report.ReportWriter;
 import org.greygate.store.StoreException;
 import org.greygate.store.lmdb.LmdbStore;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -41,11 +42,7 @@ import picocli.CommandLine.Spec;
       "waited, and the networks and sender domains greylisted most."
     })
 public final class ReportCommand implements Callable<Integer> {
-  @Option(
-      names = "--dbdir",
-      paramLabel = "PATH",
-      description = "Database directory (default: ${DEFAULT-VALUE}).")
-  Path dbdir = DaemonOptions.DEFAULT_DBDIR;
+  @Mixin DbdirOption db;
 
   @Option(
       names = "--log",
@@ -133,18 +130,18 @@ public final class ReportCommand implements Callable<Integer> {
       }
       source = "log " + String.join(", ", logs);
     } else {
-      if (!Files.isDirectory(dbdir)) {
-        throw new GreygateCli.UsageError("--dbdir " + dbdir + ": no such directory");
+      if (!Files.isDirectory(db.dbdir)) {
+        throw new GreygateCli.UsageError("--dbdir " + db.dbdir + ": no such directory");
       }
       long fromHour = from == Long.MIN_VALUE ? 0 : from - Math.floorMod(from, 3600);
       long toHour = to == Long.MAX_VALUE ? Long.MAX_VALUE : to;
-      try (LmdbStore store = LmdbStore.openDryRun(dbdir)) {
+      try (LmdbStore store = LmdbStore.openDryRun(db.dbdir)) {
         store.forEachDecisionCount(fromHour, toHour, builder::add);
       } catch (StoreException e) {
         err.println("greygate: " + e.getMessage());
         return GreygateCli.EXIT_FAILURE;
       }
-      source = "database " + dbdir;
+      source = "database " + db.dbdir;
     }
     Report report = builder.build(source);
     if (html != null) {

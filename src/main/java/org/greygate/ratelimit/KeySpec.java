@@ -103,9 +103,6 @@ public record KeySpec(Kind kind, int v4Bits, int v6Bits) {
       int bits = ip.isV4() ? v4Bits : v6Bits;
       return ip.network(bits) + "/" + bits;
     }
-    if (kind == Kind.SENDER_DOMAIN || kind == Kind.RECIPIENT_DOMAIN) {
-      return value.toLowerCase(Locale.ROOT);
-    }
     return value.toLowerCase(Locale.ROOT);
   }
 

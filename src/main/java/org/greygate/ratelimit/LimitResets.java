@@ -29,8 +29,8 @@ public final class LimitResets {
    */
   public static int reset(TripletStore store, String value, String rule, long now) {
     String v = value.toLowerCase(Locale.ROOT);
-    List<long[]> sizes = new ArrayList<>();
-    List<String> keys = new ArrayList<>();
+    record Full(String key, long window, long sum) {}
+    List<Full> full = new ArrayList<>();
     store.forEachWindow(
         "rate/",
         now,
@@ -38,14 +38,12 @@ public final class LimitResets {
           int slash = k.indexOf('/', 5);
           if (slash < 0 || !k.substring(slash + 1).equals(v)) return;
           if (rule != null && !k.substring(5, slash).equals(rule)) return;
-          keys.add(k);
-          sizes.add(new long[] {window, sum});
+          full.add(new Full(k, window, sum));
         });
-    for (int i = 0; i < keys.size(); i++) {
-      long[] ws = sizes.get(i);
-      store.addToWindow(keys.get(i), now, ws[0], -ws[1], 0).toCompletableFuture().join();
+    for (Full f : full) {
+      store.addToWindow(f.key(), now, f.window(), -f.sum(), 0).toCompletableFuture().join();
     }
-    return keys.size();
+    return full.size();
   }
 
   /** The daemon's side: applies and deletes the request files in {@code dbdir}. */

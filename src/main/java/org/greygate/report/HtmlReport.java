@@ -150,28 +150,17 @@ final class HtmlReport {
         if (n == 0) continue;
         double h = n * plotH / max;
         y -= h;
-        b.append(
-            String.format(
-                Locale.ROOT,
-                "<rect class=\"bar\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\""
-                    + " fill=\"%s\"><title>%s %s: %s</title></rect>\n",
-                x,
-                y,
-                barW,
-                h,
-                COLOURS.get(c),
-                esc(p.start()),
-                esc(Report.CATEGORIES.get(c)),
-                num(n)));
+        bar(
+            b,
+            x,
+            y,
+            barW,
+            h,
+            COLOURS.get(c),
+            p.start() + " " + Report.CATEGORIES.get(c) + ": " + num(n));
       }
       if (i % labelEvery == 0) {
-        b.append(
-            String.format(
-                Locale.ROOT,
-                "<text x=\"%.1f\" y=\"%d\" font-size=\"11\" text-anchor=\"middle\">%s</text>\n",
-                LEFT + i * slot + slot / 2,
-                HEIGHT - BOTTOM + 16,
-                esc(p.start())));
+        xLabel(b, LEFT + i * slot + slot / 2, HEIGHT - BOTTOM + 16, p.start());
       }
     }
     b.append("</svg>\n<div class=\"legend\">");
@@ -183,6 +172,33 @@ final class HtmlReport {
           .append("</span>");
     }
     b.append("</div>\n");
+  }
+
+  /** A bar of a chart, its {@code title} the tooltip (text, escaped here). */
+  private static void bar(
+      StringBuilder b, double x, double y, double w, double h, String fill, String title) {
+    b.append(
+        String.format(
+            Locale.ROOT,
+            "<rect class=\"bar\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\""
+                + " fill=\"%s\"><title>%s</title></rect>\n",
+            x,
+            y,
+            w,
+            h,
+            fill,
+            esc(title)));
+  }
+
+  /** A label under the x axis, centred on {@code x}. */
+  private static void xLabel(StringBuilder b, double x, int y, String text) {
+    b.append(
+        String.format(
+            Locale.ROOT,
+            "<text x=\"%.1f\" y=\"%d\" font-size=\"11\" text-anchor=\"middle\">%s</text>\n",
+            x,
+            y,
+            esc(text)));
   }
 
   private static void axis(StringBuilder b, long max, double plotH) {
@@ -256,26 +272,16 @@ final class HtmlReport {
       double h = k.count() * plotH / max;
       double x = LEFT + i * slot + slot * 0.15;
       if (k.count() > 0) {
-        b.append(
-            String.format(
-                Locale.ROOT,
-                "<rect class=\"bar\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\""
-                    + " fill=\"%s\"><title>waited %s: %s</title></rect>\n",
-                x,
-                TOP + plotH - h,
-                slot * 0.7,
-                h,
-                DELAY_COLOUR,
-                esc(k.label()),
-                num(k.count())));
+        bar(
+            b,
+            x,
+            TOP + plotH - h,
+            slot * 0.7,
+            h,
+            DELAY_COLOUR,
+            "waited " + k.label() + ": " + num(k.count()));
       }
-      b.append(
-          String.format(
-              Locale.ROOT,
-              "<text x=\"%.1f\" y=\"%d\" font-size=\"11\" text-anchor=\"middle\">%s</text>\n",
-              LEFT + i * slot + slot / 2,
-              height - BOTTOM + 16,
-              esc(k.label())));
+      xLabel(b, LEFT + i * slot + slot / 2, height - BOTTOM + 16, k.label());
     }
     b.append("</svg>\n");
   }
