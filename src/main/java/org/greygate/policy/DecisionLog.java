@@ -1,5 +1,6 @@
 package org.greygate.policy;
 
+import org.greygate.logline.LineFormat;
 import org.greygate.protocol.Outcome;
 import org.greygate.protocol.PolicyRequest;
 import org.slf4j.Logger;
@@ -14,7 +15,6 @@ import org.slf4j.LoggerFactory;
 public final class DecisionLog {
   private static final Logger log = LoggerFactory.getLogger("greygate.decision");
   private static final String[] FIELDS = {"client_name", "client_address", "sender", "recipient"};
-  private static final int MAX_VALUE = 256;
 
   /** Postgrey's line, or one JSON object per decision (for log shippers and SIEMs). */
   public enum Format {
@@ -64,25 +64,7 @@ public final class DecisionLog {
   }
 
   private static void member(StringBuilder sb, String name, String value) {
-    if (sb.length() > 1) sb.append(',');
-    string(sb, name);
-    sb.append(':');
-    string(sb, value.length() > MAX_VALUE ? value.substring(0, MAX_VALUE) + "..." : value);
-  }
-
-  private static void string(StringBuilder sb, String s) {
-    sb.append('"');
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if (c == '"' || c == '\\') {
-        sb.append('\\').append(c);
-      } else if (c < 0x20 || c == 0x7f || c == '\u2028' || c == '\u2029') {
-        sb.append(String.format(java.util.Locale.ROOT, "\\u%04x", (int) c));
-      } else {
-        sb.append(c);
-      }
-    }
-    sb.append('"');
+    LineFormat.member(sb, name, value);
   }
 
   /** The line, without logger decoration. */
@@ -109,18 +91,6 @@ public final class DecisionLog {
 
   /** The value made safe for one log line. */
   public static String clean(String v) {
-    int n = Math.min(v.length(), MAX_VALUE);
-    StringBuilder sb = null;
-    for (int i = 0; i < n; i++) {
-      char c = v.charAt(i);
-      if (c < 0x20 || c == 0x7f || c == '\u2028' || c == '\u2029' || c == '\u0085') {
-        if (sb == null) {
-          sb = new StringBuilder(v.substring(0, n));
-        }
-        sb.setCharAt(i, '?');
-      }
-    }
-    String out = sb == null ? v.substring(0, n) : sb.toString();
-    return v.length() > MAX_VALUE ? out + "..." : out;
+    return LineFormat.clean(v);
   }
 }

@@ -7,6 +7,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
+import org.greygate.config.Durations;
 import org.greygate.policy.Policy;
 import org.greygate.policy.PolicyContext;
 import org.greygate.protocol.Outcome;
@@ -148,10 +149,7 @@ public final class RateLimitPolicy implements Policy {
 
   /** 600 -> 10m, 3600 -> 1h, 86400 -> 1d, 90 -> 90s: a window as the rules file writes it. */
   public static String window(long seconds) {
-    if (seconds % 86_400 == 0) return seconds / 86_400 + "d";
-    if (seconds % 3600 == 0) return seconds / 3600 + "h";
-    if (seconds % 60 == 0) return seconds / 60 + "m";
-    return seconds + "s";
+    return Durations.text(seconds);
   }
 
   private static long amount(RateRule.Count count, PolicyRequest r) {

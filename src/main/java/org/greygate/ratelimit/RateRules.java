@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import org.greygate.config.Durations;
 
 /**
  * The rules file, parsed: one rule a line, and exemptions.
@@ -231,27 +232,11 @@ public record RateRules(
 
   /** {@code 90}, {@code 90s}, {@code 10m}, {@code 2h}, {@code 1d}: seconds, at most 366 days. */
   static long window(String s) {
-    String t = s.toLowerCase(Locale.ROOT);
-    long unit = 1;
-    char last = t.isEmpty() ? ' ' : t.charAt(t.length() - 1);
-    switch (last) {
-      case 's' -> unit = 1;
-      case 'm' -> unit = 60;
-      case 'h' -> unit = 3600;
-      case 'd' -> unit = 86_400;
-      default -> unit = 0;
-    }
-    String digits = unit == 0 ? t : t.substring(0, t.length() - 1);
     try {
-      long n = Long.parseLong(digits) * (unit == 0 ? 1 : unit);
-      if (n >= 1 && n <= 366 * 86_400L && !digits.startsWith("-") && !digits.startsWith("+")) {
-        return n;
-      }
-    } catch (NumberFormatException e) {
-      // reported below
+      return Durations.seconds(s, 1, 366 * 86_400L);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("window " + e.getMessage());
     }
-    throw new IllegalArgumentException(
-        "window '" + s + "' is not a duration of 1s to 366d (e.g. 90s, 10m, 1h, 1d)");
   }
 
   private static String text(String s) {

@@ -3,6 +3,7 @@ package org.greygate.report;
 import java.io.PrintWriter;
 import java.util.Locale;
 import java.util.Map;
+import org.greygate.logline.LineFormat;
 
 /** Writes a {@link Report} as a table for a terminal, as JSON, or as CSV. */
 public final class ReportWriter {
@@ -110,6 +111,7 @@ public final class ReportWriter {
     top(out, "whitelist entries that let most requests through", r.topWhitelistEntries());
     top(out, "rate-limit answers by rule", r.rateLimitHits());
     top(out, "keys rate limits answered most (rule key)", r.topLimitedKeys());
+    top(out, "queue watch alerts (alert queue)", r.queueAlerts());
     if (r.unparsed() > 0 || r.undated() > 0) {
       out.println();
       out.printf(
@@ -213,6 +215,7 @@ public final class ReportWriter {
     b.append(",\"top_whitelist_entries\":").append(tops(r.topWhitelistEntries()));
     b.append(",\"rate_limit_hits\":").append(tops(r.rateLimitHits()));
     b.append(",\"top_limited_keys\":").append(tops(r.topLimitedKeys()));
+    b.append(",\"queue_alerts\":").append(tops(r.queueAlerts()));
     b.append(",\"unparsed_lines\":").append(r.unparsed());
     b.append(",\"undated_decisions\":").append(r.undated()).append('}');
     out.println(b);
@@ -241,18 +244,8 @@ public final class ReportWriter {
 
   /** A JSON string: quotes, backslashes and control characters escaped. */
   static String str(String s) {
-    StringBuilder b = new StringBuilder(s.length() + 2).append('"');
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      switch (c) {
-        case '"' -> b.append("\\\"");
-        case '\\' -> b.append("\\\\");
-        default -> {
-          if (c < 0x20) b.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
-          else b.append(c);
-        }
-      }
-    }
-    return b.append('"').toString();
+    StringBuilder b = new StringBuilder(s.length() + 2);
+    LineFormat.string(b, s);
+    return b.toString();
   }
 }
