@@ -58,12 +58,26 @@ class PackageRulesTest {
           "org.greygate.report",
           "org.greygate.inet",
           "org.greygate.ratelimit",
+          "org.greygate.queue",
+          "org.greygate.logline",
           "org.greygate.systemd");
 
   static final List<MustNotKnow> MUST_NOT_KNOW =
       List.of(
           new MustNotKnow("org.greygate.metrics.", DOMAIN),
           new MustNotKnow("org.greygate.config.", DOMAIN),
+          new MustNotKnow("org.greygate.logline.", DOMAIN),
+          new MustNotKnow(
+              "org.greygate.queue.",
+              List.of(
+                  "org.greygate.greylist",
+                  "org.greygate.whitelist",
+                  "org.greygate.policy",
+                  "org.greygate.ratelimit",
+                  "org.greygate.store",
+                  "org.greygate.protocol",
+                  "org.greygate.server",
+                  "org.greygate.app")),
           new MustNotKnow(
               "org.greygate.protocol.",
               List.of(

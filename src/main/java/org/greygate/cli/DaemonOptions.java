@@ -426,7 +426,11 @@ public final class DaemonOptions {
 
   /** Where --metrics listens, or null when it is off. */
   java.net.InetSocketAddress metricsAddress() {
-    if (metrics == null) return null;
+    return metrics == null ? null : metricsAddress(metrics);
+  }
+
+  /** {@code [HOST:]PORT} for --metrics; a bare port binds 127.0.0.1. */
+  static java.net.InetSocketAddress metricsAddress(String metrics) {
     ListenAddress.Inet a;
     try {
       a = ListenAddress.parseInet(metrics);

@@ -29,6 +29,7 @@ import picocli.CommandLine.Command;
       DbCommand.class,
       ReportCommand.class,
       LimitsCommand.class,
+      QueueWatchCommand.class,
       BenchCommand.class,
       ResponderCommand.class,
       CommandLine.HelpCommand.class

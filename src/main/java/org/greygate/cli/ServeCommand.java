@@ -15,6 +15,9 @@ import org.greygate.metrics.Counters;
 import org.greygate.metrics.Metrics;
 import org.greygate.metrics.prometheus.MetricsEndpoint;
 import org.greygate.metrics.prometheus.PrometheusMetrics;
+import org.greygate.policy.DecisionLog;
+import org.greygate.queue.QueueWatch;
+import org.greygate.queue.QueueWatchConfig;
 import org.greygate.ratelimit.RateRules;
 import org.greygate.server.PolicyServer;
 import org.greygate.server.ServerOptions;
@@ -26,6 +29,7 @@ import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -50,12 +54,21 @@ public final class ServeCommand implements Callable<Integer> {
           "Read options from FILE, one per line (name=value); an option given on the command line replaces the file's.")
   java.nio.file.Path config;
 
+  @Mixin QueueWatchOptions queueOptions;
+
+  @Option(
+      names = "--queue-watch",
+      description =
+          "Also watch Postfix's queue (sizes as metrics, alerts; the --queue-*, --mail-log, --release-* and --volume-* options; docs/outbound.md).")
+  boolean queueWatch;
+
   @Spec CommandSpec spec;
 
   @Override
   public Integer call() throws Exception {
     setLogLevel(options);
     DaemonConfig daemon = options.daemonConfig(Version.get());
+    QueueWatchConfig queueConfig = queueWatchConfig();
     ServerOptions serverOptions = options.serverOptions();
     if (options.daemonize)
       log.info("--daemonize ignored: greygate runs in the foreground; let systemd supervise it");
@@ -92,11 +105,13 @@ public final class ServeCommand implements Callable<Integer> {
     }
     PolicyServer server = new PolicyServer(serverOptions, greygate.chain(), sink);
     MetricsEndpoint[] endpoint = new MetricsEndpoint[1];
+    QueueWatch[] watch = new QueueWatch[1];
     CountDownLatch stopped = new CountDownLatch(1);
     Runnable stop =
         () -> {
           SystemdNotify.fromEnvironment().stopping();
           log.info("shutting down");
+          if (watch[0] != null) watch[0].close();
           if (endpoint[0] != null) endpoint[0].close();
           server.close(); // answers the decisions under way first
           greygate.close();
@@ -146,6 +161,15 @@ public final class ServeCommand implements Callable<Integer> {
       }
     }
     greygate.start();
+    if (queueConfig != null) {
+      watch[0] =
+          new QueueWatch(
+              queueConfig,
+              sink,
+              options.decisionLogFormat() == DecisionLog.Format.JSON,
+              () -> Clock.systemUTC().instant().getEpochSecond());
+      watch[0].start();
+    }
     RecordedOptions.write(spec, daemon.dbdir());
     if (options.pidfile != null) {
       Files.writeString(
@@ -178,6 +202,20 @@ public final class ServeCommand implements Callable<Integer> {
     systemd.ready("greygate " + Version.get() + " ready, listening on " + listening);
     stopped.await();
     return GreygateCli.EXIT_OK;
+  }
+
+  /** The queue watch's settings with --queue-watch; without it, its options are a mistake. */
+  private QueueWatchConfig queueWatchConfig() {
+    if (queueWatch) return queueOptions.config();
+    for (CommandSpec mixin : spec.mixins().values()) {
+      if (mixin.userObject() != queueOptions) continue;
+      for (OptionSpec o : mixin.options()) {
+        if (spec.commandLine().getParseResult().hasMatchedOption(o)) {
+          throw new GreygateCli.UsageError(o.longestName() + " needs --queue-watch");
+        }
+      }
+    }
+    return null;
   }
 
   private static String hostPort(java.net.InetSocketAddress a) {

@@ -52,6 +52,18 @@ public interface Metrics {
   /** A configuration file was reloaded ({@code what}: whitelists, rules, ...); ok or kept. */
   default void reload(String what, boolean ok) {}
 
+  /** A reading of Postfix's queues worked or failed. */
+  default void queueRead(boolean ok) {}
+
+  /** One of Postfix's queues ({@code incoming}, {@code deferred}, ...) at the last reading. */
+  default void queueSize(String queue, long messages, long bytes) {}
+
+  /** The queue watch alerted ({@code watermark}, {@code released}, {@code volume}, or a clear). */
+  default void queueAlert(String alert) {}
+
+  /** Lines the queue watch counted in the mail log ({@code released}, {@code delivery}). */
+  default void mailLogSeen(String what, long lines) {}
+
   /** Reports nothing. */
   Metrics NONE = new Metrics() {};
 
@@ -134,6 +146,30 @@ public interface Metrics {
       public void reload(String what, boolean ok) {
         a.reload(what, ok);
         b.reload(what, ok);
+      }
+
+      @Override
+      public void queueRead(boolean ok) {
+        a.queueRead(ok);
+        b.queueRead(ok);
+      }
+
+      @Override
+      public void queueSize(String queue, long messages, long bytes) {
+        a.queueSize(queue, messages, bytes);
+        b.queueSize(queue, messages, bytes);
+      }
+
+      @Override
+      public void queueAlert(String alert) {
+        a.queueAlert(alert);
+        b.queueAlert(alert);
+      }
+
+      @Override
+      public void mailLogSeen(String what, long lines) {
+        a.mailLogSeen(what, lines);
+        b.mailLogSeen(what, lines);
       }
     };
   }

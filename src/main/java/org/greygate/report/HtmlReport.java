@@ -59,6 +59,9 @@ final class HtmlReport {
       top(b, "Rate-limit answers by rule", "limit-hits", r.rateLimitHits());
       top(b, "Keys rate limits answered most", "limited-keys", r.topLimitedKeys());
     }
+    if (!r.queueAlerts().isEmpty()) {
+      top(b, "Queue watch alerts", "queue-alerts", r.queueAlerts());
+    }
     b.append(
             "<h2>By action and reason</h2>\n<table id=\"totals\"><tr><th>action</th><th>reason</th>")
         .append("<th>count</th></tr>\n");

@@ -17,6 +17,7 @@ import java.util.Map;
  * @param topWhitelistEntries the whitelist entries that let most requests through (logs only)
  * @param rateLimitHits answers from rate-limit rules, by rule
  * @param topLimitedKeys the keys rate limits answered most, as {@code RULE KEY} (logs only)
+ * @param queueAlerts the queue watch's alerts, as {@code ALERT [QUEUE]} (logs only)
  * @param delayHistogram how long passed mail waited, in {@link #DELAY_BUCKETS} (logs only; empty
  *     otherwise)
  * @param unparsed log lines that hold no decision
@@ -34,6 +35,7 @@ public record Report(
     List<Top> topWhitelistEntries,
     List<Top> rateLimitHits,
     List<Top> topLimitedKeys,
+    List<Top> queueAlerts,
     List<Bucket> delayHistogram,
     long unparsed,
     long undated) {

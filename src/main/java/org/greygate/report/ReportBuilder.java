@@ -38,6 +38,7 @@ public final class ReportBuilder {
   private final Map<String, Long> whitelistEntries = new HashMap<>();
   private final Map<String, Long> limitHits = new HashMap<>();
   private final Map<String, Long> limitedKeys = new HashMap<>();
+  private final Map<String, Long> queueAlerts = new HashMap<>();
   private final List<Long> delays = new ArrayList<>();
   private final long reference;
   private long unparsed;
@@ -88,6 +89,14 @@ public final class ReportBuilder {
     long t = l.epochSecond();
     if (t != Long.MIN_VALUE && (t < from || t >= to)) return;
     String action = l.action();
+    if (action.equals("queue-alert")) {
+      // the queue watch's lines share the log; they are alerts, not answers to requests
+      String queue = l.fields().get("queue");
+      String alert = l.fields().getOrDefault("alert", "?");
+      queueAlerts.merge(queue == null ? alert : alert + " " + queue, 1L, Long::sum);
+      return;
+    }
+    if (action.equals("queue-clear")) return;
     String reason = l.reason();
     boolean afterDelay = l.fields().containsKey("delay");
     count(t, action, reason, afterDelay, 1);
@@ -234,6 +243,7 @@ public final class ReportBuilder {
         top(whitelistEntries),
         top(limitHits),
         top(limitedKeys),
+        top(queueAlerts),
         histogram,
         unparsed,
         undated);

@@ -267,6 +267,38 @@ class ReportTest {
   }
 
   @Test
+  void queueAlertsAreListedAndNotCountedAsRequests() {
+    Report r =
+        logs(
+                "2026-12-03 08:00:00 INFO  decision: action=ratelimit, reason=limit burst,"
+                    + " rule=burst, key=alice@example.org, count=31, limit=30, window=10m",
+                "2026-12-03 08:00:01 WARN  queue: action=queue-alert, alert=watermark,"
+                    + " queue=hold, count=2, threshold=2, bytes=806",
+                "2026-12-03 08:00:02 INFO  queue: action=queue-clear, alert=watermark,"
+                    + " queue=hold, count=0, threshold=2, bytes=0, lasted=1m",
+                "2026-12-03 08:10:00 WARN  queue: action=queue-alert, alert=watermark,"
+                    + " queue=hold, count=3, threshold=2, bytes=900",
+                "{\"action\":\"queue-alert\",\"alert\":\"volume\",\"count\":\"900\"}")
+            .build("test");
+    assertEquals(
+        List.of(new Report.Top("watermark hold", 2), new Report.Top("volume", 1)), r.queueAlerts());
+    assertEquals(
+        1,
+        r.periods().stream()
+            .mapToLong(p -> p.categories().values().stream().mapToLong(Long::longValue).sum())
+            .sum(),
+        "one request in the rows: the rate-limit answer");
+    StringWriter text = new StringWriter();
+    ReportWriter.write(r, ReportWriter.Format.TEXT, new PrintWriter(text));
+    assertTrue(text.toString().contains("queue watch alerts"), text.toString());
+    StringWriter json = new StringWriter();
+    ReportWriter.write(r, ReportWriter.Format.JSON, new PrintWriter(json));
+    assertTrue(
+        json.toString().contains("\"queue_alerts\":[{\"name\":\"watermark hold\",\"count\":2}"),
+        json.toString());
+  }
+
+  @Test
   void storeCountersReadAsTheLogsActions() {
     long h = t("2026-12-03T10:00:00");
     ReportBuilder b =

@@ -27,6 +27,11 @@ public final class PrometheusMetrics implements Metrics {
   private final Counter swept;
   private final Counter sweepRounds;
   private final Counter reloads;
+  private final Counter queueReads;
+  private final Gauge queueMessages;
+  private final Gauge queueBytes;
+  private final Counter queueAlerts;
+  private final Counter mailLog;
   private final AtomicReference<LongSupplier> pending = new AtomicReference<>(() -> 0);
 
   /** Upper bounds of the decision latency buckets, in seconds. */
@@ -97,6 +102,36 @@ public final class PrometheusMetrics implements Metrics {
             .name("greygate_reloads_total")
             .help("Configuration reloads, by file set and result (ok, or kept the previous)")
             .labelNames("what", "result")
+            .register(registry);
+    queueReads =
+        Counter.builder()
+            .name("greygate_queue_reads_total")
+            .help("Readings of Postfix's queue (postqueue -j), by result (ok, failed)")
+            .labelNames("result")
+            .register(registry);
+    queueMessages =
+        Gauge.builder()
+            .name("greygate_queue_messages")
+            .help("Messages in each of Postfix's queues at the last reading")
+            .labelNames("queue")
+            .register(registry);
+    queueBytes =
+        Gauge.builder()
+            .name("greygate_queue_bytes")
+            .help("Bytes of the messages in each of Postfix's queues at the last reading")
+            .labelNames("queue")
+            .register(registry);
+    queueAlerts =
+        Counter.builder()
+            .name("greygate_queue_alerts_total")
+            .help("Queue watch alerts (watermark, released, volume) and their clears")
+            .labelNames("alert")
+            .register(registry);
+    mailLog =
+        Counter.builder()
+            .name("greygate_mail_log_lines_total")
+            .help("Mail log lines the queue watch counted: released from hold, delivery attempts")
+            .labelNames("what")
             .register(registry);
     GaugeWithCallback.builder()
         .name("greygate_pending_writes")
@@ -176,5 +211,26 @@ public final class PrometheusMetrics implements Metrics {
   @Override
   public void reload(String what, boolean ok) {
     reloads.labelValues(what, ok ? "ok" : "kept").inc();
+  }
+
+  @Override
+  public void queueRead(boolean ok) {
+    queueReads.labelValues(ok ? "ok" : "failed").inc();
+  }
+
+  @Override
+  public void queueSize(String queue, long messages, long bytes) {
+    queueMessages.labelValues(queue).set(messages);
+    queueBytes.labelValues(queue).set(bytes);
+  }
+
+  @Override
+  public void queueAlert(String alert) {
+    queueAlerts.labelValues(alert).inc();
+  }
+
+  @Override
+  public void mailLogSeen(String what, long lines) {
+    mailLog.labelValues(what).inc(lines);
   }
 }

@@ -1,0 +1,207 @@
+package org.greygate.queue;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+import org.greygate.metrics.Metrics;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Every interval: reads Postfix's queues, reports their sizes to the metrics, follows the mail log
+ * for releases from hold and deliveries, and logs each alert ({@code action=queue-alert, ...}, at
+ * WARN) and each clear ({@code action=queue-clear, ...}). A failing {@code postqueue} or an
+ * unreadable log is logged when it starts and when it ends, not every interval, and never stops the
+ * watch.
+ */
+public final class QueueWatch implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(QueueWatch.class);
+  private static final Logger events = LoggerFactory.getLogger("greygate.queue");
+  private static final long MAX_LOG_BYTES_PER_ROUND = 256L << 20;
+
+  private final QueueWatchConfig config;
+  private final Metrics metrics;
+  private final boolean json;
+  private final LongSupplier clock;
+  private final PostqueueReader reader;
+  private final MailLogTail tail;
+  private final QueueAlerts alerts;
+  private ScheduledExecutorService thread;
+  private volatile String problem;
+  private String logProblem;
+  private volatile QueueCounts last;
+
+  /**
+   * @param json log alerts as JSON objects (as {@code --log-format=json} does decisions)
+   * @param clock epoch seconds
+   */
+  public QueueWatch(QueueWatchConfig config, Metrics metrics, boolean json, LongSupplier clock) {
+    this.config = config;
+    this.metrics = metrics;
+    this.json = json;
+    this.clock = clock;
+    long timeout = Math.max(10, Math.min(config.intervalSeconds(), 120));
+    this.reader = new PostqueueReader(config.postqueue(), Duration.ofSeconds(timeout));
+    this.tail = config.mailLog() == null ? null : new MailLogTail(config.mailLog());
+    this.alerts = new QueueAlerts(config);
+  }
+
+  /** Reads the queues once, without alerting (for {@code greygate queue-watch --once}). */
+  public QueueCounts readOnce() throws IOException {
+    return reader.read();
+  }
+
+  /** Runs {@link #round} every interval on its own thread, the first at once. */
+  public synchronized void start() {
+    if (thread != null) return;
+    thread =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "queue-watch");
+              t.setDaemon(true);
+              return t;
+            });
+    begin();
+    thread.scheduleAtFixedRate(
+        () -> {
+          try {
+            round();
+          } catch (RuntimeException e) {
+            log.warn("queue watch round failed", e);
+          }
+        },
+        0,
+        config.intervalSeconds(),
+        TimeUnit.SECONDS);
+    log.info(
+        "queue watch: {} every {}s, watermarks {}{}",
+        reader,
+        config.intervalSeconds(),
+        config.watermarks().isEmpty() ? "none" : config.watermarks(),
+        tail == null ? ", no mail log" : ", following " + config.mailLog());
+  }
+
+  /** Positions at the mail log's end: lines written from now on count in the first round. */
+  void begin() {
+    if (tail != null) pollLog();
+  }
+
+  /** One interval: the queues, then the mail log. Returns the events it logged. */
+  List<QueueEvent> round() {
+    List<QueueEvent> out = new ArrayList<>();
+    long now = clock.getAsLong();
+    try {
+      QueueCounts counts = readRetrying();
+      last = counts;
+      metrics.queueRead(true);
+      for (String q : counts.queues().keySet()) {
+        QueueCounts.Totals t = counts.get(q);
+        metrics.queueSize(q, t.messages(), t.bytes());
+      }
+      if (problem != null) log.info("queue watch: {} works again", reader);
+      problem = null;
+      if (counts.unreadable() > 0) {
+        log.warn(
+            "queue watch: {} lines of {} output were not understood", counts.unreadable(), reader);
+      }
+      out.addAll(alerts.queues(counts, now));
+    } catch (IOException e) {
+      metrics.queueRead(false);
+      if (problem == null)
+        log.warn("queue watch: {}; the queue sizes keep their last values", e.getMessage());
+      problem = e.getMessage();
+    }
+    if (tail != null) {
+      long[] seen = pollLog();
+      if (seen != null) out.addAll(alerts.mailLog(seen[0], seen[2], seen[1]));
+    }
+    for (QueueEvent e : out) {
+      metrics.queueAlert(e.get("alert") + (e.alert() ? "" : "-clear"));
+      String line = json ? e.json() : e.text();
+      if (e.alert()) events.warn(line);
+      else events.info(line);
+    }
+    return out;
+  }
+
+  /** Released, delivered and requeued since the last poll, or null if the log is unreadable. */
+  private long[] pollLog() {
+    long[] seen = new long[3];
+    try {
+      tail.poll(
+          line -> {
+            if (MailLogLines.delivery(line, config.agents())) {
+              seen[1]++;
+            } else {
+              seen[0] += MailLogLines.releasedFromHold(line);
+              seen[2] += MailLogLines.requeued(line);
+            }
+          },
+          MAX_LOG_BYTES_PER_ROUND);
+      if (logProblem != null) log.info("queue watch: {} readable again", tail.path());
+      logProblem = null;
+    } catch (IOException e) {
+      if (logProblem == null)
+        log.warn("queue watch: cannot read {}: {}", tail.path(), e.toString());
+      logProblem = e.toString();
+      return null;
+    }
+    if (seen[0] > 0) metrics.mailLogSeen("released", seen[0]);
+    if (seen[1] > 0) metrics.mailLogSeen("delivery", seen[1]);
+    if (seen[2] > 0) metrics.mailLogSeen("requeued", seen[2]);
+    return seen;
+  }
+
+  /**
+   * A listing taken while Postfix is busy can fail once ("malformed showq server response"): one
+   * retry a moment later tells that from a real fault.
+   */
+  private QueueCounts readRetrying() throws IOException {
+    try {
+      return reader.read();
+    } catch (IOException first) {
+      try {
+        Thread.sleep(200);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw first;
+      }
+      return reader.read();
+    }
+  }
+
+  /** The last reading, or null before the first one succeeded. */
+  public QueueCounts last() {
+    return last;
+  }
+
+  /** Why the last reading failed, or null when it worked. */
+  public String problem() {
+    return problem;
+  }
+
+  @Override
+  public synchronized void close() {
+    if (thread != null) {
+      thread.shutdownNow();
+      try {
+        thread.awaitTermination(5, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      thread = null;
+    }
+    if (tail != null) {
+      try {
+        tail.close();
+      } catch (IOException e) {
+        log.debug("closing {}", tail.path(), e);
+      }
+    }
+  }
+}

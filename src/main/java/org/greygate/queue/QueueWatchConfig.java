@@ -1,0 +1,70 @@
+package org.greygate.queue;
+
+import static org.greygate.config.InvalidSetting.check;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * What the queue watch does; validated once.
+ *
+ * @param postqueue the listing command, {@code -j} included (e.g. {@code /usr/sbin/postqueue -c
+ *     /etc/postfix-out -j})
+ * @param intervalSeconds time between readings (and the unit of the volume baseline)
+ * @param watermarks queue sizes that alert
+ * @param repeatSeconds while a queue stays past its watermark, alert again this often
+ * @param mailLog Postfix's mail log to follow, or {@code null} for no release and volume alerts
+ * @param releaseThreshold messages released from hold within one interval that alert
+ * @param volumeFactor alert when one interval's deliveries exceed this many times the baseline; 0
+ *     turns the volume alert off
+ * @param baselineSeconds the trailing span the baseline is the mean over
+ * @param volumeMin deliveries in one interval below which volume never alerts (quiet hosts)
+ * @param agents delivery agents whose attempts count as outbound volume ({@code smtp})
+ */
+public record QueueWatchConfig(
+    List<String> postqueue,
+    long intervalSeconds,
+    List<Watermark> watermarks,
+    long repeatSeconds,
+    Path mailLog,
+    long releaseThreshold,
+    double volumeFactor,
+    long baselineSeconds,
+    long volumeMin,
+    Set<String> agents) {
+  public QueueWatchConfig {
+    postqueue = List.copyOf(postqueue);
+    watermarks = List.copyOf(watermarks);
+    agents = Set.copyOf(agents);
+    check(!postqueue.isEmpty(), "postqueue", "must name a program");
+    check(
+        intervalSeconds >= 1 && intervalSeconds <= 3600,
+        "interval",
+        "must be 1s to 1h, got " + intervalSeconds + "s");
+    check(repeatSeconds >= intervalSeconds, "repeat", "must be at least the interval");
+    check(releaseThreshold >= 1, "releaseThreshold", "must be 1 or more, got " + releaseThreshold);
+    check(
+        volumeFactor == 0 || volumeFactor > 1,
+        "volumeFactor",
+        "must be more than 1 (or 0 for off), got " + volumeFactor);
+    check(
+        baselineSeconds >= 3 * intervalSeconds,
+        "baseline",
+        "must span at least three intervals, got " + baselineSeconds + "s");
+    check(volumeMin >= 1, "volumeMin", "must be 1 or more, got " + volumeMin);
+    check(!agents.isEmpty(), "agents", "must name at least one delivery agent");
+  }
+
+  /** Intervals the volume baseline averages over. */
+  int baselineIntervals() {
+    return (int) Math.min(10_000, baselineSeconds / intervalSeconds);
+  }
+
+  /**
+   * The listing command for {@code postqueue} with Postfix's config directory, if not the default.
+   */
+  public static List<String> postqueueCommand(String postqueue, String configDir) {
+    return PostqueueReader.command(postqueue, configDir);
+  }
+}
