@@ -211,4 +211,37 @@ class LmdbStoreIT {
       assertEquals(new TripletEntry(1, 1), Rows.triplet(s, "k"));
     }
   }
+
+  @Test
+  void rateLimitWindowsReachTheDiskWithinASecondWithoutAClose(@TempDir Path dir) throws Exception {
+    try (LmdbStore store = LmdbStore.open(dir)) {
+      for (int i = 0; i < 500; i++) {
+        store.addToWindow("w:global", 1000, 600, 1, Long.MAX_VALUE).toCompletableFuture().join();
+      }
+      long deadline = System.nanoTime() + 2_000_000_000L;
+      long seen = 0;
+      while (System.nanoTime() < deadline && seen != 500) {
+        Thread.sleep(50);
+        // a second opening reads only what is committed, as `greygate limits show` does
+        try (LmdbStore reader = LmdbStore.openDryRun(dir)) {
+          long[] sum = {0};
+          reader.forEachWindow("w:", 1000, (k, w, s) -> sum[0] += s);
+          seen = sum[0];
+        }
+      }
+      assertEquals(500, seen, "the counts are committed behind the requests, not at close");
+      long[] inProcess = {0};
+      store.forEachWindow("w:", 1000, (k, w, s) -> inProcess[0] += s);
+      assertEquals(500, inProcess[0]);
+    }
+    try (LmdbStore again = LmdbStore.open(dir)) {
+      assertEquals(
+          501,
+          again
+              .addToWindow("w:global", 1001, 600, 1, Long.MAX_VALUE)
+              .toCompletableFuture()
+              .join()
+              .sum());
+    }
+  }
 }

@@ -9,6 +9,9 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import org.greygate.store.ClientEntry;
@@ -35,6 +38,9 @@ import org.lmdbjava.KeyRange;
  * returns. A row leaves the overlay once its commit is durable, unless a newer write replaced it.
  * The durability window is the commit interval plus one commit (docs/reliability.md).
  *
+ * <p>Rate-limit windows are kept in a {@link WindowCache} and written behind, each changed row once
+ * per flush (every quarter second): a crash loses at most that much counting.
+ *
  * <p>Parts: {@link LmdbEnvironment} (files, lock, map growth), {@link LmdbCodec} (bytes), {@link
  * LmdbWriter} (group commit), {@link LmdbSweep}, {@link LmdbVerify}, {@link LmdbFaults} (errors).
  */
@@ -48,6 +54,8 @@ public final class LmdbStore implements TripletStore {
   private final LmdbWriter writer; // null when read-only: writes stay in the overlay
   private final Map<Table, Map<String, byte[]>> overlay = new EnumMap<>(Table.class);
   private final Object[] stripes = new Object[STRIPES];
+  private final WindowCache windows;
+  private final ScheduledExecutorService windowFlusher; // null when read-only
   private volatile boolean closed;
 
   /** What {@link #verify} found. */
@@ -70,6 +78,58 @@ public final class LmdbStore implements TripletStore {
                 commitInterval,
                 pacer,
                 p -> overlay.get(p.table()).remove(p.key(), p.value()));
+    this.windows =
+        new WindowCache(
+            new WindowCache.Backing() {
+              @Override
+              public byte[] read(String key) {
+                return readOne(Table.WINDOWS, key);
+              }
+
+              @Override
+              public void write(String key, byte[] value) {
+                admit(1);
+                writer.put(new LmdbWriter.Put(Table.WINDOWS, key, value));
+              }
+
+              @Override
+              public long commits() {
+                return writer.commits();
+              }
+            },
+            this::stripe);
+    if (writer == null) {
+      windowFlusher = null;
+    } else {
+      windowFlusher =
+          Executors.newSingleThreadScheduledExecutor(
+              r -> {
+                Thread t = new Thread(r, "lmdb-windows");
+                t.setDaemon(true);
+                return t;
+              });
+      windowFlusher.scheduleWithFixedDelay(
+          this::flushWindows,
+          WindowCache.FLUSH_MILLIS,
+          WindowCache.FLUSH_MILLIS,
+          TimeUnit.MILLISECONDS);
+      windowFlusher.scheduleWithFixedDelay(
+          windows::evict,
+          WindowCache.EVICT_MILLIS,
+          WindowCache.EVICT_MILLIS,
+          TimeUnit.MILLISECONDS);
+    }
+  }
+
+  /** Queues the windows changed since the last flush; a full backlog leaves them for the next. */
+  private void flushWindows() {
+    try {
+      windows.flush();
+    } catch (StoreException.Unavailable e) {
+      // the writer's backlog is full: its failure is reported by problem(); retried next time
+    } catch (RuntimeException e) {
+      org.slf4j.LoggerFactory.getLogger(LmdbStore.class).warn("writing rate-limit windows", e);
+    }
   }
 
   /**
@@ -167,15 +227,8 @@ public final class LmdbStore implements TripletStore {
     try {
       ensureOpen();
       synchronized (stripe(key)) {
-        byte[] stored = overlay.get(Table.WINDOWS).get(key);
-        if (stored == null) stored = readOne(Table.WINDOWS, key);
-        WindowCounter.Added added =
-            WindowCounter.add(WindowCounter.decode(stored), now, windowSeconds, amount, limit);
-        if (added.row() != null) {
-          admit(1);
-          write(Table.WINDOWS, key, WindowCounter.encode(added.row()));
-        }
-        return CompletableFuture.completedFuture(added.count());
+        return CompletableFuture.completedFuture(
+            windows.add(key, now, windowSeconds, amount, limit).count());
       }
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
@@ -268,6 +321,7 @@ public final class LmdbStore implements TripletStore {
   public void flush() {
     if (writer == null) return;
     ensureOpen();
+    windows.flush();
     writer.flush();
   }
 
@@ -323,13 +377,22 @@ public final class LmdbStore implements TripletStore {
 
   @Override
   public void forEachWindow(String prefix, long now, WindowVisitor action) {
+    // the rows in memory are newer than the stored ones: they answer for their keys
+    java.util.Set<String> cached = new java.util.HashSet<>();
+    for (String k : windows.cachedKeys()) {
+      if (k.startsWith(prefix)) cached.add(k);
+    }
     forEach(
         Table.WINDOWS,
         (k, v) -> {
-          if (!k.startsWith(prefix)) return;
+          if (!k.startsWith(prefix) || cached.contains(k)) return;
           long[] ws = WindowCounter.windowAndSum(WindowCounter.decode(v), now);
           if (ws != null && ws[1] > 0) action.accept(k, ws[0], ws[1]);
         });
+    for (String k : new java.util.TreeSet<>(cached)) {
+      long[] ws = WindowCounter.windowAndSum(windows.current(k), now);
+      if (ws != null && ws[1] > 0) action.accept(k, ws[0], ws[1]);
+    }
   }
 
   private void forEach(Table table, BiConsumer<String, byte[]> action) {
@@ -365,6 +428,15 @@ public final class LmdbStore implements TripletStore {
     synchronized (this) {
       if (closed) return;
       closed = true;
+    }
+    if (windowFlusher != null) {
+      windowFlusher.shutdownNow();
+      try {
+        windowFlusher.awaitTermination(5, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      flushWindows(); // what the last quarter second counted
     }
     if (writer != null) writer.close();
     env.close();
