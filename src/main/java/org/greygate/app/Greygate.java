@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import org.greygate.greylist.Expiry;
 import org.greygate.greylist.KeyHasher;
 import org.greygate.metrics.Counters;
 import org.greygate.metrics.Metrics;
@@ -76,7 +75,7 @@ public final class Greygate implements AutoCloseable {
       resources.add(sweepThread::shutdownNow);
       sweeper =
           new ExpirySweeper(
-              store, Expiry.of(config.policy().greylist()), clock, sweepThread, 1000, 5, sink);
+              store, config.policy().greylist().expiry(), clock, sweepThread, 1000, 5, sink);
       resources.add(sweeper);
     } catch (WhitelistException | RateRules.Invalid | IOException | RuntimeException e) {
       closeAll();

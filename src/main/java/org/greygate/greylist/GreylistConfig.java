@@ -166,4 +166,14 @@ public record GreylistConfig(
           hostname);
     }
   }
+
+  /** The triplet rules these settings make, as every store backend runs them. */
+  public org.greygate.store.TripletRule tripletRule() {
+    return new org.greygate.store.TripletRule(delay(), maxAge(), retryWindow(), awlClients());
+  }
+
+  /** Which rows these settings let die. */
+  public org.greygate.store.Expiry expiry() {
+    return tripletRule().expiry();
+  }
 }

@@ -13,6 +13,7 @@ import org.greygate.policy.PolicyContext;
 import org.greygate.policy.RcptCheck;
 import org.greygate.protocol.Outcome;
 import org.greygate.protocol.PolicyRequest;
+import org.greygate.store.TripletRule;
 import org.greygate.store.TripletStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,7 +21,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Greylisting as two policies of the chain, {@link #clientAwl()} then {@link #greylist()}, sharing
  * one store step per request: the triplet row and the client's auto-whitelist row are read and
- * updated in a single atomic call ({@link GreylistRules}), which both policies then read.
+ * updated in a single atomic call ({@link TripletRule}), which both policies then read.
  *
  * <p>Thread-safe if the store is. A decision depends only on the request, its time, and the store.
  */
@@ -33,7 +34,7 @@ public final class Greylisting {
   private final GreylistConfig config;
   private final TripletStore store;
   private final TripletKeys keys;
-  private final GreylistRules rules;
+  private final TripletRule rules;
   private final RecentInstances instances;
   private final ZoneId zone;
   private final String version;
@@ -48,7 +49,7 @@ public final class Greylisting {
     this.config = config;
     this.store = store;
     this.keys = new TripletKeys(config, hasher);
-    this.rules = new GreylistRules(config);
+    this.rules = config.tripletRule();
     this.instances = instances;
     this.zone = zone;
     this.version = version;
@@ -71,7 +72,7 @@ public final class Greylisting {
       return step(context, rcpt.get())
           .thenApply(
               r ->
-                  r.kind() == GreylistRules.Kind.AWL_PASS
+                  r.kind() == TripletRule.Kind.AWL_PASS
                       ? Optional.of(new Outcome.Dunno(Outcome.Note.of("pass", "client AWL")))
                       : Optional.empty());
     };
@@ -86,7 +87,7 @@ public final class Greylisting {
     };
   }
 
-  private CompletionStage<GreylistRules.Result> step(PolicyContext context, RcptCheck rcpt) {
+  private CompletionStage<TripletRule.Result> step(PolicyContext context, RcptCheck rcpt) {
     return context.shared(
         STEP,
         () ->
@@ -96,7 +97,7 @@ public final class Greylisting {
                 rules.at(context.now())));
   }
 
-  private Outcome outcome(PolicyContext context, RcptCheck rcpt, GreylistRules.Result r) {
+  private Outcome outcome(PolicyContext context, RcptCheck rcpt, TripletRule.Result r) {
     PolicyRequest request = context.request();
     long now = context.now();
     if (r.newlyWhitelisted()) {
@@ -108,7 +109,7 @@ public final class Greylisting {
     switch (r.kind()) {
       case NEW, EARLY_RETRY -> {
         Outcome.Note note =
-            r.kind() == GreylistRules.Kind.NEW
+            r.kind() == TripletRule.Kind.NEW
                 ? Outcome.Note.of("greylist", "new")
                 : Outcome.Note.of("greylist", "early-retry", r.missing() + "s missing");
         return new Outcome.Defer(

@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
-import org.greygate.greylist.Expiry;
 import org.greygate.metrics.Metrics;
 import org.greygate.store.lmdb.LmdbStore;
 import org.greygate.testing.Rows;

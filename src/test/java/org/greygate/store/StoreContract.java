@@ -12,7 +12,6 @@ import java.util.Map;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.greygate.greylist.Expiry;
 import org.greygate.greylist.GreylistConfig;
 import org.greygate.policy.PolicyChain;
 import org.greygate.protocol.Outcome;

@@ -1,8 +1,4 @@
-package org.greygate.greylist;
-
-import org.greygate.store.ClientEntry;
-import org.greygate.store.ExpiryRule;
-import org.greygate.store.TripletEntry;
+package org.greygate.store;
 
 /**
  * Postgrey's clean-up rules, applied continuously instead of once a night:
@@ -14,10 +10,6 @@ import org.greygate.store.TripletEntry;
  * </ul>
  */
 public record Expiry(long delay, long maxAge, long retryWindow) implements ExpiryRule {
-  public static Expiry of(GreylistConfig config) {
-    return new Expiry(config.delay(), config.maxAge(), config.retryWindow());
-  }
-
   @Override
   public boolean tripletExpired(TripletEntry e, long now) {
     return now - e.lastSeen() > maxAge

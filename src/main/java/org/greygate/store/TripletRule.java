@@ -1,12 +1,12 @@
-package org.greygate.greylist;
-
-import org.greygate.store.ClientEntry;
-import org.greygate.store.RowChange;
-import org.greygate.store.TripletEntry;
+package org.greygate.store;
 
 /**
- * Postgrey 1.37's rules as one pure row change: from the triplet row and the client's
- * auto-whitelist row as they are at {@code now}, the rows to write and what the request gets.
+ * Postgrey 1.37's triplet rules as one pure row change: from the triplet row and the client's
+ * auto-whitelist row as they are at {@code now}, the rows to write and what the request gets. It
+ * lives beside the store because every backend must run it the same way: the in-process ones call
+ * {@link Step#apply}; a remote one runs the same rules where the rows are, in one round trip
+ * (Redis: a Lua script), from the parameters this record carries. The store contract holds them
+ * equal.
  *
  * <p>A triplet is (first seen, last seen). A request passes when at least {@code delay} seconds lie
  * between the first attempt and now; every request moves "last seen" to now. A triplet that has not
@@ -14,11 +14,12 @@ import org.greygate.store.TripletEntry;
  * a triplet counts towards its client's auto-whitelisting, at most once an hour; a client with
  * enough passes is passed without its triplet being looked at. Expired rows count as absent.
  */
-final class GreylistRules {
-  static final long AWL_COUNT_INTERVAL = 3600;
+public record TripletRule(long delay, long maxAge, long retryWindow, int awlClients) {
+  /** A client's auto-whitelist count grows by at most one an hour. */
+  public static final long AWL_COUNT_INTERVAL = 3600;
 
   /** What the request gets. */
-  enum Kind {
+  public enum Kind {
     /** The client is auto-whitelisted. */
     AWL_PASS,
     /** A new triplet (or one that starts over): greylisted. */
@@ -35,31 +36,37 @@ final class GreylistRules {
    * @param firstPass this is the triplet's first pass (it gets the X-Greylist header)
    * @param newlyWhitelisted the client reached the auto-whitelist threshold with this request
    */
-  record Result(Kind kind, long first, long missing, boolean firstPass, boolean newlyWhitelisted) {}
+  public record Result(
+      Kind kind, long first, long missing, boolean firstPass, boolean newlyWhitelisted) {}
 
-  private final GreylistConfig config;
-  private final Expiry expiry;
-
-  GreylistRules(GreylistConfig config) {
-    this.config = config;
-    this.expiry = Expiry.of(config);
+  /** The rules applied at one moment: what a backend is handed as the step's change. */
+  public record Step(TripletRule rule, long now) implements RowChange<Result> {
+    @Override
+    public Change<Result> apply(TripletEntry triplet, ClientEntry client) {
+      return rule.apply(triplet, client, now);
+    }
   }
 
-  boolean awl() {
-    return config.awlClients() > 0;
+  public Expiry expiry() {
+    return new Expiry(delay, maxAge, retryWindow);
+  }
+
+  public boolean awl() {
+    return awlClients > 0;
   }
 
   /** The change for a request at {@code now}; {@code client} is ignored when the AWL is off. */
-  RowChange<Result> at(long now) {
-    return (triplet, client) -> apply(triplet, client, now);
+  public Step at(long now) {
+    return new Step(this, now);
   }
 
   RowChange.Change<Result> apply(TripletEntry known, ClientEntry client, long now) {
+    Expiry expiry = expiry();
     if (awl()) {
       if (client != null && expiry.clientExpired(client, now)) {
         client = null;
       }
-      if (client != null && client.count() >= config.awlClients()) {
+      if (client != null && client.count() >= awlClients) {
         boolean count = now >= client.lastSeen() + AWL_COUNT_INTERVAL || client.lastSeen() > now;
         return new RowChange.Change<>(
             null,
@@ -77,9 +84,9 @@ final class GreylistRules {
     boolean passedBefore = false;
     if (known != null) {
       first = known.firstSeen();
-      if (known.lastSeen() - first >= config.delay()) {
+      if (known.lastSeen() - first >= delay) {
         passedBefore = true;
-      } else if (now - first > config.retryWindow()) {
+      } else if (now - first > retryWindow) {
         first = now; // the first retry came too late: start over
       }
       if (first > now) {
@@ -92,14 +99,14 @@ final class GreylistRules {
             ? new TripletEntry(first, now)
             : null;
 
-    long missing = config.delay() - (now - first);
+    long missing = delay - (now - first);
     ClientEntry newClient = null;
     boolean newlyWhitelisted = false;
     if (awl() && missing <= 0 && !passedBefore) {
       if (client == null || now >= client.lastSeen() + AWL_COUNT_INTERVAL) {
         long count = (client == null ? 0 : client.count()) + 1;
         newClient = new ClientEntry(count, now);
-        newlyWhitelisted = count == config.awlClients();
+        newlyWhitelisted = count == awlClients;
       }
     }
     Kind kind = missing > 0 ? (now != first ? Kind.EARLY_RETRY : Kind.NEW) : Kind.PASS;
