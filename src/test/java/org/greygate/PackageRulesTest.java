@@ -30,6 +30,8 @@ class PackageRulesTest {
       List.of(
           new OnlyIn("io.netty", List.of("org.greygate.server")),
           new OnlyIn("org.lmdbjava", List.of("org.greygate.store.lmdb")),
+          new OnlyIn("io.lettuce", List.of("org.greygate.store.redis")),
+          new OnlyIn("org.greygate.store.redis", List.of("org.greygate.cli", "org.greygate.app")),
           new OnlyIn("jnr", List.of("org.greygate.systemd")),
           new OnlyIn("org.greygate.systemd", List.of("org.greygate.cli")),
           new OnlyIn("picocli", List.of("org.greygate.cli")),
@@ -42,6 +44,7 @@ class PackageRulesTest {
 
   static final String LMDB = "org.greygate.store.lmdb";
   static final String MEMORY = "org.greygate.store.memory";
+  static final String REDIS = "org.greygate.store.redis";
 
   static final List<String> DOMAIN =
       List.of(
@@ -96,15 +99,15 @@ class PackageRulesTest {
                   "org.greygate.migrate")),
           new MustNotKnow(
               "org.greygate.policy.",
-              List.of("org.greygate.greylist", "org.greygate.whitelist", LMDB, MEMORY)),
+              List.of("org.greygate.greylist", "org.greygate.whitelist", LMDB, MEMORY, REDIS)),
           new MustNotKnow(
-              "org.greygate.greylist.", List.of("org.greygate.whitelist", LMDB, MEMORY)),
+              "org.greygate.greylist.", List.of("org.greygate.whitelist", LMDB, MEMORY, REDIS)),
           new MustNotKnow(
               "org.greygate.whitelist.", List.of("org.greygate.greylist", "org.greygate.store")),
           new MustNotKnow("org.greygate.migrate.", List.of("org.greygate.greylist", LMDB, MEMORY)),
           new MustNotKnow(
               "org.greygate.ratelimit.",
-              List.of("org.greygate.greylist", "org.greygate.whitelist", LMDB, MEMORY)),
+              List.of("org.greygate.greylist", "org.greygate.whitelist", LMDB, MEMORY, REDIS)),
           new MustNotKnow(
               "org.greygate.server.",
               List.of(
@@ -115,7 +118,7 @@ class PackageRulesTest {
 
   private static final Pattern REFERENCE =
       Pattern.compile(
-          "\\b((?:org\\.greygate|io\\.netty|io\\.prometheus|org\\.lmdbjava|picocli|jnr)(?:\\.\\w+)*)");
+          "\\b((?:org\\.greygate|io\\.netty|io\\.prometheus|io\\.lettuce|org\\.lmdbjava|picocli|jnr)(?:\\.\\w+)*)");
 
   /** Source without comments and string or char literals, so only code is checked. */
   static String code(String source) {

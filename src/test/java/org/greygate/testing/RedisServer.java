@@ -1,0 +1,111 @@
+package org.greygate.testing;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * A real {@code redis-server} of the test's own: a free loopback port, a temp dir, no persistence
+ * unless asked, optionally a password. {@link #kill} and {@link #start} again simulate an outage.
+ */
+public final class RedisServer implements AutoCloseable {
+  public final int port;
+  public final Path dir;
+  private final String program;
+  private final List<String> extra;
+  private Process process;
+
+  private RedisServer(int port, List<String> extra) throws IOException {
+    this.program = Requirements.program("redis-server", "/usr/bin/redis-server");
+    this.port = port;
+    this.extra = extra;
+    this.dir = Files.createTempDirectory("greygate-redis");
+  }
+
+  /** Starts a server; {@code args} are redis-server options ({@code --requirepass}, ...). */
+  public static RedisServer launch(String... args) throws Exception {
+    RedisServer r = new RedisServer(freePort(), List.of(args));
+    r.start();
+    return r;
+  }
+
+  /** (Re)starts on the same port and dir (after {@link #kill}). */
+  public void start() throws Exception {
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                program,
+                "--port",
+                Integer.toString(port),
+                "--bind",
+                "127.0.0.1",
+                "--dir",
+                dir.toString(),
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--protected-mode",
+                "no",
+                "--loglevel",
+                "warning"));
+    cmd.addAll(extra);
+    process =
+        new ProcessBuilder(cmd)
+            .redirectErrorStream(true)
+            .redirectOutput(dir.resolve("redis.log").toFile())
+            .start();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (System.nanoTime() < deadline) {
+      try (Socket s = new Socket("127.0.0.1", port)) {
+        return;
+      } catch (IOException e) {
+        if (!process.isAlive()) break;
+        Thread.sleep(20);
+      }
+    }
+    throw new AssertionError("redis-server did not start:\n" + log());
+  }
+
+  public String uri() {
+    return "redis://127.0.0.1:" + port;
+  }
+
+  /** SIGKILL: the server is gone at once, connections reset. */
+  public void kill() throws InterruptedException {
+    if (process != null) {
+      process.destroyForcibly();
+      process.waitFor(10, TimeUnit.SECONDS);
+    }
+  }
+
+  public String log() {
+    try {
+      return Files.readString(dir.resolve("redis.log"), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      return "(no log)";
+    }
+  }
+
+  @Override
+  public void close() throws Exception {
+    kill();
+    try (Stream<Path> s = Files.walk(dir)) {
+      s.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    }
+  }
+
+  static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+}
