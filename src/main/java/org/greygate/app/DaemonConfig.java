@@ -4,6 +4,7 @@ import static org.greygate.config.InvalidSetting.check;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import org.greygate.store.redis.RedisStore;
 import org.greygate.whitelist.WhitelistSource;
 
 /**
@@ -14,6 +15,8 @@ import org.greygate.whitelist.WhitelistSource;
  * @param privacy store keys as keyed hashes (secret in {@code dbdir})
  * @param whitelists the whitelist files
  * @param rules the rate-limit rules file, or {@code null} for none
+ * @param redis the shared store on Redis, or {@code null} for the embedded LMDB store in {@code
+ *     dbdir}
  * @param commitInterval the store's pause between commit starts (0 to 500 ms: writes must be
  *     durable within 1 s)
  * @param sweepInterval time between expiry sweeps
@@ -25,6 +28,7 @@ public record DaemonConfig(
     boolean privacy,
     WhitelistSource whitelists,
     Path rules,
+    RedisStore.Settings redis,
     Duration commitInterval,
     Duration sweepInterval,
     Duration statsInterval) {

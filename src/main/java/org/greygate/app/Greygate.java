@@ -49,6 +49,8 @@ public final class Greygate implements AutoCloseable {
     this.metrics = metrics;
     this.sink = sink;
     try {
+      // the dbdir holds more than LMDB: the privacy key, the recorded options, reset requests
+      java.nio.file.Files.createDirectories(config.dbdir());
       store = Stores.open(config);
       resources.add(store);
       sink.pendingWrites(store::pendingWrites);
@@ -106,7 +108,7 @@ public final class Greygate implements AutoCloseable {
 
   /** Starts the sweeper and the stats line. */
   public void start() {
-    sweeper.start(config.sweepInterval().toSeconds());
+    if (!store.expiresByItself()) sweeper.start(config.sweepInterval().toSeconds());
     long every = config.statsInterval().toSeconds();
     if (every > 0) {
       housekeeping.scheduleAtFixedRate(this::logStats, every, every, TimeUnit.SECONDS);

@@ -19,6 +19,8 @@ import org.greygate.protocol.ProtocolLimits;
 import org.greygate.server.ListenAddress;
 import org.greygate.server.ServerOptions;
 import org.greygate.store.lmdb.LmdbStore;
+import org.greygate.store.redis.RedisLocation;
+import org.greygate.store.redis.RedisStore;
 import org.greygate.whitelist.WhitelistSource;
 import picocli.CommandLine.Option;
 
@@ -40,6 +42,26 @@ public final class DaemonOptions {
       paramLabel = "PATH",
       description = "Database directory (default: ${DEFAULT-VALUE}).")
   Path dbdir = DEFAULT_DBDIR;
+
+  @Option(
+      names = "--store",
+      paramLabel = "URL",
+      description =
+          "Share the greylist through Redis: redis://[USER:PASSWORD@]HOST[:PORT][/DB], rediss://... (TLS) or redis-sentinel://HOST:PORT[,HOST:PORT]/MASTER (default: the embedded LMDB database in --dbdir). docs/multi-mx.md")
+  String store;
+
+  @Option(
+      names = "--redis-password-file",
+      paramLabel = "FILE",
+      description =
+          "Read the Redis password from FILE (its first line), so it is not on the command line.")
+  Path redisPasswordFile;
+
+  @Option(
+      names = "--redis-prefix",
+      paramLabel = "PREFIX",
+      description = "Prefix of every Redis key greygate writes (default: ${DEFAULT-VALUE}).")
+  String redisPrefix = "greygate:";
 
   @Option(
       names = "--delay",
@@ -381,9 +403,47 @@ public final class DaemonOptions {
                 privacy,
                 whitelistSource(),
                 rules,
+                redisSettings(),
                 Duration.ofMillis(commitIntervalMillis),
                 Duration.ofSeconds(sweepInterval),
                 Duration.ofSeconds(statsInterval)));
+  }
+
+  /** The shared store's settings, or null for the embedded LMDB database. */
+  RedisStore.Settings redisSettings() {
+    if (store == null || store.isBlank() || store.strip().equalsIgnoreCase("lmdb")) {
+      if (redisPasswordFile != null) {
+        throw new GreygateCli.UsageError("--redis-password-file needs --store=redis://...");
+      }
+      return null;
+    }
+    String password = null;
+    if (redisPasswordFile != null) {
+      try {
+        List<String> lines = java.nio.file.Files.readAllLines(redisPasswordFile);
+        password = lines.isEmpty() ? "" : lines.get(0).strip();
+      } catch (java.io.IOException e) {
+        throw new GreygateCli.UsageError(
+            "--redis-password-file " + redisPasswordFile + ": cannot read: " + e.getMessage());
+      }
+      if (password.isEmpty()) {
+        throw new GreygateCli.UsageError(
+            "--redis-password-file " + redisPasswordFile + ": the first line is empty");
+      }
+    }
+    if (redisPrefix.isEmpty() || redisPrefix.chars().anyMatch(c -> c <= ' ' || c == 0x7f)) {
+      throw new GreygateCli.UsageError(
+          "--redis-prefix must be non-empty, without spaces or control characters");
+    }
+    try {
+      return new RedisStore.Settings(
+          RedisLocation.parse(store, password),
+          redisPrefix,
+          Duration.ofMillis(Math.max(replyTimeoutMillis, 1000)),
+          10_000);
+    } catch (IllegalArgumentException e) {
+      throw new GreygateCli.UsageError("--store: " + e.getMessage());
+    }
   }
 
   ServerOptions serverOptions() {

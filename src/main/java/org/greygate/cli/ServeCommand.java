@@ -198,7 +198,7 @@ public final class ServeCommand implements Callable<Integer> {
         greygate.whitelists().clients().size(),
         greygate.whitelists().recipients().size(),
         greygate.store().tripletCount(),
-        daemon.dbdir());
+        org.greygate.app.Stores.describe(daemon));
     systemd.ready("greygate " + Version.get() + " ready, listening on " + listening);
     stopped.await();
     return GreygateCli.EXIT_OK;

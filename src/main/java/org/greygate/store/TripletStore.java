@@ -97,6 +97,11 @@ public interface TripletStore extends AutoCloseable {
   /** Blocks until every accepted write is durable. */
   void flush();
 
+  /** Whether dead rows go by themselves (TTLs), so the daemon need not sweep. */
+  default boolean expiresByItself() {
+    return false;
+  }
+
   /** Idempotent; pending writes are made durable first. */
   @Override
   void close();

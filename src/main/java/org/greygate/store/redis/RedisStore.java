@@ -161,6 +161,10 @@ public final class RedisStore implements TripletStore {
   }
 
   /** redis://host:port/db, without the password. */
+  public static String describe(Settings s) {
+    return describe(s.uri()) + " (prefix " + s.prefix() + ")";
+  }
+
   static String describe(RedisURI uri) {
     StringBuilder b = new StringBuilder(uri.isSsl() ? "rediss://" : "redis://");
     if (!uri.getSentinels().isEmpty()) {
@@ -487,6 +491,12 @@ public final class RedisStore implements TripletStore {
     writeDecisionCounts();
   }
 
+  /** Rows carry TTLs: Redis removes dead ones by itself, no sweep needed. */
+  @Override
+  public boolean expiresByItself() {
+    return true;
+  }
+
   @Override
   public String problem() {
     if (closed) return "store " + where + " is closed";
@@ -631,15 +641,19 @@ public final class RedisStore implements TripletStore {
     return this.<T>call(() -> redis.evalsha(s.sha(), type, keys, args))
         .exceptionallyCompose(
             e -> {
-              Throwable c =
-                  e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
-              if (c instanceof RedisNoScriptException
-                  || c instanceof RedisCommandExecutionException
-                      && String.valueOf(c.getMessage()).startsWith("NOSCRIPT")) {
-                return this.<T>call(() -> redis.eval(s.text(), type, keys, args));
-              }
-              return CompletableFuture.failedFuture(c);
+              if (noScript(e)) return this.<T>call(() -> redis.eval(s.text(), type, keys, args));
+              return CompletableFuture.failedFuture(e);
             });
+  }
+
+  /** Redis lost the script (restarted, failed over, SCRIPT FLUSH): send it whole. */
+  private static boolean noScript(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof RedisNoScriptException) return true;
+      if (t instanceof RedisCommandExecutionException
+          && String.valueOf(t.getMessage()).startsWith("NOSCRIPT")) return true;
+    }
+    return false;
   }
 
   /** A bounded call: past {@code maxInFlight} commands waiting on Redis it fails at once. */

@@ -1,0 +1,130 @@
+package org.greygate.store.redis;
+
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.SslVerifyMode;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Where the shared store is, as admins write it:
+ *
+ * <ul>
+ *   <li>{@code redis://[USER:PASSWORD@]HOST[:PORT][/DB]}
+ *   <li>{@code rediss://...} the same over TLS
+ *   <li>{@code redis-sentinel://[USER:PASSWORD@]HOST[:PORT][,HOST[:PORT]...]/MASTER[/DB]} the
+ *       master the Sentinels name (the password is the master's; Sentinels are asked without one)
+ * </ul>
+ *
+ * A password from a file ({@code --redis-password-file}) keeps it out of {@code ps} and the unit.
+ */
+public final class RedisLocation {
+  private RedisLocation() {}
+
+  /**
+   * @param password from a file, or null to take the URL's
+   * @throws IllegalArgumentException naming what is wrong with the URL
+   */
+  public static RedisURI parse(String url, String password) {
+    String u = url.strip();
+    int scheme = u.indexOf("://");
+    if (scheme < 0) throw new IllegalArgumentException("'" + url + "' is not redis://HOST[:PORT]");
+    String kind = u.substring(0, scheme);
+    String rest = u.substring(scheme + 3);
+    String user = null;
+    String pass = null;
+    int at = rest.lastIndexOf('@');
+    if (at >= 0) {
+      String auth = rest.substring(0, at);
+      rest = rest.substring(at + 1);
+      int colon = auth.indexOf(':');
+      if (colon >= 0) {
+        user = decode(auth.substring(0, colon));
+        pass = decode(auth.substring(colon + 1));
+      } else {
+        pass = decode(auth);
+      }
+      if (user != null && user.isEmpty()) user = null;
+    }
+    if (password != null) {
+      if (pass != null) {
+        throw new IllegalArgumentException(
+            "a password in the URL and a password file: give one (the file keeps it out of ps)");
+      }
+      pass = password;
+    }
+    int slash = rest.indexOf('/');
+    String hosts = slash < 0 ? rest : rest.substring(0, slash);
+    String path = slash < 0 ? "" : rest.substring(slash + 1);
+    RedisURI uri;
+    switch (kind) {
+      case "redis", "rediss" -> {
+        HostPort hp = hostPort(hosts, 6379);
+        uri = RedisURI.Builder.redis(hp.host(), hp.port()).build();
+        uri.setSsl(kind.equals("rediss"));
+        if (kind.equals("rediss")) uri.setVerifyPeer(SslVerifyMode.FULL);
+        if (!path.isEmpty()) uri.setDatabase(database(path));
+      }
+      case "redis-sentinel" -> {
+        List<HostPort> sentinels = new ArrayList<>();
+        for (String h : hosts.split(",")) sentinels.add(hostPort(h, 26379));
+        String[] parts = path.split("/");
+        if (parts.length == 0 || parts[0].isEmpty()) {
+          throw new IllegalArgumentException(
+              "'" + url + "' names no master: redis-sentinel://HOST:PORT[,HOST:PORT]/MASTER");
+        }
+        RedisURI.Builder b =
+            RedisURI.Builder.sentinel(sentinels.get(0).host(), sentinels.get(0).port(), parts[0]);
+        for (int i = 1; i < sentinels.size(); i++) {
+          b.withSentinel(sentinels.get(i).host(), sentinels.get(i).port());
+        }
+        uri = b.build();
+        if (parts.length > 1) uri.setDatabase(database(parts[1]));
+        if (parts.length > 2) throw new IllegalArgumentException("'" + url + "': too many parts");
+      }
+      default ->
+          throw new IllegalArgumentException(
+              "'" + kind + "://' is not redis://, rediss:// or redis-sentinel://");
+    }
+    if (pass != null) {
+      uri.setCredentialsProvider(
+          new io.lettuce.core.StaticCredentialsProvider(user, pass.toCharArray()));
+    }
+    return uri;
+  }
+
+  private record HostPort(String host, int port) {}
+
+  private static HostPort hostPort(String s, int defaultPort) {
+    if (s.isEmpty()) throw new IllegalArgumentException("no host");
+    try {
+      URI u = new URI("x://" + s);
+      if (u.getHost() == null) throw new IllegalArgumentException("'" + s + "' is not HOST[:PORT]");
+      String host = u.getHost();
+      if (host.startsWith("[") && host.endsWith("]")) host = host.substring(1, host.length() - 1);
+      int port = u.getPort() < 0 ? defaultPort : u.getPort();
+      if (port < 1 || port > 65535) throw new IllegalArgumentException("port out of range");
+      return new HostPort(host, port);
+    } catch (URISyntaxException e) {
+      throw new IllegalArgumentException("'" + s + "' is not HOST[:PORT]");
+    }
+  }
+
+  private static int database(String s) {
+    try {
+      int db = Integer.parseInt(s);
+      if (db >= 0 && db <= 15_000) return db;
+    } catch (NumberFormatException e) {
+      // below
+    }
+    throw new IllegalArgumentException("database '" + s + "' is not a number (0, 1, ...)");
+  }
+
+  private static String decode(String s) {
+    // percent-escapes only: a '+' in a password is a '+'
+    return URLDecoder.decode(s.replace("+", "%2B"), StandardCharsets.UTF_8);
+  }
+}

@@ -1,0 +1,178 @@
+package org.greygate.store.redis;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import org.greygate.testing.Daemon;
+import org.greygate.testing.PolicyClient;
+import org.greygate.testing.RedisServer;
+import org.greygate.testing.TestPolicy;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Two greygate daemons (two "MX hosts": two processes, two dbdirs) on one real Redis behave as one
+ * greylist, and keep answering while Redis goes away and comes back.
+ */
+class SharedStoreIT {
+  @TempDir Path dir;
+  RedisServer redis;
+
+  @BeforeEach
+  void startRedis() throws Exception {
+    redis = RedisServer.launch();
+  }
+
+  @AfterEach
+  void stopRedis() throws Exception {
+    if (redis != null) redis.close();
+  }
+
+  Daemon mx(String name, String... more) throws Exception {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "--inet=127.0.0.1:0",
+                "--dbdir=" + dir.resolve(name),
+                "--store=" + redis.uri(),
+                "--delay=2",
+                "--reply-timeout=500",
+                "--auto-whitelist-clients=1"));
+    args.addAll(List.of(more));
+    return Daemon.serve(args.toArray(String[]::new));
+  }
+
+  static Map<String, String> request(String client, String recipient) {
+    Map<String, String> m = TestPolicy.rcpt(recipient);
+    m.put("client_address", client);
+    return m;
+  }
+
+  @Test
+  void aTripletGreylistedOnOneMxPassesOnTheOtherAndTheAwlIsShared() throws Exception {
+    try (Daemon a = mx("a");
+        Daemon b = mx("b");
+        PolicyClient toA = PolicyClient.tcp(a.port());
+        PolicyClient toB = PolicyClient.tcp(b.port())) {
+      assertTrue(toA.ask(request("192.0.2.1", "u@example.net")).startsWith("DEFER_IF_PERMIT"));
+      assertTrue(
+          toB.ask(request("192.0.2.1", "u@example.net")).startsWith("DEFER_IF_PERMIT"),
+          "early retry on the other MX: still greylisted, the delay counts from the first");
+      Thread.sleep(2200);
+      String pass = toB.ask(request("192.0.2.1", "u@example.net"));
+      assertTrue(pass.startsWith("PREPEND X-Greylist: delayed "), pass);
+      // one pass made the client auto-whitelisted (--auto-whitelist-clients=1), for both
+      String awl = toA.ask(request("192.0.2.1", "other@example.net"));
+      assertEquals("DUNNO", awl);
+      assertTrue(a.awaitLine("reason=client AWL", 5).contains("client_address=192.0.2.1"));
+    }
+  }
+
+  @Test
+  void manyConnectionsOnBothMxOnOneTripletGiveExactlyOneFirstPass() throws Exception {
+    try (Daemon a = mx("a");
+        Daemon b = mx("b")) {
+      try (PolicyClient c = PolicyClient.tcp(a.port())) {
+        assertTrue(c.ask(request("198.51.100.7", "v@example.net")).startsWith("DEFER"));
+      }
+      Thread.sleep(2200);
+      List<String> answers = Collections.synchronizedList(new ArrayList<>());
+      List<Throwable> failures = Collections.synchronizedList(new ArrayList<>());
+      CountDownLatch go = new CountDownLatch(1);
+      List<Thread> threads = new ArrayList<>();
+      for (int t = 0; t < 8; t++) {
+        int port = t % 2 == 0 ? a.port() : b.port();
+        int id = t;
+        Thread th =
+            new Thread(
+                () -> {
+                  try (PolicyClient c = PolicyClient.tcp(port)) {
+                    go.await();
+                    for (int i = 0; i < 10; i++) {
+                      Map<String, String> m = request("198.51.100.7", "v@example.net");
+                      m.put("instance", "i" + id + "-" + i);
+                      answers.add(c.ask(m));
+                    }
+                  } catch (Throwable e) {
+                    failures.add(e);
+                  }
+                });
+        th.start();
+        threads.add(th);
+      }
+      go.countDown();
+      for (Thread th : threads) th.join(30_000);
+      assertEquals(List.of(), failures);
+      assertEquals(80, answers.size());
+      long prepends = answers.stream().filter(s -> s.startsWith("PREPEND")).count();
+      assertEquals(1, prepends, answers.toString());
+      assertTrue(answers.stream().allMatch(s -> s.startsWith("PREPEND") || s.equals("DUNNO")));
+    }
+  }
+
+  @Test
+  void redisKilledMeansFailOpenWithinTheDeadlineThenServiceResumes() throws Exception {
+    try (Daemon a = mx("a");
+        PolicyClient c = PolicyClient.tcp(a.port())) {
+      assertTrue(c.ask(request("203.0.113.9", "w@example.net")).startsWith("DEFER"));
+      redis.kill();
+      for (int i = 0; i < 5; i++) {
+        long start = System.nanoTime();
+        String answer = c.ask(request("203.0.113.9", "x" + i + "@example.net"));
+        long millis = (System.nanoTime() - start) / 1_000_000;
+        assertEquals("DUNNO", answer, "fail-open while Redis is away");
+        assertTrue(millis < 1500, "answered within the deadline: " + millis + " ms");
+      }
+      String line = a.awaitLine("reason=fail-open", 5);
+      assertTrue(line.contains("store unavailable"), line);
+      redis.start(); // same port; state is gone (no persistence here), service is not
+      long deadline = System.nanoTime() + 20_000_000_000L;
+      String answer = "";
+      while (System.nanoTime() < deadline) {
+        answer = c.ask(request("203.0.113.9", "later@example.net"));
+        if (answer.startsWith("DEFER")) break;
+        Thread.sleep(200);
+      }
+      assertTrue(
+          answer.startsWith("DEFER_IF_PERMIT"),
+          "greylisting again after Redis came back: "
+              + answer
+              + "\n"
+              + String.join(
+                  "\n", a.output().lines().filter(l -> !l.contains("reason=fail-open")).toList()));
+    }
+  }
+
+  @Test
+  void aWrongPasswordIsAClearErrorAtStart() throws Exception {
+    redis.close();
+    redis = RedisServer.launch("--requirepass", "s3cret");
+    Path secret = dir.resolve("redis.password");
+    Files.writeString(secret, "wrong\n");
+    Daemon d =
+        Daemon.launch(
+            "serve",
+            "--inet=127.0.0.1:0",
+            "--dbdir=" + dir.resolve("a"),
+            "--store=" + redis.uri(),
+            "--redis-password-file=" + secret);
+    assertEquals(1, d.waitFor(30));
+    assertTrue(d.output().contains("wrong user name or password"), d.output());
+    assertTrue(!d.output().contains("wrong\n") && !d.output().contains("s3cret"), d.output());
+
+    Files.writeString(secret, "s3cret\n");
+    try (Daemon ok = mx("b", "--redis-password-file=" + secret);
+        PolicyClient c = PolicyClient.tcp(ok.port())) {
+      assertTrue(c.ask(request("192.0.2.50", "y@example.net")).startsWith("DEFER"));
+    }
+  }
+}
