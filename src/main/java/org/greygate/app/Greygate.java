@@ -49,8 +49,15 @@ public final class Greygate implements AutoCloseable {
     this.metrics = metrics;
     this.sink = sink;
     try {
-      // the dbdir holds more than LMDB: the privacy key, the recorded options, reset requests
-      java.nio.file.Files.createDirectories(config.dbdir());
+      if (config.redis() != null) {
+        // without LMDB the dbdir still holds the privacy key, recorded options, reset requests
+        try {
+          java.nio.file.Files.createDirectories(config.dbdir());
+        } catch (IOException e) {
+          throw new org.greygate.store.StoreException.Unavailable(
+              "cannot create " + config.dbdir() + " (--dbdir): " + e.getMessage(), e);
+        }
+      }
       store = Stores.open(config);
       resources.add(store);
       sink.pendingWrites(store::pendingWrites);

@@ -87,6 +87,35 @@ public final class RedisServer implements AutoCloseable {
     }
   }
 
+  /** Sends one command (RESP) and returns the first line of the reply, e.g. {@code :1}. */
+  public String command(String... args) throws IOException {
+    try (Socket s = new Socket("127.0.0.1", port)) {
+      s.setSoTimeout(15_000);
+      StringBuilder b = new StringBuilder("*").append(args.length).append("\r\n");
+      for (String a : args) {
+        b.append('$').append(a.getBytes(StandardCharsets.UTF_8).length).append("\r\n");
+        b.append(a).append("\r\n");
+      }
+      s.getOutputStream().write(b.toString().getBytes(StandardCharsets.UTF_8));
+      java.io.BufferedReader in =
+          new java.io.BufferedReader(
+              new java.io.InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
+      return in.readLine();
+    }
+  }
+
+  /** Waits until {@code n} replicas have acknowledged everything written so far. */
+  public void awaitReplicas(int n) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+    String got = "";
+    while (System.nanoTime() < deadline) {
+      got = command("WAIT", Integer.toString(n), "1000");
+      if (got.equals(":" + n)) return;
+      Thread.sleep(100);
+    }
+    throw new AssertionError("replicas did not catch up (WAIT said " + got + "):\n" + log());
+  }
+
   public String log() {
     try {
       return Files.readString(dir.resolve("redis.log"), StandardCharsets.UTF_8);
