@@ -19,7 +19,6 @@ import org.greygate.protocol.ProtocolLimits;
 import org.greygate.server.ListenAddress;
 import org.greygate.server.ServerOptions;
 import org.greygate.store.lmdb.LmdbStore;
-import org.greygate.store.redis.RedisLocation;
 import org.greygate.store.redis.RedisStore;
 import org.greygate.whitelist.WhitelistSource;
 import picocli.CommandLine.Option;
@@ -56,6 +55,26 @@ public final class DaemonOptions {
       description =
           "Read the Redis password from FILE (its first line), so it is not on the command line.")
   Path redisPasswordFile;
+
+  @Option(
+      names = "--redis-tls-ca",
+      paramLabel = "FILE",
+      description =
+          "With rediss://: trust the certificate authority in FILE (PEM) instead of the system's.")
+  Path redisTlsCa;
+
+  @Option(
+      names = "--redis-tls-cert",
+      paramLabel = "FILE",
+      description =
+          "With rediss://: present this client certificate (PEM), for a server with tls-auth-clients; needs --redis-tls-key.")
+  Path redisTlsCert;
+
+  @Option(
+      names = "--redis-tls-key",
+      paramLabel = "FILE",
+      description = "The client certificate's private key (PEM, unencrypted PKCS#8).")
+  Path redisTlsKey;
 
   @Option(
       names = "--redis-prefix",
@@ -435,12 +454,29 @@ public final class DaemonOptions {
       throw new GreygateCli.UsageError(
           "--redis-prefix must be non-empty, without spaces or control characters");
     }
+    if ((redisTlsCert == null) != (redisTlsKey == null)) {
+      throw new GreygateCli.UsageError("--redis-tls-cert and --redis-tls-key go together");
+    }
+    for (Object[] f :
+        new Object[][] {
+          {"--redis-tls-ca", redisTlsCa},
+          {"--redis-tls-cert", redisTlsCert},
+          {"--redis-tls-key", redisTlsKey}
+        }) {
+      Path file = (Path) f[1];
+      if (file != null && !java.nio.file.Files.isReadable(file)) {
+        throw new GreygateCli.UsageError(f[0] + " " + file + ": cannot read the file");
+      }
+    }
+    boolean anyTls = redisTlsCa != null || redisTlsCert != null;
     try {
-      return new RedisStore.Settings(
-          RedisLocation.parse(store, password),
+      return RedisStore.Settings.of(
+          store,
+          password,
           redisPrefix,
           Duration.ofMillis(Math.max(replyTimeoutMillis, 1000)),
-          10_000);
+          10_000,
+          anyTls ? new RedisStore.Tls(redisTlsCa, redisTlsCert, redisTlsKey) : null);
     } catch (IllegalArgumentException e) {
       throw new GreygateCli.UsageError("--store: " + e.getMessage());
     }

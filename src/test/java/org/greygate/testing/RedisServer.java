@@ -132,6 +132,11 @@ public final class RedisServer implements AutoCloseable {
     }
   }
 
+  /** A loopback port nothing listens on now. */
+  public static int freePortForTests() throws IOException {
+    return freePort();
+  }
+
   static int freePort() throws IOException {
     try (ServerSocket s = new ServerSocket(0)) {
       return s.getLocalPort();

@@ -89,13 +89,39 @@ public final class RedisStore implements TripletStore {
   /** A Lua script: its text, and its SHA1 once Redis has it. */
   private record Script(String name, String text, String sha) {}
 
-  /** Where and how to connect. */
-  public record Settings(RedisURI uri, String prefix, Duration timeout, int maxInFlight) {
+  /**
+   * Where and how to connect.
+   *
+   * @param tls for {@code rediss://}: the CA to trust (null: the system's), and a client
+   *     certificate and its key (PEM, the key unencrypted PKCS#8) when the server asks for one
+   */
+  public record Settings(RedisURI uri, String prefix, Duration timeout, int maxInFlight, Tls tls) {
     public Settings {
       if (prefix == null) prefix = "greygate:";
       if (maxInFlight < 1) throw new IllegalArgumentException("maxInFlight must be >= 1");
     }
+
+    public Settings(RedisURI uri, String prefix, Duration timeout, int maxInFlight) {
+      this(uri, prefix, timeout, maxInFlight, null);
+    }
+
+    /**
+     * From the URL as admins write it ({@link RedisLocation}).
+     *
+     * @throws IllegalArgumentException naming what is wrong
+     */
+    public static Settings of(
+        String url, String password, String prefix, Duration timeout, int maxInFlight, Tls tls) {
+      RedisURI uri = RedisLocation.parse(url, password);
+      if (tls != null && !uri.isSsl()) {
+        throw new IllegalArgumentException("TLS files need rediss://, not " + url);
+      }
+      return new Settings(uri, prefix, timeout, maxInFlight, tls);
+    }
   }
+
+  /** TLS files, PEM; any may be null. */
+  public record Tls(java.nio.file.Path ca, java.nio.file.Path cert, java.nio.file.Path key) {}
 
   private RedisStore(
       RedisClient client,
@@ -133,8 +159,17 @@ public final class RedisStore implements TripletStore {
    */
   public static RedisStore open(Settings settings, Expiry expiry) {
     RedisClient client = RedisClient.create();
+    ClientOptions.Builder options = ClientOptions.builder();
+    Tls tls = settings.tls();
+    if (tls != null && (tls.ca() != null || tls.cert() != null)) {
+      io.lettuce.core.SslOptions.Builder ssl =
+          io.lettuce.core.SslOptions.builder().jdkSslProvider();
+      if (tls.ca() != null) ssl.trustManager(tls.ca().toFile());
+      if (tls.cert() != null) ssl.keyManager(tls.cert().toFile(), tls.key().toFile(), null);
+      options.sslOptions(ssl.build());
+    }
     client.setOptions(
-        ClientOptions.builder()
+        options
             .autoReconnect(true)
             .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
             .requestQueueSize(Math.max(1024, settings.maxInFlight() * 2))
