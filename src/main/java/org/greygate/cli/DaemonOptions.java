@@ -21,6 +21,7 @@ import org.greygate.server.ServerOptions;
 import org.greygate.store.lmdb.LmdbStore;
 import org.greygate.store.redis.RedisStore;
 import org.greygate.whitelist.WhitelistSource;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -49,38 +50,7 @@ public final class DaemonOptions {
           "Share the greylist through Redis: redis://[USER:PASSWORD@]HOST[:PORT][/DB], rediss://... (TLS) or redis-sentinel://HOST:PORT[,HOST:PORT]/MASTER (default: the embedded LMDB database in --dbdir). docs/multi-mx.md")
   String store;
 
-  @Option(
-      names = "--redis-password-file",
-      paramLabel = "FILE",
-      description =
-          "Read the Redis password from FILE (its first line), so it is not on the command line.")
-  Path redisPasswordFile;
-
-  @Option(
-      names = "--redis-tls-ca",
-      paramLabel = "FILE",
-      description =
-          "With rediss://: trust the certificate authority in FILE (PEM) instead of the system's.")
-  Path redisTlsCa;
-
-  @Option(
-      names = "--redis-tls-cert",
-      paramLabel = "FILE",
-      description =
-          "With rediss://: present this client certificate (PEM), for a server with tls-auth-clients; needs --redis-tls-key.")
-  Path redisTlsCert;
-
-  @Option(
-      names = "--redis-tls-key",
-      paramLabel = "FILE",
-      description = "The client certificate's private key (PEM, unencrypted PKCS#8).")
-  Path redisTlsKey;
-
-  @Option(
-      names = "--redis-prefix",
-      paramLabel = "PREFIX",
-      description = "Prefix of every Redis key greygate writes (default: ${DEFAULT-VALUE}).")
-  String redisPrefix = "greygate:";
+  @Mixin RedisOptions redis;
 
   @Option(
       names = "--delay",
@@ -431,55 +401,10 @@ public final class DaemonOptions {
   /** The shared store's settings, or null for the embedded LMDB database. */
   RedisStore.Settings redisSettings() {
     if (store == null || store.isBlank() || store.strip().equalsIgnoreCase("lmdb")) {
-      if (redisPasswordFile != null) {
-        throw new GreygateCli.UsageError("--redis-password-file needs --store=redis://...");
-      }
+      redis.requireUnused();
       return null;
     }
-    String password = null;
-    if (redisPasswordFile != null) {
-      try {
-        List<String> lines = java.nio.file.Files.readAllLines(redisPasswordFile);
-        password = lines.isEmpty() ? "" : lines.get(0).strip();
-      } catch (java.io.IOException e) {
-        throw new GreygateCli.UsageError(
-            "--redis-password-file " + redisPasswordFile + ": cannot read: " + e.getMessage());
-      }
-      if (password.isEmpty()) {
-        throw new GreygateCli.UsageError(
-            "--redis-password-file " + redisPasswordFile + ": the first line is empty");
-      }
-    }
-    if (redisPrefix.isEmpty() || redisPrefix.chars().anyMatch(c -> c <= ' ' || c == 0x7f)) {
-      throw new GreygateCli.UsageError(
-          "--redis-prefix must be non-empty, without spaces or control characters");
-    }
-    if ((redisTlsCert == null) != (redisTlsKey == null)) {
-      throw new GreygateCli.UsageError("--redis-tls-cert and --redis-tls-key go together");
-    }
-    for (Object[] f :
-        new Object[][] {
-          {"--redis-tls-ca", redisTlsCa},
-          {"--redis-tls-cert", redisTlsCert},
-          {"--redis-tls-key", redisTlsKey}
-        }) {
-      Path file = (Path) f[1];
-      if (file != null && !java.nio.file.Files.isReadable(file)) {
-        throw new GreygateCli.UsageError(f[0] + " " + file + ": cannot read the file");
-      }
-    }
-    boolean anyTls = redisTlsCa != null || redisTlsCert != null;
-    try {
-      return RedisStore.Settings.of(
-          store,
-          password,
-          redisPrefix,
-          Duration.ofMillis(Math.max(replyTimeoutMillis, 1000)),
-          10_000,
-          anyTls ? new RedisStore.Tls(redisTlsCa, redisTlsCert, redisTlsKey) : null);
-    } catch (IllegalArgumentException e) {
-      throw new GreygateCli.UsageError("--store: " + e.getMessage());
-    }
+    return redis.settings("--store", store, Duration.ofMillis(Math.max(replyTimeoutMillis, 1000)));
   }
 
   ServerOptions serverOptions() {

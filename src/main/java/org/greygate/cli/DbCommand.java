@@ -28,7 +28,8 @@ import picocli.CommandLine.Spec;
       DbCommand.Dump.class,
       DbCommand.Load.class,
       DbCommand.Verify.class,
-      DbCommand.ImportPostgrey.class
+      DbCommand.ImportPostgrey.class,
+      DbCopyCommand.class
     })
 public final class DbCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
@@ -38,7 +39,8 @@ public final class DbCommand implements Callable<Integer> {
   public Integer call() {
     spec.commandLine()
         .getErr()
-        .println("greygate db: give a subcommand (stats, dump, load, verify, import-postgrey)");
+        .println(
+            "greygate db: give a subcommand (stats, dump, load, verify, import-postgrey, copy)");
     spec.commandLine().usage(spec.commandLine().getErr());
     return GreygateCli.EXIT_USAGE;
   }
