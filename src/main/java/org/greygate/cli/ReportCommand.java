@@ -45,6 +45,15 @@ public final class ReportCommand implements Callable<Integer> {
   @Mixin DbdirOption db;
 
   @Option(
+      names = "--store",
+      paramLabel = "URL",
+      description =
+          "Read the counters of a shared Redis store (redis://..., rediss://..., redis-sentinel://...) instead of --dbdir: the whole site's decisions.")
+  String store;
+
+  @Mixin RedisOptions redis;
+
+  @Option(
       names = "--log",
       paramLabel = "FILE",
       description = "Read decisions from this log file instead ('-' for stdin); repeatable.")
@@ -129,6 +138,21 @@ public final class ReportCommand implements Callable<Integer> {
         }
       }
       source = "log " + String.join(", ", logs);
+    } else if (store != null) {
+      long fromHour = from == Long.MIN_VALUE ? 0 : from - Math.floorMod(from, 3600);
+      long toHour = to == Long.MAX_VALUE ? Long.MAX_VALUE : to;
+      org.greygate.store.redis.RedisStore.Settings settings =
+          redis.settings("--store", store, java.time.Duration.ofSeconds(10));
+      // expiry only sets TTLs of rows written; a report writes none
+      try (org.greygate.store.TripletStore shared =
+          org.greygate.store.redis.RedisStore.open(
+              settings, new org.greygate.store.Expiry(300, 35 * 86_400L, 2 * 86_400L))) {
+        shared.forEachDecisionCount(fromHour, toHour, builder::add);
+      } catch (StoreException e) {
+        err.println("greygate: " + e.getMessage());
+        return GreygateCli.EXIT_FAILURE;
+      }
+      source = "store " + org.greygate.store.redis.RedisStore.describe(settings);
     } else {
       if (!Files.isDirectory(db.dbdir)) {
         throw new GreygateCli.UsageError("--dbdir " + db.dbdir + ": no such directory");

@@ -75,6 +75,16 @@ class SharedStoreIT {
       assertEquals("DUNNO", awl);
       assertTrue(a.awaitLine("reason=client AWL", 5).contains("client_address=192.0.2.1"));
     }
+    // both daemons stopped (their counters written): the report reads the whole site; both
+    // greylistings were in the first second, so both count as new (as on LMDB)
+    org.greygate.testing.Cli cli = new org.greygate.testing.Cli();
+    assertEquals(
+        0, cli.run("report", "--store=" + redis.uri(), "--format=csv"), cli.err.toString());
+    String csv = cli.out.toString();
+    for (String row :
+        List.of(",greylist,new,2\n", ",pass,triplet found,1\n", ",pass,client AWL,1\n")) {
+      assertTrue(csv.contains(row), row + " in\n" + csv);
+    }
   }
 
   @Test
