@@ -163,6 +163,56 @@ class SharedStoreIT {
   }
 
   @Test
+  void aStalledRedisCostsAtMostTheReplyTimeoutAndHealthSaysWhy() throws Exception {
+    redis.close();
+    redis = RedisServer.launch("--enable-debug-command", "yes");
+    try (Daemon a = mx("a", "--metrics=127.0.0.1:0");
+        PolicyClient c = PolicyClient.tcp(a.port())) {
+      assertTrue(c.ask(request("203.0.113.20", "s@example.net")).startsWith("DEFER"));
+      // DEBUG SLEEP blocks Redis itself: connected, but no answer for 3 s
+      Thread stall =
+          new Thread(
+              () -> {
+                try {
+                  redis.command("DEBUG", "SLEEP", "3");
+                } catch (Exception e) {
+                  throw new RuntimeException(e);
+                }
+              });
+      stall.start();
+      Thread.sleep(200);
+      for (int i = 0; i < 3; i++) {
+        long start = System.nanoTime();
+        String answer = c.ask(request("203.0.113.20", "stalled" + i + "@example.net"));
+        long millis = (System.nanoTime() - start) / 1_000_000;
+        assertEquals("DUNNO", answer);
+        assertTrue(millis < 900, "at the 500 ms reply deadline, not Redis's 3 s: " + millis);
+      }
+      stall.join();
+      redis.kill();
+      java.util.regex.Matcher m =
+          java.util.regex.Pattern.compile("metrics on (http://[^ ]+)/metrics")
+              .matcher(a.awaitLine("metrics on http://", 5));
+      assertTrue(m.find());
+      java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+      java.net.http.HttpResponse<String> health = null;
+      long deadline = System.nanoTime() + 10_000_000_000L;
+      while (System.nanoTime() < deadline) {
+        c.ask(request("203.0.113.20", "down@example.net"));
+        health =
+            http.send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create(m.group(1) + "/health"))
+                    .build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        if (health.statusCode() == 503) break;
+        Thread.sleep(200);
+      }
+      assertEquals(503, health.statusCode(), health.body());
+      assertTrue(health.body().contains("redis://127.0.0.1:" + redis.port), health.body());
+    }
+  }
+
+  @Test
   void aWrongPasswordIsAClearErrorAtStart() throws Exception {
     redis.close();
     redis = RedisServer.launch("--requirepass", "s3cret");
