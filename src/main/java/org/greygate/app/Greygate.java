@@ -70,6 +70,11 @@ public final class Greygate implements AutoCloseable {
           config.privacy()
               ? KeyHasher.hmac(PrivacySecret.loadOrCreate(config.dbdir()))
               : KeyHasher.PLAIN;
+      // a fingerprint of the secret, not the secret: which key, never the key itself
+      store.checkKeying(
+          config.privacy()
+              ? "hmac:" + hasher.apply("greygate keying check").substring(0, 16)
+              : "plain");
       rules = new RateRulesReloader(config.rules(), sink);
       rules.watch(housekeeping, 2);
       housekeeping.scheduleWithFixedDelay(

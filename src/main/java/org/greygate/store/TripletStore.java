@@ -97,6 +97,16 @@ public interface TripletStore extends AutoCloseable {
   /** Blocks until every accepted write is durable. */
   void flush();
 
+  /**
+   * For a store shared by several hosts: records how this host turns keys into stored keys ({@code
+   * mark}: "plain", or a fingerprint of the privacy secret) the first time, and refuses a host that
+   * does it differently, since its keys would never meet the others'. A store of one host has
+   * nothing to check.
+   *
+   * @throws StoreException.Unavailable naming both, when they differ
+   */
+  default void checkKeying(String mark) {}
+
   /** Whether dead rows go by themselves (TTLs), so the daemon need not sweep. */
   default boolean expiresByItself() {
     return false;

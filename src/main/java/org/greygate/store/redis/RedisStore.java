@@ -526,6 +526,34 @@ public final class RedisStore implements TripletStore {
     writeDecisionCounts();
   }
 
+  @Override
+  public void checkKeying(String mark) {
+    ensureOpen();
+    String key = prefix + "keying";
+    try {
+      RedisCommands<String, String> sync = connection.sync();
+      sync.setnx(key, mark);
+      String stored = sync.get(key);
+      if (stored != null && !stored.equals(mark)) {
+        throw new StoreException.Unavailable(
+            "store "
+                + where
+                + " holds keys made "
+                + describeKeying(stored)
+                + ", this host makes them "
+                + describeKeying(mark)
+                + ": every host must use --privacy alike and the same privacy.key (copy it from"
+                + " a host that shares the store), or their triplets never meet");
+      }
+    } catch (RedisException e) {
+      throw unavailable(e);
+    }
+  }
+
+  private static String describeKeying(String mark) {
+    return mark.equals("plain") ? "without --privacy" : "with the privacy key " + mark;
+  }
+
   /** Rows carry TTLs: Redis removes dead ones by itself, no sweep needed. */
   @Override
   public boolean expiresByItself() {

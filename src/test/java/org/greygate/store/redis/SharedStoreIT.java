@@ -213,6 +213,41 @@ class SharedStoreIT {
   }
 
   @Test
+  void hostsWithDifferentPrivacyKeysAreRefusedNotSilentlyApart() throws Exception {
+    try (Daemon a = mx("a", "--privacy");
+        PolicyClient c = PolicyClient.tcp(a.port())) {
+      assertTrue(c.ask(request("192.0.2.77", "p@example.net")).startsWith("DEFER"));
+      Daemon other =
+          Daemon.launch(
+              "serve",
+              "--inet=127.0.0.1:0",
+              "--dbdir=" + dir.resolve("b"),
+              "--store=" + redis.uri(),
+              "--privacy");
+      assertEquals(1, other.waitFor(30), other.output());
+      assertTrue(
+          other.output().contains("every host must use --privacy alike and the same privacy.key"),
+          other.output());
+      Daemon plain =
+          Daemon.launch(
+              "serve",
+              "--inet=127.0.0.1:0",
+              "--dbdir=" + dir.resolve("c"),
+              "--store=" + redis.uri());
+      assertEquals(1, plain.waitFor(30), plain.output());
+      assertTrue(plain.output().contains("this host makes them without --privacy"), plain.output());
+      // the same key copied over: one greylist again
+      Files.createDirectories(dir.resolve("d"));
+      Files.copy(dir.resolve("a/privacy.key"), dir.resolve("d/privacy.key"));
+      Thread.sleep(2200);
+      try (Daemon d = mx("d", "--privacy");
+          PolicyClient toD = PolicyClient.tcp(d.port())) {
+        assertTrue(toD.ask(request("192.0.2.77", "p@example.net")).startsWith("PREPEND"));
+      }
+    }
+  }
+
+  @Test
   void aWrongPasswordIsAClearErrorAtStart() throws Exception {
     redis.close();
     redis = RedisServer.launch("--requirepass", "s3cret");
