@@ -22,6 +22,7 @@ import org.greygate.ratelimit.RateRules;
 import org.greygate.server.PolicyServer;
 import org.greygate.server.ServerOptions;
 import org.greygate.store.StoreException;
+import org.greygate.store.redis.RedisStore;
 import org.greygate.systemd.SystemdNotify;
 import org.greygate.whitelist.WhitelistException;
 import org.slf4j.Logger;
@@ -159,6 +160,11 @@ public final class ServeCommand implements Callable<Integer> {
         greygate.close();
         return GreygateCli.EXIT_FAILURE;
       }
+    }
+    if (greygate.store() instanceof RedisStore shared) {
+      // the decisions' Redis commands run on the threads that serve the connections
+      shared.shareEventLoops(server.workerLoops());
+      server.beforeLoopsStop(shared::releaseEventLoops);
     }
     greygate.start();
     if (queueConfig != null) {

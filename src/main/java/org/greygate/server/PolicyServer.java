@@ -31,6 +31,8 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -56,6 +58,7 @@ public final class PolicyServer implements AutoCloseable {
   private final Metrics metrics;
   private final EventLoopGroup boss;
   private final EventLoopGroup workers;
+  private final List<Runnable> beforeLoopsStop = new CopyOnWriteArrayList<>();
   private final ChannelGroup listeners = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
   private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
   private final AtomicInteger open = new AtomicInteger();
@@ -296,6 +299,24 @@ public final class PolicyServer implements AutoCloseable {
   }
 
   /**
+   * The threads that serve connections (for a store client that can run its own I/O on them, so
+   * that a request, its store command and its answer stay on one thread).
+   */
+  public List<ScheduledExecutorService> workerLoops() {
+    List<ScheduledExecutorService> loops = new ArrayList<>();
+    workers.forEach(loops::add);
+    return loops;
+  }
+
+  /**
+   * Runs {@code r} at {@link #close}, once the connections are closed and before the event loops
+   * stop (for whatever was given {@link #workerLoops}).
+   */
+  public void beforeLoopsStop(Runnable r) {
+    beforeLoopsStop.add(r);
+  }
+
+  /**
    * Stops accepting, waits for the decisions under way to be answered (each by its deadline at the
    * latest), closes the connections, and stops the event loops.
    */
@@ -315,6 +336,13 @@ public final class PolicyServer implements AutoCloseable {
       Thread.currentThread().interrupt();
     }
     connections.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+    for (Runnable r : beforeLoopsStop) {
+      try {
+        r.run();
+      } catch (RuntimeException e) {
+        log.warn("stopping", e);
+      }
+    }
     boss.shutdownGracefully(0, 1, TimeUnit.SECONDS);
     workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);
     for (Path p : socketFiles) {

@@ -89,6 +89,15 @@ public final class RedisServer implements AutoCloseable {
 
   /** Sends one command (RESP) and returns the first line of the reply, e.g. {@code :1}. */
   public String command(String... args) throws IOException {
+    return send(false, args);
+  }
+
+  /** Sends one command whose reply is a bulk string (CLIENT LIST, INFO) and returns its text. */
+  public String text(String... args) throws IOException {
+    return send(true, args);
+  }
+
+  private String send(boolean bulk, String... args) throws IOException {
     try (Socket s = new Socket("127.0.0.1", port)) {
       s.setSoTimeout(15_000);
       StringBuilder b = new StringBuilder("*").append(args.length).append("\r\n");
@@ -97,11 +106,23 @@ public final class RedisServer implements AutoCloseable {
         b.append(a).append("\r\n");
       }
       s.getOutputStream().write(b.toString().getBytes(StandardCharsets.UTF_8));
-      java.io.BufferedReader in =
-          new java.io.BufferedReader(
-              new java.io.InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
-      return in.readLine();
+      java.io.DataInputStream in = new java.io.DataInputStream(s.getInputStream());
+      String first = line(in);
+      if (!bulk) return first;
+      if (!first.startsWith("$")) throw new IOException("not a bulk reply: " + first);
+      byte[] body = new byte[Integer.parseInt(first.substring(1))];
+      in.readFully(body);
+      return new String(body, StandardCharsets.UTF_8);
     }
+  }
+
+  private static String line(java.io.DataInputStream in) throws IOException {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    for (int c; (c = in.read()) != '\n'; ) {
+      if (c < 0) throw new IOException("connection closed in a reply");
+      if (c != '\r') out.write(c);
+    }
+    return out.toString(StandardCharsets.UTF_8);
   }
 
   /** Waits until {@code n} replicas have acknowledged everything written so far. */

@@ -16,6 +16,14 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.DefaultClientResources;
+import io.lettuce.core.resource.EventLoopGroupProvider;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.util.concurrent.EventExecutorGroup;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.ImmediateEventExecutor;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -81,6 +89,17 @@ public final class RedisStore implements TripletStore {
   private final Script cas;
   private final Script deleteIf;
   private final Semaphore inFlight;
+  private final Settings settings;
+  private volatile LoopConnection[] perLoop;
+
+  /** A connection whose I/O runs on one of the server's event loops. */
+  private record LoopConnection(
+      EventLoop loop,
+      ClientResources resources,
+      RedisClient client,
+      StatefulRedisConnection<String, String> connection,
+      RedisAsyncCommands<String, String> async) {}
+
   private final Map<String, LongAdder> decisions = new ConcurrentHashMap<>();
   private final ScheduledExecutorService flusher;
   private volatile boolean closed;
@@ -134,6 +153,7 @@ public final class RedisStore implements TripletStore {
     this.prefix = s.prefix();
     this.expiry = e;
     this.where = describe(s.uri());
+    this.settings = s;
     this.inFlight = new Semaphore(s.maxInFlight());
     RedisCommands<String, String> sync = connection.sync();
     this.triplet = load(sync, "triplet");
@@ -159,24 +179,11 @@ public final class RedisStore implements TripletStore {
    */
   public static RedisStore open(Settings settings, Expiry expiry) {
     RedisClient client = RedisClient.create();
-    ClientOptions.Builder options = ClientOptions.builder();
-    Tls tls = settings.tls();
-    if (tls != null && (tls.ca() != null || tls.cert() != null)) {
-      io.lettuce.core.SslOptions.Builder ssl =
-          io.lettuce.core.SslOptions.builder().jdkSslProvider();
-      if (tls.ca() != null) ssl.trustManager(tls.ca().toFile());
-      if (tls.cert() != null) ssl.keyManager(tls.cert().toFile(), tls.key().toFile(), null);
-      options.sslOptions(ssl.build());
-    }
-    client.setOptions(
-        options
-            .autoReconnect(true)
-            .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-            .requestQueueSize(Math.max(1024, settings.maxInFlight() * 2))
-            .timeoutOptions(TimeoutOptions.enabled(settings.timeout()))
-            .build());
+    client.setOptions(clientOptions(settings));
     RedisURI uri = settings.uri();
     uri.setTimeout(settings.timeout());
+    // CLIENT LIST on the Redis server then tells greygate's connections from others
+    if (uri.getClientName() == null) uri.setClientName("greygate");
     try {
       StatefulRedisConnection<String, String> c = client.connect(StringCodec.UTF8, uri);
       try {
@@ -193,6 +200,125 @@ public final class RedisStore implements TripletStore {
       client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
       throw e;
     }
+  }
+
+  private static ClientOptions clientOptions(Settings settings) {
+    ClientOptions.Builder options = ClientOptions.builder();
+    Tls tls = settings.tls();
+    if (tls != null && (tls.ca() != null || tls.cert() != null)) {
+      io.lettuce.core.SslOptions.Builder ssl =
+          io.lettuce.core.SslOptions.builder().jdkSslProvider();
+      if (tls.ca() != null) ssl.trustManager(tls.ca().toFile());
+      if (tls.cert() != null) ssl.keyManager(tls.cert().toFile(), tls.key().toFile(), null);
+      options.sslOptions(ssl.build());
+    }
+    return options
+        .autoReconnect(true)
+        .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+        .requestQueueSize(Math.max(1024, settings.maxInFlight() * 2))
+        .timeoutOptions(TimeoutOptions.enabled(settings.timeout()))
+        .build();
+  }
+
+  /**
+   * Moves the decisions' commands onto the server's own event loops: one connection per loop, whose
+   * I/O runs on that loop, so a request decided there sends its script, reads the answer and writes
+   * its reply on one thread, with no hand-off between threads. Calls from any other thread (the
+   * counter flush, tools) keep the first connection; so does a loop that cannot connect. Call
+   * {@link #releaseEventLoops} before the loops stop.
+   */
+  public void shareEventLoops(List<? extends ScheduledExecutorService> loops) {
+    ensureOpen();
+    List<LoopConnection> made = new ArrayList<>();
+    String name = settings.uri().getClientName();
+    for (ScheduledExecutorService l : loops) {
+      if (!(l instanceof EventLoop loop)) continue;
+      // the loop is the server's; the timer and the completion threads are the first client's
+      ClientResources resources =
+          DefaultClientResources.builder()
+              .eventLoopGroupProvider(new OneLoop(loop))
+              .eventExecutorGroup(client.getResources().eventExecutorGroup())
+              .timer(client.getResources().timer())
+              .build();
+      RedisClient c = RedisClient.create(resources);
+      c.setOptions(clientOptions(settings));
+      try {
+        StatefulRedisConnection<String, String> conn = c.connect(StringCodec.UTF8, settings.uri());
+        // Lettuce keeps the name and sends it again when it reconnects
+        conn.sync().clientSetname(name + "-loop" + (made.size() + 1));
+        made.add(new LoopConnection(loop, resources, c, conn, conn.async()));
+      } catch (RedisException e) {
+        log.warn(
+            "store {}: no connection on a server event loop ({}); that loop uses the shared one",
+            where,
+            reason(e));
+        close(new LoopConnection(loop, resources, c, null, null));
+      }
+    }
+    perLoop = made.toArray(LoopConnection[]::new);
+    log.debug("store {}: {} connections on the server's event loops", where, made.size());
+  }
+
+  /**
+   * Closes the connections on the server's event loops (commands then go through the first one).
+   * The server calls this once no decision is under way, before its loops stop.
+   */
+  public void releaseEventLoops() {
+    LoopConnection[] p = perLoop;
+    perLoop = null;
+    if (p != null) for (LoopConnection c : p) close(c);
+  }
+
+  private static void close(LoopConnection c) {
+    try {
+      if (c.connection() != null) c.connection().close();
+      c.client().shutdown(Duration.ZERO, Duration.ofSeconds(2));
+      c.resources().shutdown(0, 2, TimeUnit.SECONDS);
+    } catch (RuntimeException e) {
+      log.debug("closing a connection on a server event loop", e);
+    }
+  }
+
+  /** Hands Lettuce one event loop, which Lettuce must not shut down: the server does that. */
+  private static final class OneLoop implements EventLoopGroupProvider {
+    private final EventLoop loop;
+
+    OneLoop(EventLoop loop) {
+      this.loop = loop;
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public <T extends EventLoopGroup> T allocate(Class<T> type) {
+      return (T) loop;
+    }
+
+    @Override
+    public int threadPoolSize() {
+      return 1;
+    }
+
+    @Override
+    public Future<Boolean> release(
+        EventExecutorGroup group, long quietPeriod, long timeout, TimeUnit unit) {
+      return ImmediateEventExecutor.INSTANCE.newSucceededFuture(true);
+    }
+
+    @Override
+    public Future<Boolean> shutdown(long quietPeriod, long timeout, TimeUnit unit) {
+      return ImmediateEventExecutor.INSTANCE.newSucceededFuture(true);
+    }
+  }
+
+  /** The connection of the event loop this runs on, or the shared one. */
+  private RedisAsyncCommands<String, String> async() {
+    LoopConnection[] p = perLoop;
+    if (p != null) {
+      for (LoopConnection c : p) {
+        if (c.loop().inEventLoop()) return c.async();
+      }
+    }
+    return redis;
   }
 
   /** redis://host:port/db, without the password. */
@@ -302,7 +428,8 @@ public final class RedisStore implements TripletStore {
     List<String> keys = new ArrayList<>(2);
     if (tripletKey != null) keys.add(key('t', tripletKey));
     if (clientKey != null) keys.add(key('c', clientKey));
-    return this.<List<KeyValue<String, String>>>call(() -> redis.mget(keys.toArray(String[]::new)))
+    return this.<List<KeyValue<String, String>>>call(
+            () -> async().mget(keys.toArray(String[]::new)))
         .thenCompose(
             values -> {
               String tv = tripletKey == null ? null : value(values.get(0));
@@ -701,10 +828,10 @@ public final class RedisStore implements TripletStore {
   /** Runs a script by its SHA1; if Redis has lost it (restart, failover), sends it whole. */
   private <T> CompletionStage<T> eval(
       Script s, ScriptOutputType type, String[] keys, String... args) {
-    return this.<T>call(() -> redis.evalsha(s.sha(), type, keys, args))
+    return this.<T>call(() -> async().evalsha(s.sha(), type, keys, args))
         .exceptionallyCompose(
             e -> {
-              if (noScript(e)) return this.<T>call(() -> redis.eval(s.text(), type, keys, args));
+              if (noScript(e)) return this.<T>call(() -> async().eval(s.text(), type, keys, args));
               return CompletableFuture.failedFuture(e);
             });
   }
@@ -776,6 +903,7 @@ public final class RedisStore implements TripletStore {
     } catch (RuntimeException e) {
       log.warn("writing the last decision counters to {}", where, e);
     }
+    releaseEventLoops();
     connection.close();
     client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
   }
