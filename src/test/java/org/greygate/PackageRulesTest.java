@@ -31,6 +31,7 @@ class PackageRulesTest {
           // Lettuce runs on Netty: the Redis store hands the server's event loops to it
           new OnlyIn("io.netty", List.of("org.greygate.server", "org.greygate.store.redis")),
           new OnlyIn("org.lmdbjava", List.of("org.greygate.store.lmdb")),
+          new OnlyIn("org.xbill", List.of("org.greygate.dns")),
           new OnlyIn("io.lettuce", List.of("org.greygate.store.redis")),
           new OnlyIn("org.greygate.store.redis", List.of("org.greygate.cli", "org.greygate.app")),
           new OnlyIn("jnr", List.of("org.greygate.systemd")),

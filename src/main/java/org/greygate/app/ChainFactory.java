@@ -4,6 +4,8 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
+import org.greygate.dns.DnsClient;
+import org.greygate.dnslist.DnsListPolicy;
 import org.greygate.greylist.Greylisting;
 import org.greygate.greylist.KeyHasher;
 import org.greygate.greylist.RecentInstances;
@@ -20,8 +22,8 @@ import org.greygate.whitelist.Whitelists;
 
 /**
  * Builds the policy chain, the same for the daemon, {@code check}, tests and benchmarks: request
- * gate → outbound rate limits (END-OF-MESSAGE, DATA) → client/recipient whitelists → client
- * auto-whitelist → greylist. A new policy is one class and one line here.
+ * gate → outbound rate limits (END-OF-MESSAGE, DATA) → client/recipient whitelists → DNS lists →
+ * client auto-whitelist → greylist. A new policy is one class and one line here.
  */
 public final class ChainFactory {
   private ChainFactory() {}
@@ -45,6 +47,22 @@ public final class ChainFactory {
       KeyHasher hasher,
       Clock clock,
       Metrics metrics) {
+    return create(config, store, whitelists, rules, null, hasher, clock, metrics);
+  }
+
+  /**
+   * The whole chain: with {@code dns} (null: none) the DNS lists of {@code config} are asked after
+   * the whitelists, before greylisting.
+   */
+  public static PolicyChain create(
+      PolicyConfig config,
+      TripletStore store,
+      Supplier<Whitelists> whitelists,
+      Supplier<RateRules> rules,
+      DnsClient dns,
+      KeyHasher hasher,
+      Clock clock,
+      Metrics metrics) {
     Greylisting greylisting =
         new Greylisting(
             config.greylist(),
@@ -57,6 +75,9 @@ public final class ChainFactory {
     policies.add(new RequestGate());
     policies.add(new RateLimitPolicy(rules, store));
     policies.add(new WhitelistPolicy(whitelists));
+    if (dns != null && config.dnsLists().active()) {
+      policies.add(new DnsListPolicy(config.dnsLists(), dns, metrics));
+    }
     policies.addAll(greylisting.policies());
     return new PolicyChain(
         policies,

@@ -7,6 +7,8 @@ import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.greygate.dns.DnsClient;
+import org.greygate.dnslist.DnsListConfig;
 import org.greygate.greylist.KeyHasher;
 import org.greygate.metrics.Counters;
 import org.greygate.metrics.Metrics;
@@ -82,7 +84,13 @@ public final class Greygate implements AutoCloseable {
           1,
           1,
           TimeUnit.SECONDS);
-      chain = ChainFactory.create(config.policy(), store, whitelists, rules, hasher, clock, sink);
+      DnsListConfig lists = config.policy().dnsLists();
+      DnsClient dns = lists.active() ? DnsClient.of(lists.servers(), lists.budget()) : null;
+      if (dns != null) {
+        log.info("DNS lists {} asked through {}", lists.lists(), dns.servers());
+      }
+      chain =
+          ChainFactory.create(config.policy(), store, whitelists, rules, dns, hasher, clock, sink);
       // The sweep gets its own thread: a round over millions of rows takes a while, and reloads
       // and the stats line on the housekeeping thread must not wait for it.
       ScheduledExecutorService sweepThread = daemonThreads("expiry-sweep");

@@ -1,6 +1,7 @@
 package org.greygate.app;
 
 import java.time.ZoneId;
+import org.greygate.dnslist.DnsListConfig;
 import org.greygate.greylist.GreylistConfig;
 import org.greygate.policy.DecisionLog;
 import org.greygate.protocol.Outcome;
@@ -15,6 +16,7 @@ import org.greygate.protocol.Outcome;
  * @param zone the time zone of the X-Greylist header's date
  * @param version for the header's {@code %v}
  * @param logFormat the decision lines: Postgrey's shape or JSON
+ * @param dnsLists the DNS allow and block lists ({@link DnsListConfig#NONE}: none)
  */
 public record PolicyConfig(
     GreylistConfig greylist,
@@ -23,9 +25,30 @@ public record PolicyConfig(
     int recentInstances,
     ZoneId zone,
     String version,
-    DecisionLog.Format logFormat) {
+    DecisionLog.Format logFormat,
+    DnsListConfig dnsLists) {
 
   public static final Outcome DUNNO = new Outcome.Dunno(Outcome.Note.of("pass", "fail-open"));
+
+  /** No DNS lists. */
+  public PolicyConfig(
+      GreylistConfig greylist,
+      Outcome failOpen,
+      boolean trustTestTime,
+      int recentInstances,
+      ZoneId zone,
+      String version,
+      DecisionLog.Format logFormat) {
+    this(
+        greylist,
+        failOpen,
+        trustTestTime,
+        recentInstances,
+        zone,
+        version,
+        logFormat,
+        DnsListConfig.NONE);
+  }
 
   /** Decision lines in Postgrey's shape. */
   public PolicyConfig(

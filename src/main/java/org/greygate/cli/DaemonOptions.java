@@ -1,6 +1,7 @@
 package org.greygate.cli;
 
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -10,6 +11,8 @@ import java.util.List;
 import org.greygate.app.DaemonConfig;
 import org.greygate.app.PolicyConfig;
 import org.greygate.config.InvalidSetting;
+import org.greygate.dnslist.DnsList;
+import org.greygate.dnslist.DnsListConfig;
 import org.greygate.greylist.GreylistConfig;
 import org.greygate.inet.Cidr;
 import org.greygate.policy.DecisionLog;
@@ -216,6 +219,50 @@ public final class DaemonOptions {
   int maxRequest = ProtocolLimits.DEFAULT.maxRequestBytes();
 
   @Option(
+      names = "--dnswl",
+      paramLabel = "ZONE[=SCORE]",
+      description =
+          "A DNS allow list, e.g. list.dnswl.org (repeatable): a client listed there scores SCORE"
+              + " (default 1) towards --skip-score.")
+  List<String> dnswl = new ArrayList<>();
+
+  @Option(
+      names = "--dnsbl",
+      paramLabel = "ZONE[=SCORE]",
+      description =
+          "A DNS block list, e.g. zen.spamhaus.org (repeatable): a listing takes SCORE (default"
+              + " 1) off the client's allow-list score; see also --greylist-only-listed.")
+  List<String> dnsbl = new ArrayList<>();
+
+  @Option(
+      names = "--skip-score",
+      paramLabel = "N",
+      description =
+          "A client whose allow-list score, less its block-list score, reaches N passes without"
+              + " greylisting (default: ${DEFAULT-VALUE}).")
+  int skipScore = 1;
+
+  @Option(
+      names = "--greylist-only-listed",
+      description =
+          "Greylist only clients on a --dnsbl list or without a name (no PTR); pass the others.")
+  boolean greylistOnlyListed;
+
+  @Option(
+      names = "--dns-timeout",
+      paramLabel = "MILLISECONDS",
+      description =
+          "How long a request may wait for all of its DNS answers (default: ${DEFAULT-VALUE});"
+              + " past it, or when a list fails, it is decided as if no DNS list were set.")
+  long dnsTimeoutMillis = 200;
+
+  @Option(
+      names = "--dns-server",
+      paramLabel = "HOST[:PORT]",
+      description = "A resolver to ask (repeatable; default: those in /etc/resolv.conf).")
+  List<String> dnsServers = new ArrayList<>();
+
+  @Option(
       names = "--io-threads",
       paramLabel = "N",
       description = "Network threads (default: 0 = one per core).")
@@ -371,6 +418,7 @@ public final class DaemonOptions {
 
   PolicyConfig policyConfig(String version) {
     GreylistConfig greylist = greylistConfig();
+    DnsListConfig dns = dnsListConfig();
     return valid(
         () ->
             new PolicyConfig(
@@ -379,7 +427,81 @@ public final class DaemonOptions {
                 trustPolicyTestTime,
                 10_000,
                 ZoneId.systemDefault(),
-                version));
+                version,
+                DecisionLog.Format.TEXT,
+                dns));
+  }
+
+  /** --dnswl, --dnsbl and the DNS options, each problem named by its option. */
+  DnsListConfig dnsListConfig() {
+    List<DnsList> lists = new ArrayList<>();
+    for (String z : dnswl) lists.add(dnsList("--dnswl", z, true));
+    for (String z : dnsbl) lists.add(dnsList("--dnsbl", z, false));
+    if (skipScore < 1) {
+      throw new GreygateCli.UsageError("--skip-score must be >= 1, got " + skipScore);
+    }
+    if (dnsTimeoutMillis < 1 || dnsTimeoutMillis > 10_000) {
+      throw new GreygateCli.UsageError(
+          "--dns-timeout must be between 1 and 10000 milliseconds, got " + dnsTimeoutMillis);
+    }
+    if (greylistOnlyListed && dnsbl.isEmpty()) {
+      throw new GreygateCli.UsageError(
+          "--greylist-only-listed needs at least one --dnsbl to tell listed clients");
+    }
+    List<InetSocketAddress> servers = new ArrayList<>();
+    for (String d : dnsServers) servers.add(dnsServer(d));
+    return new DnsListConfig(
+        lists, skipScore, greylistOnlyListed, Duration.ofMillis(dnsTimeoutMillis), servers);
+  }
+
+  private static DnsList dnsList(String option, String text, boolean allow) {
+    try {
+      return DnsList.parse(text, allow);
+    } catch (IllegalArgumentException e) {
+      throw new GreygateCli.UsageError(option + " " + e.getMessage());
+    }
+  }
+
+  /** HOST, HOST:PORT, [V6]:PORT or a bare IPv6 address; an address, not a name to resolve. */
+  static InetSocketAddress dnsServer(String text) {
+    String t = text.strip();
+    String host = t;
+    int port = 53;
+    if (t.startsWith("[")) {
+      int close = t.indexOf(']');
+      if (close < 0) throw new GreygateCli.UsageError("--dns-server '" + text + "': no ']'");
+      host = t.substring(1, close);
+      String rest = t.substring(close + 1);
+      if (!rest.isEmpty()) {
+        if (!rest.startsWith(":")) {
+          throw new GreygateCli.UsageError("--dns-server '" + text + "': expected :PORT after ]");
+        }
+        port = dnsPort(text, rest.substring(1));
+      }
+    } else if (t.indexOf(':') >= 0 && t.indexOf(':') == t.lastIndexOf(':')) {
+      host = t.substring(0, t.indexOf(':'));
+      port = dnsPort(text, t.substring(t.indexOf(':') + 1));
+    }
+    org.greygate.inet.IpAddress ip = org.greygate.inet.IpAddress.parse(host);
+    if (ip == null) {
+      throw new GreygateCli.UsageError(
+          "--dns-server '" + text + "': an IP address is needed (a resolver is not looked up)");
+    }
+    try {
+      return new InetSocketAddress(InetAddress.getByAddress(ip.toBytes()), port);
+    } catch (UnknownHostException e) {
+      throw new IllegalStateException(e); // 4 or 16 bytes: cannot happen
+    }
+  }
+
+  private static int dnsPort(String text, String port) {
+    try {
+      int p = Integer.parseInt(port);
+      if (p >= 1 && p <= 65535) return p;
+    } catch (NumberFormatException e) {
+      // below
+    }
+    throw new GreygateCli.UsageError("--dns-server '" + text + "': bad port '" + port + "'");
   }
 
   DaemonConfig daemonConfig(String version) {

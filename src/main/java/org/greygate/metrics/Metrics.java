@@ -64,6 +64,13 @@ public interface Metrics {
   /** Lines the queue watch counted in the mail log ({@code released}, {@code delivery}). */
   default void mailLogSeen(String what, long lines) {}
 
+  /**
+   * A DNS list answered for a client ({@code listed}, {@code not-listed}, {@code refused}: the list
+   * refused the query with a 127.255.255.x code, {@code bogus}: an answer outside 127/8, {@code
+   * error}), or a request's DNS budget ran out ({@code timeout}).
+   */
+  default void dnsList(String result) {}
+
   /** Reports nothing. */
   Metrics NONE = new Metrics() {};
 
@@ -170,6 +177,12 @@ public interface Metrics {
       public void mailLogSeen(String what, long lines) {
         a.mailLogSeen(what, lines);
         b.mailLogSeen(what, lines);
+      }
+
+      @Override
+      public void dnsList(String result) {
+        a.dnsList(result);
+        b.dnsList(result);
       }
     };
   }

@@ -31,6 +31,7 @@ public final class PrometheusMetrics implements Metrics {
   private final Gauge queueMessages;
   private final Gauge queueBytes;
   private final Counter queueAlerts;
+  private final Counter dnsLists;
   private final Counter mailLog;
   private final AtomicReference<LongSupplier> pending = new AtomicReference<>(() -> 0);
 
@@ -120,6 +121,14 @@ public final class PrometheusMetrics implements Metrics {
             .name("greygate_queue_bytes")
             .help("Bytes of the messages in each of Postfix's queues at the last reading")
             .labelNames("queue")
+            .register(registry);
+    dnsLists =
+        Counter.builder()
+            .name("greygate_dns_list_answers_total")
+            .help(
+                "DNS list answers by result (listed, not-listed, refused, bogus, error) and"
+                    + " requests whose DNS budget ran out (timeout)")
+            .labelNames("result")
             .register(registry);
     queueAlerts =
         Counter.builder()
@@ -222,6 +231,11 @@ public final class PrometheusMetrics implements Metrics {
   public void queueSize(String queue, long messages, long bytes) {
     queueMessages.labelValues(queue).set(messages);
     queueBytes.labelValues(queue).set(bytes);
+  }
+
+  @Override
+  public void dnsList(String result) {
+    dnsLists.labelValues(result).inc();
   }
 
   @Override
