@@ -65,7 +65,9 @@ class PackageRulesTest {
           "org.greygate.ratelimit",
           "org.greygate.queue",
           "org.greygate.logline",
-          "org.greygate.systemd");
+          "org.greygate.systemd",
+          "org.greygate.dnslist",
+          "org.greygate.spf");
 
   static final List<MustNotKnow> MUST_NOT_KNOW =
       List.of(
@@ -110,6 +112,24 @@ class PackageRulesTest {
           new MustNotKnow(
               "org.greygate.ratelimit.",
               List.of("org.greygate.greylist", "org.greygate.whitelist", LMDB, MEMORY, REDIS)),
+          // DNS answers feed decisions, never the other way round
+          new MustNotKnow("org.greygate.dns.", DOMAIN),
+          new MustNotKnow(
+              "org.greygate.spf.",
+              List.of(
+                  "org.greygate.greylist",
+                  "org.greygate.whitelist",
+                  "org.greygate.dnslist",
+                  "org.greygate.store",
+                  "org.greygate.server")),
+          new MustNotKnow(
+              "org.greygate.dnslist.",
+              List.of(
+                  "org.greygate.greylist",
+                  "org.greygate.whitelist",
+                  "org.greygate.spf",
+                  "org.greygate.store",
+                  "org.greygate.server")),
           new MustNotKnow(
               "org.greygate.server.",
               List.of(

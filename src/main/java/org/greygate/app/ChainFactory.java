@@ -4,7 +4,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
-import org.greygate.dns.DnsClient;
+import org.greygate.dns.Lookups;
 import org.greygate.dnslist.DnsListPolicy;
 import org.greygate.greylist.Greylisting;
 import org.greygate.greylist.KeyHasher;
@@ -16,14 +16,18 @@ import org.greygate.policy.PolicyChain;
 import org.greygate.policy.RequestGate;
 import org.greygate.ratelimit.RateLimitPolicy;
 import org.greygate.ratelimit.RateRules;
+import org.greygate.spf.SpfEvaluator;
+import org.greygate.spf.SpfGrouping;
 import org.greygate.store.TripletStore;
+import org.greygate.whitelist.DomainPolicyStage;
 import org.greygate.whitelist.WhitelistPolicy;
 import org.greygate.whitelist.Whitelists;
 
 /**
  * Builds the policy chain, the same for the daemon, {@code check}, tests and benchmarks: request
- * gate → outbound rate limits (END-OF-MESSAGE, DATA) → client/recipient whitelists → DNS lists →
- * client auto-whitelist → greylist. A new policy is one class and one line here.
+ * gate → outbound rate limits (END-OF-MESSAGE, DATA) → client/recipient whitelists → recipient
+ * domain policy → DNS lists → SPF retry grouping → client auto-whitelist → greylist. A new policy
+ * is one class and one line here.
  */
 public final class ChainFactory {
   private ChainFactory() {}
@@ -52,14 +56,14 @@ public final class ChainFactory {
 
   /**
    * The whole chain: with {@code dns} (null: none) the DNS lists of {@code config} are asked after
-   * the whitelists, before greylisting.
+   * the whitelists, then SPF for retry grouping, before greylisting.
    */
   public static PolicyChain create(
       PolicyConfig config,
       TripletStore store,
       Supplier<Whitelists> whitelists,
       Supplier<RateRules> rules,
-      DnsClient dns,
+      Lookups dns,
       KeyHasher hasher,
       Clock clock,
       Metrics metrics) {
@@ -75,8 +79,12 @@ public final class ChainFactory {
     policies.add(new RequestGate());
     policies.add(new RateLimitPolicy(rules, store));
     policies.add(new WhitelistPolicy(whitelists));
+    policies.add(new DomainPolicyStage(whitelists));
     if (dns != null && config.dnsLists().active()) {
-      policies.add(new DnsListPolicy(config.dnsLists(), dns, metrics));
+      policies.add(new DnsListPolicy(config.dnsLists(), config.dns().budget(), dns, metrics));
+    }
+    if (dns != null && config.spfGrouping()) {
+      policies.add(new SpfGrouping(new SpfEvaluator(dns), config.dns().budget(), metrics));
     }
     policies.addAll(greylisting.policies());
     return new PolicyChain(

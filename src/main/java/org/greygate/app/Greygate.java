@@ -16,8 +16,12 @@ import org.greygate.policy.PolicyChain;
 import org.greygate.ratelimit.LimitResets;
 import org.greygate.ratelimit.RateRules;
 import org.greygate.ratelimit.RateRulesReloader;
+import org.greygate.store.ClientEntry;
+import org.greygate.store.Expiry;
+import org.greygate.store.ExpiryRule;
 import org.greygate.store.ExpirySweeper;
 import org.greygate.store.PrivacySecret;
+import org.greygate.store.TripletEntry;
 import org.greygate.store.TripletStore;
 import org.greygate.whitelist.WhitelistException;
 import org.greygate.whitelist.WhitelistReloader;
@@ -85,9 +89,14 @@ public final class Greygate implements AutoCloseable {
           1,
           TimeUnit.SECONDS);
       DnsListConfig lists = config.policy().dnsLists();
-      DnsClient dns = lists.active() ? DnsClient.of(lists.servers(), lists.budget()) : null;
+      DnsClient dns = config.policy().asksDns() ? config.policy().dns().client() : null;
       if (dns != null) {
-        log.info("DNS lists {} asked through {}", lists.lists(), dns.servers());
+        log.info(
+            "DNS asked through {} within {} ms a request:{}{}",
+            dns.servers(),
+            config.policy().dns().budget().toMillis(),
+            lists.active() ? " DNS lists " + lists.lists() : "",
+            config.policy().spfGrouping() ? " SPF retry grouping" : "");
       }
       chain =
           ChainFactory.create(config.policy(), store, whitelists, rules, dns, hasher, clock, sink);
@@ -97,7 +106,13 @@ public final class Greygate implements AutoCloseable {
       resources.add(sweepThread::shutdownNow);
       sweeper =
           new ExpirySweeper(
-              store, config.policy().greylist().expiry(), clock, sweepThread, 1000, 5, sink);
+              store,
+              sweepRule(config.policy().greylist().expiry()),
+              clock,
+              sweepThread,
+              1000,
+              5,
+              sink);
       resources.add(sweeper);
     } catch (WhitelistException | RateRules.Invalid | IOException | RuntimeException e) {
       closeAll();
@@ -141,6 +156,35 @@ public final class Greygate implements AutoCloseable {
 
   public TripletStore store() {
     return store;
+  }
+
+  /**
+   * The sweep's rule: a triplet counts as passed once it waited the smallest delay any recipient
+   * domain has, so a domain with a shorter delay than the default keeps its passed triplets for
+   * max-age rather than the retry window (the request's rule decides with the domain's delay).
+   */
+  private ExpiryRule sweepRule(Expiry base) {
+    return new ExpiryRule() {
+      @Override
+      public boolean tripletExpired(TripletEntry entry, long now) {
+        long min = whitelists.get().domains().minDelay();
+        // a domain with no delay passes at first sight: such a row is no sign of a pass
+        long delay = min >= 0 && min < base.delay() ? Math.max(1, min) : base.delay();
+        return now - entry.lastSeen() > base.maxAge()
+            || entry.lastSeen() - entry.firstSeen() < delay
+                && now - entry.lastSeen() > base.retryWindow();
+      }
+
+      @Override
+      public boolean clientExpired(ClientEntry entry, long now) {
+        return base.clientExpired(entry, now);
+      }
+
+      @Override
+      public boolean decisionHourExpired(long hour, long now) {
+        return base.decisionHourExpired(hour, now);
+      }
+    };
   }
 
   /** The whitelists in force now. */

@@ -1,6 +1,7 @@
 package org.greygate.app;
 
 import java.time.ZoneId;
+import org.greygate.dns.DnsSettings;
 import org.greygate.dnslist.DnsListConfig;
 import org.greygate.greylist.GreylistConfig;
 import org.greygate.policy.DecisionLog;
@@ -17,6 +18,8 @@ import org.greygate.protocol.Outcome;
  * @param version for the header's {@code %v}
  * @param logFormat the decision lines: Postgrey's shape or JSON
  * @param dnsLists the DNS allow and block lists ({@link DnsListConfig#NONE}: none)
+ * @param spfGrouping key the triplets of clients that pass SPF by the sender's domain
+ * @param dns the resolvers and the per-request DNS budget of the lists and SPF
  */
 public record PolicyConfig(
     GreylistConfig greylist,
@@ -26,7 +29,9 @@ public record PolicyConfig(
     ZoneId zone,
     String version,
     DecisionLog.Format logFormat,
-    DnsListConfig dnsLists) {
+    DnsListConfig dnsLists,
+    boolean spfGrouping,
+    DnsSettings dns) {
 
   public static final Outcome DUNNO = new Outcome.Dunno(Outcome.Note.of("pass", "fail-open"));
 
@@ -47,7 +52,9 @@ public record PolicyConfig(
         zone,
         version,
         logFormat,
-        DnsListConfig.NONE);
+        DnsListConfig.NONE,
+        false,
+        DnsSettings.DEFAULT);
   }
 
   /** Decision lines in Postgrey's shape. */
@@ -65,6 +72,11 @@ public record PolicyConfig(
   public PolicyConfig {
     org.greygate.config.InvalidSetting.check(
         recentInstances >= 1, "recentInstances", "must be >= 1, got " + recentInstances);
+  }
+
+  /** Whether any feature asks DNS (then the daemon needs a resolver). */
+  public boolean asksDns() {
+    return dnsLists.active() || spfGrouping;
   }
 
   /** Defaults around a greylist configuration (tests, benchmarks). */

@@ -11,6 +11,7 @@ import java.util.List;
 import org.greygate.app.DaemonConfig;
 import org.greygate.app.PolicyConfig;
 import org.greygate.config.InvalidSetting;
+import org.greygate.dns.DnsSettings;
 import org.greygate.dnslist.DnsList;
 import org.greygate.dnslist.DnsListConfig;
 import org.greygate.greylist.GreylistConfig;
@@ -151,6 +152,14 @@ public final class DaemonOptions {
   List<Path> whitelistRecipients = new ArrayList<>();
 
   @Option(
+      names = "--domain-policy",
+      paramLabel = "FILE",
+      description =
+          "Per recipient domain: greylist=on|off, delay=, allow-sender=, never-awl= (see"
+              + " docs/greylisting.md); FILE.local is read too; reloaded like the whitelists.")
+  Path domainPolicy;
+
+  @Option(
       names = "--trust-policy-test-time",
       description =
           "Honour the policy_test_time request attribute (testing only: it lets a client choose the time).")
@@ -252,9 +261,18 @@ public final class DaemonOptions {
       names = "--dns-timeout",
       paramLabel = "MILLISECONDS",
       description =
-          "How long a request may wait for all of its DNS answers (default: ${DEFAULT-VALUE});"
-              + " past it, or when a list fails, it is decided as if no DNS list were set.")
+          "How long a request may wait for all of its DNS answers, DNS lists and SPF together"
+              + " (default: ${DEFAULT-VALUE}); past it, or when DNS fails, it is decided as if"
+              + " those features were off.")
   long dnsTimeoutMillis = 200;
+
+  @Option(
+      names = "--spf-grouping",
+      description =
+          "Key the triplet of a client that passes SPF for the envelope sender's domain by that"
+              + " domain instead of the client's network: a retry from another address of the"
+              + " sender's pool is not greylisted again.")
+  boolean spfGrouping;
 
   @Option(
       names = "--dns-server",
@@ -418,7 +436,8 @@ public final class DaemonOptions {
 
   PolicyConfig policyConfig(String version) {
     GreylistConfig greylist = greylistConfig();
-    DnsListConfig dns = dnsListConfig();
+    DnsListConfig lists = dnsListConfig();
+    DnsSettings dns = dnsSettings();
     return valid(
         () ->
             new PolicyConfig(
@@ -429,6 +448,8 @@ public final class DaemonOptions {
                 ZoneId.systemDefault(),
                 version,
                 DecisionLog.Format.TEXT,
+                lists,
+                spfGrouping,
                 dns));
   }
 
@@ -440,18 +461,22 @@ public final class DaemonOptions {
     if (skipScore < 1) {
       throw new GreygateCli.UsageError("--skip-score must be >= 1, got " + skipScore);
     }
-    if (dnsTimeoutMillis < 1 || dnsTimeoutMillis > 10_000) {
-      throw new GreygateCli.UsageError(
-          "--dns-timeout must be between 1 and 10000 milliseconds, got " + dnsTimeoutMillis);
-    }
     if (greylistOnlyListed && dnsbl.isEmpty()) {
       throw new GreygateCli.UsageError(
           "--greylist-only-listed needs at least one --dnsbl to tell listed clients");
     }
+    return new DnsListConfig(lists, skipScore, greylistOnlyListed);
+  }
+
+  /** --dns-timeout and --dns-server. */
+  DnsSettings dnsSettings() {
+    if (dnsTimeoutMillis < 1 || dnsTimeoutMillis > 10_000) {
+      throw new GreygateCli.UsageError(
+          "--dns-timeout must be between 1 and 10000 milliseconds, got " + dnsTimeoutMillis);
+    }
     List<InetSocketAddress> servers = new ArrayList<>();
     for (String d : dnsServers) servers.add(dnsServer(d));
-    return new DnsListConfig(
-        lists, skipScore, greylistOnlyListed, Duration.ofMillis(dnsTimeoutMillis), servers);
+    return new DnsSettings(Duration.ofMillis(dnsTimeoutMillis), servers);
   }
 
   private static DnsList dnsList(String option, String text, boolean allow) {
@@ -595,7 +620,7 @@ public final class DaemonOptions {
       recipients = List.of(DEFAULT_RECIPIENTS);
       optional.add(DEFAULT_RECIPIENTS);
     }
-    return new WhitelistSource(clients, recipients, optional);
+    return new WhitelistSource(clients, recipients, optional, domainPolicy);
   }
 
   private static <T> T valid(java.util.function.Supplier<T> build) {

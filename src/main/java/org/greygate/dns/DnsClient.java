@@ -13,10 +13,13 @@ import org.xbill.DNS.ARecord;
 import org.xbill.DNS.Cache;
 import org.xbill.DNS.DClass;
 import org.xbill.DNS.ExtendedResolver;
+import org.xbill.DNS.MXRecord;
 import org.xbill.DNS.Name;
+import org.xbill.DNS.PTRRecord;
 import org.xbill.DNS.Record;
 import org.xbill.DNS.Resolver;
 import org.xbill.DNS.ResolverConfig;
+import org.xbill.DNS.ReverseMap;
 import org.xbill.DNS.SimpleResolver;
 import org.xbill.DNS.TXTRecord;
 import org.xbill.DNS.TextParseException;
@@ -32,7 +35,7 @@ import org.xbill.DNS.lookup.NoSuchRRSetException;
  * included when the zone says for how long, are cached for their TTL (dnsjava's cache, bounded).
  * Names are absolute: no search path is applied.
  */
-public final class DnsClient {
+public final class DnsClient implements Lookups {
   private final LookupSession session;
   private final String servers;
 
@@ -84,29 +87,32 @@ public final class DnsClient {
   }
 
   /** The IPv4 addresses of {@code name}. */
-  public CompletionStage<List<InetAddress>> ipv4(String name) {
+  @Override
+  public CompletionStage<Answer<InetAddress>> ipv4(String name) {
     return lookup(name, Type.A)
         .thenApply(
             rs -> {
               List<InetAddress> out = new ArrayList<>();
               for (Record r : rs) if (r instanceof ARecord a) out.add(a.getAddress());
-              return out;
+              return new Answer<>(out, ttl(rs));
             });
   }
 
   /** The IPv6 addresses of {@code name}. */
-  public CompletionStage<List<InetAddress>> ipv6(String name) {
+  @Override
+  public CompletionStage<Answer<InetAddress>> ipv6(String name) {
     return lookup(name, Type.AAAA)
         .thenApply(
             rs -> {
               List<InetAddress> out = new ArrayList<>();
               for (Record r : rs) if (r instanceof AAAARecord a) out.add(a.getAddress());
-              return out;
+              return new Answer<>(out, ttl(rs));
             });
   }
 
   /** The TXT records of {@code name}, each its strings joined (as SPF reads them). */
-  public CompletionStage<List<String>> txt(String name) {
+  @Override
+  public CompletionStage<Answer<String>> txt(String name) {
     return lookup(name, Type.TXT)
         .thenApply(
             rs -> {
@@ -114,8 +120,46 @@ public final class DnsClient {
               for (Record r : rs) {
                 if (r instanceof TXTRecord t) out.add(String.join("", t.getStrings()));
               }
-              return out;
+              return new Answer<>(out, ttl(rs));
             });
+  }
+
+  /** The mail exchangers of {@code name}, most preferred first, without the trailing dot. */
+  @Override
+  public CompletionStage<Answer<String>> mx(String name) {
+    return lookup(name, Type.MX)
+        .thenApply(
+            rs -> {
+              List<MXRecord> mx = new ArrayList<>();
+              for (Record r : rs) if (r instanceof MXRecord m) mx.add(m);
+              mx.sort(java.util.Comparator.comparingInt(MXRecord::getPriority));
+              List<String> out = new ArrayList<>();
+              for (MXRecord m : mx) out.add(relative(m.getTarget()));
+              return new Answer<>(out, ttl(rs));
+            });
+  }
+
+  /** The names {@code address} points back to (PTR), without the trailing dot. */
+  @Override
+  public CompletionStage<Answer<String>> ptr(InetAddress address) {
+    return lookup(ReverseMap.fromAddress(address).toString(), Type.PTR)
+        .thenApply(
+            rs -> {
+              List<String> out = new ArrayList<>();
+              for (Record r : rs) if (r instanceof PTRRecord p) out.add(relative(p.getTarget()));
+              return new Answer<>(out, ttl(rs));
+            });
+  }
+
+  private static String relative(Name n) {
+    String s = n.toString();
+    return s.endsWith(".") && s.length() > 1 ? s.substring(0, s.length() - 1) : s;
+  }
+
+  private static long ttl(List<Record> rs) {
+    long ttl = Long.MAX_VALUE;
+    for (Record r : rs) ttl = Math.min(ttl, r.getTTL());
+    return ttl == Long.MAX_VALUE ? Answer.NEGATIVE_TTL : ttl;
   }
 
   private CompletionStage<List<Record>> lookup(String name, int type) {

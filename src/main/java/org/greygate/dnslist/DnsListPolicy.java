@@ -1,6 +1,7 @@
 package org.greygate.dnslist;
 
 import java.net.InetAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -9,9 +10,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import org.greygate.dns.DnsClient;
+import org.greygate.dns.Lookups;
 import org.greygate.inet.IpAddress;
 import org.greygate.metrics.Metrics;
+import org.greygate.policy.DnsBudget;
 import org.greygate.policy.Policy;
 import org.greygate.policy.PolicyContext;
 import org.greygate.policy.RcptCheck;
@@ -33,12 +35,17 @@ public final class DnsListPolicy implements Policy {
   private static final long QUIET_NANOS = TimeUnit.MINUTES.toNanos(1);
 
   private final DnsListConfig config;
-  private final DnsClient dns;
+  private final Duration budget;
+  private final Lookups dns;
   private final Metrics metrics;
   private final Map<String, Long> lastLogged = new ConcurrentHashMap<>();
 
-  public DnsListPolicy(DnsListConfig config, DnsClient dns, Metrics metrics) {
+  /**
+   * @param budget the request's time for DNS, shared with the other policies that ask DNS
+   */
+  public DnsListPolicy(DnsListConfig config, Duration budget, Lookups dns, Metrics metrics) {
     this.config = config;
+    this.budget = budget;
     this.dns = dns;
     this.metrics = metrics;
   }
@@ -87,7 +94,7 @@ public final class DnsListPolicy implements Policy {
       DnsList list = lists.get(i);
       asked[i] =
           dns.ipv4(list.queryName(client))
-              .thenApply(DnsListPolicy::read)
+              .thenApply(a -> read(a.values()))
               .exceptionally(
                   e -> {
                     quietly(
@@ -103,8 +110,9 @@ public final class DnsListPolicy implements Policy {
                   })
               .toCompletableFuture();
     }
+    long left = Math.max(1, DnsBudget.remainingNanos(context, budget));
     return CompletableFuture.allOf(asked)
-        .orTimeout(config.budget().toNanos(), TimeUnit.NANOSECONDS)
+        .orTimeout(left, TimeUnit.NANOSECONDS)
         .handle(
             (ok, e) -> {
               if (e != null) {
@@ -112,7 +120,7 @@ public final class DnsListPolicy implements Policy {
                 quietly(
                     "timeout",
                     "DNS lists: no answers within "
-                        + config.budget().toMillis()
+                        + budget.toMillis()
                         + " ms for "
                         + client
                         + "; deciding as if no list were set");

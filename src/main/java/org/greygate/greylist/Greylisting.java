@@ -8,6 +8,7 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import org.greygate.policy.DecisionLog;
+import org.greygate.policy.GreylistHints;
 import org.greygate.policy.Policy;
 import org.greygate.policy.PolicyContext;
 import org.greygate.policy.RcptCheck;
@@ -69,6 +70,8 @@ public final class Greylisting {
     return context -> {
       Optional<RcptCheck> rcpt = RcptCheck.of(context);
       if (rcpt.isEmpty() || !rules.awl()) return Policy.NO_OPINION;
+      GreylistHints hints = GreylistHints.find(context);
+      if (hints != null && hints.autoWhitelistOff()) return Policy.NO_OPINION;
       return step(context, rcpt.get())
           .thenApply(
               r ->
@@ -83,21 +86,51 @@ public final class Greylisting {
     return context -> {
       Optional<RcptCheck> rcpt = RcptCheck.of(context);
       if (rcpt.isEmpty()) return Policy.NO_OPINION;
-      return step(context, rcpt.get()).thenApply(r -> Optional.of(outcome(context, rcpt.get(), r)));
+      return step(context, rcpt.get())
+          .thenApply(
+              r -> Optional.of(outcome(context, rcpt.get(), r, GreylistHints.find(context))));
     };
   }
 
   private CompletionStage<TripletRule.Result> step(PolicyContext context, RcptCheck rcpt) {
-    return context.shared(
-        STEP,
-        () ->
-            store.step(
-                keys.triplet(rcpt.client(), rcpt.sender(), rcpt.recipient()),
-                rules.awl() ? keys.client(rcpt.client()) : null,
-                rules.at(context.now())));
+    return context.shared(STEP, () -> runStep(context, rcpt, GreylistHints.find(context)));
   }
 
-  private Outcome outcome(PolicyContext context, RcptCheck rcpt, TripletRule.Result r) {
+  private CompletionStage<TripletRule.Result> runStep(
+      PolicyContext context, RcptCheck rcpt, GreylistHints hints) {
+    TripletRule rule = rules;
+    String triplet;
+    if (hints == null) {
+      triplet = keys.triplet(rcpt.client(), rcpt.sender(), rcpt.recipient());
+    } else {
+      triplet =
+          hints.clientGroup() != null
+              ? keys.groupedTriplet(hints.clientGroup(), rcpt.sender(), rcpt.recipient())
+              : keys.triplet(rcpt.client(), rcpt.sender(), rcpt.recipient());
+      if (hints.delay() >= 0 || hints.autoWhitelistOff()) {
+        rule =
+            new TripletRule(
+                hints.delay() >= 0 ? hints.delay() : rule.delay(),
+                rule.maxAge(),
+                rule.retryWindow(),
+                hints.autoWhitelistOff() ? 0 : rule.awlClients());
+      }
+    }
+    return store.step(
+        triplet, rule.awl() ? keys.client(rcpt.client()) : null, rule.at(context.now()));
+  }
+
+  /** The decision line's extra fields for what the hints changed. */
+  private static List<String> hinted(GreylistHints hints, List<String> fields) {
+    if (hints == null) return fields;
+    List<String> out = new java.util.ArrayList<>(fields);
+    if (hints.clientGroup() != null) out.add("spf_group=" + hints.clientGroup());
+    if (hints.delay() >= 0) out.add("domain_delay=" + hints.delay());
+    return out;
+  }
+
+  private Outcome outcome(
+      PolicyContext context, RcptCheck rcpt, TripletRule.Result r, GreylistHints hints) {
     PolicyRequest request = context.request();
     long now = context.now();
     if (r.newlyWhitelisted()) {
@@ -110,8 +143,9 @@ public final class Greylisting {
       case NEW, EARLY_RETRY -> {
         Outcome.Note note =
             r.kind() == TripletRule.Kind.NEW
-                ? Outcome.Note.of("greylist", "new")
-                : Outcome.Note.of("greylist", "early-retry", r.missing() + "s missing");
+                ? new Outcome.Note("greylist", "new", null, hinted(hints, List.of()))
+                : new Outcome.Note(
+                    "greylist", "early-retry", r.missing() + "s missing", hinted(hints, List.of()));
         return new Outcome.Defer(
             config.greylistAction(), greylistText(request, rcpt.recipient(), r.missing()), note);
       }
@@ -120,9 +154,13 @@ public final class Greylisting {
           long waited = now - r.first();
           return new Outcome.Prepend(
               header(waited, now),
-              new Outcome.Note("pass", "triplet found", null, List.of("delay=" + waited)));
+              new Outcome.Note(
+                  "pass", "triplet found", null, hinted(hints, List.of("delay=" + waited))));
         }
-        return new Outcome.Dunno(Outcome.Note.of("pass", "triplet found"));
+        return new Outcome.Dunno(
+            hints == null
+                ? Outcome.Note.of("pass", "triplet found")
+                : new Outcome.Note("pass", "triplet found", null, hinted(hints, List.of())));
       }
       case AWL_PASS -> {
         // the auto-whitelist policy answers these; reached only when it is not in the chain

@@ -29,6 +29,16 @@ public final class TripletKeys {
     return hasher.apply(plain);
   }
 
+  /**
+   * The key of a triplet grouped by the sender domain its client may send for (SPF): {@code
+   * spf:DOMAIN/SENDER/RECIPIENT}, apart from every address-keyed triplet.
+   */
+  public String groupedTriplet(String senderDomain, String sender, String recipient) {
+    return hasher.apply(
+        asciiLower(
+            "spf:" + senderDomain + "/" + SenderNormalizer.normalize(sender) + "/" + recipient));
+  }
+
   public String client(IpAddress client) {
     return hasher.apply(client.toPostgreyString());
   }

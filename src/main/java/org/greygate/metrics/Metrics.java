@@ -71,6 +71,14 @@ public interface Metrics {
    */
   default void dnsList(String result) {}
 
+  /**
+   * An SPF check for retry grouping ended: its result ({@code pass}, {@code fail}, {@code
+   * softfail}, {@code neutral}, {@code none}, {@code permerror}, {@code temperror}), or {@code
+   * timeout} when the request's DNS budget ran out first. {@code cached} is true when the answer
+   * came from the result cache.
+   */
+  default void spf(String result, boolean cached) {}
+
   /** Reports nothing. */
   Metrics NONE = new Metrics() {};
 
@@ -183,6 +191,12 @@ public interface Metrics {
       public void dnsList(String result) {
         a.dnsList(result);
         b.dnsList(result);
+      }
+
+      @Override
+      public void spf(String result, boolean cached) {
+        a.spf(result, cached);
+        b.spf(result, cached);
       }
     };
   }

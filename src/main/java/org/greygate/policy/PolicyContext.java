@@ -64,6 +64,14 @@ public final class PolicyContext {
     return v;
   }
 
+  /** The value under {@code key} if one was computed, else null (nothing is computed or kept). */
+  @SuppressWarnings("unchecked")
+  public <T> T find(Object key) {
+    if (key0 == key) return (T) value0;
+    if (key1 == key) return (T) value1;
+    return more == null ? null : (T) more.get(key);
+  }
+
   /** Notes why a policy had no opinion (the first note is logged when nobody decides). */
   public void notApplicable(String why) {
     if (notApplicable == null) notApplicable = why;

@@ -65,9 +65,10 @@ public final class WhitelistReloader implements Supplier<Whitelists>, AutoClosea
       current.set(loaded);
       metrics.reload("whitelists", true);
       log.info(
-          "whitelists reloaded: {} client entries, {} recipient entries",
+          "whitelists reloaded: {} client entries, {} recipient entries, {} domain policies",
           loaded.clients().size(),
-          loaded.recipients().size());
+          loaded.recipients().size(),
+          loaded.domains().size());
       return true;
     } catch (WhitelistException e) {
       metrics.reload("whitelists", false);

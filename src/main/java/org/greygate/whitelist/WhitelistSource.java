@@ -19,13 +19,19 @@ import java.util.function.Consumer;
  * @param clientFiles client whitelist files, in order
  * @param recipientFiles recipient whitelist files, in order
  * @param optional files that may be missing without error
+ * @param domainPolicyFile the recipient-domain policies ({@link DomainPolicies}), or null
  */
 public record WhitelistSource(
-    List<Path> clientFiles, List<Path> recipientFiles, List<Path> optional) {
+    List<Path> clientFiles, List<Path> recipientFiles, List<Path> optional, Path domainPolicyFile) {
   public WhitelistSource {
     clientFiles = List.copyOf(clientFiles);
     recipientFiles = List.copyOf(recipientFiles);
     optional = List.copyOf(optional);
+  }
+
+  /** Whitelists only, no domain policies. */
+  public WhitelistSource(List<Path> clientFiles, List<Path> recipientFiles, List<Path> optional) {
+    this(clientFiles, recipientFiles, optional, null);
   }
 
   /** Every file read, companions included: what a watcher must watch. */
@@ -33,6 +39,7 @@ public record WhitelistSource(
     List<Path> out = new ArrayList<>();
     for (Path p : clientFiles) addWithCompanion(out, p);
     for (Path p : recipientFiles) addWithCompanion(out, p);
+    if (domainPolicyFile != null) addWithCompanion(out, domainPolicyFile);
     return out;
   }
 
@@ -61,7 +68,9 @@ public record WhitelistSource(
     for (Path p : recipientFiles) {
       read(p, optional.contains(p), recipients::add);
     }
-    return new Whitelists(clients.build(), recipients.build());
+    DomainPolicies.Builder domains = new DomainPolicies.Builder();
+    if (domainPolicyFile != null) read(domainPolicyFile, false, domains::add);
+    return new Whitelists(clients.build(), recipients.build(), domains.build());
   }
 
   private static void read(Path file, boolean optional, Consumer<String> sink)

@@ -2,10 +2,19 @@ package org.greygate.whitelist;
 
 import org.greygate.inet.IpAddress;
 
-/** One consistent set of client and recipient whitelists, swapped whole on reload. Immutable. */
-public record Whitelists(ClientWhitelist clients, RecipientWhitelist recipients) {
+/**
+ * One consistent set of client and recipient whitelists and recipient-domain policies, swapped
+ * whole on reload. Immutable.
+ */
+public record Whitelists(
+    ClientWhitelist clients, RecipientWhitelist recipients, DomainPolicies domains) {
   public static final Whitelists EMPTY =
-      new Whitelists(ClientWhitelist.EMPTY, RecipientWhitelist.EMPTY);
+      new Whitelists(ClientWhitelist.EMPTY, RecipientWhitelist.EMPTY, DomainPolicies.EMPTY);
+
+  /** Whitelists without domain policies. */
+  public Whitelists(ClientWhitelist clients, RecipientWhitelist recipients) {
+    this(clients, recipients, DomainPolicies.EMPTY);
+  }
 
   public boolean matchesClient(String clientName, IpAddress address) {
     return clients.matches(clientName, address);

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.InetAddress;
-import java.time.Duration;
 import java.util.List;
 import org.greygate.inet.IpAddress;
 import org.junit.jupiter.api.Test;
@@ -71,13 +70,7 @@ class DnsListTest {
     IllegalArgumentException e =
         assertThrows(
             IllegalArgumentException.class,
-            () ->
-                new DnsListConfig(
-                    List.of(DnsList.parse("wl.test", true)),
-                    1,
-                    true,
-                    Duration.ofMillis(200),
-                    List.of()));
+            () -> new DnsListConfig(List.of(DnsList.parse("wl.test", true)), 1, true));
     assertTrue(e.getMessage().contains("--dnsbl"), e.getMessage());
     assertFalse(DnsListConfig.NONE.active());
   }

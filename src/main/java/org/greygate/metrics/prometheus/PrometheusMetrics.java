@@ -32,6 +32,7 @@ public final class PrometheusMetrics implements Metrics {
   private final Gauge queueBytes;
   private final Counter queueAlerts;
   private final Counter dnsLists;
+  private final Counter spf;
   private final Counter mailLog;
   private final AtomicReference<LongSupplier> pending = new AtomicReference<>(() -> 0);
 
@@ -129,6 +130,14 @@ public final class PrometheusMetrics implements Metrics {
                 "DNS list answers by result (listed, not-listed, refused, bogus, error) and"
                     + " requests whose DNS budget ran out (timeout)")
             .labelNames("result")
+            .register(registry);
+    spf =
+        Counter.builder()
+            .name("greygate_spf_checks_total")
+            .help(
+                "SPF checks for retry grouping by result (pass groups the retry by sender domain;"
+                    + " timeout: the DNS budget ran out) and whether the answer was cached")
+            .labelNames("result", "cached")
             .register(registry);
     queueAlerts =
         Counter.builder()
@@ -236,6 +245,11 @@ public final class PrometheusMetrics implements Metrics {
   @Override
   public void dnsList(String result) {
     dnsLists.labelValues(result).inc();
+  }
+
+  @Override
+  public void spf(String result, boolean cached) {
+    spf.labelValues(result, cached ? "true" : "false").inc();
   }
 
   @Override

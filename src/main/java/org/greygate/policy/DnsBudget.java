@@ -1,0 +1,22 @@
+package org.greygate.policy;
+
+import java.time.Duration;
+
+/**
+ * One request's time for DNS, shared by every policy that asks DNS (lists, SPF): the clock starts
+ * when the first of them asks, and each of them waits only for what is left.
+ */
+public final class DnsBudget {
+  private static final Object KEY = new Object();
+
+  private DnsBudget() {}
+
+  /**
+   * Nanoseconds left of {@code budget} for this request (zero or less: spent); the first call
+   * starts it.
+   */
+  public static long remainingNanos(PolicyContext context, Duration budget) {
+    long deadline = context.<Long>shared(KEY, () -> System.nanoTime() + budget.toNanos());
+    return deadline - System.nanoTime();
+  }
+}

@@ -1,0 +1,319 @@
+package org.greygate.spf;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.greygate.dns.Answer;
+import org.greygate.dns.DnsException;
+import org.greygate.dns.Lookups;
+import org.greygate.inet.IpAddress;
+import org.junit.jupiter.api.Test;
+
+/** check_host() over zones held in memory: the rules of RFC 7208, each able to fail. */
+class SpfEvaluatorTest {
+  /** A zone in memory; a name in {@code broken} fails as a resolver timeout would. */
+  static final class Zone implements Lookups {
+    final Map<String, List<String>> txt = new HashMap<>();
+    final Map<String, List<String>> a = new HashMap<>();
+    final Map<String, List<String>> aaaa = new HashMap<>();
+    final Map<String, List<String>> mx = new HashMap<>();
+    final Map<String, List<String>> ptr = new HashMap<>();
+    final Set<String> broken = new HashSet<>();
+    final List<String> asked = new ArrayList<>();
+    long ttl = 600;
+
+    Zone spf(String name, String... records) {
+      txt.put(name, List.of(records));
+      return this;
+    }
+
+    Zone a(String name, String... addresses) {
+      a.put(name, List.of(addresses));
+      return this;
+    }
+
+    private <T> CompletionStage<Answer<T>> answer(String type, String name, List<T> values) {
+      String n = name.endsWith(".") ? name.substring(0, name.length() - 1) : name;
+      asked.add(type + " " + n);
+      if (broken.contains(n)) {
+        return CompletableFuture.failedFuture(
+            new DnsException(type + " " + n + ": timed out", null));
+      }
+      return CompletableFuture.completedFuture(
+          new Answer<>(values == null ? List.of() : values, values == null ? 300 : ttl));
+    }
+
+    private static List<InetAddress> ips(List<String> s) {
+      if (s == null) return null;
+      List<InetAddress> out = new ArrayList<>();
+      for (String x : s) {
+        try {
+          out.add(InetAddress.getByName(x));
+        } catch (Exception e) {
+          throw new IllegalArgumentException(e);
+        }
+      }
+      return out;
+    }
+
+    private static String key(String name) {
+      return name.endsWith(".") ? name.substring(0, name.length() - 1) : name;
+    }
+
+    @Override
+    public CompletionStage<Answer<InetAddress>> ipv4(String name) {
+      return answer("A", name, ips(a.get(key(name))));
+    }
+
+    @Override
+    public CompletionStage<Answer<InetAddress>> ipv6(String name) {
+      return answer("AAAA", name, ips(aaaa.get(key(name))));
+    }
+
+    @Override
+    public CompletionStage<Answer<String>> txt(String name) {
+      return answer("TXT", name, txt.get(key(name)));
+    }
+
+    @Override
+    public CompletionStage<Answer<String>> mx(String name) {
+      return answer("MX", name, mx.get(key(name)));
+    }
+
+    @Override
+    public CompletionStage<Answer<String>> ptr(InetAddress address) {
+      String ip = address.getHostAddress();
+      return answer("PTR", ip, ptr.get(ip));
+    }
+  }
+
+  private final Zone zone = new Zone();
+
+  private SpfVerdict check(String ip, String sender) {
+    String domain = sender.substring(sender.indexOf('@') + 1);
+    return new SpfEvaluator(zone)
+        .check(IpAddress.parse(ip), domain, sender, "mx.example.net")
+        .toCompletableFuture()
+        .join();
+  }
+
+  private SpfResult result(String ip, String sender) {
+    return check(ip, sender).result();
+  }
+
+  @Test
+  void addressesAndQualifiers() {
+    zone.spf("a.test", "v=spf1 ip4:192.0.2.0/24 ip4:198.51.100.7 -all");
+    assertEquals(SpfResult.PASS, result("192.0.2.200", "x@a.test"));
+    assertEquals(SpfResult.PASS, result("198.51.100.7", "x@a.test"));
+    assertEquals(SpfResult.FAIL, result("198.51.100.8", "x@a.test"));
+    zone.spf("b.test", "v=spf1 ip4:192.0.2.1 ~all");
+    assertEquals(SpfResult.SOFTFAIL, result("203.0.113.1", "x@b.test"));
+    zone.spf("c.test", "v=spf1 ?ip4:192.0.2.1 ?all");
+    assertEquals(SpfResult.NEUTRAL, result("192.0.2.1", "x@c.test"));
+    zone.spf("d.test", "v=spf1 ip4:192.0.2.1");
+    assertEquals(SpfResult.NEUTRAL, result("203.0.113.1", "x@d.test"), "nothing matched");
+    zone.spf("e.test", "V=SPF1 IP4:192.0.2.1 -ALL");
+    assertEquals(SpfResult.PASS, result("192.0.2.1", "x@e.test"), "case does not matter");
+  }
+
+  @Test
+  void recordSelection() {
+    assertEquals(SpfResult.NONE, result("192.0.2.1", "x@nothing.test"));
+    zone.spf("txt.test", "google-site-verification=abc", "v=spf10 +all");
+    assertEquals(SpfResult.NONE, result("192.0.2.1", "x@txt.test"), "v=spf10 is not SPF 1");
+    zone.spf("two.test", "v=spf1 +all", "v=spf1 -all");
+    assertEquals(SpfResult.PERMERROR, result("192.0.2.1", "x@two.test"));
+    zone.spf("bare.test", "v=spf1");
+    assertEquals(SpfResult.NEUTRAL, result("192.0.2.1", "x@bare.test"));
+    assertEquals(SpfResult.NONE, result("192.0.2.1", "x@single-label"), "not a domain");
+  }
+
+  @Test
+  void aSyntaxErrorAnywhereIsAPermerrorEvenAfterAMatch() {
+    zone.spf("s.test", "v=spf1 ip4:192.0.2.1 frobnicate:x -all");
+    assertEquals(SpfResult.PERMERROR, result("192.0.2.1", "x@s.test"));
+    zone.spf("s2.test", "v=spf1 ip4:192.0.2.1/33 -all");
+    assertEquals(SpfResult.PERMERROR, result("192.0.2.1", "x@s2.test"));
+    zone.spf("s3.test", "v=spf1 ip4:2001:db8::1 -all");
+    assertEquals(SpfResult.PERMERROR, result("192.0.2.1", "x@s3.test"));
+    zone.spf("s4.test", "v=spf1 redirect=a.test redirect=b.test");
+    assertEquals(SpfResult.PERMERROR, result("192.0.2.1", "x@s4.test"));
+    zone.spf("s5.test", "v=spf1 exists:%{q}.test -all");
+    assertEquals(SpfResult.PERMERROR, result("192.0.2.1", "x@s5.test"));
+    zone.spf("s6.test", "v=spf1 -all foo=bar");
+    assertEquals(SpfResult.FAIL, result("192.0.2.1", "x@s6.test"), "unknown modifiers ignored");
+  }
+
+  @Test
+  void includeAndRedirect() {
+    zone.spf("pool.test", "v=spf1 ip4:203.0.113.0/24 -all");
+    zone.spf("inc.test", "v=spf1 include:pool.test -all");
+    assertEquals(SpfResult.PASS, result("203.0.113.9", "x@inc.test"));
+    assertEquals(SpfResult.FAIL, result("192.0.2.9", "x@inc.test"), "included fail: no match");
+    zone.spf("noinc.test", "v=spf1 include:nothing.test -all");
+    assertEquals(SpfResult.PERMERROR, result("192.0.2.9", "x@noinc.test"));
+    zone.broken.add("down.test");
+    zone.spf("tmp.test", "v=spf1 include:down.test -all");
+    assertEquals(SpfResult.TEMPERROR, result("192.0.2.9", "x@tmp.test"));
+    zone.spf("red.test", "v=spf1 redirect=pool.test");
+    assertEquals(SpfResult.PASS, result("203.0.113.9", "x@red.test"));
+    assertEquals(SpfResult.FAIL, result("192.0.2.9", "x@red.test"));
+    zone.spf("redall.test", "v=spf1 ?all redirect=pool.test");
+    assertEquals(SpfResult.NEUTRAL, result("203.0.113.9", "x@redall.test"), "all wins");
+    zone.spf("rednone.test", "v=spf1 redirect=nothing.test");
+    assertEquals(SpfResult.PERMERROR, result("192.0.2.9", "x@rednone.test"));
+    zone.broken.add("tempfail.test");
+    assertEquals(SpfResult.TEMPERROR, result("192.0.2.9", "x@tempfail.test"));
+  }
+
+  @Test
+  void aMxAndPtr() {
+    zone.a("web.a.test", "192.0.2.10");
+    zone.spf("a.test", "v=spf1 a:web.a.test/28 -all");
+    assertEquals(SpfResult.PASS, result("192.0.2.3", "x@a.test"));
+    assertEquals(SpfResult.FAIL, result("192.0.2.30", "x@a.test"));
+    zone.a("self.test", "198.51.100.1");
+    zone.spf("self.test", "v=spf1 a -all");
+    assertEquals(SpfResult.PASS, result("198.51.100.1", "x@self.test"));
+    zone.mx.put("m.test", List.of("mx1.m.test", "mx2.m.test"));
+    zone.a("mx2.m.test", "198.51.100.20");
+    zone.spf("m.test", "v=spf1 mx/30 -all");
+    assertEquals(SpfResult.PASS, result("198.51.100.22", "x@m.test"));
+    assertEquals(SpfResult.FAIL, result("198.51.100.24", "x@m.test"));
+    List<String> many = new ArrayList<>();
+    for (int i = 0; i < 11; i++) many.add("mx" + i + ".many.test");
+    zone.mx.put("many.test", many);
+    zone.spf("many.test", "v=spf1 mx -all");
+    assertEquals(SpfResult.PERMERROR, result("198.51.100.22", "x@many.test"), "over 10 MX names");
+    zone.ptr.put("192.0.2.77", List.of("liar.other.test", "host.p.test"));
+    zone.a("host.p.test", "192.0.2.77");
+    zone.a("liar.other.test", "192.0.2.1");
+    zone.spf("p.test", "v=spf1 ptr -all");
+    assertEquals(SpfResult.PASS, result("192.0.2.77", "x@p.test"));
+    zone.spf("q.test", "v=spf1 ptr:other.test -all");
+    assertEquals(SpfResult.FAIL, result("192.0.2.77", "x@q.test"), "a name not validated");
+  }
+
+  @Test
+  void ipv6() {
+    zone.aaaa.put("v6.test", List.of("2001:db8:1::25"));
+    zone.spf("v6.test", "v=spf1 ip4:192.0.2.0/24 ip6:2001:db8:2::/48 a//64 -all");
+    assertEquals(SpfResult.PASS, result("2001:db8:2:ffff::1", "x@v6.test"));
+    assertEquals(SpfResult.PASS, result("2001:db8:1::99", "x@v6.test"));
+    assertEquals(SpfResult.FAIL, result("2001:db8:3::1", "x@v6.test"));
+    assertEquals(SpfResult.PASS, result("192.0.2.5", "x@v6.test"));
+  }
+
+  @Test
+  void theLookupLimit() {
+    // a chain of includes: 10 lookups are allowed, the 11th is a permerror
+    for (int i = 0; i < 10; i++)
+      zone.spf("c" + i + ".test", "v=spf1 include:c" + (i + 1) + ".test");
+    zone.spf("c10.test", "v=spf1 ip4:192.0.2.1");
+    zone.spf("c11.test", "v=spf1 ip4:192.0.2.1");
+    assertEquals(SpfResult.PASS, result("192.0.2.1", "x@c1.test"), "9 includes + nothing");
+    assertEquals(SpfResult.PASS, result("192.0.2.1", "x@c0.test"), "10 lookups");
+    zone.spf("c10.test", "v=spf1 include:c11.test");
+    SpfVerdict over = check("192.0.2.1", "x@c0.test");
+    assertEquals(SpfResult.PERMERROR, over.result());
+    assertTrue(over.detail().contains("limit of 10"), over.detail());
+    zone.spf(
+        "flat.test",
+        "v=spf1 a:a1.test a:a2.test a:a3.test a:a4.test a:a5.test a:a6.test"
+            + " a:a7.test a:a8.test a:a9.test a:a10.test a:a11.test +all");
+    for (int i = 1; i <= 11; i++) zone.a("a" + i + ".test", "198.51.100.1");
+    assertEquals(SpfResult.PERMERROR, result("192.0.2.1", "x@flat.test"));
+    zone.spf(
+        "cheap.test",
+        "v=spf1 ip4:1.1.1.1 ip4:1.1.1.2 ip4:1.1.1.3 ip4:1.1.1.4 ip4:1.1.1.5"
+            + " ip4:1.1.1.6 ip4:1.1.1.7 ip4:1.1.1.8 ip4:1.1.1.9 ip4:1.1.1.10 ip4:1.1.1.11 +all");
+    assertEquals(SpfResult.PASS, result("192.0.2.1", "x@cheap.test"), "ip4 costs no lookup");
+  }
+
+  @Test
+  void theVoidLookupLimit() {
+    zone.spf("void.test", "v=spf1 a:n1.test a:n2.test +all");
+    assertEquals(SpfResult.PASS, result("192.0.2.1", "x@void.test"), "two voids allowed");
+    zone.spf("void3.test", "v=spf1 a:n1.test a:n2.test exists:n3.test +all");
+    assertEquals(SpfResult.PERMERROR, result("192.0.2.1", "x@void3.test"));
+  }
+
+  @Test
+  void macrosAsTheRfcShowsThem() {
+    var v =
+        new MacroExpander.Values(
+            "strong-bad@email.example.com",
+            "strong-bad",
+            "email.example.com",
+            IpAddress.parse("192.0.2.3"),
+            "mx.example.org");
+    String d = "email.example.com";
+    String[][] cases = {
+      {"%{s}", "strong-bad@email.example.com"},
+      {"%{o}", "email.example.com"},
+      {"%{d}", "email.example.com"},
+      {"%{d4}", "email.example.com"},
+      {"%{d3}", "email.example.com"},
+      {"%{d2}", "example.com"},
+      {"%{d1}", "com"},
+      {"%{dr}", "com.example.email"},
+      {"%{d2r}", "example.email"},
+      {"%{l}", "strong-bad"},
+      {"%{l-}", "strong.bad"},
+      {"%{lr}", "strong-bad"},
+      {"%{lr-}", "bad.strong"},
+      {"%{l1r-}", "strong"},
+      {"%{ir}.%{v}._spf.%{d2}", "3.2.0.192.in-addr._spf.example.com"},
+      {"%{lr-}.lp._spf.%{d2}", "bad.strong.lp._spf.example.com"},
+      {"%{lr-}.lp.%{ir}.%{v}._spf.%{d2}", "bad.strong.lp.3.2.0.192.in-addr._spf.example.com"},
+      {"%{ir}.%{v}.%{l1r-}.lp._spf.%{d2}", "3.2.0.192.in-addr.strong.lp._spf.example.com"},
+      {"%{d2}.trusted-domains.example.net", "example.com.trusted-domains.example.net"},
+      {"%{h}", "mx.example.org"},
+      {"%%%_%-", "% %20"},
+      {"%{S}", "strong-bad%40email.example.com"},
+    };
+    for (String[] c : cases) assertEquals(c[1], MacroExpander.expand(c[0], d, v), c[0]);
+    var v6 =
+        new MacroExpander.Values(
+            "strong-bad@email.example.com",
+            "strong-bad",
+            "email.example.com",
+            IpAddress.parse("2001:db8::cb01"),
+            "h");
+    assertEquals(
+        "1.0.b.c.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6._spf.example.com",
+        MacroExpander.expand("%{ir}.%{v}._spf.%{d2}", d, v6));
+  }
+
+  @Test
+  void macrosInMechanisms() {
+    zone.a("192.0.2.3._spf.mac.test", "127.0.0.2");
+    zone.spf("mac.test", "v=spf1 exists:%{i}._spf.%{d} -all");
+    assertEquals(SpfResult.PASS, result("192.0.2.3", "x@mac.test"));
+    assertEquals(SpfResult.FAIL, result("192.0.2.4", "x@mac.test"));
+    assertTrue(zone.asked.contains("A 192.0.2.4._spf.mac.test"), zone.asked.toString());
+    zone.a("user.lp.mac2.test", "127.0.0.2");
+    zone.spf("mac2.test", "v=spf1 exists:%{l}.lp.%{d} -all");
+    assertEquals(SpfResult.PASS, result("192.0.2.3", "user@mac2.test"));
+    assertEquals(SpfResult.FAIL, result("192.0.2.3", "other@mac2.test"));
+  }
+
+  @Test
+  void theTtlIsTheSmallestSeen() {
+    zone.ttl = 120;
+    zone.spf("t.test", "v=spf1 ip4:192.0.2.1 -all");
+    assertEquals(120, check("192.0.2.1", "x@t.test").ttl());
+    zone.ttl = 86_400;
+    assertEquals(3600, check("192.0.2.1", "x@t.test").ttl(), "capped at an hour");
+  }
+}
