@@ -5,9 +5,12 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import org.xbill.DNS.AAAARecord;
 import org.xbill.DNS.ARecord;
 import org.xbill.DNS.Cache;
@@ -36,8 +39,20 @@ import org.xbill.DNS.lookup.NoSuchRRSetException;
  * Names are absolute: no search path is applied.
  */
 public final class DnsClient implements Lookups {
+  /**
+   * How long a "no such name" or "no such record" answer is kept when the zone sends no SOA to say
+   * (dnsjava's cache keeps the others for the SOA's time): a DNS list's unlisted clients are most
+   * of its answers, so they must not be asked again for every message.
+   */
+  static final long NEGATIVE_NANOS = TimeUnit.SECONDS.toNanos(60);
+
+  static final int NEGATIVE_LIMIT = 100_000;
+
+  private static final String SELECTOR_TIMEOUT = "dnsjava.nio.selector_timeout";
+
   private final LookupSession session;
   private final String servers;
+  private final Map<String, Long> negative = new ConcurrentHashMap<>();
 
   private DnsClient(LookupSession session, String servers) {
     this.session = session;
@@ -51,6 +66,9 @@ public final class DnsClient implements Lookups {
    * @param timeout how long one query may take before it fails
    */
   public static DnsClient of(List<InetSocketAddress> servers, Duration timeout) {
+    // dnsjava checks its queries' timeouts when its selector wakes, once a second by default: a
+    // query past a 200 ms timeout would linger (and a second resolver be tried) up to a second late
+    if (System.getProperty(SELECTOR_TIMEOUT) == null) System.setProperty(SELECTOR_TIMEOUT, "20");
     List<InetSocketAddress> use = servers;
     if (use.isEmpty()) use = ResolverConfig.getCurrentConfig().servers();
     if (use.isEmpty()) use = List.of(new InetSocketAddress(InetAddress.getLoopbackAddress(), 53));
@@ -170,6 +188,12 @@ public final class DnsClient implements Lookups {
       return CompletableFuture.failedFuture(
           new DnsException("not a DNS name: " + name + " (" + e.getMessage() + ")", e));
     }
+    String key = type + " " + n.toString().toLowerCase(java.util.Locale.ROOT);
+    Long until = negative.get(key);
+    if (until != null) {
+      if (until - System.nanoTime() > 0) return CompletableFuture.completedFuture(List.of());
+      negative.remove(key, until);
+    }
     CompletableFuture<List<Record>> out = new CompletableFuture<>();
     try {
       session
@@ -182,6 +206,7 @@ public final class DnsClient implements Lookups {
                 }
                 Throwable e = error instanceof CompletionException c ? c.getCause() : error;
                 if (e instanceof NoSuchDomainException || e instanceof NoSuchRRSetException) {
+                  rememberNegative(key);
                   out.complete(List.of());
                 } else {
                   out.completeExceptionally(
@@ -192,6 +217,15 @@ public final class DnsClient implements Lookups {
       out.completeExceptionally(new DnsException(Type.string(type) + " " + name + ": " + e, e));
     }
     return out;
+  }
+
+  private void rememberNegative(String key) {
+    long now = System.nanoTime();
+    if (negative.size() >= NEGATIVE_LIMIT) {
+      negative.values().removeIf(t -> t - now <= 0);
+      if (negative.size() >= NEGATIVE_LIMIT) negative.clear();
+    }
+    negative.put(key, now + NEGATIVE_NANOS);
   }
 
   private static String describe(Throwable e) {
