@@ -91,6 +91,7 @@ public final class Greygate implements AutoCloseable {
       DnsListConfig lists = config.policy().dnsLists();
       DnsClient dns = config.policy().asksDns() ? config.policy().dns().client() : null;
       if (dns != null) {
+        resources.add(dns::close);
         log.info(
             "DNS asked through {} within {} ms a request:{}{}",
             dns.servers(),

@@ -1,5 +1,7 @@
 package org.greygate.dns;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -14,31 +16,32 @@ import java.util.concurrent.TimeUnit;
 import org.xbill.DNS.AAAARecord;
 import org.xbill.DNS.ARecord;
 import org.xbill.DNS.Cache;
+import org.xbill.DNS.Credibility;
 import org.xbill.DNS.DClass;
-import org.xbill.DNS.ExtendedResolver;
 import org.xbill.DNS.MXRecord;
+import org.xbill.DNS.Message;
 import org.xbill.DNS.Name;
 import org.xbill.DNS.PTRRecord;
+import org.xbill.DNS.RRset;
+import org.xbill.DNS.Rcode;
 import org.xbill.DNS.Record;
-import org.xbill.DNS.Resolver;
 import org.xbill.DNS.ResolverConfig;
 import org.xbill.DNS.ReverseMap;
-import org.xbill.DNS.SimpleResolver;
+import org.xbill.DNS.Section;
+import org.xbill.DNS.SetResponse;
 import org.xbill.DNS.TXTRecord;
 import org.xbill.DNS.TextParseException;
 import org.xbill.DNS.Type;
-import org.xbill.DNS.lookup.LookupSession;
-import org.xbill.DNS.lookup.NoSuchDomainException;
-import org.xbill.DNS.lookup.NoSuchRRSetException;
 
 /**
  * Asks a recursive resolver, never blocking the caller: each lookup is a {@link CompletionStage}
  * that completes with the answer (empty when the name or the record type does not exist) or fails
- * with {@link DnsException} (timeout, SERVFAIL, no resolver reachable). Answers, negative ones
- * included when the zone says for how long, are cached for their TTL (dnsjava's cache, bounded).
- * Names are absolute: no search path is applied.
+ * with {@link DnsException} (timeout, SERVFAIL, no resolver reachable). Answers are cached for
+ * their TTL (dnsjava's cache, bounded), negative ones for the SOA's time or, without one, a minute.
+ * Names are absolute: no search path is applied. Queries go over {@link UdpTransport} (TCP when an
+ * answer is truncated); with several resolvers, the next is asked when one fails.
  */
-public final class DnsClient implements Lookups {
+public final class DnsClient implements Lookups, AutoCloseable {
   /**
    * How long a "no such name" or "no such record" answer is kept when the zone sends no SOA to say
    * (dnsjava's cache keeps the others for the SOA's time): a DNS list's unlisted clients are most
@@ -48,50 +51,63 @@ public final class DnsClient implements Lookups {
 
   static final int NEGATIVE_LIMIT = 100_000;
 
-  private static final String SELECTOR_TIMEOUT = "dnsjava.nio.selector_timeout";
-
-  private final LookupSession session;
+  private final List<UdpTransport> transports;
+  private final Duration timeout;
+  private final Cache cache;
   private final String servers;
   private final Map<String, Long> negative = new ConcurrentHashMap<>();
 
-  private DnsClient(LookupSession session, String servers) {
-    this.session = session;
+  private DnsClient(List<UdpTransport> transports, Duration timeout, String servers) {
+    this.transports = transports;
+    this.timeout = timeout;
     this.servers = servers;
+    this.cache = new Cache(DClass.IN);
+    cache.setMaxEntries(100_000);
   }
 
   /**
    * A client of {@code servers} (tried in turn), or of the system's resolvers (resolv.conf) when
    * the list is empty.
    *
-   * @param timeout how long one query may take before it fails
+   * @param timeout how long a lookup may take, all resolvers together, before it fails
    */
   public static DnsClient of(List<InetSocketAddress> servers, Duration timeout) {
-    // dnsjava checks its queries' timeouts when its selector wakes, once a second by default: a
-    // query past a 200 ms timeout would linger (and a second resolver be tried) up to a second late
-    if (System.getProperty(SELECTOR_TIMEOUT) == null) System.setProperty(SELECTOR_TIMEOUT, "20");
     List<InetSocketAddress> use = servers;
     if (use.isEmpty()) use = ResolverConfig.getCurrentConfig().servers();
     if (use.isEmpty()) use = List.of(new InetSocketAddress(InetAddress.getLoopbackAddress(), 53));
-    List<Resolver> resolvers = new ArrayList<>();
-    for (InetSocketAddress a : use) {
-      SimpleResolver r = new SimpleResolver(a);
-      r.setTimeout(timeout);
-      resolvers.add(r);
+    List<UdpTransport> transports = new ArrayList<>();
+    try {
+      for (InetSocketAddress a : use) transports.add(new UdpTransport(a));
+    } catch (IOException e) {
+      for (UdpTransport t : transports) t.close();
+      throw new UncheckedIOException("cannot open a socket for DNS: " + e.getMessage(), e);
     }
-    Resolver resolver;
-    if (resolvers.size() == 1) {
-      resolver = resolvers.get(0);
-    } else {
-      ExtendedResolver e = new ExtendedResolver(resolvers);
-      e.setTimeout(timeout);
-      e.setRetries(1);
-      resolver = e;
+    warmUp();
+    return new DnsClient(
+        List.copyOf(transports),
+        timeout,
+        String.join(",", use.stream().map(DnsClient::hostPort).toList()));
+  }
+
+  @Override
+  public void close() {
+    for (UdpTransport t : transports) t.close();
+  }
+
+  /**
+   * Encodes and decodes one message of each type asked, so that dnsjava's classes and tables are
+   * loaded at start, not on the first mail's time.
+   */
+  private static void warmUp() {
+    try {
+      for (int type : new int[] {Type.A, Type.AAAA, Type.TXT, Type.MX, Type.PTR}) {
+        Message m = Message.newQuery(Record.newRecord(Name.fromString("warm.invalid."), type, 1));
+        new Message(m.toWire()).getRcode();
+      }
+      Rcode.string(Rcode.NXDOMAIN);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
-    Cache cache = new Cache(DClass.IN);
-    cache.setMaxEntries(100_000);
-    LookupSession session =
-        LookupSession.builder().resolver(resolver).cache(cache).clearSearchPath().ndots(1).build();
-    return new DnsClient(session, String.join(",", use.stream().map(DnsClient::hostPort).toList()));
   }
 
   private static String hostPort(InetSocketAddress a) {
@@ -181,42 +197,67 @@ public final class DnsClient implements Lookups {
   }
 
   private CompletionStage<List<Record>> lookup(String name, int type) {
-    Name n;
-    try {
-      n = Name.fromString(name.endsWith(".") ? name : name + ".");
-    } catch (TextParseException e) {
-      return CompletableFuture.failedFuture(
-          new DnsException("not a DNS name: " + name + " (" + e.getMessage() + ")", e));
-    }
-    String key = type + " " + n.toString().toLowerCase(java.util.Locale.ROOT);
+    // the negative answers are most of a DNS list's: looked up before the name is even parsed
+    String bare = name.endsWith(".") ? name.substring(0, name.length() - 1) : name;
+    String key = type + " " + bare.toLowerCase(java.util.Locale.ROOT);
     Long until = negative.get(key);
     if (until != null) {
       if (until - System.nanoTime() > 0) return CompletableFuture.completedFuture(List.of());
       negative.remove(key, until);
     }
-    CompletableFuture<List<Record>> out = new CompletableFuture<>();
+    Name n;
     try {
-      session
-          .lookupAsync(n, type)
-          .whenComplete(
-              (result, error) -> {
-                if (error == null) {
-                  out.complete(result.getRecords());
-                  return;
-                }
-                Throwable e = error instanceof CompletionException c ? c.getCause() : error;
-                if (e instanceof NoSuchDomainException || e instanceof NoSuchRRSetException) {
-                  rememberNegative(key);
-                  out.complete(List.of());
-                } else {
-                  out.completeExceptionally(
-                      new DnsException(Type.string(type) + " " + name + ": " + describe(e), e));
-                }
-              });
-    } catch (RuntimeException e) {
-      out.completeExceptionally(new DnsException(Type.string(type) + " " + name + ": " + e, e));
+      n = Name.fromString(bare + ".");
+    } catch (TextParseException e) {
+      return CompletableFuture.failedFuture(
+          new DnsException("not a DNS name: " + name + " (" + e.getMessage() + ")", e));
     }
-    return out;
+    SetResponse cached = cache.lookupRecords(n, type, Credibility.NORMAL);
+    if (cached.isSuccessful()) {
+      List<Record> out = new ArrayList<>();
+      for (RRset set : cached.answers()) out.addAll(set.rrs());
+      return CompletableFuture.completedFuture(out);
+    }
+    if (cached.isNXDOMAIN() || cached.isNXRRSET()) {
+      return CompletableFuture.completedFuture(List.of());
+    }
+    long deadline = System.nanoTime() + timeout.toNanos();
+    return ask(n, type, 0, deadline)
+        .handle(
+            (m, error) -> {
+              if (error != null) {
+                Throwable e = error instanceof CompletionException c ? c.getCause() : error;
+                throw new CompletionException(
+                    new DnsException(Type.string(type) + " " + name + ": " + describe(e), e));
+              }
+              int rcode = m.getRcode();
+              if (rcode != Rcode.NOERROR && rcode != Rcode.NXDOMAIN) {
+                throw new CompletionException(
+                    new DnsException(
+                        Type.string(type) + " " + name + ": " + Rcode.string(rcode), null));
+              }
+              cache.addMessage(m);
+              List<Record> out = new ArrayList<>();
+              if (rcode == Rcode.NOERROR) {
+                for (Record r : m.getSection(Section.ANSWER)) {
+                  if (r.getType() == type) out.add(r);
+                }
+              }
+              if (out.isEmpty()) rememberNegative(key);
+              return out;
+            });
+  }
+
+  /** Asks resolver {@code i}, then the next ones while time is left. */
+  private CompletableFuture<Message> ask(Name n, int type, int i, long deadline) {
+    long left = deadline - System.nanoTime();
+    int remaining = transports.size() - i;
+    // share what is left between the resolvers still to try
+    Duration attempt = Duration.ofNanos(Math.max(1, left / remaining));
+    CompletableFuture<Message> answer = transports.get(i).query(n, type, attempt);
+    if (i + 1 >= transports.size()) return answer;
+    return answer.exceptionallyCompose(
+        e -> deadline - System.nanoTime() > 0 ? ask(n, type, i + 1, deadline) : answer);
   }
 
   private void rememberNegative(String key) {

@@ -110,6 +110,9 @@ public final class DnsListPolicy implements Policy {
                   })
               .toCompletableFuture();
     }
+    boolean allDone = true;
+    for (CompletableFuture<Answer> a : asked) allDone &= a.isDone();
+    if (allDone) return CompletableFuture.completedFuture(decide(r, lists, asked)); // from cache
     long left = Math.max(1, DnsBudget.remainingNanos(context, budget));
     return CompletableFuture.allOf(asked)
         .orTimeout(left, TimeUnit.NANOSECONDS)

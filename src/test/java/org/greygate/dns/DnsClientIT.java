@@ -28,7 +28,14 @@ class DnsClientIT {
                 "txt-record=spf.client.test,\"v=spf1 \",\"ip4:192.0.2.0/24 -all\"",
                 "mx-host=client.test,mx2.client.test,20",
                 "mx-host=client.test,mx1.client.test,10",
-                "ptr-record=5.2.0.192.in-addr.arpa,host.client.test"));
+                "ptr-record=5.2.0.192.in-addr.arpa,host.client.test",
+                // six records of 250 bytes: past the 1232 bytes asked over UDP, so over TCP
+                "txt-record=big.client.test,\"" + "a".repeat(250) + "\"",
+                "txt-record=big.client.test,\"" + "b".repeat(250) + "\"",
+                "txt-record=big.client.test,\"" + "c".repeat(250) + "\"",
+                "txt-record=big.client.test,\"" + "d".repeat(250) + "\"",
+                "txt-record=big.client.test,\"" + "e".repeat(250) + "\"",
+                "txt-record=big.client.test,\"" + "f".repeat(250) + "\""));
     client =
         DnsClient.of(List.of(new InetSocketAddress("127.0.0.1", dns.port)), Duration.ofMillis(300));
   }
@@ -77,6 +84,38 @@ class DnsClientIT {
     assertEquals(positive, asked("host.client.test"), dns.log());
     assertEquals(negative, asked("missing.client.test"), dns.log());
     assertTrue(negative >= 1, dns.log());
+  }
+
+  @Test
+  void aTruncatedAnswerIsAskedAgainOverTcp() {
+    List<String> big = get(client.txt("big.client.test")).values();
+    assertEquals(6, big.size(), dns.log());
+    assertTrue(big.stream().allMatch(t -> t.length() == 250), big.toString());
+    assertEquals(2, asked("big.client.test"), "once over UDP, truncated, then over TCP");
+  }
+
+  @Test
+  void aRefusalIsAnErrorNotAnEmptyAnswer() {
+    CompletionException e =
+        assertThrows(CompletionException.class, () -> get(client.ipv4("www.elsewhere.org")));
+    assertTrue(e.getCause().getMessage().contains("REFUSED"), e.getCause().getMessage());
+  }
+
+  @Test
+  void theNextResolverIsAskedWhenOneDoesNotAnswer() throws Exception {
+    try (java.net.DatagramSocket silent =
+            new java.net.DatagramSocket(new InetSocketAddress("127.0.0.1", 0));
+        DnsClient two =
+            DnsClient.of(
+                List.of(
+                    new InetSocketAddress("127.0.0.1", silent.getLocalPort()),
+                    new InetSocketAddress("127.0.0.1", dns.port)),
+                Duration.ofMillis(400))) {
+      long start = System.nanoTime();
+      assertEquals(1, get(two.ipv4("host.client.test")).values().size());
+      long millis = (System.nanoTime() - start) / 1_000_000;
+      assertTrue(millis >= 150 && millis < 400 + 100, millis + " ms");
+    }
   }
 
   @Test

@@ -147,8 +147,11 @@ class SpfGroupingIT {
         String a = c.ask(mail("100.64." + (20 + i) + ".1", "x@sender.dead.test", T0 + i));
         took[i] = (System.nanoTime() - start) / 1_000_000;
         assertTrue(greylisted(a), a);
-        assertTrue(took[i] < 200 + 300, "within the DNS budget: " + took[i] + " ms");
+        // the first request of a fresh daemon also loads and compiles the code it runs
+        long slack = i == 0 ? 600 : 300;
+        assertTrue(took[i] < 200 + slack, "within the DNS budget: " + took[i] + " ms");
       }
+      System.out.println("dead resolver: " + java.util.Arrays.toString(took) + " ms");
       // lists and SPF share one budget: a warm request waits ~200 ms, not 200 for each
       long[] warm = java.util.Arrays.copyOfRange(took, 1, took.length);
       java.util.Arrays.sort(warm);
