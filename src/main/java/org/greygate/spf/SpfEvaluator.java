@@ -45,7 +45,7 @@ public final class SpfEvaluator {
     String senderDomain = at >= 0 ? s.substring(at + 1) : s;
     Check c = new Check(ip, new MacroExpander.Values(s, local, senderDomain, ip, h));
     return c.host(domain.toLowerCase(Locale.ROOT))
-        .thenApply(r -> new SpfVerdict(r, Math.min(c.ttl, MAX_TTL), c.detail));
+        .thenApply(r -> new SpfVerdict(r, Math.min(c.ttl, MAX_TTL), c.detail, c.broad));
   }
 
   /** A record broke a rule: permerror, with the rule for the log. */
@@ -71,6 +71,7 @@ public final class SpfEvaluator {
     int voids;
     long ttl = Long.MAX_VALUE;
     String detail = "";
+    boolean broad;
 
     Check(IpAddress ip, MacroExpander.Values values) {
       this.ip = ip;
@@ -160,6 +161,8 @@ public final class SpfEvaluator {
               hit -> {
                 if (hit) {
                   detail = domain + ": " + d.text();
+                  // an include's own record said which of its mechanisms matched
+                  if (d.mechanism() != SpfRecord.Mechanism.INCLUDE) broad = broad(d);
                   return done(SpfResult.ofQualifier(d.qualifier()));
                 }
                 return evaluate(domain, record, i + 1);
@@ -232,6 +235,14 @@ public final class SpfEvaluator {
         default:
           throw new IllegalStateException(d.mechanism().toString());
       }
+    }
+
+    private boolean broad(SpfRecord.Directive d) {
+      return switch (d.mechanism()) {
+        case ALL -> true;
+        case IP4, IP6, A, MX -> ip.isV4() ? d.cidr4() < 8 : d.cidr6() < 16;
+        default -> false;
+      };
     }
 
     private java.util.function.Function<Answer<InetAddress>, Boolean> anyWithin(

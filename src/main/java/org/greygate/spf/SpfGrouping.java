@@ -22,8 +22,9 @@ import org.slf4j.LoggerFactory;
  * SPF-aware retry grouping: when the client passes SPF for the envelope sender's domain, the
  * triplet is keyed by that domain instead of the client's network, so a retry from any address of
  * the sender's pool (Office 365, Gmail, SES...) finds the first attempt. Any other SPF result, a
- * null sender, or a budget that runs out leaves the triplet keyed by the client as before. Never
- * decides a request itself.
+ * null sender, a pass by a mechanism that lets nearly any address pass ({@code +all}, {@code
+ * ip4:0.0.0.0/1}...), or a budget that runs out leaves the triplet keyed by the client as before.
+ * Never decides a request itself.
  *
  * <p>Results are cached per (client address, sender domain) for the TTL of the records they were
  * built from (at most an hour); temporary errors are not cached. Thread-safe.
@@ -38,7 +39,7 @@ public final class SpfGrouping implements Policy {
   private final Map<String, Cached> cache = new ConcurrentHashMap<>();
   private volatile long lastTimeoutLog = System.nanoTime() - TimeUnit.MINUTES.toNanos(2);
 
-  private record Cached(SpfResult result, long expiresNanos) {}
+  private record Cached(SpfResult result, boolean groups, long expiresNanos) {}
 
   public SpfGrouping(SpfEvaluator spf, Duration budget, Metrics metrics) {
     this.spf = spf;
@@ -59,7 +60,7 @@ public final class SpfGrouping implements Policy {
     Cached hit = cache.get(key);
     if (hit != null && hit.expiresNanos - now > 0) {
       metrics.spf(hit.result.label(), true);
-      if (hit.result == SpfResult.PASS) GreylistHints.of(context).groupBy(domain);
+      if (hit.groups) GreylistHints.of(context).groupBy(domain);
       return NO_OPINION;
     }
     long left = DnsBudget.remainingNanos(context, budget);
@@ -77,12 +78,15 @@ public final class SpfGrouping implements Policy {
                 return Optional.empty();
               }
               metrics.spf(v.result().label(), false);
+              // "+all" and the like let any address pass: no pool to group by
+              boolean groups = v.result() == SpfResult.PASS && !v.broad();
               if (v.result() != SpfResult.TEMPERROR && v.ttl() > 0) {
                 if (cache.size() >= CACHE_LIMIT) evictExpired();
                 cache.put(
-                    key, new Cached(v.result(), System.nanoTime() + v.ttl() * 1_000_000_000L));
+                    key,
+                    new Cached(v.result(), groups, System.nanoTime() + v.ttl() * 1_000_000_000L));
               }
-              if (v.result() == SpfResult.PASS) GreylistHints.of(context).groupBy(domain);
+              if (groups) GreylistHints.of(context).groupBy(domain);
               if (log.isDebugEnabled()) {
                 log.debug(
                     "SPF {} for {} from {}: {}", v.result().label(), domain, client, v.detail());

@@ -309,6 +309,22 @@ class SpfEvaluatorTest {
   }
 
   @Test
+  void aPassThatAnyAddressGetsIsMarkedBroad() {
+    zone.spf("open.test", "v=spf1 +all");
+    zone.spf("wide.test", "v=spf1 ip4:0.0.0.0/1 ip4:128.0.0.0/1 -all");
+    zone.spf("narrow.test", "v=spf1 include:open.test ip4:192.0.2.0/24 -all");
+    zone.spf("via.test", "v=spf1 include:open.test -all");
+    zone.spf("pool.test", "v=spf1 ip4:40.92.0.0/15 -all");
+    assertTrue(check("192.0.2.1", "x@open.test").broad());
+    assertTrue(check("192.0.2.1", "x@wide.test").broad());
+    assertTrue(check("192.0.2.1", "x@via.test").broad(), "the include's +all decided");
+    assertEquals(SpfResult.PASS, check("40.93.1.1", "x@pool.test").result());
+    assertTrue(!check("40.93.1.1", "x@pool.test").broad(), "a /15 is a pool");
+    zone.spf("late.test", "v=spf1 ip4:192.0.2.0/24 +all");
+    assertTrue(!check("192.0.2.1", "x@late.test").broad(), "the /24 matched first");
+  }
+
+  @Test
   void theTtlIsTheSmallestSeen() {
     zone.ttl = 120;
     zone.spf("t.test", "v=spf1 ip4:192.0.2.1 -all");

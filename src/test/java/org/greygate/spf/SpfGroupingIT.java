@@ -48,6 +48,8 @@ class SpfGroupingIT {
     }
     over.append(" include:ranges.provider.test -all");
     records.add("txt-record=toomany.test,\"" + over + "\"");
+    // a domain that lets any address pass: no pool, nothing to group by
+    records.add("txt-record=open.test,\"v=spf1 +all\"");
     // a sender domain whose DNS never answers
     records.add("txt-record=unused.test,\"v=spf1 -all\"");
     dns = DnsServer.start(records);
@@ -134,6 +136,9 @@ class SpfGroupingIT {
       assertTrue(greylisted(c.ask(mail("100.64.1.10", "a@toomany.test", T0))));
       assertTrue(greylisted(c.ask(mail("100.64.2.11", "a@toomany.test", T0 + 400))));
       assertTrue(dns.log().contains("ranges.provider.test"), "the records were asked");
+      // +all: SPF passes from anywhere, so it says nothing about a pool
+      assertTrue(greylisted(c.ask(mail("100.64.1.10", "a@open.test", T0))));
+      assertTrue(greylisted(c.ask(mail("100.64.2.10", "a@open.test", T0 + 400))));
     }
   }
 
