@@ -16,6 +16,7 @@ import java.util.concurrent.Callable;
 import org.greygate.app.ChainFactory;
 import org.greygate.app.PolicyConfig;
 import org.greygate.app.Stores;
+import org.greygate.dns.DnsClient;
 import org.greygate.greylist.KeyHasher;
 import org.greygate.metrics.Metrics;
 import org.greygate.policy.DecisionLog;
@@ -23,6 +24,7 @@ import org.greygate.policy.PolicyChain;
 import org.greygate.protocol.Outcome;
 import org.greygate.protocol.PolicyReply;
 import org.greygate.protocol.PolicyRequest;
+import org.greygate.ratelimit.RateRules;
 import org.greygate.store.PrivacySecret;
 import org.greygate.store.StoreException;
 import org.greygate.store.TripletStore;
@@ -82,6 +84,7 @@ public final class CheckCommand implements Callable<Integer> {
     } catch (WhitelistException e) {
       throw new GreygateCli.UsageError(e.getMessage());
     }
+    DnsClient dns = null;
     try (TripletStore store = Stores.inspect(dbdir)) {
       KeyHasher hasher = KeyHasher.PLAIN;
       if (options.privacy) {
@@ -90,9 +93,18 @@ public final class CheckCommand implements Callable<Integer> {
         }
         hasher = KeyHasher.hmac(PrivacySecret.loadOrCreate(dbdir));
       }
+      // the DNS features ask DNS here too, so the answer is the daemon's
+      dns = policy.asksDns() ? policy.dns().client() : null;
       PolicyChain chain =
           ChainFactory.create(
-              policy, store, () -> whitelists, hasher, Clock.systemUTC(), Metrics.NONE);
+              policy,
+              store,
+              () -> whitelists,
+              () -> RateRules.NONE,
+              dns,
+              hasher,
+              Clock.systemUTC(),
+              Metrics.NONE);
       // the reply alone on stdout; the decision line on stderr, not through the daemon's log
       ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger("greygate.decision"))
           .setLevel(Level.OFF);
@@ -116,6 +128,8 @@ public final class CheckCommand implements Callable<Integer> {
     } catch (StoreException e) {
       spec.commandLine().getErr().println("greygate: " + e.getMessage());
       return GreygateCli.EXIT_FAILURE;
+    } finally {
+      if (dns != null) dns.close();
     }
   }
 

@@ -149,13 +149,24 @@ public final class ReportBuilder {
     row.merge("#" + category(action, reason, afterDelay), n, Long::sum);
   }
 
+  /**
+   * Passes without greylisting that the configuration asked for: the whitelists, the recipient
+   * domain's policy, and the DNS allow lists.
+   */
+  static final java.util.Set<String> WHITELIST_REASONS =
+      java.util.Set.of(
+          "client whitelist",
+          "recipient whitelist",
+          "sender whitelist",
+          "domain policy",
+          "dnswl",
+          "not listed");
+
   static String category(String action, String reason, boolean afterDelay) {
     if (action.equals("greylist")) return "greylisted";
     if (reason.equals("fail-open")) return "fail-open";
     if (reason.equals("triplet found")) return afterDelay ? "passed after delay" : "passed known";
-    if (reason.equals("client whitelist") || reason.equals("recipient whitelist")) {
-      return "whitelisted";
-    }
+    if (WHITELIST_REASONS.contains(reason)) return "whitelisted";
     if (reason.equals("client AWL")) return "auto-whitelisted";
     if (action.equals("ratelimit")) return "rate-limited";
     return "other";

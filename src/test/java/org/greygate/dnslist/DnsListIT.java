@@ -105,6 +105,24 @@ class DnsListIT {
   }
 
   @Test
+  void checkAsksTheListsAsTheDaemonDoes() throws Exception {
+    org.greygate.testing.Cli cli = new org.greygate.testing.Cli();
+    int rc =
+        cli.run(
+            "check",
+            "--dbdir=" + dir,
+            "--dnswl=wl.test",
+            "--dns-server=" + dns.address(),
+            "client_address=192.0.2.10",
+            "client_name=mail.example.com",
+            "sender=a@example.org",
+            "recipient=b@example.net");
+    assertEquals(0, rc, cli.err.toString());
+    assertEquals("action=DUNNO\n\n", cli.out.toString());
+    assertTrue(cli.err.toString().contains("reason=dnswl"), cli.err.toString());
+  }
+
+  @Test
   void badDnsOptionsNameTheOptionAndExit2() throws Exception {
     Map<String, List<String>> cases =
         Map.of(

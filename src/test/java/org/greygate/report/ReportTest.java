@@ -148,6 +148,24 @@ class ReportTest {
                     "203.0.113.9",
                     "w@four.example",
                     "r@x"),
+                line(
+                    "2026-12-03 10:00:01",
+                    "action=pass, reason=domain policy, domain_policy=x",
+                    "203.0.113.9",
+                    "w@four.example",
+                    "r@x"),
+                line(
+                    "2026-12-03 10:00:02",
+                    "action=pass, reason=dnswl, dnswl=list.dnswl.org",
+                    "203.0.113.10",
+                    "w@four.example",
+                    "r@x"),
+                line(
+                    "2026-12-03 10:00:03",
+                    "action=pass, reason=sender whitelist, whitelist=@four.example",
+                    "203.0.113.11",
+                    "w@four.example",
+                    "r@x"),
                 "Dec  3 10:00:00 mx postfix/smtpd[1]: connect from somewhere")
             .build("test");
     assertEquals(
@@ -157,7 +175,10 @@ class ReportTest {
     assertEquals(4, day1.categories().get("greylisted"));
     assertEquals(1, day1.categories().get("passed after delay"));
     assertEquals(1, day1.categories().get("passed known"));
-    assertEquals(1, r.periods().get(1).categories().get("whitelisted"));
+    assertEquals(
+        4,
+        r.periods().get(1).categories().get("whitelisted"),
+        "whitelists, domain policy, DNS allow list and sender whitelist alike");
     assertEquals(4, r.totals().get("greylist/new"));
     assertEquals(1, r.totals().get("greylist/early-retry"));
     assertEquals(new Report.Effectiveness(3, 2, 86_400), r.effectiveness());
