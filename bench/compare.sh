@@ -1,138 +1,124 @@
 #!/usr/bin/env bash
-# Reproduces the comparison table of docs/performance.md in one run on this machine:
-# greygate (default: bounded replies) and greygate-inline (--reply-timeout=0) vs Postgrey 1.37
-# (Debian package) vs the trivial responder (greygate's network stack answering DUNNO: the
-# ceiling), each loaded by `greygate bench` at 1, 8 and 32 connections.
-# Every cell is the median of RUNS runs; all servers are measured in the same run, in turns.
+# greygate against the machine's ceiling, per load profile, in one run (docs/performance.md,
+# "Profiles against the C ceiling"):
+#   greygate    serve with its defaults (embedded LMDB store, bounded replies)
+#   responder   greygate's own network stack answering DUNNO (no decision, no store)
+#   ceiling     bench/c/ceiling.c: a minimal C epoll server answering DUNNO (the machine's limit)
+#   postgrey    Postgrey 1.37 (Debian package)
+# each loaded by `greygate bench --profile=P` (new: every request a triplet never seen, a spam
+# wave; mix: mostly new, some retries past the delay, a hot set of known senders; known: all
+# seen), at each of CONNS connections; every cell the median of RUNS runs, servers in turns.
+# Then the generator is checked: bench/c/loadgen.c and `greygate bench` against the ceiling.
 #
-#   bench/compare.sh                      # defaults below
-#   RUNS=5 DURATION=20 bench/compare.sh   # longer
-#   TRANSPORT=unix bench/compare.sh       # every server on a unix socket instead of loopback TCP
-#   BASELINE_JAR=/tmp/old.jar bench/compare.sh  # also measure another build, as greygate-before
+#   bench/compare.sh                               # RUNS=3, DURATION=10, CONNS="1 8"
+#   PROFILES=new CONNS=8 RUNS=5 bench/compare.sh
 #
-# Needs root for Postgrey (it drops privileges to the postgrey user); installs postgrey if missing.
+# Needs root for Postgrey (it drops privileges); installs postgrey and a C compiler if missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 RUNS=${RUNS:-3}
 DURATION=${DURATION:-10}
 WARMUP=${WARMUP:-3}
-CONNS=${CONNS:-"1 8 32"}
-KEYSPACE=${KEYSPACE:-100000}
-DELAY=${DELAY:-5}          # short greylist delay so the load mixes new, early-retry and passing triplets
+CONNS=${CONNS:-"1 8"}
+PROFILES=${PROFILES:-"new mix known"}
+DELAY=${DELAY:-1}          # short, so the mix profile's retries pass as legitimate retries do
 THREADS=${THREADS:-2}      # load generator threads
-TRANSPORT=${TRANSPORT:-tcp}  # tcp (127.0.0.1) or unix
-PORT_GG=${PORT_GG:-10061}; PORT_PG=${PORT_PG:-10062}; PORT_TR=${PORT_TR:-10063}; PORT_GI=${PORT_GI:-10064}
-PORT_GB=${PORT_GB:-10065}
-BASELINE_JAR=${BASELINE_JAR:-}
+PORT_GG=${PORT_GG:-10061}; PORT_PG=${PORT_PG:-10062}; PORT_TR=${PORT_TR:-10063}; PORT_CE=${PORT_CE:-10066}
 
-command -v postgrey >/dev/null || { DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgrey >/dev/null; }
+for p in postgrey cc; do
+  if ! command -v $p >/dev/null; then
+    pkg=$p; [ $p = cc ] && pkg=gcc
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q $pkg >/dev/null
+  fi
+done
 service postgrey stop >/dev/null 2>&1 || true
-mvn -q -B -DskipTests package
+mvn -q -B -DskipTests -Dgreygate.deb.skip=true package
 
 work=$(mktemp -d /tmp/greygate-compare.XXXXXX)
 chmod 755 "$work"
-# run this build, whatever happens to the working tree meanwhile
 cp target/greygate.jar "$work/greygate.jar"
 export GREYGATE_JAR="$work/greygate.jar"
+cc -O2 -o "$work/ceiling" bench/c/ceiling.c -lpthread
+cc -O2 -o "$work/loadgen" bench/c/loadgen.c -lpthread
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
-
 wait_port() { for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done; echo "port $1 not listening" >&2; exit 1; }
 
 : > "$work/empty"
 mkdir -p "$work/pg" && chown postgrey "$work/pg"
-# listen: the option for one server; target: where the generator connects
-listen() { if [ "$TRANSPORT" = unix ]; then echo "--unix=$work/$1.sock"; else echo "--inet=127.0.0.1:$2"; fi; }
-target() { if [ "$TRANSPORT" = unix ]; then echo "unix:$work/$1.sock"; else echo "127.0.0.1:$2"; fi; }
-postgrey $(listen pg/pg $PORT_PG) --dbdir="$work/pg" --user=postgrey --group=nogroup --delay=$DELAY \
+postgrey --inet=127.0.0.1:$PORT_PG --dbdir="$work/pg" --user=postgrey --group=nogroup --delay=$DELAY \
   --whitelist-clients="$work/empty" --whitelist-recipients="$work/empty" >"$work/postgrey.log" 2>&1 &
 pids+=($!)
-bin/greygate serve $(listen gg $PORT_GG) --dbdir="$work/gg" --delay=$DELAY -q \
+bin/greygate serve --inet=127.0.0.1:$PORT_GG --dbdir="$work/gg" --delay=$DELAY -q \
   --whitelist-clients="$work/empty" --whitelist-recipients="$work/empty" >"$work/greygate.log" 2>&1 &
 pids+=($!)
-bin/greygate serve $(listen gi $PORT_GI) --dbdir="$work/gi" --delay=$DELAY -q --reply-timeout=0 \
-  --whitelist-clients="$work/empty" --whitelist-recipients="$work/empty" >"$work/greygate-inline.log" 2>&1 &
+bin/greygate responder --inet=127.0.0.1:$PORT_TR >"$work/responder.log" 2>&1 &
 pids+=($!)
-bin/greygate responder $(listen tr $PORT_TR) >"$work/responder.log" 2>&1 &
+"$work/ceiling" $PORT_CE "$(nproc)" 2>"$work/ceiling.log" &
 pids+=($!)
-servers="greygate greygate-inline postgrey responder"
-if [ -n "$BASELINE_JAR" ]; then
-  cp "$BASELINE_JAR" "$work/before.jar"
-  GREYGATE_JAR="$work/before.jar" bin/greygate serve $(listen gb $PORT_GB) --dbdir="$work/gb" \
-    --delay=$DELAY -q --whitelist-clients="$work/empty" --whitelist-recipients="$work/empty" \
-    >"$work/greygate-before.log" 2>&1 &
-  pids+=($!)
-  servers="greygate-before $servers"
-fi
-if [ "$TRANSPORT" = unix ]; then
-  socks="pg/pg gg gi tr"; [ -n "$BASELINE_JAR" ] && socks="$socks gb"
-  for s in $socks; do  # Postgrey writes its socket in its own directory
-    for _ in $(seq 100); do [ -S "$work/$s.sock" ] && break; sleep 0.1; done
-    [ -S "$work/$s.sock" ] || { echo "no socket $work/$s.sock" >&2; exit 1; }
-  done
-  sleep 1
-else
-  wait_port $PORT_PG; wait_port $PORT_GG; wait_port $PORT_GI; wait_port $PORT_TR
-  [ -z "$BASELINE_JAR" ] || wait_port $PORT_GB
-fi
+for p in $PORT_GG $PORT_PG $PORT_TR $PORT_CE; do wait_port $p; done
 
-bench() { # label target conns round: every round uses triplets no server has seen yet
-  bin/greygate bench --target=$2 --connections=$3 --threads=$THREADS --duration=$DURATION \
-    --warmup=$WARMUP --keyspace=$KEYSPACE --key-offset=$(( $4 * KEYSPACE )) --label=$1
-}
-
+declare -A port=([greygate]=$PORT_GG [responder]=$PORT_TR [ceiling]=$PORT_CE [postgrey]=$PORT_PG)
+servers="greygate responder ceiling postgrey"
 results="$work/results"
 : > "$results"
 round=0
-for c in $CONNS; do
-  for r in $(seq "$RUNS"); do
-    round=$((round + 1))
-    for label in $servers; do
-      case $label in
-        greygate) set -- greygate "$(target gg $PORT_GG)" ;;
-        greygate-inline) set -- greygate-inline "$(target gi $PORT_GI)" ;;
-        greygate-before) set -- greygate-before "$(target gb $PORT_GB)" ;;
-        postgrey) set -- postgrey "$(target pg/pg $PORT_PG)" ;;
-        responder) set -- responder "$(target tr $PORT_TR)" ;;
-      esac
-      line=$(bench "$1" "$2" "$c" "$round")
-      echo "$line" >&2
-      echo "$line" >> "$results"
+for profile in $PROFILES; do
+  for c in $CONNS; do
+    for r in $(seq "$RUNS"); do
+      for s in $servers; do
+        round=$((round + 1))
+        # new and mix triplets are never reused between runs; known reuses its set (warm)
+        offset=$((round * 1000000000))
+        [ $profile = known ] && offset=0
+        line=$(bin/greygate bench --target=127.0.0.1:${port[$s]} --connections=$c --threads=$THREADS \
+          --duration=$DURATION --warmup=$WARMUP --profile=$profile --keyspace=1000000 \
+          --key-offset=$offset --label=$s)
+        echo "$line" >&2
+        echo "$line" >> "$results"
+      done
     done
   done
+done
+# the generator itself, against the ceiling: C closed loop vs greygate bench, 8 connections
+for r in $(seq "$RUNS"); do
+  "$work/loadgen" $PORT_CE 8 $DURATION $THREADS c-loadgen | sed 's/^c-loadgen /c-loadgen profile=fixed /' >> "$results"
+  bin/greygate bench --target=127.0.0.1:$PORT_CE --connections=8 --threads=$THREADS --duration=$DURATION \
+    --warmup=$WARMUP --profile=new --label=greygate-bench >> "$results"
 done
 
 echo
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB, $(uname -r); $(java -version 2>&1 | head -1); postgrey $(dpkg-query -W -f='${Version}' postgrey)"
-echo "transport=$TRANSPORT runs=$RUNS duration=${DURATION}s warmup=${WARMUP}s keyspace=$KEYSPACE delay=${DELAY}s generator-threads=$THREADS"
+echo "runs=$RUNS duration=${DURATION}s warmup=${WARMUP}s delay=${DELAY}s generator-threads=$THREADS"
 echo
-python3 - "$results" "$CONNS" <<'PY'
+python3 - "$results" "$CONNS" "$PROFILES" <<'PY'
 import re, sys, statistics
 rows = {}
 for line in open(sys.argv[1]):
-    answers = re.search(r'answers=(\{.*\})', line)
     f = dict(re.findall(r'(\w+)=([^ {]+)', line.split(' answers=')[0]))
-    f['answers'] = answers.group(1) if answers else ''
     label = line.split()[0]
-    rows.setdefault((label, int(f['connections'])), []).append(f)
-conns = [int(c) for c in sys.argv[2].split()]
-print("| connections | server | requests/s | p50 µs | p99 µs | p99.9 µs | answers (last run) |")
-print("|---:|---|---:|---:|---:|---:|---|")
-for c in conns:
-    med = {}
-    for label in ("greygate-before", "greygate", "greygate-inline", "postgrey", "responder"):
-        rs = rows.get((label, c), [])
-        if not rs: continue
-        rps = statistics.median(float(r['rps']) for r in rs)
-        med[label] = rps
-        p = lambda k: statistics.median(float(r[k]) for r in rs)
-        print(f"| {c} | {label} | {rps:,.0f} | {p('p50_us'):,.0f} | {p('p99_us'):,.0f} | {p('p999_us'):,.0f} | {rs[-1]['answers']} |")
-    for g in ("greygate-before", "greygate", "greygate-inline"):
-        if g in med and 'postgrey' in med:
-            extra = f", {100*med[g]/med['responder']:.0f}% of the responder ceiling" if 'responder' in med else ""
-            print(f"| {c} | **{g} / postgrey** | **{med[g]/med['postgrey']:.1f}×**{extra} | | | | |")
-    if 'greygate-before' in med and 'greygate' in med:
-        print(f"| {c} | **greygate / greygate-before** | **{med['greygate']/med['greygate-before']:.2f}×** | | | | |")
+    rows.setdefault((label, f.get('profile'), int(f['connections'])), []).append(f)
+med = lambda rs, k: statistics.median(float(r[k]) for r in rs)
+for profile in sys.argv[3].split():
+    print(f"profile **{profile}**\n")
+    print("| connections | server | requests/s | p50 µs | p99 µs |")
+    print("|---:|---|---:|---:|---:|")
+    for c in [int(x) for x in sys.argv[2].split()]:
+        rps = {}
+        for s in ("greygate", "responder", "ceiling", "postgrey"):
+            rs = rows.get((s, profile, c))
+            if not rs: continue
+            rps[s] = med(rs, 'rps')
+            print(f"| {c} | {s} | {rps[s]:,.0f} | {med(rs, 'p50_us'):,.0f} | {med(rs, 'p99_us'):,.0f} |")
+        if 'greygate' in rps:
+            parts = [f"{rps['greygate']/rps[s]:.2f} of the {s}" for s in ("ceiling", "responder") if s in rps]
+            if 'postgrey' in rps: parts.append(f"{rps['greygate']/rps['postgrey']:.1f}× postgrey")
+            print(f"| {c} | **greygate** | **{', '.join(parts)}** | | |")
+    print()
+c = rows.get(('c-loadgen', 'fixed', 8)); j = rows.get(('greygate-bench', 'new', 8))
+if c and j:
+    print(f"generator against the ceiling, 8 connections: C {med(c,'rps'):,.0f} rps, greygate bench "
+          f"{med(j,'rps'):,.0f} rps: **{med(j,'rps')/med(c,'rps'):.2f}** of the C generator")
 PY

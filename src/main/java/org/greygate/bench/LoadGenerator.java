@@ -48,6 +48,38 @@ public final class LoadGenerator {
   private final int threads;
   private final long keyOffset;
   private final boolean submission;
+  private Profile profile = Profile.UNIFORM;
+
+  /**
+   * Which triplets the requests carry.
+   *
+   * <ul>
+   *   <li>{@code UNIFORM}: drawn uniformly from the keyspace (the tables before profiles);
+   *   <li>{@code NEW}: every request a triplet never sent before (a spam wave: every one a write);
+   *   <li>{@code MIX}: 70% new triplets, 20% retries of a triplet this connection sent about 4,096
+   *       requests earlier (legitimate retries; past a short delay they pass), 10% a hot set of
+   *       1,000 triplets sent again and again (known senders, auto-whitelisted clients);
+   *   <li>{@code KNOWN}: a set of {@code min(keyspace, 10,000)} triplets, all seen after the
+   *       warm-up (reads).
+   * </ul>
+   */
+  public enum Profile {
+    UNIFORM,
+    NEW,
+    MIX,
+    KNOWN
+  }
+
+  /** The hot set of the mix profile lives apart from every other key. */
+  static final long HOT_BASE = 1L << 40;
+
+  static final int RETRY_DISTANCE = 4096;
+
+  /** Uses {@code profile} for the requests' triplets (default {@link Profile#UNIFORM}). */
+  public LoadGenerator profile(Profile profile) {
+    this.profile = profile;
+    return this;
+  }
 
   public LoadGenerator(SocketAddress target, int connections, long keyspace) {
     this(target, connections, keyspace, 1, 0);
@@ -158,6 +190,8 @@ public final class LoadGenerator {
     ByteBuffer out;
     long sentAt;
     long sequence;
+    long fresh; // new triplets this connection sent
+    final long[] recent = new long[RETRY_DISTANCE]; // the last new ones, for retries
 
     Conn(SocketChannel channel, int index) {
       this.channel = channel;
@@ -218,8 +252,34 @@ public final class LoadGenerator {
       }
     }
 
+    long nextKey(Conn c) {
+      switch (profile) {
+        case NEW:
+          return freshKey(c);
+        case KNOWN:
+          return keyOffset + c.random.nextLong(Math.min(keyspace, 10_000));
+        case MIX:
+          {
+            int r = c.random.nextInt(100);
+            if (r < 70 || (r < 90 && c.fresh < RETRY_DISTANCE)) return freshKey(c);
+            if (r < 90) return c.recent[(int) (c.fresh % RETRY_DISTANCE)];
+            return HOT_BASE + c.random.nextLong(1000);
+          }
+        default:
+          return keyOffset + c.random.nextLong(keyspace);
+      }
+    }
+
+    /** A triplet no connection sent before: connection i takes keys i, i + N, i + 2N... */
+    long freshKey(Conn c) {
+      long k = keyOffset + c.fresh * connections + c.index;
+      c.recent[(int) (c.fresh % RETRY_DISTANCE)] = k;
+      c.fresh++;
+      return k;
+    }
+
     void send(Conn c) throws IOException {
-      long i = keyOffset + c.random.nextLong(keyspace);
+      long i = nextKey(c);
       long instance = ((long) c.index << 40) | c.sequence++;
       c.out =
           ByteBuffer.wrap(

@@ -74,6 +74,16 @@ public final class BenchCommand implements Callable<Integer> {
   String mix = "rcpt";
 
   @Option(
+      names = "--profile",
+      paramLabel = "PROFILE",
+      description =
+          "Which triplets: uniform (drawn from --keyspace; default), new (every request a triplet"
+              + " never sent: a spam wave), mix (70% new, 20% retries of earlier ones, 10% a hot"
+              + " set of known senders), known (up to 10,000 triplets, all seen after the"
+              + " warm-up).")
+  String profile = "uniform";
+
+  @Option(
       names = "--label",
       paramLabel = "TEXT",
       description = "Name for the result line (default: the target).")
@@ -94,6 +104,12 @@ public final class BenchCommand implements Callable<Integer> {
             threads,
             keyOffset,
             mix.equals("submission"));
+    try {
+      gen.profile(LoadGenerator.Profile.valueOf(profile.toUpperCase(Locale.ROOT)));
+    } catch (IllegalArgumentException e) {
+      throw new GreygateCli.UsageError(
+          "--profile must be uniform, new, mix or known, got '" + profile + "'");
+    }
     LoadGenerator.Result r;
     try {
       r = gen.run(warmup, duration);
@@ -107,8 +123,9 @@ public final class BenchCommand implements Callable<Integer> {
     out.println(
         String.format(
             Locale.ROOT,
-            "%s connections=%d keyspace=%d requests=%d rps=%.0f p50_us=%.0f p99_us=%.0f p999_us=%.0f max_us=%.0f errors=%d answers=%s",
+            "%s profile=%s connections=%d keyspace=%d requests=%d rps=%.0f p50_us=%.0f p99_us=%.0f p999_us=%.0f max_us=%.0f errors=%d answers=%s",
             label != null ? label : target,
+            profile.toLowerCase(Locale.ROOT),
             r.connections(),
             keyspace,
             r.requests(),

@@ -43,4 +43,48 @@ class LoadGeneratorIT {
       server.close();
     }
   }
+
+  /** The triplets one run of {@code profile} sent, in order (sender and client identify one). */
+  static List<String> sent(LoadGenerator.Profile profile, long keyspace, double seconds)
+      throws Exception {
+    List<String> seen = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+    PolicyServer server =
+        new PolicyServer(
+            ServerOptions.listening(List.of(new ListenAddress.Inet("127.0.0.1", 0))).build(),
+            TestPolicy.sync(
+                r -> {
+                  seen.add(r.sender() + "|" + r.clientAddress() + "|" + r.recipient());
+                  return "DUNNO";
+                }),
+            Metrics.NONE);
+    try {
+      new LoadGenerator(server.start().get(0), 4, keyspace, 2, 0, false)
+          .profile(profile)
+          .run(0, seconds);
+    } finally {
+      server.close();
+    }
+    return List.copyOf(seen);
+  }
+
+  @Test
+  void theProfilesSendWhatTheyPromise() throws Exception {
+    List<String> fresh = sent(LoadGenerator.Profile.NEW, 1000, 1.0);
+    assertTrue(fresh.size() > 2000, "requests " + fresh.size());
+    assertEquals(fresh.size(), new java.util.HashSet<>(fresh).size(), "new: never a repeat");
+
+    List<String> known = sent(LoadGenerator.Profile.KNOWN, 1_000_000, 1.0);
+    assertTrue(new java.util.HashSet<>(known).size() <= 10_000, "known: a set of 10,000 at most");
+
+    List<String> mix = sent(LoadGenerator.Profile.MIX, 1000, 3.0);
+    java.util.Map<String, Long> counts = new java.util.HashMap<>();
+    for (String t : mix) counts.merge(t, 1L, Long::sum);
+    long once = counts.values().stream().filter(n -> n == 1).count();
+    double repeated = 1.0 - (double) counts.size() / mix.size();
+    assertTrue(
+        mix.size() > 4 * LoadGenerator.RETRY_DISTANCE * 1.5,
+        "enough requests to reach the retries: " + mix.size());
+    assertTrue(once > counts.size() / 2, "mostly new triplets");
+    assertTrue(repeated > 0.15 && repeated < 0.45, "retries and the hot set: " + repeated);
+  }
 }
