@@ -17,7 +17,90 @@ public final class RequestFactory {
           + "recipient_count=0\nqueue_id=\npolicy_context=\nserver_address=192.0.2.25\nserver_port=25\n"
           + "compatibility_level=3.6\nmail_version=3.7.11\n\n";
 
+  private static final byte[] HEAD_BYTES = HEAD.getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] TAIL_BYTES = TAIL.getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
+
   private RequestFactory() {}
+
+  /** The longest request {@link #writeRequest} writes. */
+  public static final int MAX_REQUEST = 1200;
+
+  /**
+   * Writes {@link #request}{@code (i, instance)} into {@code out} from position 0 without building
+   * a string (the load generator must not be what it measures); returns the length.
+   */
+  public static int writeRequest(long i, long instance, byte[] out) {
+    int a = (int) (i >>> 16 & 0xff);
+    int b = (int) (i >>> 8 & 0xff);
+    int c = (int) (i & 0xff);
+    int p = put(out, 0, HEAD_BYTES);
+    p = ascii(out, p, "helo_name=");
+    int name = p;
+    p = ascii(out, p, "mx");
+    p = decimal(out, p, i);
+    p = ascii(out, p, ".sender");
+    p = decimal(out, p, i % 997);
+    p = ascii(out, p, ".example");
+    int nameEnd = p;
+    out[p++] = '\n';
+    p = ascii(out, p, "queue_id=\nsender=news-");
+    p = decimal(out, p, i);
+    p = ascii(out, p, "x@sender");
+    p = decimal(out, p, i % 997);
+    p = ascii(out, p, ".example\nrecipient=user");
+    p = decimal(out, p, i % 5003);
+    p = ascii(out, p, "@rcpt.example\nclient_address=10.");
+    p = decimal(out, p, a);
+    out[p++] = '.';
+    p = decimal(out, p, b);
+    out[p++] = '.';
+    p = decimal(out, p, c & 0x7f);
+    p = ascii(out, p, "\nclient_name=");
+    System.arraycopy(out, name, out, p, nameEnd - name);
+    p += nameEnd - name;
+    p = ascii(out, p, "\nreverse_client_name=");
+    System.arraycopy(out, name, out, p, nameEnd - name);
+    p += nameEnd - name;
+    p = ascii(out, p, "\nclient_port=");
+    p = decimal(out, p, 40000 + (i % 20000));
+    p = ascii(out, p, "\ninstance=");
+    p = hex(out, p, instance);
+    out[p++] = '.';
+    p = decimal(out, p, i);
+    out[p++] = '\n';
+    return put(out, p, TAIL_BYTES);
+  }
+
+  private static int put(byte[] out, int p, byte[] bytes) {
+    System.arraycopy(bytes, 0, out, p, bytes.length);
+    return p + bytes.length;
+  }
+
+  private static int ascii(byte[] out, int p, String s) {
+    for (int k = 0; k < s.length(); k++) out[p++] = (byte) s.charAt(k);
+    return p;
+  }
+
+  private static int decimal(byte[] out, int p, long v) {
+    if (v < 0) throw new IllegalArgumentException("negative: " + v);
+    int digits = 1;
+    for (long x = v; x >= 10; x /= 10) digits++;
+    for (int k = p + digits - 1; k >= p; k--) {
+      out[k] = (byte) ('0' + v % 10);
+      v /= 10;
+    }
+    return p + digits;
+  }
+
+  private static int hex(byte[] out, int p, long v) {
+    int digits = v == 0 ? 1 : (64 - Long.numberOfLeadingZeros(v) + 3) / 4;
+    for (int k = p + digits - 1; k >= p; k--) {
+      out[k] = HEX[(int) (v & 0xf)];
+      v >>>= 4;
+    }
+    return p + digits;
+  }
 
   /**
    * An END-OF-MESSAGE request from authenticated user {@code i} on the submission port (what a rate
