@@ -11,9 +11,6 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.nio.NioServerDomainSocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.io.IOException;
@@ -67,16 +64,22 @@ public final class PolicyServer implements AutoCloseable {
   private final ServerStats stats = new ServerStats();
   private final List<SocketAddress> bound = new ArrayList<>();
   private final List<Path> socketFiles = new ArrayList<>();
+  private final Transport transport = Transport.best();
   private boolean closed;
 
   public PolicyServer(ServerOptions options, Decider decider, Metrics metrics) {
     this.options = options;
     this.decider = decider;
     this.metrics = metrics;
-    this.boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    this.boss = new MultiThreadIoEventLoopGroup(1, transport.ioHandlers());
     int threads =
         options.ioThreads() == 0 ? Runtime.getRuntime().availableProcessors() : options.ioThreads();
-    this.workers = new MultiThreadIoEventLoopGroup(threads, NioIoHandler.newFactory());
+    this.workers = new MultiThreadIoEventLoopGroup(threads, transport.ioHandlers());
+    if (transport == Transport.EPOLL) {
+      log.debug("sockets: epoll, {} event loops", threads);
+    } else {
+      log.debug("sockets: JDK selector, {} event loops ({})", threads, Transport.whyNotEpoll());
+    }
   }
 
   /**
@@ -137,7 +140,7 @@ public final class PolicyServer implements AutoCloseable {
       throw new IOException(
           "cannot listen on unix:" + path + ": directory " + parent + " does not exist");
     }
-    bind(UnixDomainSocketAddress.of(path), true, a);
+    bind(transport.unixAddress(path), true, a);
     socketFiles.add(path);
     Files.setPosixFilePermissions(path, permissions(a.mode()));
   }
@@ -174,7 +177,7 @@ public final class PolicyServer implements AutoCloseable {
     ServerBootstrap b =
         new ServerBootstrap()
             .group(boss, workers)
-            .channel(unix ? NioServerDomainSocketChannel.class : NioServerSocketChannel.class)
+            .channel(unix ? transport.unix() : transport.tcp())
             .option(ChannelOption.SO_BACKLOG, options.backlog())
             .childHandler(initializer());
     if (!unix) {
@@ -188,8 +191,13 @@ public final class PolicyServer implements AutoCloseable {
     try {
       Channel ch = b.bind(address).sync().channel();
       listeners.add(ch);
-      bound.add(ch.localAddress());
-      log.info("listening on {}", unix ? "unix:" + address : ch.localAddress());
+      // a unix socket is reported as the JDK's address whichever transport serves it
+      bound.add(
+          unix
+              ? UnixDomainSocketAddress.of(
+                  ((ListenAddress.Unix) configured).path().toAbsolutePath())
+              : ch.localAddress());
+      log.info("listening on {}", unix ? configured : ch.localAddress());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IOException("interrupted while binding " + configured, e);
@@ -219,7 +227,9 @@ public final class PolicyServer implements AutoCloseable {
             .addLast("limit", limiter)
             .addLast(
                 "idle",
-                new IdleStateHandler(0, 0, options.idleTimeout().toMillis(), TimeUnit.MILLISECONDS))
+                // Idle means nothing received: every write answers a read, and watching writes
+                // too would cost a promise and a listener per answer.
+                new IdleStateHandler(options.idleTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS))
             .addLast(
                 "policy",
                 new PolicyChannelHandler(
