@@ -78,7 +78,7 @@ public final class BenchCommand implements Callable<Integer> {
       paramLabel = "PROFILE",
       description =
           "Which triplets: uniform (drawn from --keyspace; default), new (every request a triplet"
-              + " never sent: a spam wave), mix (70% new, 20% retries of earlier ones, 10% a hot"
+              + " never sent: a spam wave), mix (70%% new, 20%% retries of earlier ones, 10%% a hot"
               + " set of known senders), known (up to 10,000 triplets, all seen after the"
               + " warm-up).")
   String profile = "uniform";

@@ -39,6 +39,7 @@ public final class Greylisting {
   private final RecentInstances instances;
   private final ZoneId zone;
   private final String version;
+  private final boolean textNamesDomain;
 
   public Greylisting(
       GreylistConfig config,
@@ -54,6 +55,7 @@ public final class Greylisting {
     this.instances = instances;
     this.zone = zone;
     this.version = version;
+    this.textNamesDomain = config.greylistText().contains("%r");
   }
 
   public GreylistConfig config() {
@@ -174,12 +176,32 @@ public final class Greylisting {
     String text = config.greylistText();
     // Postfix >= 2.3 always sends etrn_domain; only it understands an explicit DSN code.
     // 4.2.0 rather than 4.7.1 because some Exchange versions give up on 4.7.1.
-    if (request.has("etrn_domain") && (text.isEmpty() || !Character.isDigit(text.charAt(0)))) {
+    boolean dsn =
+        request.has("etrn_domain") && (text.isEmpty() || !Character.isDigit(text.charAt(0)));
+    int at = recipient.lastIndexOf('@') + 1;
+    // Most answers in a wave repeat the last one (the same delay, often the same domain)
+    LastText last = lastText;
+    if (last != null
+        && last.missing == missing
+        && last.dsn == dsn
+        && (last.domain == null
+            || recipient.length() - at == last.domain.length()
+                && recipient.regionMatches(at, last.domain, 0, last.domain.length()))) {
+      return last.text;
+    }
+    if (dsn) {
       text = "4.2.0 " + text;
     }
-    String domain = recipient.substring(recipient.lastIndexOf('@') + 1);
-    return text.replace("%s", Long.toString(missing)).replace("%r", domain);
+    String domain = recipient.substring(at);
+    String out = text.replace("%s", Long.toString(missing)).replace("%r", domain);
+    lastText = new LastText(missing, dsn, textNamesDomain ? domain : null, out);
+    return out;
   }
+
+  /** The last reply text and what it was made of; {@code domain} null when the text has no %r. */
+  private record LastText(long missing, boolean dsn, String domain, String text) {}
+
+  private volatile LastText lastText;
 
   private String header(long waited, long now) {
     return config

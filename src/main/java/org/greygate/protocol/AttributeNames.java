@@ -2,10 +2,13 @@ package org.greygate.protocol;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
- * The attribute names Postfix sends, as shared String constants: decoding a name costs a byte
- * comparison instead of a new String (and its hash) per attribute per request.
+ * The attribute names Postfix sends, each with a fixed index: decoding a name costs a byte
+ * comparison instead of a new String (and its hash) per attribute per request, and a request keeps
+ * these attributes in arrays by index instead of a map.
  */
 final class AttributeNames {
   private static final String[] NAMES = {
@@ -43,19 +46,37 @@ final class AttributeNames {
     "policy_test_time"
   };
   private static final int TABLE = 128;
-  private static final String[] STRINGS = new String[TABLE];
   private static final byte[][] BYTES = new byte[TABLE][];
+  private static final int[] INDEX = new int[TABLE];
+  private static final Map<String, Integer> BY_NAME = new HashMap<>();
 
   static {
-    for (String n : NAMES) {
-      byte[] b = n.getBytes(StandardCharsets.US_ASCII);
+    for (int i = 0; i < NAMES.length; i++) {
+      byte[] b = NAMES[i].getBytes(StandardCharsets.US_ASCII);
       int slot = hash(b, 0, b.length);
-      while (STRINGS[slot] != null) {
+      while (BYTES[slot] != null) {
         slot = (slot + 1) & (TABLE - 1);
       }
-      STRINGS[slot] = n;
       BYTES[slot] = b;
+      INDEX[slot] = i;
+      BY_NAME.put(NAMES[i], i);
     }
+  }
+
+  /** How many names are known: indexes are 0 to this, exclusive. */
+  static int count() {
+    return NAMES.length;
+  }
+
+  /** The name with index {@code i}. */
+  static String name(int i) {
+    return NAMES[i];
+  }
+
+  /** The index of {@code name}, or -1 if it is not a known name. */
+  static int index(String name) {
+    Integer i = BY_NAME.get(name);
+    return i == null ? -1 : i;
   }
 
   private AttributeNames() {}
@@ -68,16 +89,22 @@ final class AttributeNames {
     return (h ^ h >>> 7) & (TABLE - 1);
   }
 
-  /** The constant for {@code b[from, from+len)}, or null if it is not a known name. */
-  static String lookup(byte[] b, int from, int len) {
+  /** The index of the name in {@code b[from, from+len)}, or -1 if it is not a known name. */
+  static int index(byte[] b, int from, int len) {
     int slot = hash(b, from, len);
     while (BYTES[slot] != null) {
       byte[] candidate = BYTES[slot];
       if (candidate.length == len && Arrays.equals(candidate, 0, len, b, from, from + len)) {
-        return STRINGS[slot];
+        return INDEX[slot];
       }
       slot = (slot + 1) & (TABLE - 1);
     }
-    return null;
+    return -1;
+  }
+
+  /** The constant for {@code b[from, from+len)}, or null if it is not a known name. */
+  static String lookup(byte[] b, int from, int len) {
+    int i = index(b, from, len);
+    return i < 0 ? null : NAMES[i];
   }
 }

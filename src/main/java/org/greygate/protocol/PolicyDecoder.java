@@ -1,12 +1,9 @@
 package org.greygate.protocol;
 
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CharsetDecoder;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
-import java.util.Map;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.function.Consumer;
 
 /**
@@ -19,24 +16,48 @@ import java.util.function.Consumer;
  * memory per connection stays bounded whatever the peer sends. After the first error the decoder
  * stays failed: the stream cannot be resynchronised and the caller must close the connection.
  *
+ * <p>The request's bytes are gathered in one buffer and handed to the request whole, with where
+ * each known attribute's value lies: no String or map entry per attribute (see {@link
+ * PolicyRequest}). Attributes outside the names Postfix sends are decoded at once.
+ *
  * <p>Not thread-safe: one instance per connection, used by one thread at a time.
  */
 public final class PolicyDecoder {
+  private static final int KNOWN = AttributeNames.count();
+
+  /** A buffer grown past this for one large request goes back to the small size after it. */
+  private static final int KEEP_BYTES = 4096;
+
   private final ProtocolLimits limits;
-  private final CharsetDecoder utf8 =
-      StandardCharsets.UTF_8
-          .newDecoder()
-          .onMalformedInput(CodingErrorAction.REPLACE)
-          .onUnmappableCharacter(CodingErrorAction.REPLACE);
-  private byte[] line = new byte[256];
-  private int lineLength;
-  private Map<String, String> attributes = new HashMap<>(64);
+
+  /**
+   * The current request: the values of its known attributes so far, then the line being read, from
+   * offset 0 to {@link #length}.
+   */
+  private byte[] buf = new byte[1024];
+
+  private int length;
+
+  /** Where the line being read starts in {@link #buf}. */
+  private int lineStart;
+
+  /** Per known attribute, the value's start and length in {@link #buf}; -1 when not sent. */
+  private int[] spans = newSpans();
+
+  private List<String> otherNames;
+  private List<String> otherValues;
   private int attributeCount;
   private int requestBytes;
   private ProtocolException failure;
 
   public PolicyDecoder(ProtocolLimits limits) {
     this.limits = limits;
+  }
+
+  private static int[] newSpans() {
+    int[] s = new int[2 * KNOWN];
+    Arrays.fill(s, -1);
+    return s;
   }
 
   /**
@@ -61,7 +82,7 @@ public final class PolicyDecoder {
         nl++;
       }
       int run = nl - i;
-      if (lineLength + run > limits.maxLineBytes()) {
+      if (this.length - lineStart + run > limits.maxLineBytes()) {
         throw fail(
             ProtocolException.Kind.LINE_TOO_LONG,
             "line longer than " + limits.maxLineBytes() + " bytes");
@@ -72,17 +93,12 @@ public final class PolicyDecoder {
             ProtocolException.Kind.REQUEST_TOO_LARGE,
             "request larger than " + limits.maxRequestBytes() + " bytes");
       }
-      if (lineLength + run > line.length) {
-        int size = line.length;
-        while (size < lineLength + run) {
-          size *= 2;
-        }
-        byte[] bigger = new byte[Math.min(size, limits.maxLineBytes())];
-        System.arraycopy(line, 0, bigger, 0, lineLength);
-        line = bigger;
+      if (this.length + run > buf.length) {
+        // bounded: lines (without newlines) never exceed maxRequestBytes
+        buf = Arrays.copyOf(buf, Math.max(buf.length * 2, this.length + run));
       }
-      System.arraycopy(bytes, i, line, lineLength, run);
-      lineLength += run;
+      System.arraycopy(bytes, i, buf, this.length, run);
+      this.length += run;
       i = nl;
       if (i < end) {
         i++; // the '\n'
@@ -93,31 +109,28 @@ public final class PolicyDecoder {
 
   /** True when no part of a request is pending: a close now loses nothing. */
   public boolean isBetweenRequests() {
-    return lineLength == 0 && attributeCount == 0 && failure == null;
+    return length == 0 && attributeCount == 0 && failure == null;
   }
 
   private void endOfLine(Consumer<PolicyRequest> out) throws ProtocolException {
-    int len = lineLength;
-    if (len > 0 && line[len - 1] == '\r') {
-      len--;
+    int from = lineStart;
+    int end = length;
+    if (end > from && buf[end - 1] == '\r') {
+      end--;
     }
-    lineLength = 0;
-    if (len == 0) {
+    if (end == from) {
+      length = from; // the empty line (and its CR) is not part of any attribute
       if (attributeCount == 0) {
         // A stray empty line between requests carries nothing; Postfix never sends one.
         requestBytes = 0;
         return;
       }
-      PolicyRequest request = PolicyRequest.adopt(attributes);
-      attributes = new HashMap<>(64);
-      attributeCount = 0;
-      requestBytes = 0;
-      out.accept(request);
+      finishRequest(out);
       return;
     }
     int eq = -1;
-    for (int i = 0; i < len; i++) {
-      if (line[i] == '=') {
+    for (int i = from; i < end; i++) {
+      if (buf[i] == '=') {
         eq = i;
         break;
       }
@@ -125,7 +138,7 @@ public final class PolicyDecoder {
     if (eq < 0) {
       throw fail(ProtocolException.Kind.MISSING_EQUALS, "attribute line without '='");
     }
-    if (eq == 0) {
+    if (eq == from) {
       throw fail(ProtocolException.Kind.EMPTY_NAME, "attribute line with an empty name");
     }
     if (++attributeCount > limits.maxAttributes()) {
@@ -133,27 +146,61 @@ public final class PolicyDecoder {
           ProtocolException.Kind.TOO_MANY_ATTRIBUTES,
           "more than " + limits.maxAttributes() + " attributes in one request");
     }
-    String name = AttributeNames.lookup(line, 0, eq);
-    attributes.put(name != null ? name : decode(0, eq), decode(eq + 1, len - eq - 1));
+    int index = AttributeNames.index(buf, from, eq - from);
+    if (index >= 0) {
+      // keep the value alone, where its line began: the request carries no names
+      int value = end - eq - 1;
+      System.arraycopy(buf, eq + 1, buf, from, value);
+      spans[2 * index] = from; // a repeated name: the last value wins
+      spans[2 * index + 1] = value;
+      length = from + value;
+    } else {
+      other(utf8(from, eq - from), utf8(eq + 1, end - eq - 1));
+      length = from;
+    }
+    lineStart = length;
   }
 
-  private String decode(int from, int length) {
-    boolean ascii = true;
-    for (int i = from; i < from + length; i++) {
-      if (line[i] < 0) {
-        ascii = false;
-        break;
-      }
+  private void other(String name, String value) {
+    if (otherNames == null) {
+      otherNames = new ArrayList<>(4);
+      otherValues = new ArrayList<>(4);
     }
-    if (ascii) {
-      return new String(line, from, length, StandardCharsets.ISO_8859_1);
+    int at = otherNames.indexOf(name);
+    if (at >= 0) {
+      otherValues.set(at, value); // a repeated name: the last value wins
+    } else {
+      otherNames.add(name);
+      otherValues.add(value);
     }
-    try {
-      return utf8.decode(ByteBuffer.wrap(line, from, length)).toString();
-    } catch (CharacterCodingException e) {
-      // Unreachable with REPLACE actions; keep the bytes visible rather than lose the value.
-      return new String(line, from, length, StandardCharsets.ISO_8859_1);
+  }
+
+  private void finishRequest(Consumer<PolicyRequest> out) {
+    String[] names = NO_STRINGS;
+    String[] values = NO_STRINGS;
+    if (otherNames != null) {
+      names = otherNames.toArray(NO_STRINGS);
+      values = otherValues.toArray(NO_STRINGS);
+      otherNames = null;
+      otherValues = null;
     }
+    PolicyRequest request = PolicyRequest.decoded(Arrays.copyOf(buf, length), spans, names, values);
+    spans = newSpans();
+    if (buf.length > KEEP_BYTES) {
+      buf = new byte[1024];
+    }
+    length = 0;
+    lineStart = 0;
+    attributeCount = 0;
+    requestBytes = 0;
+    out.accept(request);
+  }
+
+  private static final String[] NO_STRINGS = {};
+
+  /** Invalid UTF-8 becomes U+FFFD rather than failing the request. */
+  private String utf8(int from, int len) {
+    return new String(buf, from, len, StandardCharsets.UTF_8);
   }
 
   private ProtocolException fail(ProtocolException.Kind kind, String message) {

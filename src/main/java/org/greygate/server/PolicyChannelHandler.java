@@ -63,6 +63,8 @@ final class PolicyChannelHandler extends ChannelInboundHandlerAdapter {
   private final ServerStats stats;
   private final ArrayDeque<PolicyRequest> waiting = new ArrayDeque<>();
   private final byte[] chunk = new byte[4096];
+  private final PolicyReply.Encoder encoder = new PolicyReply.Encoder();
+  private final java.util.function.Consumer<PolicyRequest> onRequest = this::received;
   private ChannelHandlerContext ctx;
 
   /** The decision under way, not yet answered; null when none. */
@@ -113,7 +115,7 @@ final class PolicyChannelHandler extends ChannelInboundHandlerAdapter {
       while (buf.isReadable() && !closing) {
         int n = Math.min(buf.readableBytes(), chunk.length);
         buf.readBytes(chunk, 0, n);
-        decoder.feed(chunk, 0, n, this::received);
+        decoder.feed(chunk, 0, n, onRequest);
       }
     } catch (ProtocolException e) {
       closeAfterWrites();
@@ -238,7 +240,11 @@ final class PolicyChannelHandler extends ChannelInboundHandlerAdapter {
   }
 
   private void reply(Outcome outcome) {
-    ctx.write(Unpooled.wrappedBuffer(PolicyReply.encode(outcome)));
+    int n = encoder.encode(outcome);
+    // straight into a pooled direct buffer: the socket writes it without another copy
+    ByteBuf out = ctx.alloc().ioBuffer(n);
+    out.writeBytes(encoder.bytes(), 0, n);
+    ctx.write(out, ctx.voidPromise());
     wrote = true;
     if (closeAfterReply) {
       closeAfterWrites();

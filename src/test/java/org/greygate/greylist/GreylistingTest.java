@@ -163,6 +163,25 @@ class GreylistingTest {
   }
 
   @Test
+  void repeatedReplyTextsFollowTheDomainTheDelayAndTheDsnCode() {
+    config =
+        new GreylistConfig(
+            300, 35 * 86400, 2 * 86400, false, 24, 64, "DEFER", "wait %s s for %r", "H: x", 5, "h");
+    PolicyChain chain = chain(); // one chain: its texts are remembered between answers
+    Map<String, String> a = req("192.0.2.1", "a@example.org", "b@example.net");
+    Map<String, String> b = req("192.0.2.1", "a@example.org", "b@example.com");
+    Map<String, String> c = req("192.0.2.1", "a@example.org", "c@example.com");
+    c.put("etrn_domain", "");
+    assertEquals("DEFER wait 300 s for example.net", decide(chain, a, T0).action());
+    assertEquals("DEFER wait 300 s for example.com", decide(chain, b, T0).action());
+    assertEquals("DEFER wait 299 s for example.com", decide(chain, b, T0 + 1).action());
+    assertEquals("DEFER 4.2.0 wait 300 s for example.com", decide(chain, c, T0 + 1).action());
+    assertEquals("DEFER wait 298 s for example.net", decide(chain, a, T0 + 2).action());
+    Map<String, String> longer = req("192.0.2.1", "a@example.org", "b@example.net.uk");
+    assertEquals("DEFER wait 300 s for example.net.uk", decide(chain, longer, T0 + 2).action());
+  }
+
+  @Test
   void sameSubnetSharesTheTriplet() {
     decide(req("192.0.2.1", "a@example.org", "b@example.net"), T0);
     assertEquals(

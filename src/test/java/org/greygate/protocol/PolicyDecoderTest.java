@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -106,6 +107,36 @@ class PolicyDecoderTest {
   @Test
   void lastRepeatedAttributeWins() throws Exception {
     assertEquals("2", decode("a=1\na=2\n\n").get(0).get("a"));
+    PolicyRequest r = decode("sender=x@a\nrecipient=r@b\nsender=y@a\na=1\n\n").get(0);
+    assertEquals("y@a", r.sender());
+    assertEquals(Map.of("sender", "y@a", "recipient", "r@b", "a", "1"), r.attributes());
+  }
+
+  @Test
+  void decodedAndBuiltRequestsAreEqual() throws Exception {
+    PolicyRequest decoded = decode(REQUEST.replace("\n\n", "\nx_custom=1\n\n")).get(0);
+    Map<String, String> m = new java.util.HashMap<>(decoded.attributes());
+    assertEquals(8, m.size());
+    assertEquals(decoded, PolicyRequest.of(m));
+    assertEquals(decoded.hashCode(), PolicyRequest.of(m).hashCode());
+    assertEquals("1", PolicyRequest.of(m).get("x_custom"));
+    assertEquals("123.456", PolicyRequest.of(m).instance());
+  }
+
+  @Test
+  void aLargeRequestDoesNotDisturbTheNextOnes() throws Exception {
+    String big = "x".repeat(8000);
+    List<PolicyRequest> r =
+        decode(
+            "sender=a@example.org\nccert_subject=" + big + "\n\n" + REQUEST,
+            REQUEST.substring(0, 30),
+            REQUEST.substring(30));
+    assertEquals(3, r.size());
+    assertEquals(big, r.get(0).get("ccert_subject"));
+    assertEquals("a@example.org", r.get(0).sender());
+    assertEquals(r.get(1), r.get(2));
+    assertEquals("192.0.2.1", r.get(2).clientAddress());
+    assertFalse(r.get(2).has("ccert_subject"));
   }
 
   @Test
@@ -117,6 +148,8 @@ class PolicyDecoderTest {
   void invalidUtf8IsReplacedNotRejected() throws Exception {
     byte[] b = {'s', '=', (byte) 0xff, 'x', '\n', '\n'};
     assertEquals("\uFFFDx", decode(ProtocolLimits.DEFAULT, b).get(0).get("s"));
+    byte[] known = {'s', 'e', 'n', 'd', 'e', 'r', '=', 'a', (byte) 0xc3, '\n', '\n'};
+    assertEquals("a\uFFFD", decode(ProtocolLimits.DEFAULT, known).get(0).sender());
     assertEquals("é", decode("s=é\n\n").get(0).get("s"));
   }
 

@@ -51,6 +51,32 @@ class PolicyReplyTest {
   }
 
   @Test
+  void theReusedEncoderGivesTheSameBytes() {
+    PolicyReply.Encoder e = new PolicyReply.Encoder();
+    List<Outcome> all =
+        List.of(
+            new Outcome.Dunno(NOTE),
+            new Outcome.Ok(NOTE),
+            new Outcome.Prepend("X-Greylist: delayed 301 seconds by greygate", NOTE),
+            new Outcome.Defer("DEFER_IF_PERMIT", "4.2.0 Greylisted, try in 300 seconds", NOTE),
+            new Outcome.Defer("DEFER_IF_PERMIT", "text\r\n\naction=OK\n", NOTE),
+            new Outcome.Reject("550", "5.7.1 nein, ungültig\r\n", NOTE),
+            new Outcome.Hold("x".repeat(1000), NOTE),
+            new Outcome.Discard("", NOTE),
+            new Outcome.Warn(null, NOTE),
+            new Outcome.Warn("\ud83d\udce8 and an unpaired \ud83d", NOTE),
+            new Outcome.Dunno(NOTE));
+    for (Outcome o : all) {
+      int n = e.encode(o);
+      assertEquals(wire(o), new String(e.bytes(), 0, n, StandardCharsets.UTF_8), o.toString());
+      assertTrue(
+          java.util.Arrays.equals(
+              PolicyReply.encode(o), 0, PolicyReply.encode(o).length, e.bytes(), 0, n),
+          o.toString());
+    }
+  }
+
+  @Test
   void controlCharactersCannotEndTheReplyEarly() {
     Outcome evil = new Outcome.Defer("DEFER_IF_PERMIT", "text\r\n\naction=OK\n", NOTE);
     assertEquals("action=DEFER_IF_PERMIT text   action=OK \n\n", wire(evil));
