@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Reproduces the "Scale, sweep" rows of docs/performance.md in one run on this machine:
-#  1. throughput, p99, heap and RSS with ROWS stored triplets vs an empty store (same load,
-#     8 connections, default mode), RUNS runs each, in turns;
-#  2. an expiry sweep of EXPIRED expired rows while under load: how long it takes and the
+# Reproduces the "Scale, sweep, start" rows of docs/performance.md in one run on this machine:
+#  1. throughput, p99, heap and RSS with ROWS stored triplets vs an empty store (the same
+#     write-heavy load: every request a triplet never seen, 8 connections, default mode), RUNS
+#     runs each, in turns; then how long the daemon takes from start to listening on each;
+#  2. a burst of BURST new triplets into the big store at once: p99 while it is absorbed;
+#  3. an expiry sweep of EXPIRED expired rows while under load: how long it takes and the
 #     latency during it, vs the same load without a sweep.
 #
 #   bench/scale.sh                          # 10 million rows, 1 million expired
@@ -18,6 +20,7 @@ RUNS=${RUNS:-2}
 DURATION=${DURATION:-10}
 CONNS=${CONNS:-8}
 PORT=${PORT:-10065}
+BURST=${BURST:-1000000}
 
 mvn -q -B -DskipTests install
 (cd bench/jmh && mvn -q -B package)
@@ -33,10 +36,17 @@ trap cleanup EXIT
 serve() { # dbdir log [more serve options]
   local db=$1 log=$2
   shift 2
+  started=$(date +%s%N)
   bin/greygate serve --inet=127.0.0.1:$PORT --dbdir="$db" --delay=5 --stats-interval=0 -q \
     --whitelist-clients="$work/empty" --whitelist-recipients="$work/empty" "$@" >"$log" 2>&1 &
   pid=$!
-  for _ in $(seq 300); do (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && return 0; sleep 0.1; done
+  for _ in $(seq 3000); do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then
+      listening_ms=$(( ($(date +%s%N) - started) / 1000000 ))
+      return 0
+    fi
+    sleep 0.01
+  done
   echo "greygate did not start; see $log" >&2; exit 1
 }
 stop() { kill "$pid"; wait "$pid" 2>/dev/null || true; pid=""; }
@@ -46,9 +56,10 @@ memory() { # RSS and heap in use of the running daemon
   heap=$(jcmd "$pid" GC.heap_info 2>/dev/null | awk '/total/{for(i=1;i<=NF;i++) if($i=="used") {print $(i+1); exit}}')
   echo "rss=${rss}MiB heap_used=${heap:-?}"
 }
-load() { # label duration warmup round
+load() { # label duration warmup round [profile]: every request new unless a profile is given
   bin/greygate bench --target=127.0.0.1:$PORT --connections=$CONNS --threads=2 --duration="$2" \
-    --warmup="$3" --keyspace=100000 --key-offset=$(( $4 * 100000 )) --label="$1" | sed 's/ answers=.*//'
+    --warmup="$3" --profile="${5:-new}" --keyspace=100000 --key-offset=$(( $4 * 100000000 )) \
+    --label="$1" | sed 's/ answers=.*//'
 }
 
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/{print $2}') GiB, $(uname -r); $(java -version 2>&1 | head -1)"
@@ -60,11 +71,17 @@ for r in $(seq "$RUNS"); do
   for db in small big; do
     round=$((round + 1))
     serve "$work/$db" "$work/$db.log"
-    echo "$(load "$db" "$DURATION" 3 $round) $(memory)"
+    at_start=$listening_ms
+    echo "$(load "$db" "$DURATION" 3 $round) $(memory) start_to_listening_ms=$at_start"
     stop
   done
 done
 echo "database: $(du -sh "$work/big" | cut -f1) for $ROWS rows"
+# enough seconds for BURST requests at the rate just measured, then the count is checked
+serve "$work/big" "$work/burst.log"
+burst_s=$(( BURST / 40000 + 1 ))
+echo "burst: $(load burst "$burst_s" 0 50) $(memory) (BURST=$BURST new triplets asked for)"
+stop
 rm -rf "$work/big" "$work/small"
 
 echo "filling $EXPIRED expired rows..."
@@ -72,10 +89,10 @@ fill "$work/exp" "$EXPIRED" expired
 cp -a "$work/exp" "$work/exp-copy"
 # same load without a sweep first (--max-age high enough that nothing is expired), then with one
 serve "$work/exp-copy" "$work/nosweep.log" --max-age=400
-load no-sweep 20 0 100
+load no-sweep 20 0 100 uniform
 stop
 serve "$work/exp" "$work/sweep.log"
-load during-sweep 20 0 101
+load during-sweep 20 0 101 uniform
 for _ in $(seq 120); do grep -q "expiry sweep" "$work/sweep.log" && break; sleep 0.5; done
 grep -h "expiry sweep" "$work/sweep.log" || echo "no sweep finished within 60 s after the load"
 stop

@@ -1,6 +1,7 @@
 package org.greygate.store.lmdb;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
@@ -9,10 +10,11 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.EnumMap;
 import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Function;
 import org.greygate.store.StoreException;
-import org.lmdbjava.ByteArrayProxy;
+import org.lmdbjava.ByteBufferProxy;
 import org.lmdbjava.Dbi;
 import org.lmdbjava.DbiFlags;
 import org.lmdbjava.Env;
@@ -27,6 +29,11 @@ import org.slf4j.LoggerFactory;
  * {@link #close()} is idempotent and releases them all. Growing the map waits until no read
  * transaction is open (LMDB's rule), so every transaction goes through {@link #read} or {@link
  * #write}.
+ *
+ * <p>Buffers: LMDB is given keys and values in direct buffers (a thread's scratch buffer, reused:
+ * no native allocation, no finalizer work per call) and hands back views of its map, copied out at
+ * once; callers see byte arrays. Read transactions are reset and renewed rather than opened and
+ * closed per read.
  */
 final class LmdbEnvironment implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(LmdbEnvironment.class);
@@ -36,8 +43,21 @@ final class LmdbEnvironment implements AutoCloseable {
   final boolean readOnly;
   private final FileChannel lockChannel;
   private final FileLock lock;
-  private final Env<byte[]> env;
-  private final Map<Table, Dbi<byte[]>> dbis = new EnumMap<>(Table.class);
+  private static final int IDLE_READS = 16;
+
+  private final Env<ByteBuffer> env;
+  private final Map<Table, Dbi<ByteBuffer>> dbis = new EnumMap<>(Table.class);
+
+  /** Read transactions reset after use, renewed by the next read (any thread: MDB_NOTLS). */
+  private final ArrayBlockingQueue<Txn<ByteBuffer>> idleReads =
+      new ArrayBlockingQueue<>(IDLE_READS);
+
+  private static final ThreadLocal<ByteBuffer[]> SCRATCH =
+      ThreadLocal.withInitial(
+          () ->
+              new ByteBuffer[] {
+                ByteBuffer.allocateDirect(LmdbCodec.MAX_KEY), ByteBuffer.allocateDirect(64)
+              });
   private final ReentrantReadWriteLock resizeLock = new ReentrantReadWriteLock();
   private volatile long mapSize;
   private boolean closed;
@@ -90,14 +110,17 @@ final class LmdbEnvironment implements AutoCloseable {
       mapSize = Math.max(initialMapSize, roundUp(existing + (existing >> 1)));
     }
     try {
-      Env.Builder<byte[]> b =
-          Env.create(ByteArrayProxy.PROXY_BA).setMapSize(mapSize).setMaxDbs(8).setMaxReaders(1024);
+      Env.Builder<ByteBuffer> b =
+          Env.create(ByteBufferProxy.PROXY_OPTIMAL)
+              .setMapSize(mapSize)
+              .setMaxDbs(8)
+              .setMaxReaders(1024);
       env =
           readOnly
               ? b.open(dir.toFile(), EnvFlags.MDB_NOTLS, EnvFlags.MDB_RDONLY_ENV)
               : b.open(dir.toFile(), 0600, EnvFlags.MDB_NOTLS);
       for (Table t : Table.values()) {
-        Dbi<byte[]> dbi = openDbi(t);
+        Dbi<ByteBuffer> dbi = openDbi(t);
         if (dbi != null) dbis.put(t, dbi);
       }
       if (!readOnly) {
@@ -120,7 +143,7 @@ final class LmdbEnvironment implements AutoCloseable {
     }
   }
 
-  private Dbi<byte[]> openDbi(Table t) {
+  private Dbi<ByteBuffer> openDbi(Table t) {
     if (!readOnly) {
       return env.openDbi(t.dbName, DbiFlags.MDB_CREATE);
     }
@@ -150,31 +173,119 @@ final class LmdbEnvironment implements AutoCloseable {
   }
 
   /** The table's handle, or {@code null} for a table this (read-only, older) database lacks. */
-  Dbi<byte[]> dbi(Table t) {
+  Dbi<ByteBuffer> dbi(Table t) {
     return dbis.get(t);
   }
 
   /** Runs {@code body} in a read transaction; LMDB errors come out as StoreExceptions. */
-  <T> T read(Function<Txn<byte[]>, T> body) {
+  <T> T read(Function<Txn<ByteBuffer>, T> body) {
     resizeLock.readLock().lock();
-    try (Txn<byte[]> txn = env.txnRead()) {
+    Txn<ByteBuffer> txn = null;
+    try {
+      txn = renewed(idleReads.poll());
+      if (txn == null) {
+        txn = env.txnRead();
+      }
       return body.apply(txn);
     } catch (RuntimeException e) {
+      if (txn != null) {
+        Txn<ByteBuffer> failed = txn;
+        txn = null;
+        closeQuietly(failed); // not reused after a failure
+      }
       throw LmdbFaults.translate(e, "read in " + dir);
     } finally {
+      if (txn != null) {
+        txn.reset();
+        if (!idleReads.offer(txn)) {
+          txn.renew(); // a reset transaction is only released once renewed
+          txn.close();
+        }
+      }
       resizeLock.readLock().unlock();
     }
+  }
+
+  /**
+   * The idle transaction renewed, or null: none idle, or its renewal failed (its reader slot was
+   * taken back, as when the same files were opened a second time in this process).
+   */
+  private static Txn<ByteBuffer> renewed(Txn<ByteBuffer> idle) {
+    if (idle == null) return null;
+    try {
+      idle.renew();
+      return idle;
+    } catch (RuntimeException e) {
+      closeQuietly(idle);
+      return null;
+    }
+  }
+
+  private static void closeQuietly(Txn<ByteBuffer> txn) {
+    try {
+      txn.close();
+    } catch (RuntimeException ignored) {
+      // the environment is going away or the transaction is broken: nothing more to release
+    }
+  }
+
+  /** {@code k} in this thread's key buffer, valid until its next call here. */
+  static ByteBuffer key(byte[] k) {
+    ByteBuffer b = SCRATCH.get()[0];
+    b.clear();
+    b.put(k).flip();
+    return b;
+  }
+
+  /** {@code v} in this thread's value buffer (grown as needed), valid until its next call here. */
+  static ByteBuffer value(byte[] v) {
+    ByteBuffer[] s = SCRATCH.get();
+    if (s[1].capacity() < v.length) {
+      s[1] = ByteBuffer.allocateDirect(Math.max(v.length, 2 * s[1].capacity()));
+    }
+    ByteBuffer b = s[1];
+    b.clear();
+    b.put(v).flip();
+    return b;
+  }
+
+  /** A direct buffer of its own (a range bound that must outlive the next {@link #key}). */
+  static ByteBuffer direct(byte[] k) {
+    ByteBuffer b = ByteBuffer.allocateDirect(k.length);
+    b.put(k).flip();
+    return b;
+  }
+
+  /** A copy of what LMDB handed back (its view is valid only inside the transaction). */
+  static byte[] bytes(ByteBuffer b) {
+    if (b == null) return null;
+    byte[] out = new byte[b.remaining()];
+    b.get(b.position(), out);
+    return out;
+  }
+
+  /** The row's value, copied, or null. */
+  static byte[] get(Txn<ByteBuffer> txn, Dbi<ByteBuffer> dbi, byte[] key) {
+    return bytes(dbi.get(txn, key(key)));
+  }
+
+  static void put(Txn<ByteBuffer> txn, Dbi<ByteBuffer> dbi, byte[] key, byte[] value) {
+    dbi.put(txn, key(key), value(value));
+  }
+
+  static void delete(Txn<ByteBuffer> txn, Dbi<ByteBuffer> dbi, byte[] key) {
+    dbi.delete(txn, key(key));
   }
 
   /**
    * Runs {@code body} in a write transaction and commits; a full map is grown (doubling) and the
    * body run again in a new transaction. Only the writer thread calls this.
    */
-  void write(java.util.function.Consumer<Txn<byte[]>> body) {
+  void write(java.util.function.Consumer<Txn<ByteBuffer>> body) {
     while (true) {
       try {
         resizeLock.readLock().lock();
-        try (Txn<byte[]> txn = env.txnWrite()) {
+        try (Txn<ByteBuffer> txn = env.txnWrite()) {
           body.accept(txn);
           txn.commit();
           return;
@@ -208,7 +319,7 @@ final class LmdbEnvironment implements AutoCloseable {
   }
 
   long entries(Table t) {
-    Dbi<byte[]> dbi = dbi(t);
+    Dbi<ByteBuffer> dbi = dbi(t);
     return dbi == null ? 0 : read(txn -> dbi.stat(txn).entries);
   }
 
@@ -230,6 +341,14 @@ final class LmdbEnvironment implements AutoCloseable {
     closed = true;
     resizeLock.writeLock().lock();
     try {
+      for (Txn<ByteBuffer> txn; (txn = idleReads.poll()) != null; ) {
+        try {
+          txn.renew(); // a reset transaction is only released once renewed
+        } catch (RuntimeException ignored) {
+          // released with the environment
+        }
+        closeQuietly(txn);
+      }
       env.close();
     } finally {
       resizeLock.writeLock().unlock();

@@ -1,5 +1,6 @@
 package org.greygate.store.lmdb;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -245,17 +246,21 @@ public final class LmdbStore implements TripletStore {
   @Override
   public void forEachDecisionCount(long fromHour, long toHour, Consumer<DecisionCount> action) {
     ensureOpen();
-    Dbi<byte[]> dbi = env.dbi(Table.DECISIONS);
+    Dbi<ByteBuffer> dbi = env.dbi(Table.DECISIONS);
     if (dbi == null) return;
     List<DecisionCount> rows =
         env.read(
             txn -> {
               List<DecisionCount> out = new java.util.ArrayList<>();
-              KeyRange<byte[]> range =
-                  KeyRange.closedOpen(LmdbCodec.hourKey(fromHour), LmdbCodec.hourKey(toHour));
-              try (CursorIterable<byte[]> it = dbi.iterate(txn, range)) {
-                for (CursorIterable.KeyVal<byte[]> kv : it) {
-                  DecisionCount c = LmdbCodec.decision(kv.key(), kv.val());
+              KeyRange<ByteBuffer> range =
+                  KeyRange.closedOpen(
+                      LmdbEnvironment.direct(LmdbCodec.hourKey(fromHour)),
+                      LmdbEnvironment.direct(LmdbCodec.hourKey(toHour)));
+              try (CursorIterable<ByteBuffer> it = dbi.iterate(txn, range)) {
+                for (CursorIterable.KeyVal<ByteBuffer> kv : it) {
+                  DecisionCount c =
+                      LmdbCodec.decision(
+                          LmdbEnvironment.bytes(kv.key()), LmdbEnvironment.bytes(kv.val()));
                   if (c != null) out.add(c);
                 }
               }
@@ -282,19 +287,19 @@ public final class LmdbStore implements TripletStore {
     if (!needT && !needC) {
       return new byte[][] {t, c};
     }
-    Dbi<byte[]> triplets = env.dbi(Table.TRIPLETS);
-    Dbi<byte[]> clients = env.dbi(Table.CLIENTS);
+    Dbi<ByteBuffer> triplets = env.dbi(Table.TRIPLETS);
+    Dbi<ByteBuffer> clients = env.dbi(Table.CLIENTS);
     return env.read(
         txn ->
             new byte[][] {
-              needT ? triplets.get(txn, LmdbCodec.key(tripletKey)) : t,
-              needC ? clients.get(txn, LmdbCodec.key(clientKey)) : c
+              needT ? LmdbEnvironment.get(txn, triplets, LmdbCodec.key(tripletKey)) : t,
+              needC ? LmdbEnvironment.get(txn, clients, LmdbCodec.key(clientKey)) : c
             });
   }
 
   private byte[] readOne(Table table, String key) {
-    Dbi<byte[]> dbi = env.dbi(table);
-    return dbi == null ? null : env.read(txn -> dbi.get(txn, LmdbCodec.key(key)));
+    Dbi<ByteBuffer> dbi = env.dbi(table);
+    return dbi == null ? null : env.read(txn -> LmdbEnvironment.get(txn, dbi, LmdbCodec.key(key)));
   }
 
   private Object stripe(String key) {
@@ -397,13 +402,15 @@ public final class LmdbStore implements TripletStore {
 
   private void forEach(Table table, BiConsumer<String, byte[]> action) {
     ensureOpen();
-    Dbi<byte[]> dbi = env.dbi(table);
+    Dbi<ByteBuffer> dbi = env.dbi(table);
     if (dbi == null) return;
     env.read(
         txn -> {
-          try (Cursor<byte[]> cursor = dbi.openCursor(txn)) {
+          try (Cursor<ByteBuffer> cursor = dbi.openCursor(txn)) {
             for (boolean ok = cursor.first(); ok; ok = cursor.next()) {
-              action.accept(new String(cursor.key(), StandardCharsets.UTF_8), cursor.val());
+              action.accept(
+                  StandardCharsets.UTF_8.decode(cursor.key().duplicate()).toString(),
+                  LmdbEnvironment.bytes(cursor.val()));
             }
           }
           return null;

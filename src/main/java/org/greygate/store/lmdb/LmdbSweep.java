@@ -1,5 +1,6 @@
 package org.greygate.store.lmdb;
 
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import org.greygate.store.ClientEntry;
@@ -25,35 +26,42 @@ final class LmdbSweep {
   private LmdbSweep() {}
 
   static SweepProgress slice(
-      LmdbEnvironment env, Txn<byte[]> txn, ExpiryRule rule, long now, SweepProgress p, int limit) {
+      LmdbEnvironment env,
+      Txn<ByteBuffer> txn,
+      ExpiryRule rule,
+      long now,
+      SweepProgress p,
+      int limit) {
     if (p.finished()) {
       return p;
     }
     Table table = ORDER[p.table()];
-    Dbi<byte[]> dbi = env.dbi(table);
-    KeyRange<byte[]> range =
-        p.afterKey() == null ? KeyRange.all() : KeyRange.greaterThan(p.afterKey());
+    Dbi<ByteBuffer> dbi = env.dbi(table);
+    KeyRange<ByteBuffer> range =
+        p.afterKey() == null
+            ? KeyRange.all()
+            : KeyRange.greaterThan(LmdbEnvironment.direct(p.afterKey()));
     int n = 0;
     long visited = p.visited();
     byte[] last = p.afterKey();
     List<byte[]> dead = new ArrayList<>();
     boolean end = true;
-    try (CursorIterable<byte[]> it = dbi.iterate(txn, range)) {
-      for (CursorIterable.KeyVal<byte[]> kv : it) {
+    try (CursorIterable<ByteBuffer> it = dbi.iterate(txn, range)) {
+      for (CursorIterable.KeyVal<ByteBuffer> kv : it) {
         if (n++ >= limit) {
           end = false;
           break;
         }
-        byte[] key = kv.key();
+        byte[] key = LmdbEnvironment.bytes(kv.key());
         last = key;
         visited++;
-        if (expired(table, key, kv.val(), rule, now)) {
+        if (expired(table, key, LmdbEnvironment.bytes(kv.val()), rule, now)) {
           dead.add(key);
         }
       }
     }
     for (byte[] k : dead) {
-      dbi.delete(txn, k);
+      LmdbEnvironment.delete(txn, dbi, k);
     }
     long deleted = p.deleted() + dead.size();
     return end

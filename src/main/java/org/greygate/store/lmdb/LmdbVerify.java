@@ -1,5 +1,6 @@
 package org.greygate.store.lmdb;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -26,7 +27,7 @@ final class LmdbVerify {
       env.read(
           txn -> {
             for (Table t : Table.values()) {
-              Dbi<byte[]> dbi = env.dbi(t);
+              Dbi<ByteBuffer> dbi = env.dbi(t);
               if (dbi != null) counts[t.ordinal()] = check(txn, dbi, t, now, problems);
             }
             return null;
@@ -42,12 +43,17 @@ final class LmdbVerify {
   }
 
   private static long check(
-      Txn<byte[]> txn, Dbi<byte[]> dbi, Table table, long now, List<String> problems) {
+      Txn<ByteBuffer> txn, Dbi<ByteBuffer> dbi, Table table, long now, List<String> problems) {
     long n = 0;
-    try (Cursor<byte[]> cursor = dbi.openCursor(txn)) {
+    try (Cursor<ByteBuffer> cursor = dbi.openCursor(txn)) {
       for (boolean ok = cursor.first(); ok; ok = cursor.next()) {
         n++;
-        String problem = problem(table, cursor.key(), cursor.val(), now);
+        String problem =
+            problem(
+                table,
+                LmdbEnvironment.bytes(cursor.key()),
+                LmdbEnvironment.bytes(cursor.val()),
+                now);
         if (problem != null && problems.size() < 100) {
           problems.add(problem);
         }

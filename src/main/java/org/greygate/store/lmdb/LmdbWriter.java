@@ -280,19 +280,19 @@ final class LmdbWriter implements AutoCloseable {
           for (Op op : batch) {
             if (op instanceof Put p) {
               if (last.get(p.table()).get(p.key()) == p) {
-                env.dbi(p.table()).put(txn, LmdbCodec.key(p.key()), p.value());
+                LmdbEnvironment.put(txn, env.dbi(p.table()), LmdbCodec.key(p.key()), p.value());
               }
             } else if (op instanceof Sweep s) {
               sweepResults.add(LmdbSweep.slice(env, txn, s.rule(), s.now(), s.from(), s.limit()));
             }
           }
-          Dbi<byte[]> decisions = env.dbi(Table.DECISIONS);
+          Dbi<java.nio.ByteBuffer> decisions = env.dbi(Table.DECISIONS);
           for (var e : counts.entrySet()) {
             CounterKey k = e.getKey();
             byte[] key = LmdbCodec.decisionKey(k.hour(), k.action(), k.reason());
-            byte[] old = decisions.get(txn, key);
+            byte[] old = LmdbEnvironment.get(txn, decisions, key);
             long before = old != null && old.length == 8 ? LmdbCodec.longAt(old, 0) : 0;
-            decisions.put(txn, key, LmdbCodec.count(before + e.getValue()));
+            LmdbEnvironment.put(txn, decisions, key, LmdbCodec.count(before + e.getValue()));
           }
         });
     commits++; // before anyone waiting for this commit is told it is done
