@@ -12,6 +12,7 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -337,6 +338,11 @@ public final class PolicyServer implements AutoCloseable {
     }
     closed = true;
     listeners.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+    // A loop may be between handing a request to an asynchronous decider and counting it as under
+    // way; one empty task through each loop lets every such hand-off finish counting first.
+    for (EventExecutor loop : workers) {
+      if (!loop.inEventLoop()) loop.submit(() -> {}).awaitUninterruptibly(2, TimeUnit.SECONDS);
+    }
     // Answer what is being decided: each decision answers by its deadline at the latest.
     try {
       if (!stats.awaitIdle(options.replyTimeout().toMillis() + 500)) {

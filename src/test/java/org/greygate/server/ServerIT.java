@@ -21,6 +21,8 @@ import java.util.concurrent.Executors;
 import org.greygate.greylist.GreylistConfig;
 import org.greygate.metrics.Counters;
 import org.greygate.protocol.Decider;
+import org.greygate.protocol.Outcome;
+import org.greygate.protocol.PolicyRequest;
 import org.greygate.store.lmdb.LmdbStore;
 import org.greygate.testing.LogCapture;
 import org.greygate.testing.PolicyClient;
@@ -474,6 +476,53 @@ class ServerIT {
       assertEquals("DEFER_IF_PERMIT slow", c.readReply());
       stopper.join(10_000);
       assertTrue(c.closedByServer());
+    }
+  }
+
+  @Test
+  void closeWaitsForADecisionStillBeingHandedToItsDecider() throws Exception {
+    // The loop is still inside decide() (after the work was handed off, before the server counted
+    // it as under way) when the stop comes: the stop must not close the connection under it.
+    java.util.concurrent.CountDownLatch handedOff = new java.util.concurrent.CountDownLatch(1);
+    Decider slowHandOff =
+        new Decider() {
+          @Override
+          public java.util.concurrent.CompletionStage<Outcome> decide(PolicyRequest request) {
+            java.util.concurrent.CompletableFuture<Outcome> work =
+                java.util.concurrent.CompletableFuture.supplyAsync(
+                    () -> {
+                      handedOff.countDown();
+                      pause(700);
+                      return TestPolicy.outcome("DEFER_IF_PERMIT handed off");
+                    },
+                    deciders);
+            pause(300); // still on the loop, the decision not yet counted
+            return work;
+          }
+
+          @Override
+          public Outcome timedOut(PolicyRequest request) {
+            return TestPolicy.outcome("DUNNO");
+          }
+        };
+    server = server(loopback().replyTimeout(Duration.ofSeconds(5)), slowHandOff);
+    SocketAddress a = server.start().get(0);
+    try (PolicyClient c = new PolicyClient(a)) {
+      c.send(PolicyClient.encode(request("b@example.net", 1000)));
+      handedOff.await();
+      Thread stopper = new Thread(server::close);
+      stopper.start();
+      assertEquals("DEFER_IF_PERMIT handed off", c.readReply());
+      stopper.join(10_000);
+      assertTrue(c.closedByServer());
+    }
+  }
+
+  private static void pause(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 
