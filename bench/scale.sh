@@ -27,7 +27,11 @@ mvn -q -B -DskipTests install
 work=$(mktemp -d "${TMPDIR:-/tmp}/greygate-scale.XXXXXX")
 cp target/greygate.jar "$work/greygate.jar"
 export GREYGATE_JAR="$work/greygate.jar"
-fill() { java -cp bench/jmh/target/benchmarks.jar org.greygate.jmh.FillStore "$@" 2>&1 | tail -1; }
+# the store opens LMDB through direct buffers, as the daemon does (bin/greygate-jvm has the same)
+fill() {
+  java --add-opens java.base/java.nio=ALL-UNNAMED --add-opens java.base/sun.nio.ch=ALL-UNNAMED \
+    -cp bench/jmh/target/benchmarks.jar org.greygate.jmh.FillStore "$@" 2>&1 | tail -1
+}
 pid=""
 cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; wait 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT

@@ -52,7 +52,7 @@ public final class GreygateCli implements Runnable {
 
   /** Runs with the given streams (tests capture them). */
   public static int run(String[] args, PrintWriter out, PrintWriter err) {
-    CommandLine cl = new CommandLine(new GreygateCli());
+    CommandLine cl = commandLineFor(args);
     cl.setOut(out);
     cl.setErr(err);
     cl.setParameterExceptionHandler(
@@ -84,6 +84,41 @@ public final class GreygateCli implements Runnable {
     } catch (UsageError e) {
       err.println("greygate: " + e.getMessage());
       return EXIT_USAGE;
+    }
+  }
+
+  /**
+   * The command line that parses {@code args}: when they name a subcommand (other than {@code
+   * help}), the root with that one subcommand only. Picocli reads every option of every command it
+   * is given by reflection before it parses; the whole tree costs a daemon's start about half a
+   * second, and {@code serve} needs none of the other commands. Anything else (no subcommand, an
+   * unknown one, {@code help}) gets the whole tree, so usage, suggestions and errors are the same.
+   */
+  static CommandLine commandLineFor(String[] args) {
+    String word = null;
+    for (String a : args) {
+      if (!a.startsWith("-")) {
+        word = a;
+        break;
+      }
+    }
+    if (word != null) {
+      for (Class<?> c : GreygateCli.class.getAnnotation(Command.class).subcommands()) {
+        Command command = c.getAnnotation(Command.class);
+        if (command.name().equals(word) && c != CommandLine.HelpCommand.class) {
+          return new CommandLine(new Root()).addSubcommand(word, c);
+        }
+      }
+    }
+    return new CommandLine(new GreygateCli());
+  }
+
+  /** {@link GreygateCli} without its subcommands, for {@link #commandLineFor}. */
+  @Command(name = "greygate", mixinStandardHelpOptions = true, versionProvider = Version.class)
+  static final class Root implements Runnable {
+    @Override
+    public void run() {
+      throw new IllegalStateException("greygate without a subcommand parses with GreygateCli");
     }
   }
 

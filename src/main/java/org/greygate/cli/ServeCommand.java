@@ -63,6 +63,12 @@ public final class ServeCommand implements Callable<Integer> {
           "Also watch Postfix's queue (sizes as metrics, alerts; the --queue-*, --mail-log, --release-* and --volume-* options; docs/outbound.md).")
   boolean queueWatch;
 
+  @Option(
+      names = "--start-only",
+      description =
+          "Start as configured (store, whitelists, rules, sockets), then stop at once: exit 0 when the configuration starts. Use another --inet/--unix and --dbdir than a running daemon's; the launcher trains its class archive this way.")
+  boolean startOnly;
+
   @Spec CommandSpec spec;
 
   @Override
@@ -180,6 +186,11 @@ public final class ServeCommand implements Callable<Integer> {
     if (options.pidfile != null) {
       Files.writeString(
           options.pidfile, ProcessHandle.current().pid() + "\n", StandardCharsets.US_ASCII);
+    }
+    if (startOnly) {
+      log.info("started (--start-only), listening on {}; stopping", listening);
+      stop.run();
+      return GreygateCli.EXIT_OK;
     }
     SystemdNotify systemd = SystemdNotify.fromEnvironment();
     Signals.onHangup(

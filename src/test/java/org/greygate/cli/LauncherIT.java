@@ -160,4 +160,52 @@ class LauncherIT {
       assertTrue(!d.output().contains("NoClassDefFoundError"), d.output());
     }
   }
+
+  /** bin/greygate-jvm JAR ARGS with class loading logged, in this test's directory. */
+  Run jvm(Path jar, String... args) throws Exception {
+    java.util.List<String> cmd = new java.util.ArrayList<>();
+    cmd.add("bin/greygate-jvm");
+    cmd.add(jar.toString());
+    cmd.addAll(java.util.List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+    pb.environment().put("GREYGATE_NATIVE_DIR", dir.resolve("native").toString());
+    pb.environment().put("GREYGATE_JAVA_OPTS", "-Xlog:class+load");
+    Process p = pb.start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    return new Run(p.waitFor(), out);
+  }
+
+  static final String FROM_ARCHIVE = "org.greygate.Main source: shared objects file (top)";
+
+  @Test
+  void aClassArchiveIsWrittenUsedOnlyWhenSafeAndIgnoredQuietlyWhenStale() throws Exception {
+    Path jar = dir.resolve("greygate.jar");
+    Files.copy(jar(), jar);
+    assertTrue(!jvm(jar, "--version").output().contains(FROM_ARCHIVE), "none yet");
+
+    Run write = jvm(jar, "--write-class-archive");
+    assertEquals(0, write.code(), write.output());
+    Path archive = dir.resolve("greygate.jsa");
+    assertEquals(
+        "rw-r--r--", PosixFilePermissions.toString(Files.getPosixFilePermissions(archive)));
+    Run used = jvm(jar, "--version");
+    assertEquals(0, used.code(), used.output());
+    assertTrue(used.output().contains(FROM_ARCHIVE), "mapped from the archive");
+
+    // code the JVM maps: not one that others could have written
+    Files.setPosixFilePermissions(archive, PosixFilePermissions.fromString("rw-rw-rw-"));
+    assertTrue(!jvm(jar, "--version").output().contains(FROM_ARCHIVE), "a writable one is unused");
+    Files.setPosixFilePermissions(archive, PosixFilePermissions.fromString("rw-r--r--"));
+
+    // a new jar under the old archive (an upgrade without postinst, a rebuild): ignored, quietly
+    Files.setLastModifiedTime(
+        jar, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 5000));
+    ProcessBuilder pb = new ProcessBuilder("bin/greygate-jvm", jar.toString(), "--version");
+    pb.environment().put("GREYGATE_NATIVE_DIR", dir.resolve("native").toString());
+    Process p = pb.redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertEquals(0, p.waitFor(), out);
+    assertEquals("greygate ", out.substring(0, "greygate ".length()), out);
+    assertEquals(1, out.lines().count(), "nothing but the version: " + out);
+  }
 }

@@ -86,6 +86,8 @@ class DebianPackageIT {
     assertEquals(0, v.code(), v.out());
     assertTrue(v.out().startsWith("greygate " + version), v.out());
 
+    assertClassArchiveFor(version);
+
     Result man = run(Requirements.program("man", "/usr/bin/man"), "-w", "greygate");
     assertEquals("/usr/share/man/man1/greygate.1.gz", man.out().strip(), man.out());
     assertTrue(Files.exists(Path.of("/usr/share/man/man1/greygate-serve.1.gz")));
@@ -180,6 +182,10 @@ class DebianPackageIT {
       assertFalse(
           Files.exists(Path.of("/usr/share/greygate/greygate-" + version + ".jar")),
           "the old version's jar is gone");
+      assertFalse(
+          Files.exists(Path.of("/usr/share/greygate/greygate-" + version + ".jsa")),
+          "and its class archive");
+      assertClassArchiveFor(version + "+upgrade1");
       // the old daemon still runs from the jar it opened: the upgrade did not rewrite it
       try (PolicyClient c = PolicyClient.tcp(port)) {
         String reply = c.ask(REQUEST);
@@ -226,6 +232,25 @@ class DebianPackageIT {
             "/usr/share/doc/greygate")) {
       assertFalse(Files.exists(Path.of(gone), java.nio.file.LinkOption.NOFOLLOW_LINKS), gone);
     }
+  }
+
+  /**
+   * postinst wrote the class archive for the installed jar: root's, readable by the daemon's user,
+   * writable by nobody else (the launcher maps nothing else), and a start uses it.
+   */
+  static void assertClassArchiveFor(String version) throws Exception {
+    Path archive = Path.of("/usr/share/greygate/greygate-" + version + ".jsa");
+    assertTrue(Files.isRegularFile(archive), archive + " written at install");
+    assertEquals("root", Files.getOwner(archive).getName());
+    assertEquals(
+        "rw-r--r--", PosixFilePermissions.toString(Files.getPosixFilePermissions(archive)));
+    Result used =
+        run("env", "GREYGATE_JAVA_OPTS=-Xlog:class+load", "/usr/bin/greygate", "--version");
+    assertEquals(0, used.code(), used.out());
+    assertTrue(
+        used.out().contains("org.greygate.Main source: shared objects file (top)"),
+        "the launcher maps the archive: "
+            + used.out().lines().filter(l -> l.contains("org.greygate.Main")).toList());
   }
 
   /**
