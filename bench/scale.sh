@@ -27,6 +27,8 @@ mvn -q -B -DskipTests install
 work=$(mktemp -d "${TMPDIR:-/tmp}/greygate-scale.XXXXXX")
 cp target/greygate.jar "$work/greygate.jar"
 export GREYGATE_JAR="$work/greygate.jar"
+# as the Debian package does at install: the class archive the starts below map
+bin/greygate-jvm "$work/greygate.jar" --write-class-archive
 # the store opens LMDB through direct buffers, as the daemon does (bin/greygate-jvm has the same)
 fill() {
   java --add-opens java.base/java.nio=ALL-UNNAMED --add-opens java.base/sun.nio.ch=ALL-UNNAMED \
@@ -54,9 +56,10 @@ serve() { # dbdir log [more serve options]
   echo "greygate did not start; see $log" >&2; exit 1
 }
 stop() { kill "$pid"; wait "$pid" 2>/dev/null || true; pid=""; }
-memory() { # RSS and heap in use of the running daemon
+memory() { # RSS (the daemon's own memory + mapped file pages, mostly LMDB's) and heap in use
   local rss heap
-  rss=$(awk '/VmRSS/{printf "%d", $2/1024}' /proc/$pid/status)
+  rss=$(awk '/VmRSS/{r=$2} /RssAnon/{a=$2} /RssFile/{f=$2}
+    END{printf "%d (anon %d + file %d)", r/1024, a/1024, f/1024}' /proc/$pid/status)
   heap=$(jcmd "$pid" GC.heap_info 2>/dev/null | awk '/total/{for(i=1;i<=NF;i++) if($i=="used") {print $(i+1); exit}}')
   echo "rss=${rss}MiB heap_used=${heap:-?}"
 }
@@ -81,6 +84,17 @@ for r in $(seq "$RUNS"); do
   done
 done
 echo "database: $(du -sh "$work/big" | cut -f1) for $ROWS rows"
+# start to listening on the big store, with the class archive and without it, in turns
+with=() without=()
+for _ in $(seq 5); do
+  serve "$work/big" "$work/start.log"; with+=("$listening_ms"); stop
+  mv "$work/greygate.jsa" "$work/greygate.jsa.off"
+  serve "$work/big" "$work/start.log"; without+=("$listening_ms"); stop
+  mv "$work/greygate.jsa.off" "$work/greygate.jsa"
+done
+median() { printf '%s\n' "$@" | sort -n | awk '{v[NR]=$1} END{print v[int((NR+1)/2)]}'; }
+echo "start to listening (launcher included, ${ROWS} rows): with the class archive" \
+  "$(median "${with[@]}") ms (${with[*]}), without $(median "${without[@]}") ms (${without[*]})"
 # enough seconds for BURST requests at the rate just measured, then the count is checked
 serve "$work/big" "$work/burst.log"
 burst_s=$(( BURST / 40000 + 1 ))
