@@ -191,7 +191,7 @@ public final class LoadGenerator {
     // and write, bookkeeping the generator should not pay (the server side has none of it)
     final ByteBuffer in = ByteBuffer.allocateDirect(64 * 1024);
     final byte[] request = new byte[RequestFactory.MAX_REQUEST];
-    final ByteBuffer out = ByteBuffer.allocateDirect(64 * 1024);
+    final ByteBuffer out = ByteBuffer.allocateDirect(RequestFactory.MAX_REQUEST);
     final byte[] reply = new byte[64 * 1024];
     long sentAt;
     long sequence;

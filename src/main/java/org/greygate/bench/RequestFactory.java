@@ -23,7 +23,7 @@ public final class RequestFactory {
 
   private RequestFactory() {}
 
-  /** The longest request {@link #writeRequest} writes. */
+  /** The longest request {@link #writeRequest} writes or {@link #submission} builds. */
   public static final int MAX_REQUEST = 1200;
 
   /**

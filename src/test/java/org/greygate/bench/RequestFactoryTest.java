@@ -21,4 +21,17 @@ class RequestFactoryTest {
       }
     }
   }
+
+  @Test
+  void aSubmissionRequestFitsTheLongestRequest() {
+    // the generator sends both kinds through one buffer of MAX_REQUEST bytes
+    long[] extremes = {0, Long.MAX_VALUE, Long.MIN_VALUE, -1};
+    for (long i : extremes) {
+      for (long inst : extremes) {
+        int n = RequestFactory.submission(i, inst).length;
+        org.junit.jupiter.api.Assertions.assertTrue(
+            n <= RequestFactory.MAX_REQUEST, "i=" + i + " instance=" + inst + ": " + n);
+      }
+    }
+  }
 }
