@@ -3,6 +3,7 @@ package org.greygate.cli;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
+import java.time.Clock;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -135,7 +136,8 @@ final class QueueWatchCommand implements Callable<Integer> {
     throw new GreygateCli.UsageError("--log-format must be text or json, got '" + format + "'");
   }
 
+  /** The watch's clock (epoch seconds): the system's, chosen here where the watch is built. */
   private static long now() {
-    return System.currentTimeMillis() / 1000;
+    return Clock.systemUTC().instant().getEpochSecond();
   }
 }
