@@ -67,13 +67,15 @@ class PackageRulesTest {
           "org.greygate.logline",
           "org.greygate.systemd",
           "org.greygate.dnslist",
-          "org.greygate.spf");
+          "org.greygate.spf",
+          "org.greygate.files");
 
   static final List<MustNotKnow> MUST_NOT_KNOW =
       List.of(
           new MustNotKnow("org.greygate.metrics.", DOMAIN),
           new MustNotKnow("org.greygate.config.", DOMAIN),
           new MustNotKnow("org.greygate.logline.", DOMAIN),
+          new MustNotKnow("org.greygate.files.", DOMAIN),
           new MustNotKnow(
               "org.greygate.queue.",
               List.of(

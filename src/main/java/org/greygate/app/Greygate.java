@@ -58,10 +58,15 @@ public final class Greygate implements AutoCloseable {
       if (config.redis() != null) {
         // without LMDB the dbdir still holds the privacy key, recorded options, reset requests
         try {
-          java.nio.file.Files.createDirectories(config.dbdir());
+          org.greygate.files.PrivateFiles.createPrivateDirectories(config.dbdir());
+          org.greygate.files.PrivateFiles.requireStateDirectory(config.dbdir());
         } catch (IOException e) {
           throw new org.greygate.store.StoreException.Unavailable(
-              "cannot create " + config.dbdir() + " (--dbdir): " + e.getMessage(), e);
+              "cannot use "
+                  + config.dbdir()
+                  + " (--dbdir): "
+                  + org.greygate.files.PrivateFiles.reason(e),
+              e);
         }
       }
       store = Stores.open(config);

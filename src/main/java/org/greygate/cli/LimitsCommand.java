@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.greygate.files.PrivateFiles;
 import org.greygate.ratelimit.LimitResets;
 import org.greygate.ratelimit.RateLimitPolicy;
 import org.greygate.ratelimit.RateRule;
@@ -171,11 +172,17 @@ public final class LimitsCommand implements Callable<Integer> {
      * 15 s) for the daemon to take it.
      */
     private int handOver(PrintWriter out, PrintWriter err) throws Exception {
-      Path request = db.dbdir.resolve("limits-reset-" + ProcessHandle.current().pid() + ".request");
-      Path tmp = db.dbdir.resolve(".limits-reset-" + ProcessHandle.current().pid() + ".tmp");
       try (java.nio.file.WatchService watcher = db.dbdir.getFileSystem().newWatchService()) {
         db.dbdir.register(watcher, java.nio.file.StandardWatchEventKinds.ENTRY_DELETE);
-        java.nio.file.Files.writeString(tmp, key + (rule == null ? "" : " " + rule) + "\n");
+        // created exclusively at a random name: nothing planted in the directory is followed
+        Path tmp = PrivateFiles.createTemp(db.dbdir, ".limits-reset-");
+        String id = tmp.getFileName().toString().replaceAll("^\\.limits-reset-|\\.tmp$", "");
+        Path request = db.dbdir.resolve("limits-reset-" + id + ".request");
+        java.nio.file.Files.writeString(
+            tmp,
+            key + (rule == null ? "" : " " + rule) + "\n",
+            java.nio.file.StandardOpenOption.WRITE,
+            java.nio.file.LinkOption.NOFOLLOW_LINKS);
         java.nio.file.Files.move(tmp, request, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         long deadline = System.nanoTime() + 15_000_000_000L;
         while (java.nio.file.Files.exists(request)) {

@@ -4,9 +4,9 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
+import org.greygate.files.PrivateFiles;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -40,18 +40,43 @@ final class RecordedOptions {
       }
       for (String v : o.originalStringValues()) {
         if (v.indexOf('\n') >= 0 || v.indexOf('\r') >= 0) continue;
-        lines.add(name + "=" + quote(v));
+        lines.add(name + "=" + quote(withoutPassword(v)));
       }
     }
     Path file = dbdir.resolve(FILE);
-    Path tmp = dbdir.resolve(FILE + ".tmp");
     try {
-      Files.write(tmp, lines, StandardCharsets.UTF_8);
-      Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+      // a new file at a random name renamed over the old: nothing planted there is followed
+      PrivateFiles.replace(
+          file, (String.join("\n", lines) + "\n").getBytes(StandardCharsets.UTF_8));
     } catch (IOException e) {
-      log.warn("cannot record the daemon's options in {} (check will use its own): {}", file, e);
+      log.warn(
+          "cannot record the daemon's options in {} (check will use its own): {}",
+          file,
+          PrivateFiles.reason(e));
     }
   }
+
+  /**
+   * A URL's password is never written down ({@code redis://:SECRET@host} is recorded as {@code
+   * redis://:(not-recorded)@host}): check does not need it, and a file is easier to leak than a
+   * process's arguments. Lettuce reads a user part without a colon as the password, so that is
+   * hidden too.
+   */
+  static String withoutPassword(String value) {
+    int scheme = value.indexOf("://");
+    if (scheme < 0) return value;
+    int start = scheme + 3;
+    int slash = value.indexOf('/', start);
+    int end = slash < 0 ? value.length() : slash;
+    int at = value.lastIndexOf('@', end - 1);
+    if (at < start) return value;
+    String user = value.substring(start, at);
+    int colon = user.indexOf(':');
+    String kept = colon < 0 ? "" : user.substring(0, colon + 1);
+    return value.substring(0, start) + kept + HIDDEN + value.substring(at);
+  }
+
+  static final String HIDDEN = "(not-recorded)";
 
   /** Values keep leading and trailing blanks through the file's quotes. */
   private static String quote(String v) {

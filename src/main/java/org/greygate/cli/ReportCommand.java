@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.zip.GZIPInputStream;
+import org.greygate.files.PrivateFiles;
 import org.greygate.report.Report;
 import org.greygate.report.ReportBuilder;
 import org.greygate.report.ReportWriter;
@@ -169,20 +170,26 @@ public final class ReportCommand implements Callable<Integer> {
     }
     Report report = builder.build(source);
     if (html != null) {
-      // written beside and renamed, so a web server never serves half a page
-      Path tmp = html.resolveSibling("." + html.getFileName() + ".tmp");
-      try (PrintWriter out =
-          new PrintWriter(Files.newBufferedWriter(tmp, StandardCharsets.UTF_8))) {
-        ReportWriter.writeHtml(report, out);
-        if (out.checkError()) throw new IOException("write failed");
-      } catch (IOException e) {
-        err.println("greygate: --html " + html + ": " + e.getMessage());
-        return GreygateCli.EXIT_FAILURE;
-      }
+      // written beside at a random name and renamed, so a web server never serves half a page
+      // and a link planted in the directory is never followed
+      Path tmp = null;
       try {
-        Files.move(tmp, html, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        tmp = PrivateFiles.createOutputBeside(html);
+        try (PrintWriter out =
+            new PrintWriter(
+                Files.newBufferedWriter(
+                    tmp, StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.WRITE))) {
+          ReportWriter.writeHtml(report, out);
+          if (out.checkError()) throw new IOException("write failed");
+        }
+        Files.move(
+            tmp,
+            html,
+            java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+            java.nio.file.StandardCopyOption.ATOMIC_MOVE);
       } catch (IOException e) {
-        err.println("greygate: --html " + html + ": " + e.getMessage());
+        err.println("greygate: --html " + html + ": " + PrivateFiles.reason(e));
+        if (tmp != null) tmp.toFile().delete();
         return GreygateCli.EXIT_FAILURE;
       }
       if (!spec.commandLine().getParseResult().hasMatchedOption("--format")) {

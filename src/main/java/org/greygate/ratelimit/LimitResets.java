@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import org.greygate.files.PrivateFiles;
 import org.greygate.store.TripletStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,7 +51,16 @@ public final class LimitResets {
   public static void applyRequests(Path dbdir, TripletStore store, long now) {
     try (DirectoryStream<Path> files = Files.newDirectoryStream(dbdir, GLOB)) {
       for (Path f : files) {
-        for (String line : Files.readAllLines(f, StandardCharsets.UTF_8)) {
+        String text;
+        try {
+          // a request is a few words: never a link, never more than 64 KiB
+          text = new String(PrivateFiles.readSmall(f, 65_536), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+          log.warn("limits reset request {} ignored: {}", f, PrivateFiles.reason(e));
+          Files.deleteIfExists(f);
+          continue;
+        }
+        for (String line : text.split("\n")) {
           String[] w = line.strip().split("\\s+");
           if (w.length == 0 || w[0].isEmpty()) continue;
           int n = reset(store, w[0], w.length > 1 ? w[1] : null, now);

@@ -6,13 +6,18 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Function;
+import org.greygate.files.PrivateFiles;
 import org.greygate.store.StoreException;
 import org.lmdbjava.ByteBufferProxy;
 import org.lmdbjava.Dbi;
@@ -43,6 +48,7 @@ final class LmdbEnvironment implements AutoCloseable {
   final boolean readOnly;
   private final FileChannel lockChannel;
   private final FileLock lock;
+  static final String LOCK_FILE = "greygate.lock";
   private static final int IDLE_READS = 16;
 
   private final Env<ByteBuffer> env;
@@ -65,34 +71,57 @@ final class LmdbEnvironment implements AutoCloseable {
   private LmdbEnvironment(Path dir, long initialMapSize, boolean readOnly) {
     this.dir = dir;
     this.readOnly = readOnly;
+    // root's tools work in the daemon's directory: nothing there may lead them elsewhere
+    try {
+      int owner;
+      if (!readOnly && !Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
+        try {
+          // who mails whom: the owner's alone, whatever the umask
+          PrivateFiles.createPrivateDirectories(dir);
+        } catch (IOException e) {
+          throw new StoreException.Unavailable(
+              "cannot create database directory " + dir + ": " + PrivateFiles.reason(e), e);
+        }
+      }
+      owner = PrivateFiles.requireStateDirectory(dir);
+      for (String name : List.of("data.mdb", "lock.mdb", LOCK_FILE)) {
+        PrivateFiles.requireOwnFileIfPresent(dir.resolve(name), owner);
+      }
+    } catch (IOException e) {
+      throw new StoreException.Unavailable(
+          "cannot use database directory " + dir + ": " + PrivateFiles.reason(e), e);
+    }
     if (readOnly) {
       lockChannel = null;
       lock = null;
       mapSize = Math.max(initialMapSize, dir.resolve("data.mdb").toFile().length());
     } else {
-      try {
-        if (!Files.isDirectory(dir)) {
-          // who mails whom: the owner's alone, whatever the umask
-          Files.createDirectories(
-              dir,
-              java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
-                  java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+      Path lockFile = dir.resolve(LOCK_FILE);
+      // Modes are set before anything is locked or opened: setting a mode without following a
+      // link opens and closes the file, and closing any descriptor of a file drops this
+      // process's fcntl locks on it (ours on greygate.lock, LMDB's on lock.mdb), which would let
+      // a second writer in. New files are made owner-only as they are created.
+      for (String name : List.of(LOCK_FILE, "data.mdb", "lock.mdb")) {
+        if (Files.exists(dir.resolve(name), LinkOption.NOFOLLOW_LINKS)) {
+          ownerOnly(dir.resolve(name)); // also those an earlier version left 0644
         }
-      } catch (IOException e) {
-        throw new StoreException.Unavailable(
-            "cannot create database directory " + dir + ": " + e, e);
       }
-      Path lockFile = dir.resolve("greygate.lock");
       FileChannel channel = null;
       FileLock acquired;
       try {
-        channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        channel =
+            FileChannel.open(
+                lockFile,
+                Set.of(
+                    StandardOpenOption.CREATE, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS),
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         acquired = channel.tryLock();
       } catch (OverlappingFileLockException e) {
         acquired = null;
       } catch (IOException e) {
         closeQuietly(channel);
-        throw new StoreException.Unavailable("cannot open lock file " + lockFile + ": " + e, e);
+        throw new StoreException.Unavailable(
+            "cannot open lock file " + lockFile + ": " + PrivateFiles.reason(e), e);
       }
       if (acquired == null) {
         closeQuietly(channel);
@@ -105,7 +134,6 @@ final class LmdbEnvironment implements AutoCloseable {
       }
       lockChannel = channel;
       lock = acquired;
-      ownerOnly(lockFile);
       long existing = dir.resolve("data.mdb").toFile().length();
       mapSize = Math.max(initialMapSize, roundUp(existing + (existing >> 1)));
     }
@@ -123,10 +151,6 @@ final class LmdbEnvironment implements AutoCloseable {
         Dbi<ByteBuffer> dbi = openDbi(t);
         if (dbi != null) dbis.put(t, dbi);
       }
-      if (!readOnly) {
-        ownerOnly(dir.resolve("data.mdb")); // also those an earlier version left 0644
-        ownerOnly(dir.resolve("lock.mdb"));
-      }
     } catch (RuntimeException e) {
       releaseLock();
       throw LmdbFaults.translate(e, "open of " + dir);
@@ -136,8 +160,7 @@ final class LmdbEnvironment implements AutoCloseable {
   /** Files of the store are the owner's alone (the umask may have left them readable). */
   private static void ownerOnly(Path file) {
     try {
-      Files.setPosixFilePermissions(
-          file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+      PrivateFiles.ownerOnly(file);
     } catch (IOException | UnsupportedOperationException e) {
       log.warn("cannot make {} readable by its owner only: {}", file, e.toString());
     }
@@ -166,7 +189,7 @@ final class LmdbEnvironment implements AutoCloseable {
 
   /** Opens an existing environment read-only, without the lock: safe beside a running daemon. */
   static LmdbEnvironment openReadOnly(Path dir) {
-    if (!Files.isRegularFile(dir.resolve("data.mdb"))) {
+    if (!Files.isRegularFile(dir.resolve("data.mdb"), LinkOption.NOFOLLOW_LINKS)) {
       throw new StoreException.Unavailable("no greygate database in " + dir + " (no data.mdb)");
     }
     return new LmdbEnvironment(dir, 1L << 20, true);
