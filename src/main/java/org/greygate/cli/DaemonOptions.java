@@ -416,6 +416,9 @@ public final class DaemonOptions {
                 .build());
   }
 
+  /** What the reply deadline keeps for the store and the rules after DNS has had its budget. */
+  static final long DECISION_MARGIN_MILLIS = 100;
+
   DecisionLog.Format decisionLogFormat() {
     try {
       return DecisionLog.Format.valueOf(logFormat.strip().toUpperCase(java.util.Locale.ROOT));
@@ -438,6 +441,21 @@ public final class DaemonOptions {
     GreylistConfig greylist = greylistConfig();
     DnsListConfig lists = dnsListConfig();
     DnsSettings dns = dnsSettings();
+    DecisionLog.Format format = decisionLogFormat();
+    if (replyTimeoutMillis > 0
+        && (spfGrouping || !lists.lists().isEmpty())
+        && dnsTimeoutMillis > replyTimeoutMillis - DECISION_MARGIN_MILLIS) {
+      // DNS spending the whole deadline would turn every greylisting decision into the
+      // fail-open answer whenever the resolver is slow: greylisting off, without a word
+      throw new GreygateCli.UsageError(
+          "--dns-timeout ("
+              + dnsTimeoutMillis
+              + " ms) must leave --reply-timeout ("
+              + replyTimeoutMillis
+              + " ms) at least "
+              + DECISION_MARGIN_MILLIS
+              + " ms for the decision itself: lower --dns-timeout or raise --reply-timeout");
+    }
     return valid(
         () ->
             new PolicyConfig(
@@ -447,7 +465,7 @@ public final class DaemonOptions {
                 10_000,
                 ZoneId.systemDefault(),
                 version,
-                DecisionLog.Format.TEXT,
+                format,
                 lists,
                 spfGrouping,
                 dns));

@@ -5,11 +5,13 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.greygate.app.DaemonConfig;
 import org.greygate.app.Greygate;
+import org.greygate.files.PrivateFiles;
 import org.greygate.greylist.GreylistConfig;
 import org.greygate.metrics.Counters;
 import org.greygate.metrics.Metrics;
@@ -184,8 +186,18 @@ public final class ServeCommand implements Callable<Integer> {
     }
     RecordedOptions.write(spec, daemon.dbdir());
     if (options.pidfile != null) {
-      Files.writeString(
-          options.pidfile, ProcessHandle.current().pid() + "\n", StandardCharsets.US_ASCII);
+      try {
+        Files.writeString(
+            options.pidfile, ProcessHandle.current().pid() + "\n", StandardCharsets.US_ASCII);
+      } catch (IOException e) {
+        // an init script waits for this file: better no daemon than one it cannot see
+        err().println("greygate: --pidfile " + options.pidfile + ": " + PrivateFiles.reason(e));
+        Path written = options.pidfile;
+        options.pidfile = null; // not ours to remove at stop
+        stop.run();
+        log.debug("pidfile {} not written", written, e);
+        return GreygateCli.EXIT_FAILURE;
+      }
     }
     if (startOnly) {
       log.info("started (--start-only), listening on {}; stopping", listening);

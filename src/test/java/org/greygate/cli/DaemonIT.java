@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.greygate.testing.Daemon;
 import org.greygate.testing.PolicyClient;
@@ -167,5 +168,65 @@ class DaemonIT {
     all[0] = first;
     System.arraycopy(rest, 0, all, 1, rest.length);
     return all;
+  }
+
+  @Test
+  void jsonDecisionLinesComeFromTheRunningDaemon() throws Exception {
+    writeLists("");
+    try (Daemon d = Daemon.serve(args("--log-format=json"));
+        PolicyClient c = PolicyClient.tcp(d.port())) {
+      assertTrue(c.ask(request("mx.example.org", 1000)).startsWith("DEFER_IF_PERMIT"));
+      String line = d.awaitLine("\"action\":\"greylist\"", 10);
+      assertTrue(
+          line.contains("{\"action\":\"greylist\",\"reason\":\"new\",\"outcome\":\"defer\""), line);
+      assertTrue(!d.output().contains("action=greylist, reason=new"), d.output());
+    }
+  }
+
+  @Test
+  void anUnknownLogFormatIsRefusedAtStart() throws Exception {
+    writeLists("");
+    try (Daemon d = Daemon.launch(serve("--log-format=xml"))) {
+      assertEquals(2, d.waitFor(20), d.output());
+      assertTrue(d.output().contains("--log-format must be text or json, got 'xml'"), d.output());
+    }
+  }
+
+  @Test
+  void aDnsBudgetThatLeavesNoTimeForTheDecisionIsRefused() throws Exception {
+    writeLists("");
+    for (String dnsTimeout : List.of("2000", "1950")) {
+      try (Daemon d =
+          Daemon.launch(
+              serve(
+                  "--dnsbl=bl.example.org",
+                  "--dns-server=127.0.0.1:9",
+                  "--reply-timeout=2000",
+                  "--dns-timeout=" + dnsTimeout))) {
+        assertEquals(2, d.waitFor(20), d.output());
+        assertTrue(
+            d.output().contains("--dns-timeout (" + dnsTimeout + " ms) must leave --reply-timeout"),
+            d.output());
+      }
+    }
+  }
+
+  @Test
+  void anUnwritablePidfileIsNamedInOneLine() throws Exception {
+    writeLists("");
+    Path pid = dir.resolve("no-such-dir").resolve("greygate.pid");
+    try (Daemon d = Daemon.launch(serve("--pidfile=" + pid))) {
+      assertEquals(1, d.waitFor(20), d.output());
+      assertTrue(
+          d.output().contains("greygate: --pidfile " + pid + ": no such file or directory"),
+          d.output());
+      assertTrue(!d.output().contains("\tat "), "no stack trace: " + d.output());
+    }
+  }
+
+  String[] serve(String... extra) {
+    List<String> all = new java.util.ArrayList<>(List.of("serve"));
+    all.addAll(List.of(args(extra)));
+    return all.toArray(String[]::new);
   }
 }
