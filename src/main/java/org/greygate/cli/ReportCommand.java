@@ -1,6 +1,6 @@
 package org.greygate.cli;
 
-import java.io.BufferedReader;
+import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.zip.GZIPInputStream;
+import org.greygate.logline.BoundedLines;
 import org.greygate.report.Report;
 import org.greygate.report.ReportBuilder;
 import org.greygate.report.ReportWriter;
@@ -128,10 +129,11 @@ public final class ReportCommand implements Callable<Integer> {
     if (!logs.isEmpty()) {
       LocalDate today = LocalDate.now(clock);
       for (String log : logs) {
-        try (BufferedReader in = open(log)) {
-          for (String line = in.readLine(); line != null; line = in.readLine()) {
+        try (BoundedLines in = open(log)) {
+          for (String line = in.next(); line != null; line = in.next()) {
             builder.add(line, today);
           }
+          builder.skip(in.overLong());
         } catch (IOException e) {
           err.println("greygate: " + log + ": " + e.getMessage());
           return GreygateCli.EXIT_FAILURE;
@@ -193,10 +195,13 @@ public final class ReportCommand implements Callable<Integer> {
     return GreygateCli.EXIT_OK;
   }
 
-  private static BufferedReader open(String log) throws IOException {
+  /** Lines of at most 64 KiB: a longer one is dropped and counted, whatever its length. */
+  private static BoundedLines open(String log) throws IOException {
     InputStream in = log.equals("-") ? System.in : Files.newInputStream(Path.of(log));
     if (log.endsWith(".gz")) in = new GZIPInputStream(in, 65536);
-    return new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8), 65536);
+    return new BoundedLines(
+        new InputStreamReader(new BufferedInputStream(in, 65536), StandardCharsets.UTF_8),
+        BoundedLines.MAX_LINE);
   }
 
   static long sinceSeconds(String text) {
