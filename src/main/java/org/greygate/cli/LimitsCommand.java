@@ -1,5 +1,7 @@
 package org.greygate.cli;
 
+import static org.greygate.logline.TerminalText.visible;
+
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -20,7 +22,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** The rate-limit counters in the store. */
+/**
+ * The rate-limit counters in the store. Their keys are what clients sent (a sender, a SASL name):
+ * printed with control characters shown ({@code \x1b}), never sent to the terminal.
+ */
 @Command(
     name = "limits",
     mixinStandardHelpOptions = true,
@@ -94,8 +99,8 @@ public final class LimitsCommand implements Callable<Integer> {
               out.printf(
                   Locale.ROOT,
                   "%-16s %-40s %10d %10s %8s%n",
-                  rule,
-                  value,
+                  visible(rule),
+                  visible(value),
                   sum,
                   r == null ? "-" : Long.toString(known.limit(r, value)),
                   RateLimitPolicy.window(window));
@@ -107,7 +112,9 @@ public final class LimitsCommand implements Callable<Integer> {
       }
       if (shown[0] == 0) {
         out.println(
-            only == null ? "(no counter holds anything now)" : "(nothing counted for " + key + ")");
+            only == null
+                ? "(no counter holds anything now)"
+                : "(nothing counted for " + visible(key) + ")");
       }
       out.flush();
       return GreygateCli.EXIT_OK;
@@ -157,7 +164,12 @@ public final class LimitsCommand implements Callable<Integer> {
         int n = LimitResets.reset(store, key, rule, Clock.systemUTC().instant().getEpochSecond());
         store.flush();
         out.println(
-            "reset " + key + (rule == null ? "" : " in " + rule) + ": " + n + " counters emptied");
+            "reset "
+                + visible(key)
+                + (rule == null ? "" : " in " + visible(rule))
+                + ": "
+                + n
+                + " counters emptied");
       } catch (StoreException e) {
         err.println("greygate: " + e.getMessage());
         return GreygateCli.EXIT_FAILURE;
@@ -194,8 +206,8 @@ public final class LimitsCommand implements Callable<Integer> {
       }
       out.println(
           "reset "
-              + key
-              + (rule == null ? "" : " in " + rule)
+              + visible(key)
+              + (rule == null ? "" : " in " + visible(rule))
               + ": done by the running daemon (its log says how many counters)");
       out.flush();
       return GreygateCli.EXIT_OK;

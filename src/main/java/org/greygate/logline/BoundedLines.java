@@ -39,7 +39,7 @@ public final class BoundedLines implements Closeable {
       if (pos == end) {
         if (eof || !fill()) {
           if (!any) return null;
-          if (tooLong) {
+          if (tooLong || line.length() > maxChars) {
             overLong++;
             return null;
           }

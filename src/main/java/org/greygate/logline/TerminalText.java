@@ -34,7 +34,7 @@ public final class TerminalText {
   }
 
   /** A character a terminal acts on rather than shows (or that reorders what it shows). */
-  static boolean control(char c) {
+  public static boolean control(char c) {
     if (c < 0x20 || c >= 0x7f && c <= 0x9f) return true;
     if (c < 0x2000) return false;
     return c == '\u2028'

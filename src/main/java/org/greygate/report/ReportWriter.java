@@ -13,6 +13,7 @@ import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.util.Locale;
 import java.util.Map;
+import org.greygate.logline.TerminalText;
 
 /**
  * Writes a {@link Report} as a table for a terminal, as JSON, or as CSV. The values come from logs
@@ -193,8 +194,8 @@ public final class ReportWriter {
       new JsonFactoryBuilder().characterEscapes(new TerminalEscapes()).build();
 
   /**
-   * JSON's own escapes, and C1 controls, DEL and the line separators escaped too: the report is
-   * valid JSON and safe to print on a terminal.
+   * JSON's own escapes, and DEL and what {@link TerminalText} shows escaped too (C1 controls, line
+   * separators, bidirectional overrides): the report is valid JSON and safe to print on a terminal.
    */
   private static final class TerminalEscapes extends CharacterEscapes {
     private final int[] ascii = CharacterEscapes.standardAsciiEscapesForJSON();
@@ -210,7 +211,7 @@ public final class ReportWriter {
 
     @Override
     public SerializableString getEscapeSequence(int ch) {
-      if (ch >= 0x80 && ch <= 0x9f || ch == 0x2028 || ch == 0x2029) {
+      if (ch >= 0x80 && ch <= 0xffff && TerminalText.control((char) ch)) {
         return new SerializedString(String.format(Locale.ROOT, "\\u%04x", ch));
       }
       return null;
