@@ -40,7 +40,9 @@ import picocli.CommandLine.Spec;
       "From the database's per-hour counters (--dbdir; safe while the daemon runs), or from log",
       "files (--log: greygate's or Postgrey's decision lines, mail.log included, .gz read as is),",
       "which also show how many greylisted triplets never came back, how long passed mail",
-      "waited, and the networks and sender domains greylisted most."
+      "waited, and the networks and sender domains greylisted most. Decisions are read only from",
+      "the lines of greygate and Postgrey; their lines that do not parse, and lines over 64 KiB,",
+      "are skipped and counted."
     })
 public final class ReportCommand implements Callable<Integer> {
   @Mixin DbdirOption db;
