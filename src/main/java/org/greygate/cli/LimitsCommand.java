@@ -145,7 +145,7 @@ public final class LimitsCommand implements Callable<Integer> {
       PrintWriter out = spec.commandLine().getOut();
       PrintWriter err = spec.commandLine().getErr();
       if (key.isBlank() || key.chars().anyMatch(c -> c <= ' ')) {
-        throw new GreygateCli.UsageError("KEY must be one word, got '" + key + "'");
+        throw new GreygateCli.UsageError("KEY must be one word, got '" + visible(key) + "'");
       }
       if (!java.nio.file.Files.isDirectory(db.dbdir)) {
         throw new GreygateCli.UsageError("--dbdir " + db.dbdir + ": no such directory");

@@ -92,5 +92,10 @@ class TerminalOutputIT {
     assertEquals(0, none.run("limits", "show", "--dbdir=" + db, "b\u001b[2J"));
     assertNoControls(none.out.toString());
     assertTrue(none.out.toString().contains("b\\x1b[2J"), none.out.toString());
+
+    Cli reset = new Cli();
+    assertEquals(2, reset.run("limits", "reset", "--dbdir=" + db, "b\u001b[2J"));
+    assertNoControls(reset.err.toString());
+    assertTrue(reset.err.toString().contains("got 'b\\x1b[2J'"), reset.err.toString());
   }
 }
