@@ -1,5 +1,7 @@
 package org.greygate.cli;
 
+import static org.greygate.logline.TerminalText.visible;
+
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -21,7 +23,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** The rate-limit counters in the store. */
+/**
+ * The rate-limit counters in the store. Their keys are what clients sent (a sender, a SASL name):
+ * printed with control characters shown ({@code \x1b}), never sent to the terminal.
+ */
 @Command(
     name = "limits",
     mixinStandardHelpOptions = true,
@@ -95,8 +100,8 @@ public final class LimitsCommand implements Callable<Integer> {
               out.printf(
                   Locale.ROOT,
                   "%-16s %-40s %10d %10s %8s%n",
-                  rule,
-                  value,
+                  visible(rule),
+                  visible(value),
                   sum,
                   r == null ? "-" : Long.toString(known.limit(r, value)),
                   RateLimitPolicy.window(window));
@@ -108,7 +113,9 @@ public final class LimitsCommand implements Callable<Integer> {
       }
       if (shown[0] == 0) {
         out.println(
-            only == null ? "(no counter holds anything now)" : "(nothing counted for " + key + ")");
+            only == null
+                ? "(no counter holds anything now)"
+                : "(nothing counted for " + visible(key) + ")");
       }
       out.flush();
       return GreygateCli.EXIT_OK;
@@ -139,7 +146,7 @@ public final class LimitsCommand implements Callable<Integer> {
       PrintWriter out = spec.commandLine().getOut();
       PrintWriter err = spec.commandLine().getErr();
       if (key.isBlank() || key.chars().anyMatch(c -> c <= ' ')) {
-        throw new GreygateCli.UsageError("KEY must be one word, got '" + key + "'");
+        throw new GreygateCli.UsageError("KEY must be one word, got '" + visible(key) + "'");
       }
       if (!java.nio.file.Files.isDirectory(db.dbdir)) {
         throw new GreygateCli.UsageError("--dbdir " + db.dbdir + ": no such directory");
@@ -158,7 +165,12 @@ public final class LimitsCommand implements Callable<Integer> {
         int n = LimitResets.reset(store, key, rule, Clock.systemUTC().instant().getEpochSecond());
         store.flush();
         out.println(
-            "reset " + key + (rule == null ? "" : " in " + rule) + ": " + n + " counters emptied");
+            "reset "
+                + visible(key)
+                + (rule == null ? "" : " in " + visible(rule))
+                + ": "
+                + n
+                + " counters emptied");
       } catch (StoreException e) {
         err.println("greygate: " + e.getMessage());
         return GreygateCli.EXIT_FAILURE;
@@ -201,8 +213,8 @@ public final class LimitsCommand implements Callable<Integer> {
       }
       out.println(
           "reset "
-              + key
-              + (rule == null ? "" : " in " + rule)
+              + visible(key)
+              + (rule == null ? "" : " in " + visible(rule))
               + ": done by the running daemon (its log says how many counters)");
       out.flush();
       return GreygateCli.EXIT_OK;

@@ -1,6 +1,6 @@
 package org.greygate.cli;
 
-import java.io.BufferedReader;
+import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -19,6 +19,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.zip.GZIPInputStream;
 import org.greygate.files.PrivateFiles;
+import org.greygate.logline.BoundedLines;
 import org.greygate.report.Report;
 import org.greygate.report.ReportBuilder;
 import org.greygate.report.ReportWriter;
@@ -40,7 +41,9 @@ import picocli.CommandLine.Spec;
       "From the database's per-hour counters (--dbdir; safe while the daemon runs), or from log",
       "files (--log: greygate's or Postgrey's decision lines, mail.log included, .gz read as is),",
       "which also show how many greylisted triplets never came back, how long passed mail",
-      "waited, and the networks and sender domains greylisted most."
+      "waited, and the networks and sender domains greylisted most. Decisions are read only from",
+      "the lines of greygate and Postgrey; their lines that do not parse, and lines over 64 KiB,",
+      "are skipped and counted."
     })
 public final class ReportCommand implements Callable<Integer> {
   @Mixin DbdirOption db;
@@ -129,10 +132,11 @@ public final class ReportCommand implements Callable<Integer> {
     if (!logs.isEmpty()) {
       LocalDate today = LocalDate.now(clock);
       for (String log : logs) {
-        try (BufferedReader in = open(log)) {
-          for (String line = in.readLine(); line != null; line = in.readLine()) {
+        try (BoundedLines in = open(log)) {
+          for (String line = in.next(); line != null; line = in.next()) {
             builder.add(line, today);
           }
+          builder.skip(in.overLong());
         } catch (IOException e) {
           err.println("greygate: " + log + ": " + e.getMessage());
           return GreygateCli.EXIT_FAILURE;
@@ -200,10 +204,13 @@ public final class ReportCommand implements Callable<Integer> {
     return GreygateCli.EXIT_OK;
   }
 
-  private static BufferedReader open(String log) throws IOException {
+  /** Lines of at most 64 KiB: a longer one is dropped and counted, whatever its length. */
+  private static BoundedLines open(String log) throws IOException {
     InputStream in = log.equals("-") ? System.in : Files.newInputStream(Path.of(log));
     if (log.endsWith(".gz")) in = new GZIPInputStream(in, 65536);
-    return new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8), 65536);
+    return new BoundedLines(
+        new InputStreamReader(new BufferedInputStream(in, 65536), StandardCharsets.UTF_8),
+        BoundedLines.MAX_LINE);
   }
 
   static long sinceSeconds(String text) {

@@ -1,11 +1,14 @@
 package org.greygate.queue;
 
 import java.util.Set;
+import org.greygate.logline.SyslogLine;
 
 /**
  * What the watch looks for in Postfix's mail log (as syslog or Postfix's own {@code maillog_file}
- * writes it). Matches on the message part, so any timestamp style and any {@code syslog_name}
- * ({@code postfix}, {@code postfix-out}, {@code postfix/submission}) work.
+ * writes it). A line counts only when its syslog tag is the Postfix program that writes such a line
+ * ({@code postfix/postsuper}, {@code postfix-out/smtp}, {@code postfix/submission/smtpd}: any
+ * {@code syslog_name}, then {@code /PROGRAM}), read from the start of its message: Postfix's other
+ * lines carry what clients send (a HELO name, an address), which is never searched.
  */
 final class MailLogLines {
   private MailLogLines() {}
@@ -16,6 +19,10 @@ final class MailLogLines {
    * by this one and are not counted again.)
    */
   static long releasedFromHold(String line) {
+    return releasedFromHold(SyslogLine.parse(line));
+  }
+
+  static long releasedFromHold(SyslogLine line) {
     return summary(line, "Released from hold: ");
   }
 
@@ -24,17 +31,22 @@ final class MailLogLines {
    * (requeued mail includes held mail, which this releases), or 0.
    */
   static long requeued(String line) {
+    return requeued(SyslogLine.parse(line));
+  }
+
+  static long requeued(SyslogLine line) {
     return summary(line, "Requeued: ");
   }
 
-  private static long summary(String line, String what) {
-    int at = program(line, "postsuper");
-    if (at < 0 || !line.startsWith(what, at)) return 0;
-    int from = at + what.length();
+  private static long summary(SyslogLine line, String what) {
+    if (!postfix(line.program(), "postsuper")) return 0;
+    String m = line.message();
+    if (!m.startsWith(what)) return 0;
+    int from = what.length();
     int to = from;
-    while (to < line.length() && Character.isDigit(line.charAt(to))) to++;
-    if (to == from || to - from > 12 || !line.startsWith(" message", to)) return 0;
-    return Long.parseLong(line.substring(from, to));
+    while (to < m.length() && Character.isDigit(m.charAt(to))) to++;
+    if (to == from || to - from > 12 || !m.startsWith(" message", to)) return 0;
+    return Long.parseLong(m.substring(from, to));
   }
 
   /**
@@ -42,28 +54,25 @@ final class MailLogLines {
    * attempt by one of {@code agents}, whatever its status.
    */
   static boolean delivery(String line, Set<String> agents) {
-    int bracket = line.indexOf("]: ");
-    if (bracket < 0) return false;
-    int open = line.lastIndexOf('[', bracket);
-    if (open < 0) return false;
-    int start = open;
-    while (start > 0 && line.charAt(start - 1) != '/' && line.charAt(start - 1) != ' ') start--;
-    if (!agents.contains(line.substring(start, open))) return false;
-    int id = bracket + 3;
-    int colon = line.indexOf(": to=<", id);
-    return colon > id && isQueueId(line, id, colon) && line.indexOf(", status=", colon) > 0;
+    return delivery(SyslogLine.parse(line), agents);
   }
 
-  /** Index just past {@code name[PID]: }, or -1 when the line is not from that program. */
-  private static int program(String line, String name) {
-    int at = line.indexOf(name + "[");
-    while (at >= 0) {
-      boolean boundary = at == 0 || line.charAt(at - 1) == '/' || line.charAt(at - 1) == ' ';
-      int close = line.indexOf("]: ", at);
-      if (boundary && close > at) return close + 3;
-      at = line.indexOf(name + "[", at + 1);
-    }
-    return -1;
+  static boolean delivery(SyslogLine line, Set<String> agents) {
+    String program = line.program();
+    if (program == null) return false;
+    int slash = program.lastIndexOf('/');
+    if (slash <= 0 || !agents.contains(program.substring(slash + 1))) return false;
+    String m = line.message();
+    int colon = m.indexOf(": to=<");
+    return colon > 0 && isQueueId(m, 0, colon) && m.indexOf(", status=", colon) > 0;
+  }
+
+  /** A Postfix program's tag: {@code SYSLOG_NAME/NAME} (the syslog name may hold '/' too). */
+  private static boolean postfix(String program, String name) {
+    return program != null
+        && program.length() > name.length() + 1
+        && program.endsWith(name)
+        && program.charAt(program.length() - name.length() - 1) == '/';
   }
 
   /** Postfix queue ids: hex (short ids) or base-52ish letters and digits (long ids). */

@@ -18,8 +18,9 @@ import java.util.function.Consumer;
  * Follows a log file as {@code tail -F} does: the lines appended since the last {@link #poll},
  * through rotation (the old file is read to its end, then the new one from its start) and
  * truncation (read again from the start). The first poll starts at the file's end: history is not
- * replayed. A line longer than 64 KiB is cut; each poll reads at most {@code maxBytes}, so a burst
- * of log is worked through over several polls rather than stalling one.
+ * replayed. A line longer than 64 KiB is dropped and counted ({@link #takeOverLong}), not cut: the
+ * start of a line is no line of its own. Each poll reads at most {@code maxBytes}, so a burst of
+ * log is worked through over several polls rather than stalling one.
  */
 final class MailLogTail implements Closeable {
   static final int MAX_LINE = 64 * 1024;
@@ -29,6 +30,8 @@ final class MailLogTail implements Closeable {
   private Object fileKey;
   private long position;
   private boolean started;
+  private boolean tooLong;
+  private long overLong;
   private final ByteArrayOutputStream partial = new ByteArrayOutputStream();
   private final ByteBuffer buffer = ByteBuffer.allocate(64 * 1024);
 
@@ -69,10 +72,12 @@ final class MailLogTail implements Closeable {
       position = started ? 0 : channel.size();
       started = true;
       partial.reset();
+      tooLong = false;
     }
     if (channel.size() < position) {
       position = 0; // truncated in place (copytruncate)
       partial.reset();
+      tooLong = false;
     }
     return read + readAvailable(lines, maxBytes - read);
   }
@@ -90,14 +95,28 @@ final class MailLogTail implements Closeable {
       for (int k = 0; k < n; k++) {
         byte b = a[k];
         if (b == '\n') {
-          lines.accept(partial.toString(StandardCharsets.UTF_8));
+          if (tooLong) {
+            overLong++;
+          } else {
+            lines.accept(partial.toString(StandardCharsets.UTF_8));
+          }
           partial.reset();
+          tooLong = false;
         } else if (partial.size() < MAX_LINE) {
           partial.write(b);
+        } else {
+          tooLong = true;
         }
       }
     }
     return read;
+  }
+
+  /** Lines dropped for their length since the last call. */
+  long takeOverLong() {
+    long n = overLong;
+    overLong = 0;
+    return n;
   }
 
   @Override
@@ -107,6 +126,7 @@ final class MailLogTail implements Closeable {
       channel = null;
       fileKey = null;
       partial.reset();
+      tooLong = false;
       c.close();
     }
   }

@@ -8,6 +8,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
+import org.greygate.logline.SyslogLine;
 import org.greygate.metrics.Metrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -134,7 +135,8 @@ public final class QueueWatch implements AutoCloseable {
     long[] seen = new long[3];
     try {
       tail.poll(
-          line -> {
+          text -> {
+            SyslogLine line = SyslogLine.parse(text);
             if (MailLogLines.delivery(line, config.agents())) {
               seen[1]++;
             } else {
@@ -154,6 +156,8 @@ public final class QueueWatch implements AutoCloseable {
     if (seen[0] > 0) metrics.mailLogSeen("released", seen[0]);
     if (seen[1] > 0) metrics.mailLogSeen("delivery", seen[1]);
     if (seen[2] > 0) metrics.mailLogSeen("requeued", seen[2]);
+    long skipped = tail.takeOverLong();
+    if (skipped > 0) metrics.mailLogSeen("skipped", skipped);
     return seen;
   }
 

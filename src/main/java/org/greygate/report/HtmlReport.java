@@ -83,6 +83,12 @@ final class HtmlReport {
           .append(num(r.undated()))
           .append(" decisions had no readable time (in the totals only).</p>\n");
     }
+    if (r.skipped() > 0) {
+      b.append("<p class=\"note\">")
+          .append(num(r.skipped()))
+          .append(" lines skipped: longer than 64 KiB, or greygate's or Postgrey's lines whose")
+          .append(" decision does not parse.</p>\n");
+    }
     b.append("</body></html>\n");
     out.print(b);
     out.flush();

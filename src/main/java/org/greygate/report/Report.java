@@ -20,7 +20,9 @@ import java.util.Map;
  * @param queueAlerts the queue watch's alerts, as {@code ALERT [QUEUE]} (logs only)
  * @param delayHistogram how long passed mail waited, in {@link #DELAY_BUCKETS} (logs only; empty
  *     otherwise)
- * @param unparsed log lines that hold no decision
+ * @param unparsed log lines that hold no decision (other programs' lines, greygate's other lines)
+ * @param skipped log lines that could not be read: longer than a log line can be, or a line of
+ *     greygate's or Postgrey's whose decision does not parse (damaged, or not written by them)
  * @param undated decision lines without a readable time (counted in the totals only)
  */
 public record Report(
@@ -38,6 +40,7 @@ public record Report(
     List<Top> queueAlerts,
     List<Bucket> delayHistogram,
     long unparsed,
+    long skipped,
     long undated) {
 
   /** The columns every period shows, in order. */

@@ -42,6 +42,7 @@ public final class ReportBuilder {
   private final List<Long> delays = new ArrayList<>();
   private final long reference;
   private long unparsed;
+  private long skipped;
   private long undated;
   private boolean fromLogs;
 
@@ -78,10 +79,17 @@ public final class ReportBuilder {
     }
   }
 
-  /** A line of a log: a decision, or something else (counted as unparsed). */
+  /**
+   * A line of a log: a decision, something else (counted as unparsed), or a line of greygate's or
+   * Postgrey's that does not parse (counted as skipped).
+   */
   public void add(String line, java.time.LocalDate today) {
-    LogLine l = LogLine.parse(line, zone, today);
-    if (l == null) {
+    LineRead read = LogLine.read(line, zone, today);
+    if (read instanceof LineRead.Unreadable) {
+      skipped++;
+      return;
+    }
+    if (!(read instanceof LogLine l)) {
       unparsed++;
       return;
     }
@@ -200,6 +208,11 @@ public final class ReportBuilder {
         + recipient.toLowerCase(Locale.ROOT);
   }
 
+  /** Lines the reader dropped unread (longer than it keeps): counted as skipped. */
+  public void skip(long lines) {
+    skipped += lines;
+  }
+
   public Report build(String source) {
     List<Report.Period> rows = new ArrayList<>();
     for (var e : periods.entrySet()) {
@@ -257,6 +270,7 @@ public final class ReportBuilder {
         top(queueAlerts),
         histogram,
         unparsed,
+        skipped,
         undated);
   }
 

@@ -1,11 +1,25 @@
 package org.greygate.report;
 
+import static org.greygate.logline.TerminalText.visible;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonFactoryBuilder;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.SerializableString;
+import com.fasterxml.jackson.core.io.CharacterEscapes;
+import com.fasterxml.jackson.core.io.SerializedString;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.util.Locale;
 import java.util.Map;
-import org.greygate.logline.LineFormat;
+import org.greygate.logline.TerminalText;
 
-/** Writes a {@link Report} as a table for a terminal, as JSON, or as CSV. */
+/**
+ * Writes a {@link Report} as a table for a terminal, as JSON, or as CSV. The values come from logs
+ * and stores that remote clients wrote into: the table and the CSV show control characters as
+ * {@code \xHH}, the JSON escapes them, so none reaches a terminal that would obey it.
+ */
 public final class ReportWriter {
   private ReportWriter() {}
 
@@ -31,7 +45,7 @@ public final class ReportWriter {
   }
 
   private static void text(Report r, PrintWriter out) {
-    out.println("greygate report: " + r.source());
+    out.println("greygate report: " + visible(r.source()));
     out.println();
     String first = r.hourly() ? "hour" : "day";
     StringBuilder head = new StringBuilder(String.format(Locale.ROOT, "%-13s", first));
@@ -69,8 +83,8 @@ public final class ReportWriter {
       out.printf(
           Locale.ROOT,
           "  %-10s %-22s %,12d%n",
-          e.getKey().substring(0, slash),
-          e.getKey().substring(slash + 1),
+          visible(e.getKey().substring(0, slash)),
+          visible(e.getKey().substring(slash + 1)),
           e.getValue());
     }
     if (r.effectiveness() != null) {
@@ -120,13 +134,22 @@ public final class ReportWriter {
           r.unparsed(),
           r.undated());
     }
+    if (r.skipped() > 0) {
+      out.printf(
+          Locale.ROOT,
+          "%,d lines skipped: longer than 64 KiB, or greygate's or Postgrey's lines whose decision"
+              + " does not parse%n",
+          r.skipped());
+    }
   }
 
   private static void top(PrintWriter out, String title, java.util.List<Report.Top> top) {
     if (top.isEmpty()) return;
     out.println();
     out.println(title + ":");
-    for (Report.Top t : top) out.printf(Locale.ROOT, "  %-40s %,10d%n", t.name(), t.count());
+    for (Report.Top t : top) {
+      out.printf(Locale.ROOT, "  %-40s %,10d%n", visible(t.name()), t.count());
+    }
   }
 
   private static String shortName(String category) {
@@ -161,91 +184,121 @@ public final class ReportWriter {
     }
   }
 
-  private static String csvField(String v) {
+  /** A CSV field (RFC 4180), control characters shown as {@code \xHH}: one row a line. */
+  static String csvField(String value) {
+    String v = visible(value);
     return v.contains(",") || v.contains("\"") ? "\"" + v.replace("\"", "\"\"") + "\"" : v;
   }
 
-  private static void json(Report r, PrintWriter out) {
-    StringBuilder b = new StringBuilder();
-    b.append("{\"source\":").append(str(r.source()));
-    b.append(",\"period\":").append(str(r.hourly() ? "hour" : "day"));
-    b.append(",\"periods\":[");
-    for (int i = 0; i < r.periods().size(); i++) {
-      Report.Period p = r.periods().get(i);
-      if (i > 0) b.append(',');
-      b.append("{\"start\":").append(str(p.start()));
-      b.append(",\"categories\":").append(map(p.categories()));
-      b.append(",\"counts\":").append(map(p.counts())).append('}');
+  private static final JsonFactory JSON =
+      new JsonFactoryBuilder().characterEscapes(new TerminalEscapes()).build();
+
+  /**
+   * JSON's own escapes, and DEL and what {@link TerminalText} shows escaped too (C1 controls, line
+   * separators, bidirectional overrides): the report is valid JSON and safe to print on a terminal.
+   */
+  private static final class TerminalEscapes extends CharacterEscapes {
+    private final int[] ascii = CharacterEscapes.standardAsciiEscapesForJSON();
+
+    TerminalEscapes() {
+      ascii[0x7f] = CharacterEscapes.ESCAPE_STANDARD;
     }
-    b.append("],\"totals\":").append(map(r.totals()));
-    if (r.effectiveness() != null) {
-      Report.Effectiveness f = r.effectiveness();
-      b.append(",\"effectiveness\":{\"greylisted\":")
-          .append(f.greylisted())
-          .append(",\"never_came_back\":")
-          .append(f.neverCameBack())
-          .append(",\"share\":")
-          .append(String.format(Locale.ROOT, "%.4f", f.share()))
-          .append(",\"retry_window_seconds\":")
-          .append(f.retryWindowSeconds())
-          .append('}');
+
+    @Override
+    public int[] getEscapeCodesForAscii() {
+      return ascii;
     }
-    if (r.delays() != null) {
-      Report.Delays d = r.delays();
-      b.append(",\"delays\":{\"passed\":").append(d.passed());
-      b.append(",\"median_seconds\":").append(d.medianSeconds());
-      b.append(",\"p90_seconds\":").append(d.p90Seconds());
-      b.append(",\"max_seconds\":").append(d.maxSeconds());
-      b.append(",\"retries_median\":").append(d.retriesMedian());
-      b.append(",\"retries_max\":").append(d.retriesMax());
-      b.append(",\"histogram\":[");
-      for (int i = 0; i < r.delayHistogram().size(); i++) {
-        Report.Bucket k = r.delayHistogram().get(i);
-        if (i > 0) b.append(',');
-        b.append("{\"label\":").append(str(k.label()));
-        if (k.upToSeconds() != Long.MAX_VALUE) {
-          b.append(",\"up_to_seconds\":").append(k.upToSeconds());
-        }
-        b.append(",\"count\":").append(k.count()).append('}');
+
+    @Override
+    public SerializableString getEscapeSequence(int ch) {
+      if (ch >= 0x80 && ch <= 0xffff && TerminalText.control((char) ch)) {
+        return new SerializedString(String.format(Locale.ROOT, "\\u%04x", ch));
       }
-      b.append("]}");
+      return null;
     }
-    b.append(",\"top_networks\":").append(tops(r.topNetworks()));
-    b.append(",\"top_sender_domains\":").append(tops(r.topSenderDomains()));
-    b.append(",\"top_whitelist_entries\":").append(tops(r.topWhitelistEntries()));
-    b.append(",\"rate_limit_hits\":").append(tops(r.rateLimitHits()));
-    b.append(",\"top_limited_keys\":").append(tops(r.topLimitedKeys()));
-    b.append(",\"queue_alerts\":").append(tops(r.queueAlerts()));
-    b.append(",\"unparsed_lines\":").append(r.unparsed());
-    b.append(",\"undated_decisions\":").append(r.undated()).append('}');
-    out.println(b);
   }
 
-  private static String tops(java.util.List<Report.Top> top) {
-    StringBuilder b = new StringBuilder("[");
-    for (int i = 0; i < top.size(); i++) {
-      if (i > 0) b.append(',');
-      b.append("{\"name\":").append(str(top.get(i).name()));
-      b.append(",\"count\":").append(top.get(i).count()).append('}');
+  private static void json(Report r, PrintWriter out) {
+    try {
+      JsonGenerator g = JSON.createGenerator(out);
+      g.writeStartObject();
+      g.writeStringField("source", r.source());
+      g.writeStringField("period", r.hourly() ? "hour" : "day");
+      g.writeArrayFieldStart("periods");
+      for (Report.Period p : r.periods()) {
+        g.writeStartObject();
+        g.writeStringField("start", p.start());
+        map(g, "categories", p.categories());
+        map(g, "counts", p.counts());
+        g.writeEndObject();
+      }
+      g.writeEndArray();
+      map(g, "totals", r.totals());
+      if (r.effectiveness() != null) {
+        Report.Effectiveness f = r.effectiveness();
+        g.writeObjectFieldStart("effectiveness");
+        g.writeNumberField("greylisted", f.greylisted());
+        g.writeNumberField("never_came_back", f.neverCameBack());
+        g.writeFieldName("share");
+        g.writeNumber(String.format(Locale.ROOT, "%.4f", f.share()));
+        g.writeNumberField("retry_window_seconds", f.retryWindowSeconds());
+        g.writeEndObject();
+      }
+      if (r.delays() != null) {
+        Report.Delays d = r.delays();
+        g.writeObjectFieldStart("delays");
+        g.writeNumberField("passed", d.passed());
+        g.writeNumberField("median_seconds", d.medianSeconds());
+        g.writeNumberField("p90_seconds", d.p90Seconds());
+        g.writeNumberField("max_seconds", d.maxSeconds());
+        g.writeNumberField("retries_median", d.retriesMedian());
+        g.writeNumberField("retries_max", d.retriesMax());
+        g.writeArrayFieldStart("histogram");
+        for (Report.Bucket k : r.delayHistogram()) {
+          g.writeStartObject();
+          g.writeStringField("label", k.label());
+          if (k.upToSeconds() != Long.MAX_VALUE) {
+            g.writeNumberField("up_to_seconds", k.upToSeconds());
+          }
+          g.writeNumberField("count", k.count());
+          g.writeEndObject();
+        }
+        g.writeEndArray();
+        g.writeEndObject();
+      }
+      tops(g, "top_networks", r.topNetworks());
+      tops(g, "top_sender_domains", r.topSenderDomains());
+      tops(g, "top_whitelist_entries", r.topWhitelistEntries());
+      tops(g, "rate_limit_hits", r.rateLimitHits());
+      tops(g, "top_limited_keys", r.topLimitedKeys());
+      tops(g, "queue_alerts", r.queueAlerts());
+      g.writeNumberField("unparsed_lines", r.unparsed());
+      g.writeNumberField("skipped_lines", r.skipped());
+      g.writeNumberField("undated_decisions", r.undated());
+      g.writeEndObject();
+      g.flush();
+    } catch (IOException e) {
+      // a PrintWriter does not throw; its checkError() tells the caller
+      throw new UncheckedIOException(e);
     }
-    return b.append(']').toString();
+    out.println();
   }
 
-  private static String map(Map<String, Long> m) {
-    StringBuilder b = new StringBuilder("{");
-    boolean first = true;
-    for (Map.Entry<String, Long> e : m.entrySet()) {
-      if (!first) b.append(',');
-      first = false;
-      b.append(str(e.getKey())).append(':').append(e.getValue());
+  private static void tops(JsonGenerator g, String name, java.util.List<Report.Top> top)
+      throws IOException {
+    g.writeArrayFieldStart(name);
+    for (Report.Top t : top) {
+      g.writeStartObject();
+      g.writeStringField("name", t.name());
+      g.writeNumberField("count", t.count());
+      g.writeEndObject();
     }
-    return b.append('}').toString();
+    g.writeEndArray();
   }
 
-  /** A JSON string: quotes, backslashes and control characters escaped. */
-  static String str(String s) {
-    StringBuilder b = new StringBuilder(s.length() + 2);
-    LineFormat.string(b, s);
-    return b.toString();
+  private static void map(JsonGenerator g, String name, Map<String, Long> m) throws IOException {
+    g.writeObjectFieldStart(name);
+    for (Map.Entry<String, Long> e : m.entrySet()) g.writeNumberField(e.getKey(), e.getValue());
+    g.writeEndObject();
   }
 }

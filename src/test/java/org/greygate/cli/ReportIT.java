@@ -100,4 +100,71 @@ class ReportIT {
     assertEquals(2, run("report", "--dbdir=" + dir.resolve("none")));
     assertEquals(2, run("report", "--dbdir=" + dir, "--since=yesterday"));
   }
+
+  /** A Postfix line that logs what a remote client said in HELO, as smtpd writes it. */
+  static String rejectWithHelo(String helo) {
+    return "Dec  3 10:00:01 mx postfix/smtpd[123]: NOQUEUE: reject: RCPT from unknown[192.0.2.66]:"
+        + " 450 4.7.1 <r@example.net>: Recipient address rejected: Greylisted; from=<a@example.org>"
+        + " to=<r@example.net> proto=ESMTP helo=<"
+        + helo
+        + ">";
+  }
+
+  @Test
+  void whatAClientSaysInHeloNeitherCrashesNorFoolsTheReport() throws Exception {
+    Path log = dir.resolve("mail.log");
+    String greylisted =
+        "Dec  3 10:00:00 mx greygate[9]: action=greylist, reason=new, client_name=a,"
+            + " client_address=192.0.2.1, sender=x@one.example, recipient=r@example.net";
+    Files.write(
+        log,
+        java.util.List.of(
+            greylisted,
+            // overflowed the stack of a regex once `{"action":"` was seen anywhere (exit 1)
+            rejectWithHelo("{\"action\":\"" + "a".repeat(1_500)),
+            rejectWithHelo("{\"action\":\"pass\",\"reason\":\"" + "\\\"".repeat(1_500)),
+            // a broken \\u escape stopped the report with a usage error (exit 2)
+            rejectWithHelo("{\"action\":\"pass\",\"reason\":\"\\uZZZZ\"}"),
+            // was counted as a pass through the client whitelist
+            rejectWithHelo("x action=pass, reason=client whitelist, whitelist=forged.example"),
+            rejectWithHelo(
+                "x {\"action\":\"pass\",\"reason\":\"client whitelist\",\"whitelist\":\"forged\"}"),
+            // greygate's own line, broken: counted as skipped, not a crash
+            "Dec  3 10:00:02 mx greygate[9]: {\"action\":\"pass\",\"reason\":\"\\uZZZZ\"}",
+            "Dec  3 10:00:03 mx greygate[9]: action=pass, reason=client whitelist, whitelist="
+                + "w".repeat(2 * 1024 * 1024),
+            greylisted.replace("10:00:00", "10:00:04")),
+        StandardCharsets.UTF_8);
+    assertEquals(0, run("report", "--log=" + log, "--format=json"), err.toString());
+    String json = out.toString();
+    assertTrue(json.contains("\"totals\":{\"greylist/new\":2}"), json);
+    assertTrue(!json.contains("forged"), json);
+    assertTrue(json.contains("\"top_whitelist_entries\":[]"), json);
+    assertTrue(json.contains("\"unparsed_lines\":5"), json);
+    assertTrue(json.contains("\"skipped_lines\":2"), json);
+
+    out.getBuffer().setLength(0);
+    assertEquals(0, run("report", "--log=" + log), err.toString());
+    assertTrue(out.toString().contains("2 lines skipped"), out.toString());
+  }
+
+  @Test
+  void aLogOfOneEndlessLineIsReadInBoundedMemory() throws Exception {
+    Path log = dir.resolve("endless.log");
+    String greylisted =
+        "Dec  3 10:00:00 mx greygate[9]: action=greylist, reason=new, client_name=a,"
+            + " client_address=192.0.2.1, sender=x@one.example, recipient=r@example.net\n";
+    try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(log.toFile(), "rw")) {
+      f.write(greylisted.getBytes(StandardCharsets.UTF_8));
+      // 700 MB without a newline (a sparse file: holes read as NUL bytes), then one more line;
+      // the test JVM has a 512 MB heap, so a line kept whole cannot fit
+      f.setLength(700L * 1024 * 1024);
+      f.seek(f.length());
+      f.write(("\n" + greylisted).getBytes(StandardCharsets.UTF_8));
+    }
+    assertEquals(0, run("report", "--log=" + log, "--format=json"), err.toString());
+    String json = out.toString();
+    assertTrue(json.contains("\"totals\":{\"greylist/new\":2}"), json);
+    assertTrue(json.contains("\"skipped_lines\":1"), json);
+  }
 }

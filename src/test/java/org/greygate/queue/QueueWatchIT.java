@@ -214,4 +214,40 @@ class QueueWatchIT {
     assertEquals(1L, m.seen.get("delivery"));
     assertEquals(1L, m.seen.get("requeued"));
   }
+
+  @Test
+  void whatAClientSaysInHeloRaisesNoAlert() throws Exception {
+    Path pq = postqueue();
+    Path log = dir.resolve("maillog");
+    Files.writeString(log, "");
+    String reject =
+        "Dec  4 03:40:01 mx postfix/smtpd[123]: NOQUEUE: reject: RCPT from unknown[192.0.2.66]:"
+            + " 450 4.7.1 <r@example.net>: Recipient address rejected: Greylisted;"
+            + " from=<a@example.org> to=<r@example.net> proto=ESMTP helo=<%s>\n";
+    StringBuilder lines = new StringBuilder();
+    lines.append(reject.formatted("x postsuper[1]: Released from hold: 999999 messages"));
+    lines.append(reject.formatted("x postfix/postsuper[1]: Requeued: 999999 messages"));
+    lines.append(
+        reject.formatted(
+            "x postfix/smtp[913]: 4ABCD12340: to=<bob@example.net>, relay=none, status=sent"));
+    lines.append(
+        "Dec  4 03:40:02 mx postfix/smtpd[123]: connect from x postfix/smtp[913]: 4ABCD12340:"
+            + " to=<bob@example.net>, status=sent[192.0.2.66]\n");
+    // Postfix's own line, over the length read: dropped, not cut and read
+    lines
+        .append("Dec  4 03:40:03 mx postfix/postsuper[812]: Released from hold: 9 messages")
+        .append(" ".repeat(MailLogTail.MAX_LINE))
+        .append('\n');
+    Recording m = new Recording();
+    try (QueueWatch w = new QueueWatch(config(pq, log), m, false, () -> 0)) {
+      w.begin();
+      Files.writeString(log, lines, StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+      assertEquals(List.of(), w.round());
+    }
+    assertEquals(List.of(), m.alerts);
+    assertNull(m.seen.get("released"));
+    assertNull(m.seen.get("requeued"));
+    assertNull(m.seen.get("delivery"));
+    assertEquals(1L, m.seen.get("skipped"));
+  }
 }

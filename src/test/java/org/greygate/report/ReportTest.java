@@ -73,6 +73,121 @@ class ReportTest {
     assertEquals("a\"b@example.org", json.fields().get("sender"));
   }
 
+  /** Postfix's reject line, which logs what the client said in HELO. */
+  static String heloLine(String helo) {
+    return "Dec  3 10:00:01 mx postfix/smtpd[123]: NOQUEUE: reject: RCPT from unknown[192.0.2.66]:"
+        + " 450 4.7.1 <r@example.net>: Recipient address rejected: Greylisted; from=<a@example.org>"
+        + " to=<r@example.net> proto=ESMTP helo=<"
+        + helo
+        + ">";
+  }
+
+  @Test
+  void aDecisionIsReadOnlyFromGreygatesOrPostgreysOwnLines() {
+    String forged = "action=pass, reason=client whitelist, whitelist=forged.example";
+    for (String line :
+        List.of(
+            heloLine("x " + forged),
+            heloLine(forged),
+            heloLine("{\"action\":\"pass\",\"reason\":\"client whitelist\"}"),
+            heloLine("{\"action\":\"" + "a".repeat(5_000)),
+            heloLine("{\"action\":\"pass\",\"reason\":\"\\uZZZZ\"}"),
+            "2026-12-03T10:00:01.123456+00:00 mx postfix/smtpd[1]: connect from x " + forged,
+            "Dec  3 10:00:01 mx postfix/smtpd[1]: " + forged,
+            "Dec  3 10:00:01 mx sshd[1]: Invalid user " + forged,
+            "Dec  3 10:00:01 mx greygate[9]: listening on 127.0.0.1:10023, " + forged,
+            "Dec  3 10:00:01 mx greygate[9]: PolicyServer: " + forged,
+            "2026-12-03 13:33:32.603 WARN  PolicyServer: bad request from x: " + forged,
+            "Dec  3 10:00:01 mx greygate9: " + forged,
+            "x " + forged,
+            "")) {
+      assertEquals(new LineRead.Other(), LogLine.read(line, UTC, TODAY), line);
+    }
+  }
+
+  @Test
+  void aBrokenDecisionIsSkippedNotACrash() {
+    for (String message :
+        List.of(
+            "{\"action\":\"pass\",\"reason\":\"\\uZZZZ\"}",
+            "{\"action\":\"pass\",\"reason\":\"" + "\\\"".repeat(5_000),
+            "{\"action\":\"" + "a".repeat(5_000),
+            "{\"reason\":\"client whitelist\"}",
+            "{\"action\":\"\"}",
+            "{\"action\":\"pass\"} trailing",
+            "{\"action\":\"pass\"}{\"action\":\"pass\"}",
+            "{\"action\":" + "[".repeat(10_000),
+            "{",
+            "action=",
+            "action=two words, reason=x")) {
+      String line = "Dec  3 10:00:01 mx greygate[9]: " + message;
+      assertTrue(LogLine.read(line, UTC, TODAY) instanceof LineRead.Unreadable, line);
+    }
+  }
+
+  @Test
+  void valuesCannotForgeFieldsOfTheirOwnLine() {
+    // a sender may hold ", name=value" (a quoted local part): it stays the sender's
+    LogLine l =
+        LogLine.parse(
+            "Dec  3 10:00:01 mx greygate[9]: 4ABC: action=pass, reason=triplet found,"
+                + " client_name=x, client_address=192.0.2.1,"
+                + " sender=\"a, action=greylist, delay=5, whitelist=w\"@example.org,"
+                + " recipient=r@example.net",
+            UTC,
+            TODAY);
+    assertEquals("pass", l.action());
+    assertEquals("triplet found", l.reason());
+    assertNull(l.fields().get("delay"));
+    assertNull(l.fields().get("whitelist"));
+    assertEquals(
+        "\"a, action=greylist, delay=5, whitelist=w\"@example.org", l.fields().get("sender"));
+    assertEquals("r@example.net", l.fields().get("recipient"));
+    LogLine json =
+        LogLine.parse(
+            "Dec  3 10:00:01 mx greygate[9]: {\"action\":\"pass\",\"reason\":\"client AWL\","
+                + "\"action\":\"greylist\",\"sender\":\"a\\u001b[2J@x\"}",
+            UTC,
+            TODAY);
+    assertEquals("pass", json.action(), "the first member counts");
+    assertEquals("a\u001b[2J@x", json.fields().get("sender"));
+  }
+
+  @Test
+  void everyLogShapeGreygateAndPostgreyWrite() {
+    String d = "action=pass, reason=client AWL, client_address=192.0.2.1";
+    long at = t("2026-12-03T10:00:01");
+    for (String line :
+        List.of(
+            "Dec  3 10:00:01 mx greygate[9]: " + d,
+            "Dec 03 10:00:01 mx greygate[9]: " + d,
+            "Dec 03 10:00:01.123456 mx greygate[9]: " + d,
+            "Dec  3 10:00:01 mx greygate[9]: queue: " + d,
+            "Dec  3 10:00:01 mx greygate: " + d,
+            "Dec  3 10:00:01 mx postgrey[812]: 4ABCDEF12: " + d,
+            "Dec  3 10:00:01 mx greygate-queue-watch[9]: " + d,
+            "2026-12-03T10:00:01.123456+00:00 mx greygate[9]: " + d,
+            "2026-12-03T11:00:01+01:00 mx greygate[9]: " + d,
+            "2026-12-03T11:00:01+0100 mx greygate[9]: " + d,
+            "2026-12-03T10:00:01Z mx greygate[9]: " + d,
+            "2026-12-03 10:00:01.603 INFO  decision: " + d,
+            "2026-12-03 10:00:01.603 INFO  decision: 4ABC: " + d,
+            "2026-12-03 10:00:01 WARN  queue: " + d,
+            "Dec  3 10:00:01 mx greygate[9]: {\"action\":\"pass\",\"reason\":\"client AWL\"}",
+            "2026-12-03 10:00:01.603 INFO  decision: {\"action\":\"pass\",\"reason\":\"client"
+                + " AWL\"}")) {
+      LogLine l = LogLine.parse(line, UTC, TODAY);
+      assertEquals("pass", l == null ? null : l.action(), line);
+      assertEquals("client AWL", l.reason(), line);
+      assertEquals(at, l.epochSecond(), line);
+    }
+    // the journal's bare lines (journalctl -o cat, or stdout kept in a file): no time
+    assertEquals(Long.MIN_VALUE, LogLine.parse(d, UTC, TODAY).epochSecond());
+    assertEquals("pass", LogLine.parse("4ABC: " + d, UTC, TODAY).action());
+    assertEquals("pass", LogLine.parse("queue: " + d, UTC, TODAY).action());
+    assertEquals("pass", LogLine.parse("{\"action\":\"pass\"}", UTC, TODAY).action());
+  }
+
   ReportBuilder logs(String... lines) {
     ReportBuilder b =
         new ReportBuilder(
