@@ -149,7 +149,7 @@ public final class PostgreyImport {
   }
 
   /** Why the row cannot be imported, or null. */
-  static String problem(String key, String value, boolean triplet, long now) {
+  public static String problem(String key, String value, boolean triplet, long now) {
     if (key.isEmpty()) return "empty key";
     long[] v = PostgreyDump.numbers(value);
     if (v == null) {

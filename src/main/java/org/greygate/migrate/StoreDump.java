@@ -79,7 +79,7 @@ public final class StoreDump {
   }
 
   /** The row as a version 2 line, with its LF. */
-  static String line(Row row) {
+  public static String line(Row row) {
     if (row instanceof Triplet t) {
       return "triplet "
           + DumpEscape.escape(t.key(), false)
