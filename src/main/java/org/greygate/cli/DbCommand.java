@@ -119,7 +119,9 @@ public final class DbCommand implements Callable<Integer> {
         "Copy a Postgrey database into --dbdir, so that senders Postgrey knows are not greylisted again.",
         "Triplets and auto-whitelisted clients are copied; Postgrey and greygate use the same keys.",
         "Needs db_dump (Debian: db-util). Stop greygate first; Postgrey may keep running.",
-        "A row already in --dbdir is kept when it was seen more recently than Postgrey's."
+        "A row already in --dbdir is kept when it was seen more recently than Postgrey's.",
+        "All or nothing: a failure leaves --dbdir as it was. Rows with times out of range are"
+            + " skipped and named."
       })
   static final class ImportPostgrey implements Callable<Integer> {
     @Option(
@@ -191,7 +193,9 @@ public final class DbCommand implements Callable<Integer> {
       mixinStandardHelpOptions = true,
       description = {
         "Print the database as text: every triplet (KEY FIRST_SEEN LAST_SEEN), client (KEY COUNT"
-            + " LAST_SEEN) and hourly decision counter, times in UTC.",
+            + " LAST_SEEN) and hourly decision counter, times in UTC; plain ASCII, a key's"
+            + " backslash written \\\\ and any other byte that is not printable ASCII (space"
+            + " included) \\xHH.",
         "A backup `db load` reads back. Safe while the daemon runs. With --privacy, keep"
             + " DBDIR/privacy.key with it: the keys are hashes under that secret."
       })
@@ -209,8 +213,9 @@ public final class DbCommand implements Callable<Integer> {
         "Read a `db dump` into --dbdir, which must hold no rows yet (a new or emptied directory;"
             + " a privacy.key copied there first is used).",
         "Stop the daemon first, and run it as the daemon's user (e.g. runuser -u greygate --) so"
-            + " the files are the daemon's. A malformed line stops the load (exit 2, FILE:LINE)"
-            + " and leaves --dbdir empty again."
+            + " the files are the daemon's. Every field is checked; a malformed line stops the"
+            + " load (exit 2, FILE:LINE) and leaves --dbdir as it was: the new database is put in"
+            + " place only once all of it has been read."
       })
   static final class Load implements Callable<Integer> {
     @Option(
