@@ -3,6 +3,7 @@ package org.greygate.cli;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import org.greygate.migrate.MalformedInput;
 import org.greygate.migrate.PostgreyImport;
 import org.greygate.migrate.StoreDump;
 import org.greygate.store.StoreException;
@@ -118,7 +119,9 @@ public final class DbCommand implements Callable<Integer> {
         "Copy a Postgrey database into --dbdir, so that senders Postgrey knows are not greylisted again.",
         "Triplets and auto-whitelisted clients are copied; Postgrey and greygate use the same keys.",
         "Needs db_dump (Debian: db-util). Stop greygate first; Postgrey may keep running.",
-        "A row already in --dbdir is kept when it was seen more recently than Postgrey's."
+        "A row already in --dbdir is kept when it was seen more recently than Postgrey's.",
+        "All or nothing: a failure leaves --dbdir as it was. Rows with times out of range are"
+            + " skipped and named."
       })
   static final class ImportPostgrey implements Callable<Integer> {
     @Option(
@@ -146,13 +149,20 @@ public final class DbCommand implements Callable<Integer> {
       PrintWriter out = spec.commandLine().getOut();
       PrintWriter err = spec.commandLine().getErr();
       PostgreyImport.Summary s;
-      try (LmdbStore store = LmdbStore.open(dbdir)) {
-        s = new PostgreyImport(dbDump).run(from, store);
-      } catch (IllegalArgumentException e) {
-        err.println("greygate: " + e.getMessage());
+      long now = java.time.Clock.systemUTC().instant().getEpochSecond();
+      try {
+        s =
+            LmdbStore.rebuild(
+                dbdir,
+                true,
+                (current, fresh) ->
+                    new PostgreyImport(dbDump, line -> err.println("greygate: skipped " + line))
+                        .run(from, fresh, now));
+      } catch (IllegalArgumentException e) { // a MalformedInput names FILE:LINE
+        err.println("greygate: " + e.getMessage() + " (nothing imported)");
         return GreygateCli.EXIT_USAGE;
       } catch (StoreException | java.io.IOException e) {
-        err.println("greygate: " + e.getMessage());
+        err.println("greygate: " + e.getMessage() + " (nothing imported)");
         return GreygateCli.EXIT_FAILURE;
       }
       out.println(
@@ -183,7 +193,9 @@ public final class DbCommand implements Callable<Integer> {
       mixinStandardHelpOptions = true,
       description = {
         "Print the database as text: every triplet (KEY FIRST_SEEN LAST_SEEN), client (KEY COUNT"
-            + " LAST_SEEN) and hourly decision counter, times in UTC.",
+            + " LAST_SEEN) and hourly decision counter, times in UTC; plain ASCII, a key's"
+            + " backslash written \\\\ and any other byte that is not printable ASCII (space"
+            + " included) \\xHH.",
         "A backup `db load` reads back. Safe while the daemon runs. With --privacy, keep"
             + " DBDIR/privacy.key with it: the keys are hashes under that secret."
       })
@@ -201,8 +213,9 @@ public final class DbCommand implements Callable<Integer> {
         "Read a `db dump` into --dbdir, which must hold no rows yet (a new or emptied directory;"
             + " a privacy.key copied there first is used).",
         "Stop the daemon first, and run it as the daemon's user (e.g. runuser -u greygate --) so"
-            + " the files are the daemon's. A malformed line stops the load (exit 2, FILE:LINE)"
-            + " and leaves --dbdir empty again."
+            + " the files are the daemon's. Every field is checked; a malformed line stops the"
+            + " load (exit 2, FILE:LINE) and leaves --dbdir as it was: the new database is put in"
+            + " place only once all of it has been read."
       })
   static final class Load implements Callable<Integer> {
     @Option(
@@ -222,37 +235,39 @@ public final class DbCommand implements Callable<Integer> {
     public Integer call() {
       PrintWriter out = spec.commandLine().getOut();
       PrintWriter err = spec.commandLine().getErr();
-      boolean hadData = java.nio.file.Files.exists(dbdir.resolve("data.mdb"));
+      long now = java.time.Clock.systemUTC().instant().getEpochSecond();
+      String source = "-".equals(file) ? "stdin" : file;
       StoreDump.Summary s;
-      try (java.io.BufferedReader in = open(file);
-          LmdbStore store = LmdbStore.open(dbdir)) {
-        if (store.tripletCount() > 0 || store.clientCount() > 0 || hasCounters(store)) {
-          err.println(
-              "greygate: "
-                  + dbdir
-                  + " already holds "
-                  + store.tripletCount()
-                  + " triplets and "
-                  + store.clientCount()
-                  + " clients: load into a new directory (or move this one away)");
-          return GreygateCli.EXIT_USAGE;
-        }
-        try {
-          s = StoreDump.load(in, "-".equals(file) ? "stdin" : file, store);
-        } catch (StoreDump.Malformed e) {
-          store.close();
-          if (!hadData) {
-            java.nio.file.Files.deleteIfExists(dbdir.resolve("data.mdb"));
-            java.nio.file.Files.deleteIfExists(dbdir.resolve("lock.mdb"));
-          }
-          err.println("greygate: " + e.getMessage() + " (nothing loaded)");
-          return GreygateCli.EXIT_USAGE;
-        }
+      try (java.io.InputStream in = open(file)) {
+        s =
+            LmdbStore.rebuild(
+                dbdir,
+                false,
+                (current, fresh) -> {
+                  if (current.tripletCount() > 0
+                      || current.clientCount() > 0
+                      || hasCounters(current)) {
+                    throw new NotEmpty(
+                        dbdir
+                            + " already holds "
+                            + current.tripletCount()
+                            + " triplets and "
+                            + current.clientCount()
+                            + " clients: load into a new directory (or move this one away)");
+                  }
+                  return StoreDump.load(in, source, now, fresh);
+                });
+      } catch (NotEmpty e) {
+        err.println("greygate: " + e.getMessage());
+        return GreygateCli.EXIT_USAGE;
+      } catch (MalformedInput e) {
+        err.println("greygate: " + e.getMessage() + " (nothing loaded)");
+        return GreygateCli.EXIT_USAGE;
       } catch (java.nio.file.NoSuchFileException e) {
         err.println("greygate: " + file + ": no such file");
         return GreygateCli.EXIT_USAGE;
       } catch (StoreException | java.io.IOException e) {
-        err.println("greygate: " + e.getMessage());
+        err.println("greygate: " + e.getMessage() + " (nothing loaded)");
         return GreygateCli.EXIT_FAILURE;
       }
       out.println(
@@ -278,11 +293,17 @@ public final class DbCommand implements Callable<Integer> {
       return any[0];
     }
 
-    private static java.io.BufferedReader open(String file) throws java.io.IOException {
-      java.io.InputStream in =
-          "-".equals(file) ? System.in : java.nio.file.Files.newInputStream(Path.of(file));
-      return new java.io.BufferedReader(
-          new java.io.InputStreamReader(in, java.nio.charset.StandardCharsets.UTF_8));
+    private static java.io.InputStream open(String file) throws java.io.IOException {
+      return "-".equals(file) ? System.in : java.nio.file.Files.newInputStream(Path.of(file));
+    }
+
+    /** The target already holds rows: a usage error, nothing done. */
+    private static final class NotEmpty extends RuntimeException {
+      private static final long serialVersionUID = 1L;
+
+      NotEmpty(String message) {
+        super(message, null, false, false);
+      }
     }
   }
 }

@@ -12,9 +12,13 @@ import java.util.function.Consumer;
  *
  * <p>Grammar: {@code name=value\n}, split on the first {@code =}; a {@code \r} before the {@code
  * \n} is tolerated and dropped; a repeated name keeps its last value. Bytes that are not UTF-8 are
- * replaced with U+FFFD. Every limit in {@link ProtocolLimits} is enforced as bytes arrive, so
- * memory per connection stays bounded whatever the peer sends. After the first error the decoder
- * stays failed: the stream cannot be resynchronised and the caller must close the connection.
+ * replaced with U+FFFD. Any other control character (a CR inside a line, TAB, ESC, DEL: Postfix
+ * passes a quoted local part as the client sent it) becomes '?', as Postfix's own {@code
+ * printable()} does for the HELO name: no key, log line or dump row built from a value can hold a
+ * line break or a terminal escape. A NUL, which Postfix never sends, fails the request. Every limit
+ * in {@link ProtocolLimits} is enforced as bytes arrive, so memory per connection stays bounded
+ * whatever the peer sends. After the first error the decoder stays failed: the stream cannot be
+ * resynchronised and the caller must close the connection.
  *
  * <p>The request's bytes are gathered in one buffer and handed to the request whole, with where
  * each known attribute's value lies: no String or map entry per attribute (see {@link
@@ -46,6 +50,10 @@ public final class PolicyDecoder {
 
   private List<String> otherNames;
   private List<String> otherValues;
+
+  /** Whether the line being read holds a control character (CR, TAB, ESC, DEL...). */
+  private boolean controls;
+
   private int attributeCount;
   private int requestBytes;
   private ProtocolException failure;
@@ -76,8 +84,12 @@ public final class PolicyDecoder {
       // Find the end of the line in this chunk and copy the run in one go.
       int nl = i;
       while (nl < end && bytes[nl] != '\n') {
-        if (bytes[nl] == 0) {
-          throw fail(ProtocolException.Kind.NUL_BYTE, "NUL byte in request");
+        byte b = bytes[nl];
+        if ((b & 0xff) < 0x20 || b == 0x7f) {
+          if (b == 0) {
+            throw fail(ProtocolException.Kind.NUL_BYTE, "NUL byte in request");
+          }
+          controls = true; // rare: replaced once the line is complete
         }
         nl++;
       }
@@ -117,6 +129,14 @@ public final class PolicyDecoder {
     int end = length;
     if (end > from && buf[end - 1] == '\r') {
       end--;
+    }
+    if (controls) {
+      controls = false;
+      for (int i = from; i < end; i++) {
+        if ((buf[i] & 0xff) < 0x20 || buf[i] == 0x7f) {
+          buf[i] = '?';
+        }
+      }
     }
     if (end == from) {
       length = from; // the empty line (and its CR) is not part of any attribute

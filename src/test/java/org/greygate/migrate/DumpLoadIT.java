@@ -44,7 +44,8 @@ class DumpLoadIT {
   @Test
   void aDumpLoadsBackToTheSameDatabase() throws Exception {
     String text = dump(filled());
-    assertTrue(text.startsWith("# greygate dump 1\n"), text);
+    assertTrue(text.startsWith("# greygate dump 2\n"), text);
+    assertTrue(text.contains("triplet 198.51.100/\"x\\x20y\"@example.org/c@example.net "), text);
     assertTrue(text.contains("decisions 2025-11-24T17:00:00Z prepend 12 triplet found\n"), text);
     Path file = dir.resolve("backup.txt");
     Files.writeString(file, text);

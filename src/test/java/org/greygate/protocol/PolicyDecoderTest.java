@@ -105,6 +105,25 @@ class PolicyDecoderTest {
   }
 
   @Test
+  void controlCharactersInAValueBecomeQuestionMarks() throws Exception {
+    // Postfix passes a quoted local part as it came: a bare CR, a TAB, an ESC reach the policy
+    // server. They become '?' (as Postfix's own printable() does for the HELO name), so no key,
+    // log line or dump row built from a value can hold a line break.
+    PolicyRequest r =
+        decode(
+                "sender=x\rclient 192.0.2 9 2025-11-24t16:00:00z\r@a\n"
+                    + "recipient=b\t\u001b[2J\u007f@b\r\n"
+                    + "helo_name=h\u0001\n"
+                    + "x_other=o\ro\n\n")
+            .get(0);
+    assertEquals("x?client 192.0.2 9 2025-11-24t16:00:00z?@a", r.sender());
+    assertEquals("b??[2J?@b", r.recipient(), "the CR before LF is the line end, not a character");
+    assertEquals("h?", r.get("helo_name"));
+    assertEquals("o?o", r.get("x_other"));
+    assertEquals("\u00e9\u0085", decode("sender=\u00e9\u0085\n\n").get(0).sender(), "C1 is not C0");
+  }
+
+  @Test
   void lastRepeatedAttributeWins() throws Exception {
     assertEquals("2", decode("a=1\na=2\n\n").get(0).get("a"));
     PolicyRequest r = decode("sender=x@a\nrecipient=r@b\nsender=y@a\na=1\n\n").get(0);

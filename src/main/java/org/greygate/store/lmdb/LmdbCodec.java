@@ -15,7 +15,7 @@ import org.greygate.store.TripletEntry;
  * + action + NUL + reason, value one long. Windowed counters: see {@code WindowCounter}.
  */
 final class LmdbCodec {
-  static final int MAX_KEY = 511;
+  static final int MAX_KEY = org.greygate.store.RowLimits.MAX_KEY_BYTES;
 
   private LmdbCodec() {}
 

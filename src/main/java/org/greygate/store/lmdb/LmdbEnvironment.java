@@ -195,6 +195,18 @@ final class LmdbEnvironment implements AutoCloseable {
     return new LmdbEnvironment(dir, 1L << 20, true);
   }
 
+  /**
+   * Copies the database, compacted, into {@code to}, an empty directory: one consistent snapshot,
+   * taken in a read transaction, so writes may go on meanwhile.
+   */
+  void copyTo(Path to) {
+    try {
+      env.copy(to.toFile(), org.lmdbjava.CopyFlags.MDB_CP_COMPACT);
+    } catch (RuntimeException e) {
+      throw LmdbFaults.translate(e, "copy of " + dir + " to " + to);
+    }
+  }
+
   /** The table's handle, or {@code null} for a table this (read-only, older) database lacks. */
   Dbi<ByteBuffer> dbi(Table t) {
     return dbis.get(t);

@@ -174,6 +174,92 @@ public final class LmdbStore implements TripletStore {
         LmdbEnvironment.openReadOnly(dir), Integer.MAX_VALUE, Duration.ZERO, Pacer.SYSTEM);
   }
 
+  /** Fills the new database of {@link #rebuild}; {@code current} is the one it will replace. */
+  @FunctionalInterface
+  public interface Filling<T> {
+    T fill(LmdbStore current, LmdbStore fresh) throws java.io.IOException;
+  }
+
+  /**
+   * Replaces the database in {@code dir} all at once, or not at all. Holds {@code dir}'s lock
+   * throughout (a running daemon makes it fail before anything is done), fills a new database in a
+   * directory beside the files (empty, or a copy of the current one when {@code fromCopy}), and
+   * moves its {@code data.mdb} over the current one in one rename only when {@code filling}
+   * returns. When it throws, the current database is left exactly as it was, and a directory or
+   * files this call created are taken away again: a failed load into a new directory leaves no
+   * empty database behind.
+   *
+   * @throws StoreException if {@code dir} is unusable or in use by another process
+   */
+  public static <T> T rebuild(Path dir, boolean fromCopy, Filling<T> filling)
+      throws java.io.IOException {
+    boolean dirExisted = java.nio.file.Files.isDirectory(dir);
+    java.util.Set<String> existed = new java.util.HashSet<>();
+    if (dirExisted) {
+      try (java.util.stream.Stream<Path> s = java.nio.file.Files.list(dir)) {
+        s.forEach(p -> existed.add(p.getFileName().toString()));
+      }
+    }
+    boolean installed = false;
+    Path staging = null;
+    LmdbStore current;
+    try {
+      current = open(dir);
+    } catch (RuntimeException e) {
+      if (!dirExisted) deleteTree(dir); // created by this call, never used
+      throw e;
+    }
+    try {
+      staging = java.nio.file.Files.createTempDirectory(dir, ".rebuild-");
+      if (fromCopy) {
+        current.flush();
+        current.env.copyTo(staging);
+      }
+      T result;
+      try (LmdbStore fresh = open(staging)) {
+        result = filling.fill(current, fresh);
+        fresh.flush();
+      }
+      java.nio.file.Files.move(
+          staging.resolve("data.mdb"),
+          dir.resolve("data.mdb"),
+          java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+          java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      installed = true;
+      syncDirectory(dir);
+      return result;
+    } finally {
+      // the replaced file stays mapped until here; nothing is written to it any more
+      current.close();
+      if (staging != null) deleteTree(staging);
+      if (!installed) {
+        for (String f : new String[] {"data.mdb", "lock.mdb", "greygate.lock"}) {
+          if (!existed.contains(f)) java.nio.file.Files.deleteIfExists(dir.resolve(f));
+        }
+        if (!dirExisted) java.nio.file.Files.deleteIfExists(dir);
+      }
+    }
+  }
+
+  /** Makes a rename in {@code dir} durable (Linux: fsync of the directory). */
+  private static void syncDirectory(Path dir) {
+    try (java.nio.channels.FileChannel c =
+        java.nio.channels.FileChannel.open(dir, java.nio.file.StandardOpenOption.READ)) {
+      c.force(true);
+    } catch (java.io.IOException | RuntimeException e) {
+      // not every file system syncs a directory; the rename itself has happened
+    }
+  }
+
+  private static void deleteTree(Path root) throws java.io.IOException {
+    if (!java.nio.file.Files.exists(root)) return;
+    try (java.util.stream.Stream<Path> s = java.nio.file.Files.walk(root)) {
+      for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        java.nio.file.Files.deleteIfExists(p);
+      }
+    }
+  }
+
   // ---------------------------------------------------------------- decisions
 
   @Override

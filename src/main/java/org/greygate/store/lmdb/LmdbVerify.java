@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.greygate.store.RowLimits;
 import org.greygate.store.WindowCounter;
 import org.lmdbjava.Cursor;
 import org.lmdbjava.Dbi;
@@ -12,12 +13,10 @@ import org.lmdbjava.Txn;
 
 /**
  * Reads every row of every table (touching every page LMDB reaches) and checks each: the value's
- * size, first seen not after last seen, times after 2000 and not more than a day ahead of {@code
- * now}, a positive client count, a UTF-8 key; counters well formed. Reports at most 100 problems.
+ * size, first seen not after last seen, times within {@link RowLimits} of {@code now}, a positive
+ * client count, a UTF-8 key; counters well formed. Reports at most 100 problems.
  */
 final class LmdbVerify {
-  private static final long FLOOR = 946_684_800L; // 2000-01-01
-
   private LmdbVerify() {}
 
   static LmdbStore.Verification run(LmdbEnvironment env, long now) {
@@ -77,11 +76,11 @@ final class LmdbVerify {
         long last = LmdbCodec.longAt(v, 8);
         if (table == Table.TRIPLETS) {
           if (a > last) return name + " " + key + ": first seen " + a + " after last seen " + last;
-          if (a < FLOOR || last > now + 86_400)
+          if (!RowLimits.timeOk(a, now) || !RowLimits.timeOk(last, now))
             return name + " " + key + ": times out of range: " + a + ", " + last;
         } else {
           if (a < 1) return name + " " + key + ": count " + a;
-          if (last < FLOOR || last > now + 86_400)
+          if (!RowLimits.timeOk(last, now))
             return name + " " + key + ": last seen out of range: " + last;
         }
         return null;
