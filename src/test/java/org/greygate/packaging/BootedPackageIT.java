@@ -106,6 +106,8 @@ class BootedPackageIT {
     String pid = debian.property(UNIT, "MainPID");
     assertEquals("greygate greygate", debian.must("ps -o user=,group= -p " + pid).strip());
     assertEquals("0", debian.property(UNIT, "NRestarts"));
+    // WantedBy=multi-user.target: a new install enables it
+    assertEquals("enabled", debian.exec("systemctl", "is-enabled", UNIT).out().strip());
 
     // StateDirectory=, StateDirectoryMode=, Environment=GREYGATE_NATIVE_DIR: all greygate's now
     assertEquals(
