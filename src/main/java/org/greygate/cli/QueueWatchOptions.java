@@ -82,7 +82,7 @@ final class QueueWatchOptions {
 
   @Option(
       names = "--volume-agents",
-      paramLabel = "AGENT[,AGENT...]",
+      paramLabel = "AGENT",
       split = ",",
       description =
           "Delivery agents whose attempts count as outbound volume, as they are named in the log (default: smtp).")

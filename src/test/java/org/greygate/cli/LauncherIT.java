@@ -100,6 +100,86 @@ class LauncherIT {
     assertTrue(out.contains("asked to run as --user nobody but running as root"), out);
   }
 
+  /**
+   * A database directory a run as root left (README's first command used to make /var/lib/greygate
+   * that way) is taken over for --user, as the unit's StateDirectory= does; another user's
+   * directory is refused, not handed over.
+   */
+  @Test
+  void startedAsRootWithUserItTakesOverTheDatabaseARootRunLeft() throws Exception {
+    org.greygate.testing.Requirements.root("switching user needs root");
+    java.nio.file.attribute.UserPrincipalLookupService users =
+        dir.getFileSystem().getUserPrincipalLookupService();
+    Files.setOwner(dir, users.lookupPrincipalByName("nobody"));
+    Path db = dir.resolve("db");
+    Path seed = dir.resolve("seed.dump");
+    java.time.Instant t =
+        java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+    Files.writeString(
+        seed,
+        "# greygate dump 1\ntriplet 192.0.2/a@example.org/b@example.net "
+            + t.minusSeconds(7200)
+            + " "
+            + t.minusSeconds(3600)
+            + "\n");
+    Run load =
+        greygate(
+            java.util.Map.of("GREYGATE_NATIVE_DIR", dir.resolve("native-root").toString()),
+            "db",
+            "load",
+            "--dbdir=" + db,
+            seed.toString());
+    assertEquals(0, load.code(), load.output());
+    assertEquals("root", Files.getOwner(db.resolve("data.mdb")).getName());
+
+    ProcessBuilder pb =
+        new ProcessBuilder(
+            "bin/greygate",
+            "serve",
+            "--inet=127.0.0.1:0",
+            "--dbdir=" + db,
+            "--user=nobody",
+            "--group=nogroup");
+    pb.environment().put("GREYGATE_JAR", jar().toAbsolutePath().toString());
+    try (org.greygate.testing.Daemon d = org.greygate.testing.Daemon.start(pb)) {
+      d.awaitLine("ready", 30);
+      assertTrue(d.output().contains("took over " + db), d.output());
+      assertTrue(d.output().contains("1 triplets"), d.output());
+      try (java.util.stream.Stream<Path> files = Files.walk(db)) {
+        for (Path f : files.toList()) {
+          assertEquals("nobody", Files.getOwner(f).getName(), f.toString());
+        }
+      }
+    }
+
+    Path others = dir.resolve("others");
+    Files.createDirectory(others);
+    Files.setOwner(others, users.lookupPrincipalByName("daemon"));
+    Run refused =
+        greygate(
+            java.util.Map.of(),
+            "serve",
+            "--inet=127.0.0.1:0",
+            "--dbdir=" + others,
+            "--user=nobody");
+    assertEquals(1, refused.code(), refused.output());
+    assertTrue(
+        refused.output().contains(others + " belongs to daemon, not to root or nobody"),
+        refused.output());
+    assertEquals("daemon", Files.getOwner(others).getName());
+  }
+
+  Run greygate(java.util.Map<String, String> env, String... args) throws Exception {
+    java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of("bin/greygate"));
+    cmd.addAll(java.util.List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+    pb.environment().put("GREYGATE_JAR", jar().toAbsolutePath().toString());
+    pb.environment().putAll(env);
+    Process p = pb.start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    return new Run(p.waitFor(), out);
+  }
+
   @Test
   void anUnknownUserIsNamed() throws Exception {
     org.greygate.testing.Requirements.root("switching user needs root");
