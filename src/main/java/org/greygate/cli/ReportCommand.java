@@ -138,7 +138,7 @@ public final class ReportCommand implements Callable<Integer> {
           }
           builder.skip(in.overLong());
         } catch (IOException e) {
-          err.println("greygate: " + log + ": " + e.getMessage());
+          err.println("greygate: --log " + log + ": " + PrivateFiles.reason(e));
           return GreygateCli.EXIT_FAILURE;
         }
       }

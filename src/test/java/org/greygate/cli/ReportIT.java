@@ -97,6 +97,11 @@ class ReportIT {
     assertTrue(json.contains("\"unparsed_lines\":1"), json);
     assertEquals(2, run("report", "--log=" + log, "--format=xml"));
     assertEquals(1, run("report", "--log=" + dir.resolve("missing.log")));
+    assertTrue(
+        err.toString()
+            .contains(
+                "greygate: --log " + dir.resolve("missing.log") + ": no such file or directory"),
+        err.toString());
     assertEquals(2, run("report", "--dbdir=" + dir.resolve("none")));
     assertEquals(2, run("report", "--dbdir=" + dir, "--since=yesterday"));
   }

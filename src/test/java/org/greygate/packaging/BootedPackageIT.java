@@ -169,6 +169,13 @@ class BootedPackageIT {
                 + "client_address=192.0.2.7, .*recipient=b@example.net' /var/log/mail.log",
             Duration.ofSeconds(15));
     assertFalse(line.isBlank());
+
+    // root's tools on the live daemon's directory, as cron or an admin runs them: they work as
+    // greygate, read what the daemon wrote, and leave nothing of root's behind
+    String report = debian.must("greygate report --log=/var/log/mail.log --format=csv");
+    assertTrue(report.contains("greylist"), report);
+    debian.must("greygate db stats");
+    assertEquals("", debian.must("find /var/lib/greygate ! -user greygate").strip());
   }
 
   @Test
