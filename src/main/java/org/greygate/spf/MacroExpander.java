@@ -1,6 +1,5 @@
 package org.greygate.spf;
 
-import java.nio.charset.StandardCharsets;
 import org.greygate.inet.IpAddress;
 
 /**
@@ -27,6 +26,18 @@ final class MacroExpander {
   static final int TAIL = MAX_NAME + 1;
 
   private static final String DELIMITERS = ".-+,/_=";
+
+  /** For each ASCII character, its bit among the delimiters (0: not one). */
+  private static final byte[] DELIMITER_BIT = new byte[128];
+
+  /** The default delimiter set: a dot, which a dot replaces. */
+  private static final int DOT = 1;
+
+  static {
+    for (int k = 0; k < DELIMITERS.length(); k++)
+      DELIMITER_BIT[DELIMITERS.charAt(k)] = (byte) (1 << k);
+  }
+
   private static final char[] HEX = "0123456789ABCDEF".toCharArray();
 
   private MacroExpander() {}
@@ -121,7 +132,7 @@ final class MacroExpander {
       if (k < 0) throw new IllegalArgumentException("bad delimiter '" + spec.charAt(i) + "'");
       delimiters |= 1 << k;
     }
-    if (delimiters == 0) delimiters = 1; // '.'
+    if (delimiters == 0) delimiters = DOT;
     if (out == null) return;
     String value =
         switch (lower) {
@@ -150,16 +161,20 @@ final class MacroExpander {
       String value, int keep, int delimiters, boolean escape, Tail out, SpfWork work) {
     int n = value.length();
     int stop = Math.max(0, n - (TAIL + 1));
-    int parts = 1;
-    int start = n;
-    while (start > stop) {
-      if (isDelimiter(value.charAt(start - 1), delimiters)) {
-        if (parts == keep) break;
-        parts++;
+    int start = stop;
+    if (keep > 0) {
+      // where the kept parts start, if within reach
+      int parts = 1;
+      start = n;
+      while (start > stop) {
+        if (isDelimiter(value.charAt(start - 1), delimiters)) {
+          if (parts == keep) break;
+          parts++;
+        }
+        start--;
       }
-      start--;
+      work.spend(n - start);
     }
-    work.spend(n - start);
     append(value, start, n, delimiters, escape, out, work);
   }
 
@@ -200,13 +215,18 @@ final class MacroExpander {
   }
 
   private static boolean isDelimiter(char c, int delimiters) {
-    int k = DELIMITERS.indexOf(c);
-    return k >= 0 && (delimiters & (1 << k)) != 0;
+    return c < 128 && (DELIMITER_BIT[c] & delimiters) != 0;
   }
 
   /** {@code value[from, to)}, delimiters as dots, URL-escaped when {@code escape}. */
   private static void append(
       String value, int from, int to, int delimiters, boolean escape, Tail out, SpfWork work) {
+    if (!escape && delimiters == DOT) {
+      // the value as it is: copied whole
+      out.append(value, from, to);
+      work.spend(to - from);
+      return;
+    }
     int written = 0;
     for (int i = from; i < to; i++) {
       char c = value.charAt(i);
@@ -216,18 +236,43 @@ final class MacroExpander {
         written++;
         continue;
       }
-      // RFC 3986 percent-encoding of the character's UTF-8 bytes
-      int end = i + 1;
-      if (Character.isHighSurrogate(c) && end < to && Character.isLowSurrogate(value.charAt(end))) {
-        end++;
+      // RFC 3986 percent-encoding of the character's UTF-8 bytes (a lone surrogate is '?', as
+      // String.getBytes has it)
+      int cp = c;
+      if (Character.isSurrogate(c)) {
+        if (Character.isHighSurrogate(c)
+            && i + 1 < to
+            && Character.isLowSurrogate(value.charAt(i + 1))) {
+          cp = Character.toCodePoint(c, value.charAt(++i));
+        } else {
+          cp = '?';
+        }
       }
-      for (byte b : value.substring(i, end).getBytes(StandardCharsets.UTF_8)) {
-        out.append('%').append(HEX[(b >> 4) & 0xf]).append(HEX[b & 0xf]);
+      if (cp < 0x80) {
+        percent(out, cp);
         written += 3;
+      } else if (cp < 0x800) {
+        percent(out, 0xc0 | cp >> 6);
+        percent(out, 0x80 | cp & 0x3f);
+        written += 6;
+      } else if (cp < 0x10000) {
+        percent(out, 0xe0 | cp >> 12);
+        percent(out, 0x80 | cp >> 6 & 0x3f);
+        percent(out, 0x80 | cp & 0x3f);
+        written += 9;
+      } else {
+        percent(out, 0xf0 | cp >> 18);
+        percent(out, 0x80 | cp >> 12 & 0x3f);
+        percent(out, 0x80 | cp >> 6 & 0x3f);
+        percent(out, 0x80 | cp & 0x3f);
+        written += 12;
       }
-      i = end - 1;
     }
     work.spend(written);
+  }
+
+  private static void percent(Tail out, int b) {
+    out.append('%').append(HEX[b >> 4 & 0xf]).append(HEX[b & 0xf]);
   }
 
   private static boolean unreserved(char c) {
@@ -268,6 +313,21 @@ final class MacroExpander {
       }
       chars.append(c);
       return this;
+    }
+
+    void append(String s, int from, int to) {
+      if (to - from >= TAIL) {
+        // the chunk's end is all that can be kept
+        cut |= chars.length() > 0 || to - from > TAIL;
+        chars.setLength(0);
+        chars.append(s, to - TAIL, to);
+        return;
+      }
+      if (chars.length() + (to - from) > 2 * TAIL) {
+        chars.delete(0, chars.length() - TAIL);
+        cut = true;
+      }
+      chars.append(s, from, to);
     }
 
     /**

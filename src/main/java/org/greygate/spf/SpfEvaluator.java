@@ -142,7 +142,7 @@ public final class SpfEvaluator {
                   return done(SpfResult.PERMERROR);
                 }
                 SpfRecord record;
-                work.spend(spf.get(0).length());
+                work.record(spf.get(0).length());
                 try {
                   record = SpfRecord.parse(spf.get(0));
                 } catch (SpfRecord.SpfSyntaxException e) {

@@ -1,17 +1,22 @@
 package org.greygate.spf;
 
 /**
- * The CPU work one check_host() may do, counted as it is done: characters of records parsed, terms
- * evaluated, characters of macro values read and of expansions written. Past {@link #LIMIT} the
- * check stops with permerror, so any record, however built, costs a bounded amount of CPU: about a
- * tenth of a millisecond a hundred thousand units here. The largest real records, ten includes of a
- * few hundred bytes with a macro or two, cost a few tens of thousands.
+ * The CPU work one check_host() may do, counted as it is done, in units of about the cost of
+ * copying a character: characters of macro values read and of expansions written count one each,
+ * terms evaluated one each, characters of records parsed {@link #RECORD_WEIGHT} each (parsing a
+ * term costs about that much more a character). Past {@link #LIMIT} the check stops with permerror,
+ * so any record, however built, costs a bounded amount of CPU: a millisecond or two at most here.
+ * Real records cost far less: ten includes of a few hundred characters with a macro or two come to
+ * a few tens of thousands.
  *
  * <p>Not thread-safe: the steps of one check run one at a time.
  */
 final class SpfWork {
   /** Units one check may spend. */
   static final long LIMIT = 200_000;
+
+  /** Units a character of a record costs to parse. */
+  static final int RECORD_WEIGHT = 8;
 
   private final long limit;
   private long units;
@@ -45,6 +50,11 @@ final class SpfWork {
   void expansion(int specLength) {
     expansions++;
     spend(specLength);
+  }
+
+  /** A record of {@code chars} characters about to be parsed. */
+  void record(int chars) {
+    spend((long) chars * RECORD_WEIGHT);
   }
 
   /** A term (mechanism or modifier) evaluated. */
