@@ -3,6 +3,7 @@ package org.greygate.app;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Executor;
 import java.util.function.Supplier;
 import org.greygate.dns.Lookups;
 import org.greygate.dnslist.DnsListPolicy;
@@ -51,12 +52,13 @@ public final class ChainFactory {
       KeyHasher hasher,
       Clock clock,
       Metrics metrics) {
-    return create(config, store, whitelists, rules, null, hasher, clock, metrics);
+    return create(config, store, whitelists, rules, null, null, hasher, clock, metrics);
   }
 
   /**
    * The whole chain: with {@code dns} (null: none) the DNS lists of {@code config} are asked after
-   * the whitelists, then SPF for retry grouping, before greylisting.
+   * the whitelists, then SPF for retry grouping, before greylisting. SPF checks run on {@code
+   * spfThreads}, never on the thread that asks (a network thread in the daemon).
    */
   public static PolicyChain create(
       PolicyConfig config,
@@ -64,6 +66,7 @@ public final class ChainFactory {
       Supplier<Whitelists> whitelists,
       Supplier<RateRules> rules,
       Lookups dns,
+      Executor spfThreads,
       KeyHasher hasher,
       Clock clock,
       Metrics metrics) {
@@ -84,7 +87,8 @@ public final class ChainFactory {
       policies.add(new DnsListPolicy(config.dnsLists(), config.dns().budget(), dns, metrics));
     }
     if (dns != null && config.spfGrouping()) {
-      policies.add(new SpfGrouping(new SpfEvaluator(dns), config.dns().budget(), metrics));
+      policies.add(
+          new SpfGrouping(new SpfEvaluator(dns, spfThreads), config.dns().budget(), metrics));
     }
     policies.addAll(greylisting.policies());
     return new PolicyChain(

@@ -4,9 +4,11 @@ import java.io.IOException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.greygate.dns.DnsClient;
 import org.greygate.dnslist.DnsListConfig;
 import org.greygate.greylist.KeyHasher;
@@ -104,8 +106,15 @@ public final class Greygate implements AutoCloseable {
             lists.active() ? " DNS lists " + lists.lists() : "",
             config.policy().spfGrouping() ? " SPF retry grouping" : "");
       }
+      ExecutorService spfThreads = null;
+      if (dns != null && config.policy().spfGrouping()) {
+        // SPF checks run here, never on a network thread nor on the DNS client's thread
+        spfThreads = spfThreads(Runtime.getRuntime().availableProcessors());
+        resources.add(spfThreads::shutdownNow);
+      }
       chain =
-          ChainFactory.create(config.policy(), store, whitelists, rules, dns, hasher, clock, sink);
+          ChainFactory.create(
+              config.policy(), store, whitelists, rules, dns, spfThreads, hasher, clock, sink);
       // The sweep gets its own thread: a round over millions of rows takes a while, and reloads
       // and the stats line on the housekeeping thread must not wait for it.
       ScheduledExecutorService sweepThread = daemonThreads("expiry-sweep");
@@ -236,6 +245,20 @@ public final class Greygate implements AutoCloseable {
     } catch (RuntimeException e) {
       log.warn("stats line failed", e);
     }
+  }
+
+  /**
+   * {@code n} daemon threads {@code spf-1..n}, their queue unbounded: a check never waits to start.
+   */
+  private static ExecutorService spfThreads(int n) {
+    AtomicInteger count = new AtomicInteger();
+    return Executors.newFixedThreadPool(
+        n,
+        r -> {
+          Thread t = new Thread(r, "spf-" + count.incrementAndGet());
+          t.setDaemon(true);
+          return t;
+        });
   }
 
   private static ScheduledExecutorService daemonThreads(String name) {

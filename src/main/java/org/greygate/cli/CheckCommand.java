@@ -102,6 +102,7 @@ public final class CheckCommand implements Callable<Integer> {
               () -> whitelists,
               () -> RateRules.NONE,
               dns,
+              Runnable::run, // one request: SPF may run on this thread
               hasher,
               Clock.systemUTC(),
               Metrics.NONE);

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 import org.greygate.dns.Answer;
 import org.greygate.dns.Lookups;
 import org.greygate.inet.IpAddress;
@@ -17,6 +18,12 @@ import org.greygate.inet.IpAddress;
  * no answer ("void"), at most 10 MX names, at most 10 PTR names looked at; past them the result is
  * permerror.
  *
+ * <p>Every step of a check runs on the executor given (greygate's SPF threads), one at a time: the
+ * first when the check starts, each next one when its DNS answer is there. A check therefore never
+ * runs on the thread that asked for it (a network thread) nor on the DNS client's thread, even when
+ * every answer is cached. Its CPU work is counted ({@link SpfWork}) and bounded: past the limit the
+ * result is permerror.
+ *
  * <p>Thread-safe: each check keeps its own counters.
  */
 public final class SpfEvaluator {
@@ -27,9 +34,15 @@ public final class SpfEvaluator {
   private static final long MAX_TTL = 3600;
 
   private final Lookups dns;
+  private final Executor executor;
 
-  public SpfEvaluator(Lookups dns) {
+  /**
+   * @param executor where the checks run; {@code Runnable::run} runs them on the caller's thread
+   *     and on the threads that complete the lookups (tests, the one-shot {@code check} command)
+   */
+  public SpfEvaluator(Lookups dns, Executor executor) {
     this.dns = dns;
+    this.executor = executor;
   }
 
   /**
@@ -43,9 +56,22 @@ public final class SpfEvaluator {
     int at = s.lastIndexOf('@');
     String local = at > 0 ? s.substring(0, at) : "postmaster";
     String senderDomain = at >= 0 ? s.substring(at + 1) : s;
-    Check c = new Check(ip, new MacroExpander.Values(s, local, senderDomain, ip, h));
-    return c.host(domain.toLowerCase(Locale.ROOT))
-        .thenApply(r -> new SpfVerdict(r, Math.min(c.ttl, MAX_TTL), c.detail, c.broad));
+    return check(ip, domain, new MacroExpander.Values(s, local, senderDomain, ip, h), new SpfWork())
+        .thenApply(c -> new SpfVerdict(c.result, Math.min(c.ttl, MAX_TTL), c.detail, c.broad));
+  }
+
+  /** check_host() with its work counted in {@code work}; the finished check. */
+  CompletionStage<Check> check(
+      IpAddress ip, String domain, MacroExpander.Values values, SpfWork work) {
+    SerialExecutor steps = new SerialExecutor(executor);
+    Check c = new Check(ip, values, work, steps);
+    return CompletableFuture.supplyAsync(() -> c.host(domain.toLowerCase(Locale.ROOT)), steps)
+        .thenCompose(r -> r)
+        .thenApply(
+            r -> {
+              c.result = r;
+              return c;
+            });
   }
 
   /** A record broke a rule: permerror, with the rule for the log. */
@@ -62,20 +88,28 @@ public final class SpfEvaluator {
     }
   }
 
-  /** One evaluation, includes and redirects included: the shared limits and the TTL seen. */
-  private final class Check {
+  /**
+   * One evaluation, includes and redirects included: the shared limits, the work done and the TTL
+   * seen. Its steps run one at a time on {@code steps}.
+   */
+  final class Check {
     final IpAddress ip;
     final InetAddress inet;
     final MacroExpander.Values values;
+    final SpfWork work;
+    final Executor steps;
     int lookups;
     int voids;
     long ttl = Long.MAX_VALUE;
     String detail = "";
     boolean broad;
+    SpfResult result;
 
-    Check(IpAddress ip, MacroExpander.Values values) {
+    Check(IpAddress ip, MacroExpander.Values values, SpfWork work, Executor steps) {
       this.ip = ip;
       this.values = values;
+      this.work = work;
+      this.steps = steps;
       try {
         this.inet = InetAddress.getByAddress(ip.toBytes());
       } catch (java.net.UnknownHostException e) {
@@ -88,7 +122,7 @@ public final class SpfEvaluator {
         detail = "not a domain: " + domain;
         return done(SpfResult.NONE);
       }
-      return dns.txt(domain)
+      return later(dns.txt(domain))
           .handle(
               (answer, error) -> {
                 if (error != null) {
@@ -96,6 +130,7 @@ public final class SpfEvaluator {
                   return done(SpfResult.TEMPERROR);
                 }
                 seen(answer);
+                work.spend(answer.values().size());
                 List<String> spf = new ArrayList<>();
                 for (String t : answer.values()) if (SpfRecord.isSpf1(t)) spf.add(t);
                 if (spf.isEmpty()) {
@@ -107,6 +142,7 @@ public final class SpfEvaluator {
                   return done(SpfResult.PERMERROR);
                 }
                 SpfRecord record;
+                work.record(spf.get(0).length());
                 try {
                   record = SpfRecord.parse(spf.get(0));
                 } catch (SpfRecord.SpfSyntaxException e) {
@@ -128,6 +164,10 @@ public final class SpfEvaluator {
                   detail = t.getMessage();
                   return SpfResult.TEMPERROR;
                 }
+                if (t instanceof SpfWork.Exceeded) {
+                  detail = domain + ": " + t.getMessage();
+                  return SpfResult.PERMERROR;
+                }
                 if (t instanceof IllegalArgumentException) {
                   detail = domain + ": " + t.getMessage();
                   return SpfResult.PERMERROR;
@@ -136,48 +176,61 @@ public final class SpfEvaluator {
               });
     }
 
-    /** The directives from {@code i} on, then the redirect, then neutral. */
-    CompletionStage<SpfResult> evaluate(String domain, SpfRecord record, int i) {
-      if (i == record.directives().size()) {
-        if (record.redirect() == null) {
-          detail = domain + ": nothing matched";
-          return done(SpfResult.NEUTRAL);
+    /**
+     * The directives from {@code from} on, then the redirect, then neutral. Those that ask no DNS
+     * are matched in a loop, so that a record of thousands of {@code ip4:} costs no stack.
+     */
+    CompletionStage<SpfResult> evaluate(String domain, SpfRecord record, int from) {
+      List<SpfRecord.Directive> directives = record.directives();
+      for (int i = from; i < directives.size(); i++) {
+        SpfRecord.Directive d = directives.get(i);
+        work.term();
+        if (!d.countsLookup()) {
+          if (matchesHere(d)) return done(matched(domain, d));
+          continue;
         }
-        count(domain, "redirect=" + record.redirect());
-        String target = MacroExpander.expandDomain(record.redirect(), domain, values);
-        return host(target.toLowerCase(Locale.ROOT))
-            .thenApply(
-                r -> {
-                  if (r == SpfResult.NONE) {
-                    throw new PermError(domain + ": redirect to " + target + ", which has no SPF");
-                  }
-                  return r;
-                });
+        count(domain, d.text());
+        int next = i + 1;
+        return matches(domain, d)
+            .thenCompose(hit -> hit ? done(matched(domain, d)) : evaluate(domain, record, next));
       }
-      SpfRecord.Directive d = record.directives().get(i);
-      if (d.countsLookup()) count(domain, d.text());
-      return matches(domain, d)
-          .thenCompose(
-              hit -> {
-                if (hit) {
-                  detail = domain + ": " + d.text();
-                  // an include's own record said which of its mechanisms matched
-                  if (d.mechanism() != SpfRecord.Mechanism.INCLUDE) broad = broad(d);
-                  return done(SpfResult.ofQualifier(d.qualifier()));
+      if (record.redirect() == null) {
+        detail = domain + ": nothing matched";
+        return done(SpfResult.NEUTRAL);
+      }
+      work.term();
+      count(domain, "redirect=" + record.redirect());
+      String target = MacroExpander.expandDomain(record.redirect(), domain, values, work);
+      return host(target.toLowerCase(Locale.ROOT))
+          .thenApply(
+              r -> {
+                if (r == SpfResult.NONE) {
+                  throw new PermError(domain + ": redirect to " + target + ", which has no SPF");
                 }
-                return evaluate(domain, record, i + 1);
+                return r;
               });
+    }
+
+    private SpfResult matched(String domain, SpfRecord.Directive d) {
+      detail = domain + ": " + d.text();
+      // an include's own record said which of its mechanisms matched
+      if (d.mechanism() != SpfRecord.Mechanism.INCLUDE) broad = broad(d);
+      return SpfResult.ofQualifier(d.qualifier());
+    }
+
+    /** The mechanisms that ask no DNS: all, ip4, ip6. */
+    private boolean matchesHere(SpfRecord.Directive d) {
+      return switch (d.mechanism()) {
+        case ALL -> true;
+        case IP4, IP6 ->
+            ip.isV4() == (d.mechanism() == SpfRecord.Mechanism.IP4)
+                && ip.within(d.network(), ip.isV4() ? d.cidr4() : d.cidr6());
+        default -> throw new IllegalStateException(d.mechanism().toString());
+      };
     }
 
     CompletionStage<Boolean> matches(String domain, SpfRecord.Directive d) {
       switch (d.mechanism()) {
-        case ALL:
-          return done(true);
-        case IP4:
-        case IP6:
-          return done(
-              ip.isV4() == (d.mechanism() == SpfRecord.Mechanism.IP4)
-                  && ip.within(d.network(), ip.isV4() ? d.cidr4() : d.cidr6()));
         case INCLUDE:
           {
             String target = target(domain, d);
@@ -202,7 +255,8 @@ public final class SpfEvaluator {
         case MX:
           {
             String target = target(domain, d);
-            return dns.mx(target)
+            if (!validDomain(target)) return notAName("MX", target);
+            return later(dns.mx(target))
                 .handle((a, e) -> required(a, e, "MX " + target))
                 .thenCompose(
                     a -> {
@@ -228,7 +282,8 @@ public final class SpfEvaluator {
         case EXISTS:
           {
             String target = target(domain, d);
-            return dns.ipv4(target)
+            if (!validDomain(target)) return notAName("A", target);
+            return later(dns.ipv4(target))
                 .handle((a, e) -> required(a, e, "A " + target))
                 .thenApply(a -> !a.isEmpty());
           }
@@ -266,7 +321,7 @@ public final class SpfEvaluator {
         if (countVoid) voided(name);
         return done(new Answer<>(List.of(), Answer.NEGATIVE_TTL));
       }
-      CompletionStage<Answer<InetAddress>> q = ip.isV4() ? dns.ipv4(name) : dns.ipv6(name);
+      CompletionStage<Answer<InetAddress>> q = later(ip.isV4() ? dns.ipv4(name) : dns.ipv6(name));
       return q.handle(
           (a, e) -> {
             if (e != null)
@@ -279,7 +334,7 @@ public final class SpfEvaluator {
 
     /** The client's names whose addresses lead back to it (section 5.5); errors: none. */
     private CompletionStage<List<String>> validatedNames() {
-      return dns.ptr(inet)
+      return later(dns.ptr(inet))
           .handle((a, e) -> e == null ? a : new Answer<String>(List.of(), Answer.NEGATIVE_TTL))
           .thenCompose(
               a -> {
@@ -292,7 +347,7 @@ public final class SpfEvaluator {
                   CompletionStage<Answer<InetAddress>> q =
                       !validDomain(name)
                           ? done(new Answer<>(List.of(), Answer.NEGATIVE_TTL))
-                          : ip.isV4() ? dns.ipv4(name) : dns.ipv6(name);
+                          : later(ip.isV4() ? dns.ipv4(name) : dns.ipv6(name));
                   each.add(
                       q.handle(
                               (r, e) -> {
@@ -314,6 +369,15 @@ public final class SpfEvaluator {
               });
     }
 
+    /**
+     * A target that cannot be a DNS name (an expansion whose last label alone is over 63 or 253
+     * characters...): nothing to ask, so no match, counted as a lookup without an answer.
+     */
+    private CompletionStage<Boolean> notAName(String type, String target) {
+      voided(type + " " + target + " (not a DNS name)");
+      return done(false);
+    }
+
     private <T> Answer<T> required(Answer<T> a, Throwable e, String what) {
       if (e != null) throw new TempError(what + ": " + message(e));
       seen(a);
@@ -323,7 +387,18 @@ public final class SpfEvaluator {
 
     private String target(String domain, SpfRecord.Directive d) {
       if (d.domainSpec() == null) return domain;
-      return MacroExpander.expandDomain(d.domainSpec(), domain, values).toLowerCase(Locale.ROOT);
+      return MacroExpander.expandDomain(d.domainSpec(), domain, values, work)
+          .toLowerCase(Locale.ROOT);
+    }
+
+    /**
+     * A lookup's answer, handed to this check's steps when it comes later (on the DNS client's
+     * thread); one already there (cached) is used at once, on the step that asked.
+     */
+    private <T> CompletionStage<T> later(CompletionStage<T> lookup) {
+      CompletableFuture<T> f = lookup.toCompletableFuture();
+      if (f.isDone()) return f;
+      return f.whenCompleteAsync((answer, error) -> {}, steps);
     }
 
     private void count(String domain, String term) {

@@ -3,8 +3,6 @@ package org.greygate.spf;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.greygate.inet.IpAddress;
 
 /**
@@ -59,10 +57,6 @@ record SpfRecord(List<Directive> directives, String redirect) {
     }
   }
 
-  private static final Pattern MODIFIER = Pattern.compile("([A-Za-z][A-Za-z0-9._-]*)=(.*)");
-  private static final Pattern DUAL_CIDR =
-      Pattern.compile("(.*?)(?:/([0-9]+))?(?://([0-9]+))?", Pattern.DOTALL);
-
   /** Whether a TXT string is an SPF version 1 record (section 4.5). */
   static boolean isSpf1(String txt) {
     return txt.regionMatches(true, 0, "v=spf1", 0, 6)
@@ -75,14 +69,10 @@ record SpfRecord(List<Directive> directives, String redirect) {
     boolean exp = false;
     for (String term : txt.substring(6).split(" ")) {
       if (term.isEmpty()) continue;
-      Matcher m = MODIFIER.matcher(term);
-      int colon = term.indexOf(':');
-      int slash = term.indexOf('/');
-      int eq = term.indexOf('=');
-      boolean isModifier = m.matches() && (colon < 0 || eq < colon) && (slash < 0 || eq < slash);
-      if (isModifier) {
-        String name = m.group(1).toLowerCase(Locale.ROOT);
-        String value = m.group(2);
+      int eq = modifierEquals(term);
+      if (eq > 0) {
+        String name = term.substring(0, eq).toLowerCase(Locale.ROOT);
+        String value = term.substring(eq + 1);
         MacroExpander.checkSyntax(value, term);
         if (name.equals("redirect")) {
           if (redirect != null) throw new SpfSyntaxException("two redirect= modifiers");
@@ -148,9 +138,8 @@ record SpfRecord(List<Directive> directives, String redirect) {
         return new Directive(qualifier, mech, spec, null, 32, 128, term);
       }
       case A, MX -> {
-        Matcher m = DUAL_CIDR.matcher(args);
-        if (!m.matches()) throw new SpfSyntaxException("bad " + name + ": '" + term + "'");
-        String spec = m.group(1);
+        String[] cidr = dualCidr(args);
+        String spec = cidr[0];
         if (spec.isEmpty()) {
           spec = null;
         } else if (!spec.startsWith(":") || spec.length() == 1) {
@@ -159,8 +148,8 @@ record SpfRecord(List<Directive> directives, String redirect) {
           spec = spec.substring(1);
           MacroExpander.checkSyntax(spec, term);
         }
-        int c4 = prefix(m.group(2), 32, term);
-        int c6 = prefix(m.group(3), 128, term);
+        int c4 = prefix(cidr[1], 32, term);
+        int c6 = prefix(cidr[2], 128, term);
         return new Directive(qualifier, mech, spec, null, c4, c6, term);
       }
       case IP4, IP6 -> {
@@ -183,6 +172,55 @@ record SpfRecord(List<Directive> directives, String redirect) {
       }
       default -> throw new IllegalStateException(mech.toString());
     }
+  }
+
+  /**
+   * Where the {@code =} of a modifier is ({@code name=value}, the name a letter then letters,
+   * digits, {@code . _ -}; the value without line breaks), or -1 when the term is a mechanism.
+   */
+  static int modifierEquals(String term) {
+    int eq = term.indexOf('=');
+    if (eq <= 0 || !letter(term.charAt(0))) return -1;
+    for (int i = 1; i < eq; i++) {
+      char c = term.charAt(i);
+      if (!letter(c) && !(c >= '0' && c <= '9') && c != '.' && c != '_' && c != '-') return -1;
+    }
+    for (int i = eq + 1; i < term.length(); i++) {
+      char c = term.charAt(i);
+      if (c == '\n' || c == '\r' || c == '\u0085' || c == '\u2028' || c == '\u2029') return -1;
+    }
+    return eq;
+  }
+
+  private static boolean letter(char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+  }
+
+  /**
+   * The arguments of {@code a} or {@code mx} split into {@code [":" domain-spec] ["/" ip4-cidr]
+   * ["//" ip6-cidr]}: the prefix lengths are the longest such end; either may be null.
+   */
+  static String[] dualCidr(String args) {
+    int end = args.length();
+    String v4 = null;
+    String v6 = null;
+    int d = digitsBefore(args, end);
+    if (d < end && d >= 2 && args.charAt(d - 1) == '/' && args.charAt(d - 2) == '/') {
+      v6 = args.substring(d, end);
+      end = d - 2;
+      d = digitsBefore(args, end);
+    }
+    if (d < end && d >= 1 && args.charAt(d - 1) == '/') {
+      v4 = args.substring(d, end);
+      end = d - 1;
+    }
+    return new String[] {args.substring(0, end), v4, v6};
+  }
+
+  private static int digitsBefore(String s, int end) {
+    int d = end;
+    while (d > 0 && s.charAt(d - 1) >= '0' && s.charAt(d - 1) <= '9') d--;
+    return d;
   }
 
   private static int prefix(String digits, int max, String term) throws SpfSyntaxException {

@@ -28,8 +28,12 @@ class SpfEvaluatorTest {
     final Map<String, List<String>> mx = new HashMap<>();
     final Map<String, List<String>> ptr = new HashMap<>();
     final Set<String> broken = new HashSet<>();
-    final List<String> asked = new ArrayList<>();
+    final List<String> asked = new java.util.concurrent.CopyOnWriteArrayList<>();
+    final List<String> askedFrom = new java.util.concurrent.CopyOnWriteArrayList<>();
     long ttl = 600;
+
+    /** Where answers complete: null at once (a cache), else later, as a DNS client's thread. */
+    java.util.concurrent.Executor answerOn;
 
     Zone spf(String name, String... records) {
       txt.put(name, List.of(records));
@@ -44,12 +48,19 @@ class SpfEvaluatorTest {
     private <T> CompletionStage<Answer<T>> answer(String type, String name, List<T> values) {
       String n = name.endsWith(".") ? name.substring(0, name.length() - 1) : name;
       asked.add(type + " " + n);
+      askedFrom.add(Thread.currentThread().getName());
       if (broken.contains(n)) {
-        return CompletableFuture.failedFuture(
-            new DnsException(type + " " + n + ": timed out", null));
+        return later(
+            CompletableFuture.failedFuture(new DnsException(type + " " + n + ": timed out", null)));
       }
-      return CompletableFuture.completedFuture(
-          new Answer<>(values == null ? List.of() : values, values == null ? 300 : ttl));
+      return later(
+          CompletableFuture.completedFuture(
+              new Answer<>(values == null ? List.of() : values, values == null ? 300 : ttl)));
+    }
+
+    private <T> CompletableFuture<T> later(CompletableFuture<T> answer) {
+      if (answerOn == null) return answer;
+      return answer.whenCompleteAsync((x, e) -> {}, answerOn);
     }
 
     private static List<InetAddress> ips(List<String> s) {
@@ -100,7 +111,7 @@ class SpfEvaluatorTest {
 
   private SpfVerdict check(String ip, String sender) {
     String domain = sender.substring(sender.indexOf('@') + 1);
-    return new SpfEvaluator(zone)
+    return new SpfEvaluator(zone, Runnable::run)
         .check(IpAddress.parse(ip), domain, sender, "mx.example.net")
         .toCompletableFuture()
         .join();
@@ -249,53 +260,6 @@ class SpfEvaluatorTest {
   }
 
   @Test
-  void macrosAsTheRfcShowsThem() {
-    var v =
-        new MacroExpander.Values(
-            "strong-bad@email.example.com",
-            "strong-bad",
-            "email.example.com",
-            IpAddress.parse("192.0.2.3"),
-            "mx.example.org");
-    String d = "email.example.com";
-    String[][] cases = {
-      {"%{s}", "strong-bad@email.example.com"},
-      {"%{o}", "email.example.com"},
-      {"%{d}", "email.example.com"},
-      {"%{d4}", "email.example.com"},
-      {"%{d3}", "email.example.com"},
-      {"%{d2}", "example.com"},
-      {"%{d1}", "com"},
-      {"%{dr}", "com.example.email"},
-      {"%{d2r}", "example.email"},
-      {"%{l}", "strong-bad"},
-      {"%{l-}", "strong.bad"},
-      {"%{lr}", "strong-bad"},
-      {"%{lr-}", "bad.strong"},
-      {"%{l1r-}", "strong"},
-      {"%{ir}.%{v}._spf.%{d2}", "3.2.0.192.in-addr._spf.example.com"},
-      {"%{lr-}.lp._spf.%{d2}", "bad.strong.lp._spf.example.com"},
-      {"%{lr-}.lp.%{ir}.%{v}._spf.%{d2}", "bad.strong.lp.3.2.0.192.in-addr._spf.example.com"},
-      {"%{ir}.%{v}.%{l1r-}.lp._spf.%{d2}", "3.2.0.192.in-addr.strong.lp._spf.example.com"},
-      {"%{d2}.trusted-domains.example.net", "example.com.trusted-domains.example.net"},
-      {"%{h}", "mx.example.org"},
-      {"%%%_%-", "% %20"},
-      {"%{S}", "strong-bad%40email.example.com"},
-    };
-    for (String[] c : cases) assertEquals(c[1], MacroExpander.expand(c[0], d, v), c[0]);
-    var v6 =
-        new MacroExpander.Values(
-            "strong-bad@email.example.com",
-            "strong-bad",
-            "email.example.com",
-            IpAddress.parse("2001:db8::cb01"),
-            "h");
-    assertEquals(
-        "1.0.b.c.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6._spf.example.com",
-        MacroExpander.expand("%{ir}.%{v}._spf.%{d2}", d, v6));
-  }
-
-  @Test
   void macrosInMechanisms() {
     zone.a("192.0.2.3._spf.mac.test", "127.0.0.2");
     zone.spf("mac.test", "v=spf1 exists:%{i}._spf.%{d} -all");
@@ -331,5 +295,123 @@ class SpfEvaluatorTest {
     assertEquals(120, check("192.0.2.1", "x@t.test").ttl());
     zone.ttl = 86_400;
     assertEquals(3600, check("192.0.2.1", "x@t.test").ttl(), "capped at an hour");
+  }
+
+  @Test
+  void checksRunOnTheirExecutorNeverOnTheCallerNorTheDnsThread() throws Exception {
+    java.util.concurrent.ExecutorService spf =
+        java.util.concurrent.Executors.newFixedThreadPool(2, r -> new Thread(r, "spf-test"));
+    java.util.concurrent.ExecutorService dnsThread =
+        java.util.concurrent.Executors.newSingleThreadExecutor(r -> new Thread(r, "dns-test"));
+    try {
+      zone.spf("pool.test", "v=spf1 include:inc.test mx exists:%{i}.%{d} -all");
+      zone.spf("inc.test", "v=spf1 a:web.inc.test -all");
+      zone.mx.put("pool.test", List.of("mx1.pool.test", "mx2.pool.test", "mx3.pool.test"));
+      zone.a("mx3.pool.test", "192.0.2.3");
+      SpfEvaluator spfEvaluator = new SpfEvaluator(zone, spf);
+      for (java.util.concurrent.Executor answers :
+          new java.util.concurrent.Executor[] {null, dnsThread}) {
+        zone.answerOn = answers; // cached, then each answer on the DNS thread
+        zone.askedFrom.clear();
+        SpfVerdict v =
+            spfEvaluator
+                .check(IpAddress.parse("192.0.2.3"), "pool.test", "x@pool.test", "h")
+                .toCompletableFuture()
+                .get(10, java.util.concurrent.TimeUnit.SECONDS);
+        assertEquals(SpfResult.PASS, v.result(), v.detail());
+        assertEquals(
+            Set.of("spf-test"), Set.copyOf(zone.askedFrom), "every step on the SPF threads");
+        assertTrue(zone.askedFrom.size() >= 6, zone.asked.toString());
+      }
+    } finally {
+      spf.shutdownNow();
+      dnsThread.shutdownNow();
+    }
+  }
+
+  /**
+   * The attack of a record of hundreds of {@code %{s}} and a sender of 2,000 characters, through
+   * includes and a redirect, ten lookups deep: the check ends within its work limit, with
+   * permerror, having expanded only what fits in it.
+   */
+  @Test
+  void anyRecordCostsBoundedWork() {
+    String macros = "%{s}".repeat(2000); // 8 KB: a record that needs TCP
+    for (int i = 0; i < 9; i++) {
+      zone.spf(
+          "h" + i + ".test", "v=spf1 include:h" + (i + 1) + ".test exists:" + macros + " ?all");
+    }
+    zone.spf("h9.test", "v=spf1 exists:" + macros + " redirect=h0.test");
+    String sender = "a" + ".a".repeat(999) + "@h0.test";
+    SpfWork work = new SpfWork();
+    var c =
+        new SpfEvaluator(zone, Runnable::run)
+            .check(
+                IpAddress.parse("192.0.2.3"),
+                "h0.test",
+                new MacroExpander.Values(
+                    sender,
+                    sender.substring(0, sender.indexOf('@')),
+                    "h0.test",
+                    IpAddress.parse("192.0.2.3"),
+                    "h"),
+                work)
+            .toCompletableFuture()
+            .join();
+    assertEquals(SpfResult.PERMERROR, c.result, c.detail);
+    assertTrue(c.detail.contains("SPF work over the limit"), c.detail);
+    // stopped at the limit, past it by one step at most: a record's parse or a macro
+    assertTrue(
+        work.units() <= SpfWork.LIMIT + SpfWork.RECORD_WEIGHT * 8_100L, work.units() + " units");
+    // the same records with a short sender are as costly: the sender's length does not count
+    zone.spf("one.test", "v=spf1 exists:" + "%{s}".repeat(100) + " -all");
+    SpfWork shortSender = new SpfWork();
+    SpfWork longSender = new SpfWork();
+    for (SpfWork w : List.of(shortSender, longSender)) {
+      String s = (w == shortSender ? "a" + ".a".repeat(200) : "a" + ".a".repeat(999)) + "@one.test";
+      var r =
+          new SpfEvaluator(zone, Runnable::run)
+              .check(
+                  IpAddress.parse("192.0.2.3"),
+                  "one.test",
+                  new MacroExpander.Values(
+                      s,
+                      s.substring(0, s.indexOf('@')),
+                      "one.test",
+                      IpAddress.parse("192.0.2.3"),
+                      "h"),
+                  w)
+              .toCompletableFuture()
+              .join();
+      assertEquals(SpfResult.FAIL, r.result, r.detail);
+    }
+    assertEquals(shortSender.units(), longSender.units());
+    assertEquals(1, longSender.expansions());
+  }
+
+  /**
+   * A record of thousands of terms that ask no DNS (a 56 KB record, over TCP): matched in a loop,
+   * no recursion (it overflowed the stack). Within the default work limit such a record is a
+   * permerror: 25,000 characters of records a check at most.
+   */
+  @Test
+  void thousandsOfTermsCostNoStack() {
+    zone.spf("big.test", "v=spf1 " + "ip4:192.0.2.1 ".repeat(4000) + "ip4:198.51.100.7 -all");
+    for (String[] c : new String[][] {{"198.51.100.7", "PASS"}, {"198.51.100.8", "FAIL"}}) {
+      IpAddress ip = IpAddress.parse(c[0]);
+      var check =
+          new SpfEvaluator(zone, Runnable::run)
+              .check(
+                  ip,
+                  "big.test",
+                  new MacroExpander.Values("x@big.test", "x", "big.test", ip, "h"),
+                  new SpfWork(Long.MAX_VALUE))
+              .toCompletableFuture()
+              .join();
+      assertEquals(SpfResult.valueOf(c[1]), check.result, check.detail);
+    }
+    SpfVerdict limited = check("198.51.100.7", "x@big.test");
+    assertEquals(SpfResult.PERMERROR, limited.result());
+    assertTrue(limited.detail().contains("SPF work over the limit"), limited.detail());
   }
 }
