@@ -12,6 +12,10 @@
 #
 #   bench/compare.sh                               # RUNS=3, DURATION=10, CONNS="1 8"
 #   PROFILES=new CONNS=8 RUNS=5 bench/compare.sh
+#   BEFORE_JAR=/path/to/old/greygate.jar bench/compare.sh   # also the build before, in turns
+#
+# BEFORE_JAR adds a fifth server, "before": that jar run with the same options, so a change's
+# cost on the request path is a ratio measured in the same minutes as everything else.
 #
 # Needs root for Postgrey (it drops privileges); installs postgrey and a C compiler if missing.
 set -euo pipefail
@@ -25,6 +29,8 @@ PROFILES=${PROFILES:-"new mix known"}
 DELAY=${DELAY:-1}          # short, so the mix profile's retries pass as legitimate retries do
 THREADS=${THREADS:-2}      # load generator threads
 PORT_GG=${PORT_GG:-10061}; PORT_PG=${PORT_PG:-10062}; PORT_TR=${PORT_TR:-10063}; PORT_CE=${PORT_CE:-10066}
+PORT_BF=${PORT_BF:-10067}
+BEFORE_JAR=${BEFORE_JAR:-}
 
 for p in postgrey cc; do
   if ! command -v $p >/dev/null; then
@@ -56,12 +62,19 @@ bin/greygate serve --inet=127.0.0.1:$PORT_GG --dbdir="$work/gg" --delay=$DELAY -
 pids+=($!)
 bin/greygate responder --inet=127.0.0.1:$PORT_TR >"$work/responder.log" 2>&1 &
 pids+=($!)
+if [ -n "$BEFORE_JAR" ]; then
+  cp "$BEFORE_JAR" "$work/before.jar"
+  GREYGATE_JAR="$work/before.jar" bin/greygate serve --inet=127.0.0.1:$PORT_BF --dbdir="$work/bf" \
+    --delay=$DELAY -q --whitelist-clients="$work/empty" --whitelist-recipients="$work/empty" \
+    >"$work/before.log" 2>&1 &
+  pids+=($!)
+fi
 "$work/ceiling" $PORT_CE "$(nproc)" 2>"$work/ceiling.log" &
 pids+=($!)
-for p in $PORT_GG $PORT_PG $PORT_TR $PORT_CE; do wait_port $p; done
-
-declare -A port=([greygate]=$PORT_GG [responder]=$PORT_TR [ceiling]=$PORT_CE [postgrey]=$PORT_PG)
+declare -A port=([greygate]=$PORT_GG [responder]=$PORT_TR [ceiling]=$PORT_CE [postgrey]=$PORT_PG [before]=$PORT_BF)
 servers="greygate responder ceiling postgrey"
+[ -n "$BEFORE_JAR" ] && servers="greygate before responder ceiling postgrey"
+for s in $servers; do wait_port "${port[$s]}"; done
 results="$work/results"
 : > "$results"
 round=0
@@ -107,13 +120,14 @@ for profile in sys.argv[3].split():
     print("|---:|---|---:|---:|---:|")
     for c in [int(x) for x in sys.argv[2].split()]:
         rps = {}
-        for s in ("greygate", "responder", "ceiling", "postgrey"):
+        for s in ("greygate", "before", "responder", "ceiling", "postgrey"):
             rs = rows.get((s, profile, c))
             if not rs: continue
             rps[s] = med(rs, 'rps')
             print(f"| {c} | {s} | {rps[s]:,.0f} | {med(rs, 'p50_us'):,.0f} | {med(rs, 'p99_us'):,.0f} |")
         if 'greygate' in rps:
             parts = [f"{rps['greygate']/rps[s]:.2f} of the {s}" for s in ("ceiling", "responder") if s in rps]
+            if 'before' in rps: parts.append(f"{rps['greygate']/rps['before']:.2f} of the build before")
             if 'postgrey' in rps: parts.append(f"{rps['greygate']/rps['postgrey']:.1f}× postgrey")
             print(f"| {c} | **greygate** | **{', '.join(parts)}** | | |")
     print()
