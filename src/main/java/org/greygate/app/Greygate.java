@@ -247,13 +247,22 @@ public final class Greygate implements AutoCloseable {
     }
   }
 
+  /** Steps waiting for an SPF thread, at most: a flood of checks is shed, never hoarded. */
+  static final int SPF_QUEUE = 10_000;
+
   /**
-   * {@code n} daemon threads {@code spf-1..n}, their queue unbounded: a check never waits to start.
+   * {@code n} daemon threads {@code spf-1..n} behind a bounded queue. When it is full a new check
+   * is refused at once and its request decided as if SPF grouping were off (counted as a timeout):
+   * a burst of costly records can slow SPF down, never grow the daemon's memory.
    */
   private static ExecutorService spfThreads(int n) {
     AtomicInteger count = new AtomicInteger();
-    return Executors.newFixedThreadPool(
+    return new java.util.concurrent.ThreadPoolExecutor(
         n,
+        n,
+        0,
+        TimeUnit.SECONDS,
+        new java.util.concurrent.ArrayBlockingQueue<>(SPF_QUEUE),
         r -> {
           Thread t = new Thread(r, "spf-" + count.incrementAndGet());
           t.setDaemon(true);

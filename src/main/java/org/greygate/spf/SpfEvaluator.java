@@ -65,7 +65,14 @@ public final class SpfEvaluator {
       IpAddress ip, String domain, MacroExpander.Values values, SpfWork work) {
     SerialExecutor steps = new SerialExecutor(executor);
     Check c = new Check(ip, values, work, steps);
-    return CompletableFuture.supplyAsync(() -> c.host(domain.toLowerCase(Locale.ROOT)), steps)
+    CompletableFuture<CompletionStage<SpfResult>> started;
+    try {
+      started = CompletableFuture.supplyAsync(() -> c.host(domain.toLowerCase(Locale.ROOT)), steps);
+    } catch (java.util.concurrent.RejectedExecutionException full) {
+      // no thread free and the queue full (or greygate stopping): no verdict, as a timeout
+      return CompletableFuture.failedFuture(full);
+    }
+    return started
         .thenCompose(r -> r)
         .thenApply(
             r -> {

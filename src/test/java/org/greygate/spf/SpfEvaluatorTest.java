@@ -122,6 +122,24 @@ class SpfEvaluatorTest {
   }
 
   @Test
+  void aFullQueueIsAFailedCheckNotAThrow() {
+    zone.spf("example.org", "v=spf1 +all");
+    java.util.concurrent.Executor full =
+        r -> {
+          throw new java.util.concurrent.RejectedExecutionException("queue full");
+        };
+    CompletionStage<SpfVerdict> stage =
+        new SpfEvaluator(zone, full)
+            .check(IpAddress.parse("192.0.2.1"), "example.org", "a@example.org", "mx.example.net");
+    java.util.concurrent.CompletionException e =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            java.util.concurrent.CompletionException.class,
+            () -> stage.toCompletableFuture().join());
+    assertTrue(
+        e.getCause() instanceof java.util.concurrent.RejectedExecutionException, e.toString());
+  }
+
+  @Test
   void addressesAndQualifiers() {
     zone.spf("a.test", "v=spf1 ip4:192.0.2.0/24 ip4:198.51.100.7 -all");
     assertEquals(SpfResult.PASS, result("192.0.2.200", "x@a.test"));
