@@ -115,6 +115,17 @@ public final class DnsClient implements Lookups, AutoCloseable {
     return (h.contains(":") ? "[" + h + "]" : h) + ":" + a.getPort();
   }
 
+  /**
+   * Datagrams that came on a query's socket and did not answer it (another ID or question, not a
+   * response, not DNS), all resolvers together: ignored, each a sign of spoofing or of a broken
+   * resolver.
+   */
+  public long ignoredAnswers() {
+    long n = 0;
+    for (UdpTransport t : transports) n += t.ignored();
+    return n;
+  }
+
   /** The resolvers asked, for logs. */
   public String servers() {
     return servers;
@@ -230,22 +241,34 @@ public final class DnsClient implements Lookups, AutoCloseable {
                 throw new CompletionException(
                     new DnsException(Type.string(type) + " " + name + ": " + describe(e), e));
               }
-              int rcode = m.getRcode();
-              if (rcode != Rcode.NOERROR && rcode != Rcode.NXDOMAIN) {
-                throw new CompletionException(
-                    new DnsException(
-                        Type.string(type) + " " + name + ": " + Rcode.string(rcode), null));
+              try {
+                return records(m, type, name, key);
+              } catch (DnsException e) {
+                throw new CompletionException(e);
               }
-              cache.addMessage(m);
-              List<Record> out = new ArrayList<>();
-              if (rcode == Rcode.NOERROR) {
-                for (Record r : m.getSection(Section.ANSWER)) {
-                  if (r.getType() == type) out.add(r);
-                }
-              }
-              if (out.isEmpty()) rememberNegative(key);
-              return out;
             });
+  }
+
+  /**
+   * The records of {@code type} an answer (matched to its query by the transport) carries, cached;
+   * empty (and remembered as such under {@code key}) for "no such name" or "no such record".
+   *
+   * @throws DnsException for any other response code
+   */
+  List<Record> records(Message m, int type, String name, String key) throws DnsException {
+    int rcode = m.getRcode();
+    if (rcode != Rcode.NOERROR && rcode != Rcode.NXDOMAIN) {
+      throw new DnsException(Type.string(type) + " " + name + ": " + Rcode.string(rcode), null);
+    }
+    cache.addMessage(m);
+    List<Record> out = new ArrayList<>();
+    if (rcode == Rcode.NOERROR) {
+      for (Record r : m.getSection(Section.ANSWER)) {
+        if (r.getType() == type) out.add(r);
+      }
+    }
+    if (out.isEmpty()) rememberNegative(key);
+    return out;
   }
 
   /** Asks resolver {@code i}, then the next ones while time is left. */
