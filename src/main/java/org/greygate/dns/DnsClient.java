@@ -51,14 +51,15 @@ public final class DnsClient implements Lookups, AutoCloseable {
 
   static final int NEGATIVE_LIMIT = 100_000;
 
-  private final List<UdpTransport> transports;
+  private final List<Resolver> transports;
   private final Duration timeout;
   private final Cache cache;
   private final String servers;
   private final Map<String, Long> negative = new ConcurrentHashMap<>();
 
-  private DnsClient(List<UdpTransport> transports, Duration timeout, String servers) {
-    this.transports = transports;
+  /** A client of these resolvers (tried in turn), without dnsjava's warm-up. */
+  DnsClient(List<? extends Resolver> transports, Duration timeout, String servers) {
+    this.transports = List.copyOf(transports);
     this.timeout = timeout;
     this.servers = servers;
     this.cache = new Cache(DClass.IN);
@@ -91,7 +92,7 @@ public final class DnsClient implements Lookups, AutoCloseable {
 
   @Override
   public void close() {
-    for (UdpTransport t : transports) t.close();
+    for (Resolver t : transports) t.close();
   }
 
   /**
@@ -122,7 +123,7 @@ public final class DnsClient implements Lookups, AutoCloseable {
    */
   public long ignoredAnswers() {
     long n = 0;
-    for (UdpTransport t : transports) n += t.ignored();
+    for (Resolver t : transports) n += t.ignored();
     return n;
   }
 

@@ -45,7 +45,7 @@ import org.xbill.DNS.WireParseException;
  * are asked again over TCP (dnsjava). EDNS0 asks for up to 1232 bytes, so SPF records rarely need
  * it.
  */
-final class UdpTransport implements AutoCloseable {
+final class UdpTransport implements Resolver {
   private static final Logger log = LoggerFactory.getLogger(UdpTransport.class);
   private static final int EDNS_SIZE = 1232;
   private static final long SWEEP_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
@@ -72,18 +72,27 @@ final class UdpTransport implements AutoCloseable {
   UdpTransport(InetSocketAddress server) throws IOException {
     this.server = server;
     this.selector = Selector.open();
+    // a first socket now, so that its classes are loaded at start, not on the first mail's time
+    try (DatagramChannel warm = DatagramChannel.open()) {
+      warm.configureBlocking(false);
+      warm.bind(null);
+      warm.connect(server);
+      warm.register(selector, SelectionKey.OP_READ).cancel();
+    }
     this.thread = new Thread(this::run, "dns-" + server.getPort());
     thread.setDaemon(true);
     thread.start();
   }
 
   /** Answers and datagrams ignored so far because they did not answer the query (see above). */
-  long ignored() {
+  @Override
+  public long ignored() {
     return ignored.get();
   }
 
   /** Asks {@code type} of {@code name}; the answer, or a failure after {@code timeout}. */
-  CompletableFuture<Message> query(Name name, int type, Duration timeout) {
+  @Override
+  public CompletableFuture<Message> query(Name name, int type, Duration timeout) {
     CompletableFuture<Message> answer = new CompletableFuture<>();
     if (closed) {
       answer.completeExceptionally(new IOException("resolver client closed"));

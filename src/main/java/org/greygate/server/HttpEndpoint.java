@@ -172,7 +172,7 @@ public final class HttpEndpoint implements AutoCloseable {
             .group(loop)
             .channel(transport.tcp())
             .option(ChannelOption.SO_REUSEADDR, true)
-            .option(ChannelOption.SO_BACKLOG, 128)
+            .option(ChannelOption.SO_BACKLOG, 1024)
             // one request at a time: the next is read once the answer is written
             .childOption(ChannelOption.AUTO_READ, false)
             .childOption(ChannelOption.TCP_NODELAY, true)
