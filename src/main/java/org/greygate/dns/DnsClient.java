@@ -261,12 +261,18 @@ public final class DnsClient implements Lookups, AutoCloseable {
     if (rcode != Rcode.NOERROR && rcode != Rcode.NXDOMAIN) {
       throw new DnsException(Type.string(type) + " " + name + ": " + Rcode.string(rcode), null);
     }
-    cache.addMessage(m);
     List<Record> out = new ArrayList<>();
-    if (rcode == Rcode.NOERROR) {
-      for (Record r : m.getSection(Section.ANSWER)) {
-        if (r.getType() == type) out.add(r);
+    try {
+      cache.addMessage(m);
+      if (rcode == Rcode.NOERROR) {
+        for (Record r : m.getSection(Section.ANSWER)) {
+          if (r.getType() == type) out.add(r);
+        }
       }
+    } catch (RuntimeException e) {
+      // dnsjava parses some records it cannot then compare or write (a WKS record with an empty
+      // bitmap threw ArrayIndexOutOfBoundsException in the cache): an answer it cannot read
+      throw new DnsException(Type.string(type) + " " + name + ": unreadable answer: " + e, e);
     }
     if (out.isEmpty()) rememberNegative(key);
     return out;
