@@ -8,12 +8,12 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.greygate.metrics.Metrics;
-import org.greygate.metrics.prometheus.MetricsEndpoint;
 import org.greygate.metrics.prometheus.PrometheusMetrics;
 import org.greygate.queue.QueueCounts;
 import org.greygate.queue.QueueWatch;
 import org.greygate.queue.QueueWatchConfig;
 import org.greygate.queue.Watermark;
+import org.greygate.server.HttpEndpoint;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -75,18 +75,18 @@ final class QueueWatchCommand implements Callable<Integer> {
     QueueWatch watch =
         new QueueWatch(
             config, prometheus == null ? Metrics.NONE : prometheus, json, QueueWatchCommand::now);
-    MetricsEndpoint endpoint = null;
+    HttpEndpoint endpoint = null;
     if (prometheus != null) {
       InetSocketAddress at = DaemonOptions.metricsAddress(metrics);
       try {
-        endpoint = new MetricsEndpoint(at, prometheus, watch::problem);
+        endpoint = MetricsListener.start(at, prometheus, watch::problem);
       } catch (IOException e) {
         err.println("greygate: --metrics " + metrics + ": cannot listen: " + e.getMessage());
         return GreygateCli.EXIT_FAILURE;
       }
     }
     CountDownLatch stopped = new CountDownLatch(1);
-    MetricsEndpoint ep = endpoint;
+    HttpEndpoint ep = endpoint;
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(

@@ -15,12 +15,12 @@ import org.greygate.files.PrivateFiles;
 import org.greygate.greylist.GreylistConfig;
 import org.greygate.metrics.Counters;
 import org.greygate.metrics.Metrics;
-import org.greygate.metrics.prometheus.MetricsEndpoint;
 import org.greygate.metrics.prometheus.PrometheusMetrics;
 import org.greygate.policy.DecisionLog;
 import org.greygate.queue.QueueWatch;
 import org.greygate.queue.QueueWatchConfig;
 import org.greygate.ratelimit.RateRules;
+import org.greygate.server.HttpEndpoint;
 import org.greygate.server.PolicyServer;
 import org.greygate.server.ServerOptions;
 import org.greygate.store.StoreException;
@@ -113,7 +113,7 @@ public final class ServeCommand implements Callable<Integer> {
       return GreygateCli.EXIT_USAGE;
     }
     PolicyServer server = new PolicyServer(serverOptions, greygate.chain(), sink);
-    MetricsEndpoint[] endpoint = new MetricsEndpoint[1];
+    HttpEndpoint[] endpoint = new HttpEndpoint[1];
     QueueWatch[] watch = new QueueWatch[1];
     CountDownLatch stopped = new CountDownLatch(1);
     Runnable stop =
@@ -151,7 +151,7 @@ public final class ServeCommand implements Callable<Integer> {
     if (prometheus != null) {
       try {
         endpoint[0] =
-            new MetricsEndpoint(
+            MetricsListener.start(
                 metricsAt,
                 prometheus,
                 () -> {

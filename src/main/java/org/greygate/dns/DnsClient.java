@@ -51,14 +51,15 @@ public final class DnsClient implements Lookups, AutoCloseable {
 
   static final int NEGATIVE_LIMIT = 100_000;
 
-  private final List<UdpTransport> transports;
+  private final List<Resolver> transports;
   private final Duration timeout;
   private final Cache cache;
   private final String servers;
   private final Map<String, Long> negative = new ConcurrentHashMap<>();
 
-  private DnsClient(List<UdpTransport> transports, Duration timeout, String servers) {
-    this.transports = transports;
+  /** A client of these resolvers (tried in turn), without dnsjava's warm-up. */
+  DnsClient(List<? extends Resolver> transports, Duration timeout, String servers) {
+    this.transports = List.copyOf(transports);
     this.timeout = timeout;
     this.servers = servers;
     this.cache = new Cache(DClass.IN);
@@ -91,7 +92,7 @@ public final class DnsClient implements Lookups, AutoCloseable {
 
   @Override
   public void close() {
-    for (UdpTransport t : transports) t.close();
+    for (Resolver t : transports) t.close();
   }
 
   /**
@@ -113,6 +114,17 @@ public final class DnsClient implements Lookups, AutoCloseable {
   private static String hostPort(InetSocketAddress a) {
     String h = a.getAddress() == null ? a.getHostString() : a.getAddress().getHostAddress();
     return (h.contains(":") ? "[" + h + "]" : h) + ":" + a.getPort();
+  }
+
+  /**
+   * Datagrams that came on a query's socket and did not answer it (another ID or question, not a
+   * response, not DNS), all resolvers together: ignored, each a sign of spoofing or of a broken
+   * resolver.
+   */
+  public long ignoredAnswers() {
+    long n = 0;
+    for (Resolver t : transports) n += t.ignored();
+    return n;
   }
 
   /** The resolvers asked, for logs. */
@@ -230,22 +242,40 @@ public final class DnsClient implements Lookups, AutoCloseable {
                 throw new CompletionException(
                     new DnsException(Type.string(type) + " " + name + ": " + describe(e), e));
               }
-              int rcode = m.getRcode();
-              if (rcode != Rcode.NOERROR && rcode != Rcode.NXDOMAIN) {
-                throw new CompletionException(
-                    new DnsException(
-                        Type.string(type) + " " + name + ": " + Rcode.string(rcode), null));
+              try {
+                return records(m, type, name, key);
+              } catch (DnsException e) {
+                throw new CompletionException(e);
               }
-              cache.addMessage(m);
-              List<Record> out = new ArrayList<>();
-              if (rcode == Rcode.NOERROR) {
-                for (Record r : m.getSection(Section.ANSWER)) {
-                  if (r.getType() == type) out.add(r);
-                }
-              }
-              if (out.isEmpty()) rememberNegative(key);
-              return out;
             });
+  }
+
+  /**
+   * The records of {@code type} an answer (matched to its query by the transport) carries, cached;
+   * empty (and remembered as such under {@code key}) for "no such name" or "no such record".
+   *
+   * @throws DnsException for any other response code
+   */
+  List<Record> records(Message m, int type, String name, String key) throws DnsException {
+    int rcode = m.getRcode();
+    if (rcode != Rcode.NOERROR && rcode != Rcode.NXDOMAIN) {
+      throw new DnsException(Type.string(type) + " " + name + ": " + Rcode.string(rcode), null);
+    }
+    List<Record> out = new ArrayList<>();
+    try {
+      cache.addMessage(m);
+      if (rcode == Rcode.NOERROR) {
+        for (Record r : m.getSection(Section.ANSWER)) {
+          if (r.getType() == type) out.add(r);
+        }
+      }
+    } catch (RuntimeException e) {
+      // dnsjava parses some records it cannot then compare or write (a WKS record with an empty
+      // bitmap threw ArrayIndexOutOfBoundsException in the cache): an answer it cannot read
+      throw new DnsException(Type.string(type) + " " + name + ": unreadable answer: " + e, e);
+    }
+    if (out.isEmpty()) rememberNegative(key);
+    return out;
   }
 
   /** Asks resolver {@code i}, then the next ones while time is left. */

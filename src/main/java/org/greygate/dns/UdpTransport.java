@@ -4,88 +4,95 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.DatagramChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Iterator;
-import java.util.List;
-import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReferenceArray;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.xbill.DNS.DClass;
 import org.xbill.DNS.Flags;
 import org.xbill.DNS.Message;
 import org.xbill.DNS.Name;
 import org.xbill.DNS.OPTRecord;
+import org.xbill.DNS.Opcode;
 import org.xbill.DNS.Record;
 import org.xbill.DNS.Section;
 import org.xbill.DNS.SimpleResolver;
+import org.xbill.DNS.WireParseException;
 
 /**
- * Asks one resolver over UDP through a few long-lived sockets and one selector thread: a query is a
- * datagram written from the caller's thread, its answer matched by ID and question and handed to
- * the caller's future by the selector thread. dnsjava's own transport opens, binds and closes a
- * socket per query, which cost about half a millisecond of CPU a query here, more than the rest of
- * a decision; this costs a write and a read.
+ * Asks one resolver over UDP, a socket per query and one selector thread: a query is a datagram
+ * written from the caller's thread through a socket of its own, its answer read and matched by the
+ * selector thread and handed to the caller's future, the socket closed after its answer or its
+ * timeout. dnsjava's own transport does the same through a general-purpose selector loop that cost
+ * about half a millisecond of CPU a query here; this costs the socket's system calls.
  *
- * <p>Spoofed answers: each socket is bound to a port the kernel picks at random and connected to
- * the resolver (datagrams from elsewhere never arrive), IDs are random, the question must match,
- * and the sockets are replaced after {@link #QUERIES_PER_SOCKET} queries. Answers with the TC bit
+ * <p>Spoofed answers (RFC 5452): each query's socket is bound to a port the kernel picks at random
+ * for it and connected to the resolver (datagrams from any other address or port never arrive); the
+ * ID is random (SecureRandom); an answer counts only with the QR bit, the query's ID, opcode QUERY
+ * and exactly its question (name in any letter case, type, class IN). Anything else is ignored and
+ * counted ({@link #ignored()}), and the query keeps waiting for its answer. Answers with the TC bit
  * are asked again over TCP (dnsjava). EDNS0 asks for up to 1232 bytes, so SPF records rarely need
  * it.
  */
-final class UdpTransport implements AutoCloseable {
-  static final int SOCKETS = 4;
-  static final int QUERIES_PER_SOCKET = 20_000;
+final class UdpTransport implements Resolver {
+  private static final Logger log = LoggerFactory.getLogger(UdpTransport.class);
   private static final int EDNS_SIZE = 1232;
   private static final long SWEEP_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
 
   private final InetSocketAddress server;
   private final SecureRandom random = new SecureRandom();
   private final Selector selector;
-  // replaced only by the selector thread; read by every caller
-  private final AtomicReferenceArray<Socket> sockets = new AtomicReferenceArray<>(SOCKETS);
-  private final AtomicLong sent = new AtomicLong();
+  private final Set<Query> inFlight = ConcurrentHashMap.newKeySet();
+  private final AtomicLong ignored = new AtomicLong();
+  private final AtomicBoolean asleep = new AtomicBoolean();
   private final Thread thread;
   private volatile boolean closed;
 
-  /** One socket and its queries in flight. */
-  private final class Socket {
-    final DatagramChannel channel;
-    final Map<Integer, Pending> pending = new ConcurrentHashMap<>();
-    final AtomicLong uses = new AtomicLong();
-
-    Socket() throws IOException {
-      channel = DatagramChannel.open();
-      channel.configureBlocking(false);
-      channel.bind(null); // a port the kernel picks at random
-      channel.connect(server);
-    }
-  }
-
-  private record Pending(
-      Message query, Name name, int type, long deadline, CompletableFuture<Message> answer) {}
+  /** One query in flight on its own socket. */
+  private record Query(
+      DatagramChannel channel,
+      Message query,
+      int id,
+      Name name,
+      int type,
+      long deadline,
+      CompletableFuture<Message> answer) {}
 
   UdpTransport(InetSocketAddress server) throws IOException {
     this.server = server;
     this.selector = Selector.open();
-    for (int i = 0; i < SOCKETS; i++) {
-      Socket s = new Socket();
-      s.channel.register(selector, SelectionKey.OP_READ, s);
-      sockets.set(i, s);
+    // a first socket now, so that its classes are loaded at start, not on the first mail's time
+    try (DatagramChannel warm = DatagramChannel.open()) {
+      warm.configureBlocking(false);
+      warm.bind(null);
+      warm.connect(server);
+      warm.register(selector, SelectionKey.OP_READ).cancel();
     }
     this.thread = new Thread(this::run, "dns-" + server.getPort());
     thread.setDaemon(true);
     thread.start();
   }
 
+  /** Answers and datagrams ignored so far because they did not answer the query (see above). */
+  @Override
+  public long ignored() {
+    return ignored.get();
+  }
+
   /** Asks {@code type} of {@code name}; the answer, or a failure after {@code timeout}. */
-  CompletableFuture<Message> query(Name name, int type, Duration timeout) {
+  @Override
+  public CompletableFuture<Message> query(Name name, int type, Duration timeout) {
     CompletableFuture<Message> answer = new CompletableFuture<>();
     if (closed) {
       answer.completeExceptionally(new IOException("resolver client closed"));
@@ -93,28 +100,29 @@ final class UdpTransport implements AutoCloseable {
     }
     Message q = Message.newQuery(Record.newRecord(name, type, DClass.IN));
     q.addRecord(new OPTRecord(EDNS_SIZE, 0, 0), Section.ADDITIONAL);
-    int slot = (int) (sent.getAndIncrement() % SOCKETS);
-    Socket s = sockets.get(slot);
-    // a socket that served its share is left to drain, then replaced
-    for (int i = 1; i < SOCKETS && s.uses.get() >= QUERIES_PER_SOCKET; i++) {
-      s = sockets.get((slot + i) % SOCKETS);
-    }
-    int id;
-    Pending p;
-    do {
-      id = random.nextInt(0x10000);
-      q.getHeader().setID(id);
-      p = new Pending(q, name, type, System.nanoTime() + timeout.toNanos(), answer);
-    } while (s.pending.putIfAbsent(id, p) != null);
+    int id = random.nextInt(0x10000);
+    q.getHeader().setID(id);
+    DatagramChannel channel = null;
     try {
-      int n = s.channel.write(ByteBuffer.wrap(q.toWire()));
-      if (n == 0) throw new IOException("socket buffer full");
+      channel = DatagramChannel.open();
+      channel.configureBlocking(false);
+      channel.bind(null); // a port the kernel picks at random, for this query alone
+      channel.connect(server);
+      Query p =
+          new Query(channel, q, id, name, type, System.nanoTime() + timeout.toNanos(), answer);
+      inFlight.add(p);
+      if (channel.write(ByteBuffer.wrap(q.toWire())) == 0) {
+        throw new IOException("socket buffer full");
+      }
+      // level-triggered: an answer that came before the registration is seen after it
+      channel.register(selector, SelectionKey.OP_READ, p);
+      if (asleep.get()) selector.wakeup(); // to watch this socket too
+      if (closed) finish(p, new IOException("resolver client closed"));
     } catch (IOException e) {
-      s.pending.remove(id, p);
+      closeQuietly(channel);
+      inFlight.removeIf(p -> p.answer() == answer);
       answer.completeExceptionally(e);
-      return answer;
     }
-    if (s.uses.incrementAndGet() == QUERIES_PER_SOCKET) selector.wakeup(); // to replace it
     return answer;
   }
 
@@ -123,58 +131,58 @@ final class UdpTransport implements AutoCloseable {
     long lastSweep = System.nanoTime();
     while (!closed) {
       try {
+        asleep.set(true);
         selector.select(20);
+        asleep.set(false);
         for (Iterator<SelectionKey> it = selector.selectedKeys().iterator(); it.hasNext(); ) {
           SelectionKey key = it.next();
           it.remove();
-          Socket s = (Socket) key.attachment();
-          while (true) {
+          Query p = (Query) key.attachment();
+          while (!p.answer().isDone()) {
             buf.clear();
             int n;
             try {
-              n = s.channel.read(buf);
+              n = p.channel().read(buf);
+            } catch (ClosedChannelException e) {
+              break;
             } catch (IOException e) {
-              break; // ICMP unreachable and the like: the queries time out
+              break; // ICMP unreachable and the like: the query times out
             }
             if (n <= 0) break;
-            byte[] data = new byte[n];
             buf.flip();
-            buf.get(data);
-            receive(s, data);
+            receive(p, buf);
           }
         }
         long now = System.nanoTime();
         if (now - lastSweep > SWEEP_NANOS) {
           lastSweep = now;
           sweep(now);
-          renew();
         }
       } catch (IOException | RuntimeException e) {
         if (closed) break;
-        org.slf4j.LoggerFactory.getLogger(UdpTransport.class).warn("DNS client: {}", e.toString());
+        log.warn("DNS client: {}", e.toString());
       }
     }
-    failAll(new IOException("resolver client closed"));
+    for (Query p : inFlight) finish(p, new IOException("resolver client closed"));
   }
 
-  private void receive(Socket s, byte[] data) {
-    Message m;
-    try {
-      m = new Message(data);
-    } catch (IOException e) {
-      return; // not DNS: ignore, the query times out if no real answer comes
+  /** A datagram on {@code p}'s socket: its answer, or something to ignore. */
+  private void receive(Query p, ByteBuffer datagram) {
+    Message m = match(datagram, p.id(), p.name(), p.type());
+    if (m == null) {
+      long n = ignored.incrementAndGet();
+      if (n == 1 || n % 1000 == 0) {
+        log.warn(
+            "DNS: a datagram from {} did not answer the query it came for (ID, question): ignored"
+                + " ({} so far); a resolver off this host can be spoofed (docs/reliability.md)",
+            server,
+            n);
+      }
+      return;
     }
-    Pending p = s.pending.get(m.getHeader().getID());
-    if (p == null) return;
-    Record question = m.getQuestion();
-    if (question == null
-        || question.getType() != p.type()
-        || question.getDClass() != DClass.IN
-        || !question.getName().equals(p.name())) {
-      return; // an answer to another question: ignore it
-    }
-    if (!s.pending.remove(m.getHeader().getID(), p)) return;
     if (m.getHeader().getFlag(Flags.TC)) {
+      closeQuietly(p.channel());
+      inFlight.remove(p);
       SimpleResolver tcp = new SimpleResolver(server);
       tcp.setTCP(true);
       tcp.setTimeout(Duration.ofNanos(Math.max(1, p.deadline() - System.nanoTime())));
@@ -186,41 +194,60 @@ final class UdpTransport implements AutoCloseable {
               });
       return;
     }
-    p.answer().complete(m);
+    finish(p, m);
+  }
+
+  /**
+   * The answer in {@code datagram} to the query {@code id} for {@code name} and {@code type}, or
+   * {@code null} when it is not one: not DNS, not a response (QR), another opcode, another ID, or a
+   * question section other than exactly that name (any letter case), type and class IN.
+   */
+  static Message match(ByteBuffer datagram, int id, Name name, int type) {
+    // the header first: most forgeries fail on the ID before anything is parsed
+    if (datagram.remaining() < 12) return null;
+    int at = datagram.position();
+    if ((datagram.getShort(at) & 0xffff) != id) return null;
+    Message m;
+    try {
+      m = new Message(datagram);
+    } catch (WireParseException e) {
+      return null;
+    } catch (IOException | RuntimeException e) {
+      return null; // dnsjava reports some malformed records otherwise
+    }
+    if (!m.getHeader().getFlag(Flags.QR) || m.getHeader().getOpcode() != Opcode.QUERY) {
+      return null;
+    }
+    if (m.getHeader().getCount(Section.QUESTION) != 1) return null;
+    Record question = m.getQuestion();
+    if (question == null
+        || question.getType() != type
+        || question.getDClass() != DClass.IN
+        || !question.getName().equals(name)) {
+      return null;
+    }
+    return m;
   }
 
   private void sweep(long now) {
-    for (int i = 0; i < SOCKETS; i++) {
-      Socket s = sockets.get(i);
-      if (s.pending.isEmpty()) continue;
-      for (var it = s.pending.entrySet().iterator(); it.hasNext(); ) {
-        Pending p = it.next().getValue();
-        if (p.deadline() - now < 0) {
-          it.remove();
-          p.answer().completeExceptionally(new SocketTimeoutException("timed out"));
-        }
-      }
+    for (Query p : inFlight) {
+      if (p.deadline() - now < 0) finish(p, new SocketTimeoutException("timed out"));
     }
   }
 
-  /** Replaces sockets that served their share, once their queries are done or timed out. */
-  private void renew() throws IOException {
-    for (int i = 0; i < SOCKETS; i++) {
-      Socket s = sockets.get(i);
-      if (s.uses.get() >= QUERIES_PER_SOCKET && s.pending.isEmpty()) {
-        Socket fresh = new Socket();
-        fresh.channel.register(selector, SelectionKey.OP_READ, fresh);
-        sockets.set(i, fresh);
-        s.channel.close();
-      }
-    }
+  private void finish(Query p, Object outcome) {
+    if (!inFlight.remove(p)) return;
+    closeQuietly(p.channel());
+    if (outcome instanceof Message m) p.answer().complete(m);
+    else p.answer().completeExceptionally((Throwable) outcome);
   }
 
-  private void failAll(IOException e) {
-    for (int i = 0; i < SOCKETS; i++) {
-      Socket s = sockets.get(i);
-      for (Pending p : List.copyOf(s.pending.values())) p.answer().completeExceptionally(e);
-      s.pending.clear();
+  private static void closeQuietly(DatagramChannel c) {
+    if (c == null) return;
+    try {
+      c.close(); // cancels its key; the selector forgets it at the next select
+    } catch (IOException e) {
+      // nothing held
     }
   }
 
@@ -230,7 +257,7 @@ final class UdpTransport implements AutoCloseable {
     selector.wakeup();
     try {
       thread.join(1000);
-      for (int i = 0; i < SOCKETS; i++) sockets.get(i).channel.close();
+      for (Query p : inFlight) finish(p, new IOException("resolver client closed"));
       selector.close();
     } catch (IOException | InterruptedException e) {
       // closing anyway

@@ -14,9 +14,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import org.greygate.cli.MetricsListener;
 import org.greygate.greylist.GreylistConfig;
-import org.greygate.metrics.prometheus.MetricsEndpoint;
 import org.greygate.metrics.prometheus.PrometheusMetrics;
+import org.greygate.server.HttpEndpoint;
 import org.greygate.server.PolicyServer;
 import org.greygate.store.lmdb.LmdbStore;
 import org.greygate.testing.PolicyClient;
@@ -66,8 +67,8 @@ class MetricsIT {
             Duration.ofSeconds(2),
             sink);
     sink.pendingWrites(store::pendingWrites);
-    MetricsEndpoint endpoint =
-        new MetricsEndpoint(
+    HttpEndpoint endpoint =
+        MetricsListener.start(
             new InetSocketAddress("127.0.0.1", 0),
             prometheus,
             () -> server.listening() ? store.problem() : "not listening");
