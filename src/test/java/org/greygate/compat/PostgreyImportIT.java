@@ -57,22 +57,51 @@ class PostgreyImportIT {
       // only greylisted, never retried
       c.ask(request("203.0.113.1", "once@example.org", now - 100));
     }
+    // as an admin migrates: root runs the launcher; Postgrey's files are postgrey's alone (0600)
+    // and greygate's directory is the daemon's user's (nobody here, greygate with the package)
     Path db = work.resolve("greygate-db");
-    try (Daemon imp =
-        Daemon.launch(
-            "db", "import-postgrey", "--from=" + work.resolve("postgrey-db"), "--dbdir=" + db)) {
+    Requirements.root("the migration is run as root over two other users' files");
+    Files.createDirectory(db);
+    Files.setOwner(
+        db, db.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("nobody"));
+    ProcessBuilder pb =
+        new ProcessBuilder(
+            "bin/greygate",
+            "db",
+            "import-postgrey",
+            "--from=" + work.resolve("postgrey-db"),
+            "--dbdir=" + db);
+    pb.environment().put("GREYGATE_JAR", Daemon.jar().toAbsolutePath().toString());
+    try (Daemon imp = Daemon.start(pb)) {
       assertEquals(0, imp.waitFor(60), imp.output());
       assertTrue(imp.output().contains("imported 5 triplets and 3 clients"), imp.output());
     }
-    try (Daemon d =
-            Daemon.serve(
-                "--inet=127.0.0.1:0",
-                "--dbdir=" + db,
-                "--trust-policy-test-time",
-                "--auto-whitelist-clients=2",
-                "--whitelist-clients=" + empty,
-                "--whitelist-recipients=" + empty);
-        PolicyClient c = PolicyClient.tcp(d.port())) {
+    try (java.util.stream.Stream<Path> files = Files.list(db)) {
+      for (Path f : files.toList()) {
+        assertEquals("nobody", Files.getOwner(f).getName(), f + " belongs to the daemon's user");
+      }
+    }
+    ProcessBuilder serve =
+        new ProcessBuilder(
+            "bin/greygate",
+            "serve",
+            "--user=nobody",
+            "--group=nogroup",
+            "--inet=127.0.0.1:0",
+            "--dbdir=" + db,
+            "--trust-policy-test-time",
+            "--auto-whitelist-clients=2",
+            "--whitelist-clients=" + empty,
+            "--whitelist-recipients=" + empty);
+    serve.environment().put("GREYGATE_JAR", Daemon.jar().toAbsolutePath().toString());
+    try (Daemon d = Daemon.start(serve)) {
+      d.awaitLine("ready", 30);
+      askTheImported(d, now);
+    }
+  }
+
+  static void askTheImported(Daemon d, long now) throws Exception {
+    try (PolicyClient c = PolicyClient.tcp(d.port())) {
       assertEquals(
           "DUNNO",
           c.ask(request("192.0.2.200", "bob+other@example.org", now)),
