@@ -75,9 +75,7 @@ public final class CheckCommand implements Callable<Integer> {
     PolicyRequest request = request();
     PolicyConfig policy = options.policyConfig(Version.get());
     Path dbdir = options.dbdir;
-    if (!Files.isDirectory(dbdir)) {
-      throw new GreygateCli.UsageError("--dbdir " + dbdir + ": no such directory");
-    }
+    DbdirOption.requireDatabase(dbdir, true); // none yet: answered as a new daemon would
     Whitelists whitelists;
     try {
       whitelists = options.whitelistSource().load();

@@ -53,6 +53,7 @@ public final class DbCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+      db.requireDatabase();
       try (LmdbStore store = LmdbStore.openDryRun(db.dbdir)) {
         run(store, spec.commandLine().getOut());
         spec.commandLine().getOut().flush();

@@ -57,10 +57,13 @@ public final class GreygateCli implements Runnable {
     cl.setErr(err);
     cl.setParameterExceptionHandler(
         (ex, a) -> {
-          ex.getCommandLine().getErr().println("greygate: " + ex.getMessage());
-          ex.getCommandLine()
-              .getErr()
-              .println("Try '" + qualifiedName(ex.getCommandLine()) + " --help'.");
+          CommandLine c = ex.getCommandLine();
+          c.getErr()
+              .println(
+                  ex instanceof CommandLine.UnmatchedArgumentException u
+                      ? unmatched(u)
+                      : "greygate: " + ex.getMessage());
+          c.getErr().println("Try '" + qualifiedName(c) + " --help'.");
           return EXIT_USAGE;
         });
     cl.setExecutionExceptionHandler(
@@ -72,6 +75,10 @@ public final class GreygateCli implements Runnable {
           if (ex instanceof UsageError u) {
             c.getErr().println("greygate: " + u.getMessage());
             return EXIT_USAGE;
+          }
+          if (ex instanceof Failure f) {
+            c.getErr().println("greygate: " + f.getMessage());
+            return EXIT_FAILURE;
           }
           if (ex instanceof IllegalArgumentException) {
             c.getErr().println("greygate: " + ex.getMessage());
@@ -133,10 +140,56 @@ public final class GreygateCli implements Runnable {
     return name;
   }
 
+  /**
+   * What picocli could not place, in words, with the nearest name when one is close: "unknown
+   * command 'reprot'; did you mean report?", "unknown option '--dely=300'; did you mean --delay?".
+   */
+  static String unmatched(CommandLine.UnmatchedArgumentException e) {
+    CommandLine c = e.getCommandLine();
+    List<String> words = e.getUnmatched();
+    if (words.isEmpty()) return "greygate: " + e.getMessage();
+    String word = words.get(0);
+    CommandLine.Model.CommandSpec spec = c.getCommandSpec();
+    String shown = org.greygate.logline.TerminalText.visible(word);
+    if (word.startsWith("-") && word.length() > 1) {
+      int eq = word.indexOf('=');
+      String name = eq < 0 ? word : word.substring(0, eq);
+      List<String> names = new ArrayList<>();
+      for (String n : spec.optionsMap().keySet()) {
+        if (n.startsWith("--") == name.startsWith("--")) names.add(n);
+      }
+      return "greygate: unknown option '" + shown + "'" + didYouMean(name, names);
+    }
+    if (!spec.subcommands().isEmpty()) {
+      return qualifiedName(c)
+          + ": unknown command '"
+          + shown
+          + "'"
+          + didYouMean(word, spec.subcommands().keySet());
+    }
+    return "greygate: unexpected argument '" + shown + "'";
+  }
+
+  /** "; did you mean NAME?", or nothing when no name is close. */
+  static String didYouMean(String typed, java.util.Collection<String> names) {
+    String n = Suggestions.nearest(typed, names);
+    return n == null ? "" : "; did you mean " + n + "?";
+  }
+
   /** A configuration problem the admin must fix; exit code 2. */
   static final class UsageError extends RuntimeException {
     UsageError(String message) {
       super(message);
+    }
+  }
+
+  /**
+   * The command cannot do its work (a database it may not read, none there yet); exit code 1, the
+   * message on one line.
+   */
+  static final class Failure extends RuntimeException {
+    Failure(String message) {
+      super(message, null, false, false);
     }
   }
 
@@ -281,7 +334,12 @@ public final class GreygateCli implements Runnable {
       String option = name.startsWith("-") ? name : "--" + name;
       CommandLine.Model.OptionSpec spec1 = spec.findOption(option);
       if (spec1 == null || option.equals("--config")) {
-        throw new UsageError(file + ":" + n + ": unknown option '" + name + "'");
+        List<String> names = new ArrayList<>();
+        for (String o : spec.optionsMap().keySet()) {
+          if (o.startsWith("--") && !o.equals("--config")) names.add(o.substring(2));
+        }
+        throw new UsageError(
+            file + ":" + n + ": unknown option '" + name + "'" + didYouMean(name, names));
       }
       boolean flag = spec1.arity().max() == 0;
       if (flag && value != null) {

@@ -5,11 +5,14 @@ import static org.greygate.logline.TerminalText.visible;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.greygate.files.PrivateFiles;
+import org.greygate.ratelimit.LimitKey;
 import org.greygate.ratelimit.LimitResets;
 import org.greygate.ratelimit.RateLimitPolicy;
 import org.greygate.ratelimit.RateRule;
@@ -56,13 +59,18 @@ public final class LimitsCommand implements Callable<Integer> {
     @Option(
         names = "--rules",
         paramLabel = "FILE",
-        description = "The daemon's rules file, for the LIMIT column (and FILE.local's limits).")
+        description =
+            "The daemon's rules file, for the LIMIT column (and FILE.local's limits); default:"
+                + " the one the daemon recorded in DBDIR/serve.options when it started.")
     Path rules;
 
     @Parameters(
         arity = "0..1",
         paramLabel = "KEY",
-        description = "Only this key (an account, address, domain or network), in every rule.")
+        description =
+            "Only this key, in every rule: an account, address, domain or network. An address"
+                + " also shows the networks counting it (203.0.113.7: 203.0.113.0/24 of a"
+                + " client_address/24 rule), a mail address its domain's counters.")
     String key;
 
     @Spec CommandSpec spec;
@@ -71,47 +79,28 @@ public final class LimitsCommand implements Callable<Integer> {
     public Integer call() {
       PrintWriter out = spec.commandLine().getOut();
       PrintWriter err = spec.commandLine().getErr();
+      db.requireDatabase();
+      RateRules known = rules(rules, db.dbdir, err);
       Map<String, RateRule> byName = new HashMap<>();
-      RateRules loaded = RateRules.NONE;
-      if (rules != null) {
-        try {
-          loaded = RateRules.load(rules);
-        } catch (RateRules.Invalid e) {
-          err.println("greygate: " + e.getMessage());
-          return GreygateCli.EXIT_USAGE;
-        }
-        for (RateRule r : loaded.rules()) byName.put(r.name(), r);
+      if (known != null) {
+        for (RateRule r : known.rules()) byName.put(r.name(), r);
       }
-      RateRules known = loaded;
-      String only = key == null ? null : key.toLowerCase(Locale.ROOT);
-      long now = Clock.systemUTC().instant().getEpochSecond();
-      long[] shown = {0};
-      try (LmdbStore store = LmdbStore.openDryRun(db.dbdir)) {
-        store.forEachWindow(
-            "rate/",
-            now,
-            (k, window, sum) -> {
-              int slash = k.indexOf('/', 5);
-              if (slash < 0) return;
-              String rule = k.substring(5, slash);
-              String value = k.substring(slash + 1);
-              if (only != null && !value.equals(only)) return;
-              RateRule r = byName.get(rule);
-              out.printf(
-                  Locale.ROOT,
-                  "%-16s %-40s %10d %10s %8s%n",
-                  visible(rule),
-                  visible(value),
-                  sum,
-                  r == null ? "-" : Long.toString(known.limit(r, value)),
-                  RateLimitPolicy.window(window));
-              shown[0]++;
-            });
-      } catch (StoreException e) {
-        err.println("greygate: " + e.getMessage());
-        return GreygateCli.EXIT_FAILURE;
+      LimitKey only = key == null ? null : LimitKey.parse(key);
+      long shown = 0;
+      for (LimitResets.Counter c : counters(db.dbdir)) {
+        if (only != null && !only.is(c.value()) && !only.within(c.value())) continue;
+        RateRule r = byName.get(c.rule());
+        out.printf(
+            Locale.ROOT,
+            "%-16s %-40s %10d %10s %8s%n",
+            visible(c.rule()),
+            visible(c.value()),
+            c.sum(),
+            r == null ? "-" : Long.toString(known.limit(r, c.value())),
+            RateLimitPolicy.window(c.window()));
+        shown++;
       }
-      if (shown[0] == 0) {
+      if (shown == 0) {
         out.println(
             only == null
                 ? "(no counter holds anything now)"
@@ -122,19 +111,69 @@ public final class LimitsCommand implements Callable<Integer> {
     }
   }
 
+  /**
+   * The rules: {@code --rules} as given (a broken file is a usage error), else the file the daemon
+   * recorded in {@code dbdir} (a broken one is a warning: the admin did not name it); null when
+   * neither.
+   */
+  static RateRules rules(Path given, Path dbdir, PrintWriter err) {
+    if (given != null) {
+      try {
+        return RateRules.load(given);
+      } catch (RateRules.Invalid e) {
+        throw new GreygateCli.UsageError("--rules " + e.getMessage());
+      }
+    }
+    String recorded = RecordedOptions.value(dbdir, "--rules");
+    if (recorded == null) return null;
+    try {
+      return RateRules.load(Path.of(recorded));
+    } catch (RateRules.Invalid | java.nio.file.InvalidPathException e) {
+      err.println(
+          "greygate: warning: the daemon's rules file, as recorded in "
+              + dbdir.resolve(RecordedOptions.FILE)
+              + ", cannot be used: "
+              + e.getMessage()
+              + " (give --rules FILE)");
+      return null;
+    }
+  }
+
+  /** The counters holding something now, read beside the daemon. */
+  static List<LimitResets.Counter> counters(Path dbdir) {
+    try (LmdbStore store = LmdbStore.openDryRun(dbdir)) {
+      return LimitResets.counters(store, Clock.systemUTC().instant().getEpochSecond());
+    } catch (StoreException e) {
+      throw new GreygateCli.Failure(e.getMessage());
+    }
+  }
+
   @Command(
       name = "reset",
       mixinStandardHelpOptions = true,
       description = {
         "Empty the counters of KEY (in every rule, or in --rule only): after review, let an"
             + " account send again.",
+        "KEY's own counters only: an address is not reset in the network counting it (name the"
+            + " network for that: 203.0.113.0/24), an account not in its domain's counter.",
         "While the daemon runs it does the reset (within a second); otherwise this command does."
       })
   static final class Reset implements Callable<Integer> {
     @Mixin DbdirOption db;
 
-    @Option(names = "--rule", paramLabel = "NAME", description = "Only this rule's counter.")
+    @Option(
+        names = "--rule",
+        paramLabel = "NAME",
+        description = "Only this rule's counter; a name the rules file does not have is refused.")
     String rule;
+
+    @Option(
+        names = "--rules",
+        paramLabel = "FILE",
+        description =
+            "The daemon's rules file, to check --rule against; default: the one the daemon"
+                + " recorded in DBDIR/serve.options when it started.")
+    Path rules;
 
     @Parameters(paramLabel = "KEY", description = "An account, address, domain or network.")
     String key;
@@ -148,8 +187,25 @@ public final class LimitsCommand implements Callable<Integer> {
       if (key.isBlank() || key.chars().anyMatch(c -> c <= ' ')) {
         throw new GreygateCli.UsageError("KEY must be one word, got '" + visible(key) + "'");
       }
-      if (!java.nio.file.Files.isDirectory(db.dbdir)) {
-        throw new GreygateCli.UsageError("--dbdir " + db.dbdir + ": no such directory");
+      db.requireDatabase();
+      List<LimitResets.Counter> now = counters(db.dbdir);
+      if (rule != null) requireKnownRule(now, rules(rules, db.dbdir, err));
+      LimitKey k = LimitKey.parse(key);
+      if (LimitResets.of(now, k, rule).isEmpty()) {
+        List<String> part = new ArrayList<>();
+        for (LimitResets.Counter c : now) {
+          if (k.within(c.value()) && (rule == null || c.rule().equals(rule))) {
+            part.add(visible(c.rule()) + " " + visible(c.value()));
+          }
+        }
+        out.println(
+            "nothing to reset: no counter of "
+                + visible(key)
+                + (rule == null ? "" : " in " + visible(rule))
+                + " holds anything"
+                + (part.isEmpty() ? "" : " (counted as part of: " + String.join(", ", part) + ")"));
+        out.flush();
+        return GreygateCli.EXIT_OK;
       }
       LmdbStore store;
       try {
@@ -177,6 +233,32 @@ public final class LimitsCommand implements Callable<Integer> {
       }
       out.flush();
       return GreygateCli.EXIT_OK;
+    }
+
+    /**
+     * A rule is known from the rules file (given, or the daemon's), or, without one, from the
+     * counters: a misspelt name is refused, not answered "nothing to reset".
+     */
+    private void requireKnownRule(List<LimitResets.Counter> now, RateRules known) {
+      java.util.Set<String> names = new java.util.TreeSet<>();
+      if (known != null) known.rules().forEach(r -> names.add(r.name()));
+      now.forEach(c -> names.add(c.rule()));
+      if (names.contains(rule)) return;
+      String near = Suggestions.nearest(rule, names);
+      String shown = "--rule " + visible(rule) + ": ";
+      if (known == null) {
+        throw new GreygateCli.UsageError(
+            shown
+                + "no counter holds anything under that rule, and no rules file is known (give"
+                + " --rules FILE, the daemon's)"
+                + (near == null ? "" : "; did you mean " + visible(near) + "?"));
+      }
+      throw new GreygateCli.UsageError(
+          shown
+              + "no such rule"
+              + (near != null
+                  ? "; did you mean " + visible(near) + "?"
+                  : " (the rules: " + visible(String.join(", ", names)) + ")"));
     }
 
     /**

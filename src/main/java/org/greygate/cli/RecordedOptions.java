@@ -85,6 +85,32 @@ final class RecordedOptions {
         : v;
   }
 
+  /**
+   * The value the daemon recorded for {@code option} ({@code "--rules"}), or null: not recorded,
+   * the daemon never ran there, or the file cannot be read.
+   */
+  static String value(Path dbdir, String option) {
+    Path file = find(dbdir);
+    if (file == null) return null;
+    String text;
+    try {
+      text = new String(PrivateFiles.readSmall(file, 1 << 20), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      log.debug("cannot read {}: {}", file, PrivateFiles.reason(e));
+      return null;
+    }
+    String value = null;
+    for (String line : text.split("\n")) {
+      if (!line.startsWith(option + "=")) continue;
+      String v = line.substring(option.length() + 1);
+      value =
+          v.length() >= 2 && v.startsWith("\"") && v.endsWith("\"")
+              ? v.substring(1, v.length() - 1)
+              : v;
+    }
+    return value;
+  }
+
   /** The recorded file of {@code dbdir}, or null when the daemon never ran there. */
   static Path find(Path dbdir) {
     Path file = dbdir.resolve(FILE);

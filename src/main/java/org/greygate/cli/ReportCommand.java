@@ -159,9 +159,7 @@ public final class ReportCommand implements Callable<Integer> {
       }
       source = "store " + org.greygate.store.redis.RedisStore.describe(settings);
     } else {
-      if (!Files.isDirectory(db.dbdir)) {
-        throw new GreygateCli.UsageError("--dbdir " + db.dbdir + ": no such directory");
-      }
+      db.requireDatabase();
       long fromHour = from == Long.MIN_VALUE ? 0 : from - Math.floorMod(from, 3600);
       long toHour = to == Long.MAX_VALUE ? Long.MAX_VALUE : to;
       try (LmdbStore store = LmdbStore.openDryRun(db.dbdir)) {

@@ -7,7 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import org.greygate.files.PrivateFiles;
 import org.greygate.store.TripletStore;
 import org.slf4j.Logger;
@@ -24,24 +23,46 @@ public final class LimitResets {
 
   private LimitResets() {}
 
-  /**
-   * Empties every counter of {@code value} (in {@code rule} only, when given) and returns how many
-   * held something.
-   */
-  public static int reset(TripletStore store, String value, String rule, long now) {
-    String v = value.toLowerCase(Locale.ROOT);
-    record Full(String key, long window, long sum) {}
-    List<Full> full = new ArrayList<>();
+  /** A counter that holds something now: {@code rate/RULE/VALUE}, its window and sum. */
+  public record Counter(String rule, String value, long window, long sum) {
+    String key() {
+      return "rate/" + rule + "/" + value;
+    }
+  }
+
+  /** Every rate-limit counter that holds something at {@code now}, in key order. */
+  public static List<Counter> counters(TripletStore store, long now) {
+    List<Counter> out = new ArrayList<>();
     store.forEachWindow(
         "rate/",
         now,
         (k, window, sum) -> {
           int slash = k.indexOf('/', 5);
-          if (slash < 0 || !k.substring(slash + 1).equals(v)) return;
-          if (rule != null && !k.substring(5, slash).equals(rule)) return;
-          full.add(new Full(k, window, sum));
+          if (slash < 0) return;
+          out.add(new Counter(k.substring(5, slash), k.substring(slash + 1), window, sum));
         });
-    for (Full f : full) {
+    return out;
+  }
+
+  /**
+   * The counters of {@code key} itself (in {@code rule} only, when given): what {@link #reset}
+   * empties. An address is its own {@code /32} (or {@code /128}) network, as {@link LimitKey} says.
+   */
+  public static List<Counter> of(List<Counter> counters, LimitKey key, String rule) {
+    List<Counter> out = new ArrayList<>();
+    for (Counter c : counters) {
+      if (key.is(c.value()) && (rule == null || c.rule().equals(rule))) out.add(c);
+    }
+    return out;
+  }
+
+  /**
+   * Empties every counter of {@code value} (in {@code rule} only, when given) and returns how many
+   * held something.
+   */
+  public static int reset(TripletStore store, String value, String rule, long now) {
+    List<Counter> full = of(counters(store, now), LimitKey.parse(value), rule);
+    for (Counter f : full) {
       store.addToWindow(f.key(), now, f.window(), -f.sum(), 0).toCompletableFuture().join();
     }
     return full.size();

@@ -33,7 +33,7 @@ class GreygateCliTest {
   @Test
   void badOptionsExitTwoWithOneLineReason() {
     assertEquals(2, run("serve", "--no-such-option"));
-    assertTrue(err.toString().contains("Unknown option: '--no-such-option'"), err.toString());
+    assertTrue(err.toString().contains("unknown option '--no-such-option'"), err.toString());
     assertEquals(2, run("serve", "--inet=10023", "--retry-window=3x"));
     assertTrue(err.toString().contains("--retry-window"), err.toString());
     assertEquals(2, run("serve", "--dbdir=" + dir));
@@ -62,6 +62,55 @@ class GreygateCliTest {
     assertTrue(
         err.toString().contains("cannot load 127.0.0.1:1: Connection refused"), err.toString());
     assertTrue(!err.toString().contains("\tat "), err.toString());
+  }
+
+  @Test
+  void misspeltCommandsAndOptionsGetASuggestion() throws Exception {
+    assertEquals(2, run("reprot"));
+    assertEquals(
+        "greygate: unknown command 'reprot'; did you mean report?\n" + "Try 'greygate --help'.\n",
+        err.toString());
+    err.getBuffer().setLength(0);
+    assertEquals(2, run("serve", "--dely=300"));
+    assertEquals(
+        "greygate: unknown option '--dely=300'; did you mean --delay?\n"
+            + "Try 'greygate serve --help'.\n",
+        err.toString());
+    err.getBuffer().setLength(0);
+    assertEquals(2, run("db", "stat"));
+    assertTrue(
+        err.toString().startsWith("greygate db: unknown command 'stat'; did you mean stats?\n"),
+        err.toString());
+    err.getBuffer().setLength(0);
+    assertEquals(2, run("report", "--dbdri", dir.toString()));
+    assertTrue(
+        err.toString().startsWith("greygate: unknown option '--dbdri'; did you mean --dbdir?\n"),
+        err.toString());
+    err.getBuffer().setLength(0);
+    assertEquals(2, run("limits", "show", "--rule=x"));
+    assertTrue(
+        err.toString().startsWith("greygate: unknown option '--rule=x'; did you mean --rules?\n"),
+        err.toString());
+    // nothing close: no guess, just the word
+    err.getBuffer().setLength(0);
+    assertEquals(2, run("frobnicate"));
+    assertEquals(
+        "greygate: unknown command 'frobnicate'\nTry 'greygate --help'.\n", err.toString());
+    err.getBuffer().setLength(0);
+    assertEquals(2, run("serve", "--zzzzzz"));
+    assertTrue(err.toString().startsWith("greygate: unknown option '--zzzzzz'\n"), err.toString());
+    // a word too many for a command without subcommands is named as such
+    err.getBuffer().setLength(0);
+    assertEquals(2, run("limits", "show", "--dbdir=" + dir, "a", "b"));
+    assertTrue(err.toString().startsWith("greygate: unexpected argument 'b'\n"), err.toString());
+    // and the configuration file's misspellings too
+    Path cfg = dir.resolve("greygate.conf");
+    Files.writeString(cfg, "inet=10023\ndely=2\n");
+    err.getBuffer().setLength(0);
+    assertEquals(2, run("serve", "--config=" + cfg));
+    assertTrue(
+        err.toString().contains(cfg + ":2: unknown option 'dely'; did you mean delay?"),
+        err.toString());
   }
 
   @Test

@@ -63,6 +63,11 @@ class ReportIT {
     assertEquals(0, run("report", "--dbdir=" + db));
     assertTrue(out.toString().contains("greylisted"), out.toString());
     assertTrue(out.toString().matches("(?s).*all +4 +1 +1 .*"), out.toString());
+    // a page into a directory that is not there: the page named, in words, one line
+    Path page = dir.resolve("no-such-dir").resolve("report.html");
+    err.getBuffer().setLength(0);
+    assertEquals(1, run("report", "--dbdir=" + db, "--html=" + page));
+    assertEquals("greygate: --html " + page + ": no such file or directory\n", err.toString());
   }
 
   static void decide(PolicyChain chain, String rcpt, long time) {

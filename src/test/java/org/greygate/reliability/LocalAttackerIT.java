@@ -53,10 +53,18 @@ class LocalAttackerIT {
     db = base.resolve("db");
   }
 
-  /** A database with one row, as the daemon (nobody) would have left it. */
+  /**
+   * A database with one row and one rate-limit counter (someone@example.org's), as the daemon
+   * (nobody) would have left it.
+   */
   void nobodysDatabase() throws Exception {
     try (LmdbStore store = LmdbStore.open(db)) {
       Rows.put(store, "1.2.3.4/a@b.example/c@d.example", new TripletEntry(1_000_000, 1_000_000));
+      long now = java.time.Instant.now().getEpochSecond();
+      store
+          .addToWindow("rate/cap/someone@example.org", now, 3600, 1, Long.MAX_VALUE)
+          .toCompletableFuture()
+          .join();
       store.flush();
     }
     sh("chown", "-hR", NOBODY + ":" + NOGROUP, db.toString());

@@ -189,8 +189,18 @@ final class LmdbEnvironment implements AutoCloseable {
 
   /** Opens an existing environment read-only, without the lock: safe beside a running daemon. */
   static LmdbEnvironment openReadOnly(Path dir) {
-    if (!Files.isRegularFile(dir.resolve("data.mdb"), LinkOption.NOFOLLOW_LINKS)) {
-      throw new StoreException.Unavailable("no greygate database in " + dir + " (no data.mdb)");
+    try {
+      // a link or other non-file is refused, with its reason, by the checks of the constructor
+      Files.readAttributes(
+          dir.resolve("data.mdb"),
+          java.nio.file.attribute.BasicFileAttributes.class,
+          LinkOption.NOFOLLOW_LINKS);
+    } catch (java.nio.file.NoSuchFileException e) {
+      throw new StoreException.Unavailable("no greygate database in " + dir + " yet (no data.mdb)");
+    } catch (IOException e) {
+      // a directory this user may not enter is not "no database"
+      throw new StoreException.Unavailable(
+          "cannot read database directory " + dir + ": " + PrivateFiles.reason(e), e);
     }
     return new LmdbEnvironment(dir, 1L << 20, true);
   }

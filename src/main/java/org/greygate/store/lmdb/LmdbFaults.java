@@ -14,6 +14,7 @@ import org.lmdbjava.Txn;
  */
 final class LmdbFaults {
   private static final int EIO = 5;
+  private static final int EACCES = 13;
   private static final int ENOSPC = 28;
   private static final int EDQUOT = 122;
 
@@ -47,6 +48,10 @@ final class LmdbFaults {
   private static String describe(RuntimeException e) {
     if (e instanceof LmdbNativeException n && n.getResultCode() == EIO) {
       return "I/O error (" + e.getMessage() + ")";
+    }
+    if (e instanceof LmdbNativeException n && n.getResultCode() == EACCES) {
+      // in words, as for any file: "permission denied (running as alice)"
+      return org.greygate.files.PrivateFiles.reason(new java.nio.file.AccessDeniedException(""));
     }
     return e instanceof LmdbException ? e.getMessage() : e.toString();
   }
