@@ -200,7 +200,7 @@ class ServeOptionsIT {
       // --allow-from: 127.0.0.1 is outside 192.0.2.0/24; the TCP connection is closed unanswered
       try (PolicyClient c = PolicyClient.tcp(d.port())) {
         c.send(PolicyClient.encode(request("198.51.100.7", T)));
-        assertNull(c.readReply());
+        assertNull(replyOrNullWhenReset(c));
       }
       d.awaitLine("outside the allowed networks", 10);
 
@@ -229,12 +229,21 @@ class ServeOptionsIT {
     }
   }
 
+  /** The reply, or null when the connection was closed or reset before one came. */
+  static String replyOrNullWhenReset(PolicyClient c) throws IOException {
+    try {
+      return c.readReply();
+    } catch (java.net.SocketException e) {
+      return null; // closed with our request unread: the kernel resets the connection
+    }
+  }
+
   static void assertRefused(Daemon d, UnixDomainSocketAddress at, Map<String, String> r, String why)
       throws Exception {
     int mark = d.mark();
     try (PolicyClient c = new PolicyClient(at)) {
       c.send(PolicyClient.encode(r));
-      assertNull(c.readReply(), why);
+      assertNull(replyOrNullWhenReset(c), why);
     }
     d.awaitLineAfter(mark, why, 10);
   }
@@ -393,12 +402,12 @@ class ServeOptionsIT {
           " mx postfix/smtp[913]: 4ABCD12345: to=<bob@example.net>,"
               + " relay=mx.example.net[192.0.2.1]:25, delay=0.4, status=sent (250 2.0.0 Ok)\n";
       String relay = smtp.replace("postfix/smtp[", "postfix/relay[");
-      String released = " mx postfix/postsuper[812]: 4ABCD12345: released from hold\n";
+      String released = " mx postfix/postsuper[812]: Released from hold: 2 messages\n";
       String stamp = "Dec  4 03:40:02";
       StringBuilder lines = new StringBuilder();
       for (int i = 0; i < 4; i++) lines.append(stamp).append(relay);
       for (int i = 0; i < 10; i++) lines.append(stamp).append(smtp);
-      for (int i = 0; i < 2; i++) lines.append(stamp).append(released);
+      lines.append(stamp).append(released);
       Files.writeString(mailLog, lines, StandardOpenOption.APPEND);
       // --release-alert=2 (default 20)
       String release = d.awaitLine("alert=released", 10);
