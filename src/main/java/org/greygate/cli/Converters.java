@@ -14,9 +14,11 @@ final class Converters {
       String v = value.strip();
       try {
         if (v.endsWith("h") || v.endsWith("H")) {
-          return Long.parseLong(v.substring(0, v.length() - 1)) * 3600;
+          return Math.multiplyExact(Long.parseLong(v.substring(0, v.length() - 1)), 3600L);
         }
-        return Long.parseLong(v) * GreylistConfig.DAY;
+        return Math.multiplyExact(Long.parseLong(v), GreylistConfig.DAY);
+      } catch (ArithmeticException e) {
+        throw new CommandLine.TypeConversionException("'" + value + "' is too long a window");
       } catch (NumberFormatException e) {
         throw new CommandLine.TypeConversionException(
             "'"

@@ -398,7 +398,14 @@ public final class DaemonOptions {
 
   // ------------------------------------------------------------------ the records
 
+  /** A hundred years: beyond, --max-age in seconds would overflow. */
+  static final long MAX_AGE_DAYS = 36_500;
+
   GreylistConfig greylistConfig() {
+    if (maxAge > MAX_AGE_DAYS) {
+      throw new GreygateCli.UsageError(
+          "--max-age must be at most " + MAX_AGE_DAYS + " days, got " + maxAge);
+    }
     return valid(
         () ->
             GreylistConfig.builder()
@@ -548,6 +555,10 @@ public final class DaemonOptions {
   }
 
   DaemonConfig daemonConfig(String version) {
+    if (dbdir.toString().isBlank()) {
+      // Path.of("") is the working directory: the database would land wherever serve started
+      throw new GreygateCli.UsageError("--dbdir must name a directory, got ''");
+    }
     PolicyConfig policy = policyConfig(version);
     return valid(
         () ->

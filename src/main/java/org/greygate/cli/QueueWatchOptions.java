@@ -92,6 +92,12 @@ final class QueueWatchOptions {
     long every = duration("--queue-interval", interval, 1, 3600);
     long again = duration("--queue-alert-repeat", repeat, 1, 7 * 86_400L);
     long span = duration("--volume-baseline", baseline, 1, 7 * 86_400L);
+    if (postqueue.isBlank()) {
+      throw new GreygateCli.UsageError("--postqueue must name Postfix's postqueue program");
+    }
+    if (postfixConfigDir != null && postfixConfigDir.isBlank()) {
+      throw new GreygateCli.UsageError("--postfix-config-dir must name a directory, got ''");
+    }
     List<Watermark> marks = new ArrayList<>();
     for (String w : watermarks) {
       try {

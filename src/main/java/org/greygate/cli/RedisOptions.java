@@ -41,12 +41,24 @@ final class RedisOptions {
       names = "--redis-prefix",
       paramLabel = "PREFIX",
       description = "Prefix of every Redis key greygate writes (default: ${DEFAULT-VALUE}).")
-  String prefix = "greygate:";
+  String prefix = DEFAULT_PREFIX;
+
+  static final String DEFAULT_PREFIX = "greygate:";
 
   /** Fails when a Redis option is given without a Redis store to apply it to. */
   void requireUnused() {
-    if (passwordFile != null || tlsCa != null || tlsCert != null || tlsKey != null) {
-      throw new GreygateCli.UsageError("--redis-* options need a redis:// store");
+    String given =
+        passwordFile != null
+            ? "--redis-password-file"
+            : tlsCa != null
+                ? "--redis-tls-ca"
+                : tlsCert != null
+                    ? "--redis-tls-cert"
+                    : tlsKey != null
+                        ? "--redis-tls-key"
+                        : !prefix.equals(DEFAULT_PREFIX) ? "--redis-prefix" : null;
+    if (given != null) {
+      throw new GreygateCli.UsageError(given + " needs a redis:// store (--store)");
     }
   }
 

@@ -13,7 +13,10 @@ import org.greygate.inet.IpAddress;
  */
 public record DnsList(String zone, boolean allow, int score) {
   public DnsList {
-    if (zone.isEmpty() || zone.length() > 200 || !zone.matches("[a-z0-9_.-]+")) {
+    if (zone.isEmpty()
+        || zone.length() > 200
+        || !zone.matches("[a-z0-9_.-]+")
+        || !zone.matches("[^.]{1,63}(\\.[^.]{1,63})*")) {
       throw new IllegalArgumentException("not a DNS zone: '" + zone + "'");
     }
     if (score < 1 || score > 1000) {

@@ -42,6 +42,15 @@ public record GreylistConfig(
     check(delay >= 0, "delay", "must be >= 0 seconds, got " + delay);
     check(maxAge >= 1, "maxAge", "must be at least 1 day, got " + maxAge / DAY + " days");
     check(retryWindow >= 1, "retryWindow", "must be more than 0, got " + retryWindow + " s");
+    // a retry after the delay would come after the window too, and start over: nothing passes
+    check(
+        delay <= retryWindow,
+        "delay",
+        "("
+            + delay
+            + " s) must not exceed --retry-window ("
+            + retryWindow
+            + " s): no retry could ever pass");
     check(ipv4Cidr >= 0 && ipv4Cidr <= 32, "ipv4Cidr", "must be 0..32, got " + ipv4Cidr);
     check(ipv6Cidr >= 0 && ipv6Cidr <= 128, "ipv6Cidr", "must be 0..128, got " + ipv6Cidr);
     check(awlClients >= 0, "awlClients", "must be >= 0, got " + awlClients);

@@ -37,14 +37,35 @@ public record ServerOptions(
         !idleTimeout.isNegative() && !idleTimeout.isZero(),
         "idleTimeout",
         "must be > 0, got " + idleTimeout.toSeconds() + " s");
-    check(backlog >= 1, "backlog", "must be >= 1, got " + backlog);
-    check(ioThreads >= 0, "ioThreads", "must be >= 0, got " + ioThreads);
     check(
-        !replyTimeout.isNegative(),
+        idleTimeout.compareTo(MAX_IDLE_TIMEOUT) <= 0,
+        "idleTimeout",
+        "must be at most " + MAX_IDLE_TIMEOUT.toSeconds() + " s, got " + idleTimeout.toSeconds());
+    check(backlog >= 1, "backlog", "must be >= 1, got " + backlog);
+    check(
+        ioThreads >= 0 && ioThreads <= MAX_IO_THREADS,
+        "ioThreads",
+        "must be 0.." + MAX_IO_THREADS + ", got " + ioThreads);
+    check(
+        !replyTimeout.isNegative() && replyTimeout.compareTo(MAX_REPLY_TIMEOUT) <= 0,
         "replyTimeout",
-        "must be >= 0, got " + replyTimeout.toMillis() + " ms");
+        "must be 0.."
+            + MAX_REPLY_TIMEOUT.toMillis()
+            + " ms, got "
+            + (replyTimeout.getSeconds() < Long.MAX_VALUE / 1000
+                ? replyTimeout.toMillis()
+                : replyTimeout.getSeconds() + " s"));
     allowFrom = List.copyOf(allowFrom);
   }
+
+  /** A day: longer is no idle timeout at all, and each connection's timer counts in nanoseconds. */
+  public static final Duration MAX_IDLE_TIMEOUT = Duration.ofDays(1);
+
+  /** An hour: Postfix gave up long before (smtpd_policy_service_timeout, 100 s by default). */
+  public static final Duration MAX_REPLY_TIMEOUT = Duration.ofHours(1);
+
+  /** Each event loop holds file descriptors and buffers: thousands only exhaust them. */
+  public static final int MAX_IO_THREADS = 256;
 
   /** Defaults for everything but where to listen (tests, tools). */
   public static Builder listening(List<ListenAddress> listen) {

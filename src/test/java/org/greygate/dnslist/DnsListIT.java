@@ -78,6 +78,19 @@ class DnsListIT {
   }
 
   @Test
+  void aSkipScoreAboveOneAsksForMoreThanOneList() throws Exception {
+    // 192.0.2.10 scores 1 on wl.test: enough for the default --skip-score of 1, not for 2
+    try (Daemon d = daemon("--dnswl=wl.test", "--skip-score=2");
+        PolicyClient c = PolicyClient.tcp(d.port())) {
+      assertTrue(c.ask(from("192.0.2.10", "mail.example.com")).startsWith("DEFER_IF_PERMIT"));
+    }
+    try (Daemon d = daemon("--dnswl=wl.test=2", "--skip-score=2");
+        PolicyClient c = PolicyClient.tcp(d.port())) {
+      assertEquals("DUNNO", c.ask(from("192.0.2.10", "mail.example.com")));
+    }
+  }
+
+  @Test
   void greylistOnlyListedSparesNamedClientsOnNoBlockList() throws Exception {
     try (Daemon d = daemon("--dnsbl=bl.test", "--greylist-only-listed");
         PolicyClient c = PolicyClient.tcp(d.port())) {

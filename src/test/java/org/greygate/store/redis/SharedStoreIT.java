@@ -306,4 +306,19 @@ class SharedStoreIT {
       assertTrue(c.ask(request("192.0.2.50", "y@example.net")).startsWith("DEFER"));
     }
   }
+
+  @Test
+  void aKeyPrefixAndAFailureActionOfTheAdminsChoice() throws Exception {
+    try (Daemon a =
+            mx("a", "--redis-prefix=mx-a:", "--store-failure-action=DEFER_IF_PERMIT store away");
+        PolicyClient c = PolicyClient.tcp(a.port())) {
+      assertTrue(c.ask(request("203.0.113.9", "w@example.net")).startsWith("DEFER_IF_PERMIT"));
+      // --redis-prefix: every key under the given prefix, none under the default one
+      assertTrue(!redis.command("KEYS", "mx-a:*").equals("*0"), redis.command("KEYS", "*"));
+      assertEquals("*0", redis.command("KEYS", "greygate:*"));
+      // --store-failure-action: the answer while the store is away (default: DUNNO)
+      redis.kill();
+      assertEquals("DEFER_IF_PERMIT store away", c.ask(request("203.0.113.9", "x@example.net")));
+    }
+  }
 }
