@@ -262,7 +262,8 @@ public final class ReportBuilder {
   }
 
   private boolean fits(long start, long end) {
-    return end - start <= (hourly ? 3600L : 86_400L) * (MAX_FILLED_PERIODS - 2);
+    long span = end - start; // negative when it overflows: too long
+    return span >= 0 && span <= (hourly ? 3600L : 86_400L) * (MAX_FILLED_PERIODS - 2);
   }
 
   private static String actionOf(String outcome, String reason) {

@@ -656,6 +656,17 @@ class ReportTest {
                 "9999-12-31 23:00:00 INFO  decision: action=greylist, reason=new")
             .build("test");
     assertEquals(2, hostile.periods().size(), "a span past the limit is not filled");
+    ReportBuilder far =
+        new ReportBuilder(
+            UTC, true, t("0001-01-01T00:00:00"), Long.MAX_VALUE, 86_400, Long.MAX_VALUE);
+    far.add(
+        line("2026-12-03 02:10:00", "action=greylist, reason=new", "192.0.2.1", "a@b", "r@x"),
+        TODAY);
+    far.add(
+        line("2026-12-03 04:10:00", "action=greylist, reason=new", "192.0.2.1", "a@b", "r@x"),
+        TODAY);
+    assertEquals(
+        3, far.build("test").periods().size(), "--from year 1: the decisions' span, filled");
   }
 
   @Test
