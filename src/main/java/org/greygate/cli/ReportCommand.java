@@ -131,6 +131,7 @@ public final class ReportCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     if (!logs.isEmpty()) {
       LocalDate today = LocalDate.now(clock);
+      builder.readingLogs();
       for (String log : logs) {
         try (BoundedLines in = open(log)) {
           for (String line = in.next(); line != null; line = in.next()) {

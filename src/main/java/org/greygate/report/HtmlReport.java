@@ -13,7 +13,7 @@ import java.util.Map;
 final class HtmlReport {
   private HtmlReport() {}
 
-  /** One colour per category of {@link Report#CATEGORIES}, in order (colour-blind safe). */
+  /** One colour per {@link Category}, in order (colour-blind safe). */
   static final List<String> COLOURS =
       List.of(
           "#d55e00", "#e69f00", "#0072b2", "#009e73", "#56b4e9", "#cc79a7", "#f0e442", "#999999");
@@ -37,6 +37,7 @@ final class HtmlReport {
         .append(".legend span{display:inline-block;margin-right:14px}")
         .append(".legend i{display:inline-block;width:12px;height:12px;margin-right:4px;")
         .append("vertical-align:-1px}\n.note{color:#666}\n")
+        .append("svg text{font-family:inherit}\n")
         .append("</style></head><body>\n");
     b.append("<h1>greygate report</h1>\n<div class=\"note\">")
         .append(esc(r.source()))
@@ -48,19 +49,28 @@ final class HtmlReport {
     timeline(r, b);
     b.append("<h2>How long passed mail waited</h2>\n");
     delays(r, b);
-    top(b, "Client networks greylisted most", "top-networks", r.topNetworks());
-    top(b, "Sender domains greylisted most", "top-senders", r.topSenderDomains());
+    String greylistedNone = none(r, false);
+    top(b, "Client networks greylisted most", "top-networks", r.topNetworks(), greylistedNone);
+    top(b, "Sender domains greylisted most", "top-senders", r.topSenderDomains(), greylistedNone);
     top(
         b,
         "Whitelist entries that let most requests through",
         "top-whitelist",
-        r.topWhitelistEntries());
+        r.topWhitelistEntries(),
+        none(r, true));
+    if (r.gaps() != null
+        && r.gaps().unnamedWhitelisted() > 0
+        && !r.topWhitelistEntries().isEmpty()) {
+      b.append("<p class=\"note\">")
+          .append(esc(ReportWriter.unnamedWhitelisted(r.gaps())))
+          .append(".</p>\n");
+    }
     if (!r.rateLimitHits().isEmpty()) {
-      top(b, "Rate-limit answers by rule", "limit-hits", r.rateLimitHits());
-      top(b, "Keys rate limits answered most", "limited-keys", r.topLimitedKeys());
+      top(b, "Rate-limit answers by rule", "limit-hits", r.rateLimitHits(), "None.");
+      top(b, "Keys rate limits answered most", "limited-keys", r.topLimitedKeys(), none(r, false));
     }
     if (!r.queueAlerts().isEmpty()) {
-      top(b, "Queue watch alerts", "queue-alerts", r.queueAlerts());
+      top(b, "Queue watch alerts", "queue-alerts", r.queueAlerts(), "None.");
     }
     b.append(
             "<h2>By action and reason</h2>\n<table id=\"totals\"><tr><th>action</th><th>reason</th>")
@@ -96,25 +106,28 @@ final class HtmlReport {
 
   private static void tiles(Report r, StringBuilder b) {
     long total = 0;
-    long greylisted = 0;
-    long late = 0;
-    for (Report.Period p : r.periods()) {
-      total += p.total();
-      greylisted += p.categories().get("greylisted");
-      late += p.categories().get("passed after delay");
-    }
+    for (Category c : Category.values()) total += r.total(c);
     b.append("<div class=\"tiles\">");
     tile(b, "decisions", num(total));
-    tile(b, "greylisted", num(greylisted));
-    tile(b, "passed after the delay", num(late));
-    if (r.effectiveness() != null && r.effectiveness().greylisted() > 0) {
+    tile(b, Category.GREYLISTED.label, num(r.total(Category.GREYLISTED)));
+    tile(b, Category.PASSED_LATE.label + " (after the delay)", num(r.total(Category.PASSED_LATE)));
+    if (r.effectiveness() != null) {
       tile(
           b,
-          "greylisted triplets that never came back",
-          String.format(Locale.ROOT, "%.1f%%", 100 * r.effectiveness().share()));
+          r.effectiveness().measured()
+              ? "greylisted triplets that never came back"
+              : "never came back: no triplet greylisted long enough ago to tell",
+          r.effectiveness().measured()
+              ? String.format(Locale.ROOT, "%.1f%%", 100 * r.effectiveness().share())
+              : "n/a");
     }
-    if (r.delays() != null && r.delays().passed() > 0) {
-      tile(b, "median wait of passed mail", ReportWriter.duration(r.delays().medianSeconds()));
+    if (r.delays() != null) {
+      tile(
+          b,
+          r.delays().passed() > 0
+              ? "median wait of passed mail"
+              : "median wait: no greylisted mail passed",
+          r.delays().passed() > 0 ? ReportWriter.duration(r.delays().medianSeconds()) : "n/a");
     }
     b.append("</div>\n");
   }
@@ -125,12 +138,23 @@ final class HtmlReport {
   }
 
   static final int WIDTH = 960;
-  static final int HEIGHT = 280;
-  static final int LEFT = 64;
-  static final int BOTTOM = 48;
+  static final int HEIGHT = 290;
+  static final int LEFT = 72;
+  static final int RIGHT = 12;
+  static final int BOTTOM = 58;
   static final int TOP = 12;
 
-  /** Stacked bars, one per period, in {@link Report#CATEGORIES} order from the bottom. */
+  /** The widest a chart label's character is drawn (11 px digits are 7 px in DejaVu Sans). */
+  static final double CHAR_WIDTH = 7.2;
+
+  /** At most this many intervals between value ticks. */
+  static final int TICKS = 5;
+
+  /**
+   * Stacked bars, one per period, in {@link Category} order from the bottom, on a time axis: every
+   * period of the span has its place (the report fills quiet ones with zeros), labels thinned so
+   * that none overlaps another.
+   */
   private static void timeline(Report r, StringBuilder b) {
     List<Report.Period> periods = r.periods();
     if (periods.isEmpty()) {
@@ -139,25 +163,53 @@ final class HtmlReport {
     }
     long max = 1;
     for (Report.Period p : periods) max = Math.max(max, p.total());
-    double plotW = WIDTH - LEFT - 12;
+    ChartAxes.Ticks ticks = ChartAxes.ticks(max, TICKS);
+    double plotW = WIDTH - LEFT - RIGHT;
     double plotH = HEIGHT - BOTTOM - TOP;
     double slot = plotW / periods.size();
-    double barW = Math.max(1, slot * 0.8);
-    b.append("<svg id=\"timeline\" width=\"")
-        .append(WIDTH)
-        .append("\" height=\"")
-        .append(HEIGHT)
-        .append("\" role=\"img\" aria-label=\"decisions per period\">\n");
-    axis(b, max, plotH);
-    int labelEvery = (int) Math.ceil(periods.size() / 12.0);
+    double barW = slot < 3 ? slot : slot * 0.8;
+    String unit = r.hourly() ? "hour" : "day";
+    svgStart(b, "timeline", HEIGHT, "decisions per " + unit);
+    axis(b, ticks, plotW, plotH, HEIGHT, "decisions per " + unit, unit + " (local time)");
+    List<String> starts = periods.stream().map(Report.Period::start).toList();
+    for (ChartAxes.Label l : ChartAxes.timeLabels(starts, r.hourly(), slot, CHAR_WIDTH, 6)) {
+      double x = LEFT + l.index() * slot + (l.atStart() ? 0 : slot / 2);
+      double y = TOP + plotH;
+      if (l.atStart()) {
+        // a day boundary: a faint line up the plot, a tick down to the date
+        b.append(
+            String.format(
+                Locale.ROOT,
+                "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#e4e4e4\"/>"
+                    + "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#444\"/>\n",
+                x,
+                TOP,
+                x,
+                y,
+                x,
+                y,
+                x,
+                y + 30));
+      } else {
+        b.append(
+            String.format(
+                Locale.ROOT,
+                "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#444\"/>\n",
+                x,
+                y,
+                x,
+                y + 4));
+      }
+      xLabel(b, x + (l.atStart() ? 3 : 0), (int) y + 16 + 14 * l.line(), l.text(), l.atStart());
+    }
     for (int i = 0; i < periods.size(); i++) {
       Report.Period p = periods.get(i);
       double x = LEFT + i * slot + (slot - barW) / 2;
       double y = TOP + plotH;
-      for (int c = 0; c < Report.CATEGORIES.size(); c++) {
-        long n = p.categories().get(Report.CATEGORIES.get(c));
+      for (Category c : Category.values()) {
+        long n = p.get(c);
         if (n == 0) continue;
-        double h = n * plotH / max;
+        double h = n * plotH / ticks.top();
         y -= h;
         bar(
             b,
@@ -165,22 +217,40 @@ final class HtmlReport {
             y,
             barW,
             h,
-            COLOURS.get(c),
-            p.start() + " " + Report.CATEGORIES.get(c) + ": " + num(n));
-      }
-      if (i % labelEvery == 0) {
-        xLabel(b, LEFT + i * slot + slot / 2, HEIGHT - BOTTOM + 16, p.start());
+            COLOURS.get(c.ordinal()),
+            when(p.start()) + " " + c.label + ": " + num(n));
       }
     }
     b.append("</svg>\n<div class=\"legend\">");
-    for (int c = 0; c < Report.CATEGORIES.size(); c++) {
-      b.append("<span><i style=\"background:")
-          .append(COLOURS.get(c))
+    for (Category c : Category.values()) {
+      b.append("<span title=\"")
+          .append(esc(c.doc.replace("`", "")))
+          .append("\"><i style=\"background:")
+          .append(COLOURS.get(c.ordinal()))
           .append("\"></i>")
-          .append(esc(Report.CATEGORIES.get(c)))
+          .append(esc(c.label))
           .append("</span>");
     }
     b.append("</div>\n");
+  }
+
+  /** {@code 2026-12-03T14} as {@code 2026-12-03 14:00}; a day as it is. */
+  private static String when(String start) {
+    return start.length() == 13
+        ? start.substring(0, 10) + " " + start.substring(11) + ":00"
+        : start;
+  }
+
+  private static void svgStart(StringBuilder b, String id, int height, String label) {
+    b.append("<svg id=\"")
+        .append(id)
+        .append("\" width=\"")
+        .append(WIDTH)
+        .append("\" height=\"")
+        .append(height)
+        .append("\" font-size=\"11\" role=\"img\" aria-label=\"")
+        .append(esc(label))
+        .append("\">\n");
   }
 
   /** A bar of a chart, its {@code title} the tooltip (text, escaped here). */
@@ -189,7 +259,7 @@ final class HtmlReport {
     b.append(
         String.format(
             Locale.ROOT,
-            "<rect class=\"bar\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\""
+            "<rect class=\"bar\" x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\""
                 + " fill=\"%s\"><title>%s</title></rect>\n",
             x,
             y,
@@ -199,47 +269,72 @@ final class HtmlReport {
             esc(title)));
   }
 
-  /** A label under the x axis, centred on {@code x}. */
-  private static void xLabel(StringBuilder b, double x, int y, String text) {
+  /** A label under the x axis, centred on {@code x} or starting there. */
+  private static void xLabel(StringBuilder b, double x, int y, String text, boolean start) {
     b.append(
         String.format(
             Locale.ROOT,
-            "<text x=\"%.1f\" y=\"%d\" font-size=\"11\" text-anchor=\"middle\">%s</text>\n",
+            "<text class=\"x-label\" x=\"%.1f\" y=\"%d\" text-anchor=\"%s\">%s</text>\n",
             x,
             y,
+            start ? "start" : "middle",
             esc(text)));
   }
 
-  private static void axis(StringBuilder b, long max, double plotH) {
+  /** The plot's frame, round value ticks with grid lines, and a title for each axis. */
+  private static void axis(
+      StringBuilder b,
+      ChartAxes.Ticks ticks,
+      double plotW,
+      double plotH,
+      int height,
+      String yTitle,
+      String xTitle) {
     b.append(
         String.format(
             Locale.ROOT,
-            "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%.1f\" stroke=\"#444\"/>"
-                + "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#444\"/>\n",
+            "<rect class=\"plot\" x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"%.1f\""
+                + " fill=\"none\"/>\n",
             LEFT,
             TOP,
-            LEFT,
-            TOP + plotH,
-            LEFT,
-            TOP + plotH,
-            WIDTH - 12,
-            TOP + plotH));
-    for (int k = 0; k <= 4; k++) {
-      long v = Math.round(max * k / 4.0);
-      double y = TOP + plotH - plotH * k / 4.0;
+            plotW,
+            plotH));
+    for (long v : ticks.values()) {
+      double y = TOP + plotH - plotH * v / ticks.top();
       b.append(
           String.format(
               Locale.ROOT,
-              "<text x=\"%d\" y=\"%.1f\" font-size=\"11\" text-anchor=\"end\">%s</text>"
-                  + "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#ddd\"/>\n",
+              "<text class=\"y-tick\" x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%s</text>"
+                  + "<line x1=\"%d\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\"/>\n",
               LEFT - 6,
               y + 4,
               num(v),
-              LEFT + 1,
+              v == 0 ? LEFT : LEFT + 1,
               y,
-              WIDTH - 12,
-              y));
+              LEFT + plotW,
+              y,
+              v == 0 ? "#444" : "#ddd"));
     }
+    b.append(
+        String.format(
+            Locale.ROOT,
+            "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%.1f\" stroke=\"#444\"/>\n",
+            LEFT,
+            TOP,
+            LEFT,
+            TOP + plotH));
+    b.append(
+        String.format(
+            Locale.ROOT,
+            "<text class=\"axis-title\" x=\"%.1f\" y=\"%d\" text-anchor=\"middle\""
+                + " fill=\"#555\">%s</text>\n"
+                + "<text class=\"axis-title\" x=\"0\" y=\"0\" text-anchor=\"middle\""
+                + " fill=\"#555\" transform=\"translate(16 %.1f) rotate(-90)\">%s</text>\n",
+            LEFT + plotW / 2,
+            height - 6,
+            esc(xTitle),
+            TOP + plotH / 2,
+            esc(yTitle)));
   }
 
   private static void delays(Report r, StringBuilder b) {
@@ -261,24 +356,22 @@ final class HtmlReport {
         .append(esc(ReportWriter.duration(d.p90Seconds())))
         .append(", longest ")
         .append(esc(ReportWriter.duration(d.maxSeconds())))
-        .append("; greylisted attempts before passing: median ")
-        .append(d.retriesMedian())
+        .append("; greylisted attempts before passing: ")
+        .append(esc(ReportWriter.retries(d)))
         .append(".</p>\n");
     List<Report.Bucket> buckets = r.delayHistogram();
     long max = 1;
     for (Report.Bucket k : buckets) max = Math.max(max, k.count());
-    int height = 220;
+    ChartAxes.Ticks ticks = ChartAxes.ticks(max, TICKS);
+    int height = 230;
+    double plotW = WIDTH - LEFT - RIGHT;
     double plotH = height - BOTTOM - TOP;
-    double slot = (WIDTH - LEFT - 12.0) / buckets.size();
-    b.append("<svg id=\"delays\" width=\"")
-        .append(WIDTH)
-        .append("\" height=\"")
-        .append(height)
-        .append("\" role=\"img\" aria-label=\"delay distribution\">\n");
-    axis(b, max, plotH);
+    double slot = plotW / buckets.size();
+    svgStart(b, "delays", height, "how long passed mail waited");
+    axis(b, ticks, plotW, plotH, height, "triplets", "wait before passing");
     for (int i = 0; i < buckets.size(); i++) {
       Report.Bucket k = buckets.get(i);
-      double h = k.count() * plotH / max;
+      double h = k.count() * plotH / ticks.top();
       double x = LEFT + i * slot + slot * 0.15;
       if (k.count() > 0) {
         bar(
@@ -290,16 +383,39 @@ final class HtmlReport {
             DELAY_COLOUR,
             "waited " + k.label() + ": " + num(k.count()));
       }
-      xLabel(b, LEFT + i * slot + slot / 2, height - BOTTOM + 16, k.label());
+      xLabel(b, LEFT + i * slot + slot / 2, (int) (TOP + plotH) + 16, k.label(), false);
     }
     b.append("</svg>\n");
   }
 
-  private static void top(StringBuilder b, String title, String id, List<Report.Top> top) {
+  /**
+   * Why a top list is empty: the counters keep no names; or the logs named nothing (Postgrey's
+   * lines name no whitelist entry); or there was nothing to list.
+   */
+  static String none(Report r, boolean whitelist) {
+    if (!r.fromLogs())
+      return "None: the database keeps counts, not names; give --log for this list.";
+    Report.LogGaps g = r.gaps();
+    if (whitelist) {
+      return g.unnamedWhitelisted() > 0
+          ? "None named: " + ReportWriter.unnamedWhitelisted(g) + "."
+          : "None: no whitelist entry let mail through in this period.";
+    }
+    if (g.greylistedWithoutTriplet() > 0) {
+      return "None named: "
+          + String.format(
+              Locale.ROOT,
+              "%,d greylisted decisions name no client address or recipient.",
+              g.greylistedWithoutTriplet());
+    }
+    return "None: nothing was greylisted in this period.";
+  }
+
+  private static void top(
+      StringBuilder b, String title, String id, List<Report.Top> top, String none) {
     b.append("<h2>").append(esc(title)).append("</h2>\n");
     if (top.isEmpty()) {
-      b.append("<p class=\"note\">None")
-          .append(" (the database keeps no names: give --log for this list).</p>\n");
+      b.append("<p class=\"note\">").append(esc(none)).append("</p>\n");
       return;
     }
     b.append("<table id=\"").append(id).append("\">\n");

@@ -26,8 +26,10 @@ import org.greygate.logline.SyslogLine;
  *
  * @param epochSecond when, or {@code Long.MIN_VALUE} when the line carries no time
  * @param fields every field, in order; {@code reason} without its parenthesised detail
+ * @param postgrey the line is Postgrey's (which names no whitelist entry)
  */
-public record LogLine(long epochSecond, Map<String, String> fields) implements LineRead {
+public record LogLine(long epochSecond, Map<String, String> fields, boolean postgrey)
+    implements LineRead {
   /** Programs whose decisions are read: greygate (any {@code greygate-*} unit too) and Postgrey. */
   static boolean decides(String program) {
     return program == null // greygate's own stdout, no syslog around it
@@ -112,7 +114,7 @@ public record LogLine(long epochSecond, Map<String, String> fields) implements L
     if (action == null || action.isEmpty() || action.indexOf(' ') >= 0) {
       return new LineRead.Unreadable("no action");
     }
-    return new LogLine(s.epochSecond(zone, today), fields);
+    return new LogLine(s.epochSecond(zone, today), fields, "postgrey".equals(s.program()));
   }
 
   /**

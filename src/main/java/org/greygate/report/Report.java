@@ -24,6 +24,7 @@ import java.util.Map;
  * @param skipped log lines that could not be read: longer than a log line can be, or a line of
  *     greygate's or Postgrey's whose decision does not parse (damaged, or not written by them)
  * @param undated decision lines without a readable time (counted in the totals only)
+ * @param gaps what the log lines left unnamed (logs only), or {@code null} from the counters
  */
 public record Report(
     String source,
@@ -41,30 +42,47 @@ public record Report(
     List<Bucket> delayHistogram,
     long unparsed,
     long skipped,
-    long undated) {
+    long undated,
+    LogGaps gaps) {
 
-  /** The columns every period shows, in order. */
-  public static final List<String> CATEGORIES =
-      List.of(
-          "greylisted",
-          "passed after delay",
-          "passed known",
-          "whitelisted",
-          "auto-whitelisted",
-          "fail-open",
-          "rate-limited",
-          "other");
+  /** The report came from log lines (so it has triplets, waits and names), not from counters. */
+  public boolean fromLogs() {
+    return gaps != null;
+  }
 
   /**
-   * @param start ISO date ({@code 2026-12-03}) or date and hour ({@code 2026-12-03T14})
-   * @param categories counts by {@link #CATEGORIES}
+   * @param start ISO date ({@code 2026-12-03}) or date and hour ({@code 2026-12-03T14}); every day
+   *     or hour of the report's span has one, quiet ones with zeros
+   * @param categories counts by {@link Category}, every one present
    * @param counts counts by {@code action/reason}
    */
-  public record Period(String start, Map<String, Long> categories, Map<String, Long> counts) {
+  public record Period(String start, Map<Category, Long> categories, Map<String, Long> counts) {
     public long total() {
       return categories.values().stream().mapToLong(Long::longValue).sum();
     }
+
+    public long get(Category c) {
+      return categories.getOrDefault(c, 0L);
+    }
   }
+
+  /** The sum of a category over every period. */
+  public long total(Category c) {
+    return periods.stream().mapToLong(p -> p.get(c)).sum();
+  }
+
+  /**
+   * What the log lines did not say, so a list or a number that stays empty says why.
+   *
+   * @param postgreyDecisions decisions read from Postgrey's lines
+   * @param unnamedWhitelisted whitelisted passes whose line names no entry (Postgrey never logs the
+   *     entry that matched; greygate logs {@code whitelist=}, {@code domain_policy=}, {@code
+   *     dnswl=})
+   * @param greylistedWithoutTriplet greylisted decisions without a client address or recipient:
+   *     counted, but in no triplet, effectiveness or top list
+   */
+  public record LogGaps(
+      long postgreyDecisions, long unnamedWhitelisted, long greylistedWithoutTriplet) {}
 
   /**
    * @param greylisted distinct triplets greylisted at least a retry window before the report's
@@ -72,21 +90,31 @@ public record Report(
    * @param neverCameBack of those, how many never passed
    */
   public record Effectiveness(long greylisted, long neverCameBack, long retryWindowSeconds) {
+    /** There is something to measure: a triplet greylisted long enough ago. */
+    public boolean measured() {
+      return greylisted > 0;
+    }
+
+    /** The share that never came back; 0 when not {@link #measured()} (writers say n/a). */
     public double share() {
       return greylisted == 0 ? 0 : (double) neverCameBack / greylisted;
     }
   }
 
   /**
+   * The waits are measured only when {@code passed > 0} (else 0, which writers show as n/a), the
+   * retries only when {@code retried > 0}.
+   *
    * @param passed triplets seen passing after a delay
-   * @param retriesMedian greylisted attempts before the pass, median (of those whose greylisting
-   *     the logs show)
+   * @param retried of those, how many the logs show being greylisted (the retries' sample)
+   * @param retriesMedian greylisted attempts before the pass, median (of the {@code retried})
    */
   public record Delays(
       long passed,
       long medianSeconds,
       long p90Seconds,
       long maxSeconds,
+      long retried,
       long retriesMedian,
       long retriesMax) {}
 

@@ -6,9 +6,10 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.Comparator;
+import java.util.EnumMap;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -30,7 +31,7 @@ public final class ReportBuilder {
   private final long retryWindow;
   private final long from;
   private final long to;
-  private final TreeMap<String, Map<String, Long>> periods = new TreeMap<>();
+  private final TreeMap<String, Row> periods = new TreeMap<>();
   private final Map<String, Long> totals = new TreeMap<>();
   private final Map<String, Triplet> triplets = new HashMap<>();
   private final Map<String, Long> networks = new HashMap<>();
@@ -45,6 +46,23 @@ public final class ReportBuilder {
   private long skipped;
   private long undated;
   private boolean fromLogs;
+  private long postgreyDecisions;
+  private long unnamedWhitelisted;
+  private long greylistedWithoutTriplet;
+  private long firstDated = Long.MAX_VALUE;
+  private long lastDated = Long.MIN_VALUE;
+
+  /**
+   * The most rows the report's span is filled to: a span longer (from a line dated in year 1, say)
+   * keeps only the periods that hold decisions.
+   */
+  static final int MAX_FILLED_PERIODS = 100_000;
+
+  /** A period's counts: by category, and by action and reason. */
+  private static final class Row {
+    final long[] categories = new long[Category.values().length];
+    final Map<String, Long> counts = new TreeMap<>();
+  }
 
   private static final class Triplet {
     long firstGreylisted = Long.MAX_VALUE;
@@ -73,7 +91,7 @@ public final class ReportBuilder {
   public void add(DecisionCount c) {
     if (c.hour() + 3600 <= from || c.hour() >= to) return;
     String action = actionOf(c.outcome(), c.reason());
-    count(c.hour(), action, c.reason(), c.outcome().equals("prepend"), c.count());
+    count(c.hour(), action, c.reason(), c.outcome().equals("prepend"), c.count(), null);
     if (action.equals("ratelimit")) {
       limitHits.merge(c.reason().substring("limit ".length()), c.count(), Long::sum);
     }
@@ -84,6 +102,7 @@ public final class ReportBuilder {
    * Postgrey's that does not parse (counted as skipped).
    */
   public void add(String line, java.time.LocalDate today) {
+    fromLogs = true;
     LineRead read = LogLine.read(line, zone, today);
     if (read instanceof LineRead.Unreadable) {
       skipped++;
@@ -93,7 +112,6 @@ public final class ReportBuilder {
       unparsed++;
       return;
     }
-    fromLogs = true;
     long t = l.epochSecond();
     if (t != Long.MIN_VALUE && (t < from || t >= to)) return;
     String action = l.action();
@@ -107,7 +125,9 @@ public final class ReportBuilder {
     if (action.equals("queue-clear")) return;
     String reason = l.reason();
     boolean afterDelay = l.fields().containsKey("delay");
-    count(t, action, reason, afterDelay, 1);
+    if (l.postgrey()) postgreyDecisions++;
+    Category category = Category.of(action, reason, afterDelay);
+    count(t, action, reason, afterDelay, 1, category);
     if (action.equals("ratelimit")) {
       String rule = l.fields().getOrDefault("rule", reason.replaceFirst("^limit ", ""));
       limitHits.merge(rule, 1L, Long::sum);
@@ -115,13 +135,19 @@ public final class ReportBuilder {
       if (key != null) limitedKeys.merge(rule + " " + key, 1L, Long::sum);
       return;
     }
-    String entry = l.fields().get("whitelist");
-    if (entry != null && category(action, reason, afterDelay).equals("whitelisted")) {
-      String list = reason.startsWith("client") ? "clients" : "recipients";
-      whitelistEntries.merge(entry + " (" + list + ")", 1L, Long::sum);
+    if (category == Category.WHITELISTED) {
+      List<String> entries = entries(reason, l.fields());
+      if (entries == null) {
+        unnamedWhitelisted++;
+      } else {
+        for (String e : entries) whitelistEntries.merge(e, 1L, Long::sum);
+      }
     }
     String key = tripletKey(l.fields());
-    if (key == null) return;
+    if (key == null) {
+      if (category == Category.GREYLISTED) greylistedWithoutTriplet++;
+      return;
+    }
     if (action.equals("greylist")) {
       Triplet tr = triplets.computeIfAbsent(key, k -> new Triplet());
       tr.greylisted++;
@@ -143,41 +169,101 @@ public final class ReportBuilder {
     }
   }
 
-  private void count(long t, String action, String reason, boolean afterDelay, long n) {
+  /**
+   * The configured entries a whitelisted pass names, each with the list it is in: {@code google.com
+   * (clients)}, {@code postmaster@ (recipients)}, {@code @bank.example (allow-sender)}, {@code
+   * example.org (greylist=off)}, {@code list.dnswl.org (dnswl)}. An empty list when the reason has
+   * no entry ({@code not listed}), null when the line should name one and does not (Postgrey's
+   * lines).
+   */
+  static List<String> entries(String reason, Map<String, String> fields) {
+    String field;
+    String list;
+    switch (reason) {
+      case "client whitelist" -> {
+        field = "whitelist";
+        list = "clients";
+      }
+      case "recipient whitelist" -> {
+        field = "whitelist";
+        list = "recipients";
+      }
+      case "sender whitelist" -> {
+        field = "whitelist";
+        list = "allow-sender";
+      }
+      case "domain policy" -> {
+        field = "domain_policy";
+        list = "greylist=off";
+      }
+      case "dnswl" -> {
+        field = "dnswl";
+        list = "dnswl";
+      }
+      default -> {
+        return List.of();
+      }
+    }
+    String value = fields.get(field);
+    if (value == null || value.isEmpty()) return null;
+    if (!field.equals("dnswl")) return List.of(value + " (" + list + ")");
+    List<String> out = new ArrayList<>();
+    for (String zone : value.split(",")) {
+      if (!zone.isEmpty()) out.add(zone + " (" + list + ")");
+    }
+    return out;
+  }
+
+  private void count(
+      long t, String action, String reason, boolean afterDelay, long n, Category category) {
     String pair = action + "/" + reason;
     totals.merge(pair, n, Long::sum);
     if (t == Long.MIN_VALUE) {
       undated += n;
       return;
     }
+    firstDated = Math.min(firstDated, t);
+    lastDated = Math.max(lastDated, t);
+    Row row = periods.computeIfAbsent(period(t), p -> new Row());
+    row.counts.merge(pair, n, Long::sum);
+    Category c = category != null ? category : Category.of(action, reason, afterDelay);
+    row.categories[c.ordinal()] += n;
+  }
+
+  private String period(long t) {
     ZonedDateTime at = Instant.ofEpochSecond(t).atZone(zone);
-    String period = hourly ? HOUR.format(at) : DAY.format(at);
-    Map<String, Long> row = periods.computeIfAbsent(period, p -> new HashMap<>());
-    row.merge(pair, n, Long::sum);
-    row.merge("#" + category(action, reason, afterDelay), n, Long::sum);
+    return hourly ? HOUR.format(at) : DAY.format(at);
   }
 
   /**
-   * Passes without greylisting that the configuration asked for: the whitelists, the recipient
-   * domain's policy, and the DNS allow lists.
+   * Every day or hour of the report's span gets a row, so a quiet one shows as zeros instead of
+   * vanishing: from {@code from} (or the first decision) to the end of the period asked for (or the
+   * last decision). A span of more than {@link #MAX_FILLED_PERIODS} rows is left as it is.
    */
-  static final java.util.Set<String> WHITELIST_REASONS =
-      java.util.Set.of(
-          "client whitelist",
-          "recipient whitelist",
-          "sender whitelist",
-          "domain policy",
-          "dnswl",
-          "not listed");
+  private void fill() {
+    if (firstDated == Long.MAX_VALUE) return; // no decision: nothing to draw
+    boolean bounded = from != Long.MIN_VALUE || to != Long.MAX_VALUE;
+    long start = Math.min(firstDated, from != Long.MIN_VALUE ? from : firstDated);
+    long end = bounded ? Math.max(lastDated, Math.min(to, reference) - 1) : lastDated;
+    if (!fits(start, end)) {
+      start = firstDated;
+      end = lastDated;
+      if (!fits(start, end)) return;
+    }
+    ZonedDateTime at = Instant.ofEpochSecond(start).atZone(zone);
+    at =
+        hourly
+            ? at.truncatedTo(java.time.temporal.ChronoUnit.HOURS)
+            : at.toLocalDate().atStartOfDay(zone);
+    while (at.toEpochSecond() <= end) {
+      periods.computeIfAbsent(hourly ? HOUR.format(at) : DAY.format(at), p -> new Row());
+      at = hourly ? at.plusHours(1) : at.toLocalDate().plusDays(1).atStartOfDay(zone);
+    }
+  }
 
-  static String category(String action, String reason, boolean afterDelay) {
-    if (action.equals("greylist")) return "greylisted";
-    if (reason.equals("fail-open")) return "fail-open";
-    if (reason.equals("triplet found")) return afterDelay ? "passed after delay" : "passed known";
-    if (WHITELIST_REASONS.contains(reason)) return "whitelisted";
-    if (reason.equals("client AWL")) return "auto-whitelisted";
-    if (action.equals("ratelimit")) return "rate-limited";
-    return "other";
+  private boolean fits(long start, long end) {
+    long span = end - start; // negative when it overflows: too long
+    return span >= 0 && span <= (hourly ? 3600L : 86_400L) * (MAX_FILLED_PERIODS - 2);
   }
 
   private static String actionOf(String outcome, String reason) {
@@ -208,23 +294,31 @@ public final class ReportBuilder {
         + recipient.toLowerCase(Locale.ROOT);
   }
 
+  /**
+   * The report reads logs, even if they hold no line: its lists are then the logs' (empty ones say
+   * why), not the counters' (which keep no names).
+   */
+  public void readingLogs() {
+    fromLogs = true;
+  }
+
   /** Lines the reader dropped unread (longer than it keeps): counted as skipped. */
   public void skip(long lines) {
+    fromLogs = true;
     skipped += lines;
   }
 
   public Report build(String source) {
+    fill();
     List<Report.Period> rows = new ArrayList<>();
     for (var e : periods.entrySet()) {
-      Map<String, Long> categories = new LinkedHashMap<>();
-      Map<String, Long> counts = new TreeMap<>();
-      for (String c : Report.CATEGORIES) categories.put(c, e.getValue().getOrDefault("#" + c, 0L));
-      e.getValue()
-          .forEach(
-              (k, v) -> {
-                if (!k.startsWith("#")) counts.put(k, v);
-              });
-      rows.add(new Report.Period(e.getKey(), categories, counts));
+      Map<Category, Long> categories = new EnumMap<>(Category.class);
+      for (Category c : Category.values()) categories.put(c, e.getValue().categories[c.ordinal()]);
+      rows.add(
+          new Report.Period(
+              e.getKey(),
+              Collections.unmodifiableMap(categories),
+              Collections.unmodifiableMap(e.getValue().counts)));
     }
     Report.Effectiveness eff = null;
     Report.Delays d = null;
@@ -252,6 +346,7 @@ public final class ReportBuilder {
               percentile(sorted, 50),
               percentile(sorted, 90),
               sorted.length == 0 ? 0 : sorted[sorted.length - 1],
+              tries.length,
               percentile(tries, 50),
               tries.length == 0 ? 0 : tries[tries.length - 1]);
     }
@@ -271,7 +366,10 @@ public final class ReportBuilder {
         histogram,
         unparsed,
         skipped,
-        undated);
+        undated,
+        fromLogs
+            ? new Report.LogGaps(postgreyDecisions, unnamedWhitelisted, greylistedWithoutTriplet)
+            : null);
   }
 
   /** 300 -> 5m, 3600 -> 1h, 86400 -> 1d: a bucket bound, short. */

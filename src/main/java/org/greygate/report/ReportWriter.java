@@ -11,6 +11,8 @@ import com.fasterxml.jackson.core.io.SerializedString;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.greygate.logline.TerminalText;
@@ -47,22 +49,19 @@ public final class ReportWriter {
   private static void text(Report r, PrintWriter out) {
     out.println("greygate report: " + visible(r.source()));
     out.println();
-    String first = r.hourly() ? "hour" : "day";
-    StringBuilder head = new StringBuilder(String.format(Locale.ROOT, "%-13s", first));
-    for (String c : Report.CATEGORIES)
-      head.append(String.format(Locale.ROOT, " %12s", shortName(c)));
+    Category[] categories = Category.values();
+    StringBuilder head =
+        new StringBuilder(String.format(Locale.ROOT, "%-13s", r.hourly() ? "hour" : "day"));
+    for (Category c : categories) {
+      head.append(String.format(Locale.ROOT, " %" + width(c) + "s", c.label));
+    }
     head.append(String.format(Locale.ROOT, " %10s", "total"));
     out.println(head);
-    long[] sums = new long[Report.CATEGORIES.size() + 1];
     for (Report.Period p : r.periods()) {
       StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "%-13s", p.start()));
-      int i = 0;
-      for (String c : Report.CATEGORIES) {
-        long n = p.categories().get(c);
-        sums[i++] += n;
-        row.append(String.format(Locale.ROOT, " %,12d", n));
+      for (Category c : categories) {
+        row.append(String.format(Locale.ROOT, " %," + width(c) + "d", p.get(c)));
       }
-      sums[i] += p.total();
       row.append(String.format(Locale.ROOT, " %,10d", p.total()));
       out.println(row);
     }
@@ -70,10 +69,13 @@ public final class ReportWriter {
       out.println("(no decisions in this period)");
     } else {
       StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "%-13s", "all"));
-      for (int i = 0; i < Report.CATEGORIES.size(); i++) {
-        row.append(String.format(Locale.ROOT, " %,12d", sums[i]));
+      long all = 0;
+      for (Category c : categories) {
+        long n = r.total(c);
+        all += n;
+        row.append(String.format(Locale.ROOT, " %," + width(c) + "d", n));
       }
-      row.append(String.format(Locale.ROOT, " %,10d", sums[sums.length - 1]));
+      row.append(String.format(Locale.ROOT, " %,10d", all));
       out.println(row);
     }
     out.println();
@@ -88,37 +90,29 @@ public final class ReportWriter {
           e.getValue());
     }
     if (r.effectiveness() != null) {
-      Report.Effectiveness f = r.effectiveness();
       out.println();
-      out.printf(
-          Locale.ROOT,
-          "effectiveness: %,d of %,d greylisted triplets never came back (%.1f%%): mail stopped"
-              + " without looking at it (triplets greylisted in the last %d h are left out: they may"
-              + " still come back)%n",
-          f.neverCameBack(),
-          f.greylisted(),
-          100 * f.share(),
-          f.retryWindowSeconds() / 3600);
+      out.println("effectiveness: " + effectiveness(r.effectiveness()));
     }
-    if (r.delays() != null && r.delays().passed() > 0) {
+    if (r.delays() != null) {
       Report.Delays d = r.delays();
-      out.printf(
-          Locale.ROOT,
-          "delay of mail that passed (%,d triplets): median %s, 90%% within %s, longest %s;"
-              + " greylisted attempts before passing: median %d, most %d%n",
-          d.passed(),
-          duration(d.medianSeconds()),
-          duration(d.p90Seconds()),
-          duration(d.maxSeconds()),
-          d.retriesMedian(),
-          d.retriesMax());
-    }
-    if (r.delays() != null && r.delays().passed() > 0) {
-      StringBuilder h = new StringBuilder("  waited:");
-      for (Report.Bucket b : r.delayHistogram()) {
-        h.append(String.format(Locale.ROOT, "  %s %,d", b.label(), b.count()));
+      if (d.passed() == 0) {
+        out.println("delay of mail that passed: " + NO_DELAYS);
+      } else {
+        out.printf(
+            Locale.ROOT,
+            "delay of mail that passed (%,d triplets): median %s, 90%% within %s, longest %s;"
+                + " greylisted attempts before passing: %s%n",
+            d.passed(),
+            duration(d.medianSeconds()),
+            duration(d.p90Seconds()),
+            duration(d.maxSeconds()),
+            retries(d));
+        StringBuilder h = new StringBuilder("  waited:");
+        for (Report.Bucket b : r.delayHistogram()) {
+          h.append(String.format(Locale.ROOT, "  %s %,d", b.label(), b.count()));
+        }
+        out.println(h);
       }
-      out.println(h);
     }
     top(out, "client networks greylisted most", r.topNetworks());
     top(out, "sender domains greylisted most", r.topSenderDomains());
@@ -126,6 +120,9 @@ public final class ReportWriter {
     top(out, "rate-limit answers by rule", r.rateLimitHits());
     top(out, "keys rate limits answered most (rule key)", r.topLimitedKeys());
     top(out, "queue watch alerts (alert queue)", r.queueAlerts());
+    List<String> gaps = gaps(r);
+    if (!gaps.isEmpty()) out.println();
+    for (String g : gaps) out.println(g);
     if (r.unparsed() > 0 || r.undated() > 0) {
       out.println();
       out.printf(
@@ -143,6 +140,65 @@ public final class ReportWriter {
     }
   }
 
+  /** A text column as wide as its label, at least 7 (a million with its comma). */
+  private static int width(Category c) {
+    return Math.max(7, c.label.length());
+  }
+
+  static final String NO_DELAYS = "n/a (no greylisted mail passed in this period)";
+
+  /** The effectiveness in words, or n/a when no triplet is old enough to tell. */
+  static String effectiveness(Report.Effectiveness f) {
+    if (!f.measured()) {
+      return String.format(
+          Locale.ROOT,
+          "n/a (no triplet greylisted %d h or more before the end of the period: none is old enough"
+              + " to tell whether it came back)",
+          f.retryWindowSeconds() / 3600);
+    }
+    return String.format(
+        Locale.ROOT,
+        "%,d of %,d greylisted triplets never came back (%.1f%%): mail stopped without looking at"
+            + " it (triplets greylisted in the last %d h are left out: they may still come back)",
+        f.neverCameBack(),
+        f.greylisted(),
+        100 * f.share(),
+        f.retryWindowSeconds() / 3600);
+  }
+
+  static String retries(Report.Delays d) {
+    return d.retried() == 0
+        ? "n/a (the logs do not show these triplets being greylisted)"
+        : String.format(Locale.ROOT, "median %d, most %d", d.retriesMedian(), d.retriesMax());
+  }
+
+  /** What the logs did not name, one sentence each; empty for counters or complete logs. */
+  static List<String> gaps(Report r) {
+    List<String> out = new ArrayList<>();
+    Report.LogGaps g = r.gaps();
+    if (g == null) return out;
+    if (g.unnamedWhitelisted() > 0) out.add(unnamedWhitelisted(g));
+    if (g.greylistedWithoutTriplet() > 0) {
+      out.add(
+          String.format(
+              Locale.ROOT,
+              "%,d greylisted decisions name no client address or recipient: counted, but in no"
+                  + " triplet, effectiveness or top list",
+              g.greylistedWithoutTriplet()));
+    }
+    return out;
+  }
+
+  static String unnamedWhitelisted(Report.LogGaps g) {
+    return String.format(
+        Locale.ROOT,
+        "%,d whitelisted passes name no entry%s: counted as whitelisted, not in the list of entries",
+        g.unnamedWhitelisted(),
+        g.postgreyDecisions() > 0
+            ? " (Postgrey's lines do not say which whitelist entry matched; greygate's do)"
+            : "");
+  }
+
   private static void top(PrintWriter out, String title, java.util.List<Report.Top> top) {
     if (top.isEmpty()) return;
     out.println();
@@ -152,35 +208,25 @@ public final class ReportWriter {
     }
   }
 
-  private static String shortName(String category) {
-    return switch (category) {
-      case "passed after delay" -> "passed late";
-      case "auto-whitelisted" -> "auto-wl";
-      case "rate-limited" -> "limited";
-      default -> category;
-    };
-  }
-
   static String duration(long seconds) {
     if (seconds < 120) return seconds + " s";
     if (seconds < 7200) return (seconds / 60) + " min";
     return String.format(Locale.ROOT, "%.1f h", seconds / 3600.0);
   }
 
+  /**
+   * One row a day (or hour), quiet ones as zeros, one column per {@link Category} and the total: a
+   * spreadsheet opens it as the table the text shows and charts it as it is, on an honest time
+   * axis. The counts by action and reason are in the JSON.
+   */
   private static void csv(Report r, PrintWriter out) {
-    out.println(r.hourly() ? "hour,action,reason,count" : "day,action,reason,count");
+    StringBuilder head = new StringBuilder(r.hourly() ? "hour" : "day");
+    for (Category c : Category.values()) head.append(',').append(c.id);
+    out.println(head.append(",total"));
     for (Report.Period p : r.periods()) {
-      for (Map.Entry<String, Long> e : p.counts().entrySet()) {
-        int slash = e.getKey().indexOf('/');
-        out.println(
-            p.start()
-                + ","
-                + csvField(e.getKey().substring(0, slash))
-                + ","
-                + csvField(e.getKey().substring(slash + 1))
-                + ","
-                + e.getValue());
-      }
+      StringBuilder row = new StringBuilder(p.start());
+      for (Category c : Category.values()) row.append(',').append(p.get(c));
+      out.println(row.append(',').append(p.total()));
     }
   }
 
@@ -228,31 +274,42 @@ public final class ReportWriter {
       for (Report.Period p : r.periods()) {
         g.writeStartObject();
         g.writeStringField("start", p.start());
-        map(g, "categories", p.categories());
+        g.writeObjectFieldStart("categories");
+        for (Category c : Category.values()) g.writeNumberField(c.id, p.get(c));
+        g.writeEndObject();
         map(g, "counts", p.counts());
         g.writeEndObject();
       }
       g.writeEndArray();
+      g.writeObjectFieldStart("category_totals");
+      for (Category c : Category.values()) g.writeNumberField(c.id, r.total(c));
+      g.writeEndObject();
       map(g, "totals", r.totals());
       if (r.effectiveness() != null) {
         Report.Effectiveness f = r.effectiveness();
         g.writeObjectFieldStart("effectiveness");
         g.writeNumberField("greylisted", f.greylisted());
         g.writeNumberField("never_came_back", f.neverCameBack());
-        g.writeFieldName("share");
-        g.writeNumber(String.format(Locale.ROOT, "%.4f", f.share()));
+        g.writeFieldName("share"); // null: nothing to measure
+        if (f.measured()) {
+          g.writeNumber(String.format(Locale.ROOT, "%.4f", f.share()));
+        } else {
+          g.writeNull();
+        }
         g.writeNumberField("retry_window_seconds", f.retryWindowSeconds());
         g.writeEndObject();
       }
       if (r.delays() != null) {
         Report.Delays d = r.delays();
+        boolean waits = d.passed() > 0;
         g.writeObjectFieldStart("delays");
         g.writeNumberField("passed", d.passed());
-        g.writeNumberField("median_seconds", d.medianSeconds());
-        g.writeNumberField("p90_seconds", d.p90Seconds());
-        g.writeNumberField("max_seconds", d.maxSeconds());
-        g.writeNumberField("retries_median", d.retriesMedian());
-        g.writeNumberField("retries_max", d.retriesMax());
+        number(g, "median_seconds", waits, d.medianSeconds());
+        number(g, "p90_seconds", waits, d.p90Seconds());
+        number(g, "max_seconds", waits, d.maxSeconds());
+        g.writeNumberField("retried", d.retried());
+        number(g, "retries_median", d.retried() > 0, d.retriesMedian());
+        number(g, "retries_max", d.retried() > 0, d.retriesMax());
         g.writeArrayFieldStart("histogram");
         for (Report.Bucket k : r.delayHistogram()) {
           g.writeStartObject();
@@ -272,6 +329,13 @@ public final class ReportWriter {
       tops(g, "rate_limit_hits", r.rateLimitHits());
       tops(g, "top_limited_keys", r.topLimitedKeys());
       tops(g, "queue_alerts", r.queueAlerts());
+      if (r.gaps() != null) {
+        g.writeObjectFieldStart("log_gaps");
+        g.writeNumberField("postgrey_decisions", r.gaps().postgreyDecisions());
+        g.writeNumberField("unnamed_whitelisted", r.gaps().unnamedWhitelisted());
+        g.writeNumberField("greylisted_without_triplet", r.gaps().greylistedWithoutTriplet());
+        g.writeEndObject();
+      }
       g.writeNumberField("unparsed_lines", r.unparsed());
       g.writeNumberField("skipped_lines", r.skipped());
       g.writeNumberField("undated_decisions", r.undated());
@@ -294,6 +358,17 @@ public final class ReportWriter {
       g.writeEndObject();
     }
     g.writeEndArray();
+  }
+
+  /** {@code value}, or null when there was nothing to measure. */
+  private static void number(JsonGenerator g, String name, boolean measured, long value)
+      throws IOException {
+    g.writeFieldName(name);
+    if (measured) {
+      g.writeNumber(value);
+    } else {
+      g.writeNull();
+    }
   }
 
   private static void map(JsonGenerator g, String name, Map<String, Long> m) throws IOException {

@@ -54,11 +54,16 @@ class ReportIT {
         DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH")
             .format(Instant.ofEpochSecond(t0).atZone(ZoneId.systemDefault()));
     String csv = out.toString();
-    assertTrue(csv.startsWith("hour,action,reason,count\n"), csv);
-    assertTrue(csv.contains(hour0 + ",greylist,new,3\n"), csv);
-    assertTrue(csv.contains(hour0 + ",greylist,early-retry,1\n"), csv);
-    assertTrue(csv.contains(hour0 + ",pass,triplet found,1\n"), csv);
-    assertEquals(5, csv.strip().split("\n").length, csv);
+    assertTrue(
+        csv.startsWith(
+            "hour,greylisted,passed_late,passed_known,whitelisted,auto_whitelisted,"
+                + "rate_limited,fail_open,other,total\n"),
+        csv);
+    // 3 new and an early retry greylisted, one pass after the delay
+    assertTrue(csv.contains("\n" + hour0 + ",4,1,0,0,0,0,0,0,5\n"), csv);
+    assertEquals(
+        2, csv.lines().skip(1).filter(l -> !l.endsWith(",0")).count(), "the next hour's pass");
+    assertTrue(csv.lines().count() >= 7 * 24, "every hour of the week has its row: " + csv);
     out.getBuffer().setLength(0);
     assertEquals(0, run("report", "--dbdir=" + db));
     assertTrue(out.toString().contains("greylisted"), out.toString());
@@ -109,6 +114,73 @@ class ReportIT {
         err.toString());
     assertEquals(2, run("report", "--dbdir=" + dir.resolve("none")));
     assertEquals(2, run("report", "--dbdir=" + dir, "--since=yesterday"));
+  }
+
+  /** Lines of greygate with a domain policy, and of Postgrey after a migration. */
+  static final java.util.List<String> MIGRATED =
+      java.util.List.of(
+          "2026-12-01T12:00:00+00:00 mx postgrey[7]: action=pass, reason=client whitelist,"
+              + " client_name=mail.google.com, client_address=198.51.100.1, sender=a@gmail.com,"
+              + " recipient=r@example.net",
+          "2026-12-01T12:00:05+00:00 mx postgrey[7]: action=greylist, reason=new, client_name=x,"
+              + " client_address=192.0.2.1, sender=s@one.example, recipient=r@example.net",
+          "2026-12-03T12:00:00+00:00 mx greygate[9]: action=pass, reason=sender whitelist,"
+              + " whitelist=@bank.example, client_name=x, client_address=192.0.2.9,"
+              + " sender=otp@bank.example, recipient=r@example.org");
+
+  /**
+   * What a new user found, README in hand: the domain policy's allow-sender listed as
+   * "(recipients)", the page saying "give --log" to a report of Postgrey's logs, "0 of 0 ...
+   * (0.0%)", and a CSV without the categories the table shows.
+   */
+  @Test
+  void aMigratedLogReadsRight() throws Exception {
+    Path log = dir.resolve("mail.log");
+    Files.write(log, MIGRATED, StandardCharsets.UTF_8);
+    assertEquals(0, run("report", "--log=" + log), err.toString());
+    String text = out.toString();
+    out.getBuffer().setLength(0);
+    // the last day alone: no greylisted triplet to judge
+    assertEquals(0, run("report", "--log=" + log, "--from=2026-12-03"), err.toString());
+    String lastDay = out.toString();
+    Path page = dir.resolve("report.html");
+    assertEquals(0, run("report", "--log=" + log, "--html=" + page), err.toString());
+    String html = Files.readString(page);
+    out.getBuffer().setLength(0);
+    assertEquals(0, run("report", "--log=" + log, "--format=csv"), err.toString());
+    String csv = out.toString();
+    out.getBuffer().setLength(0);
+    assertEquals(
+        0, run("report", "--log=" + log, "--from=2026-12-03", "--format=json"), err.toString());
+    String json = out.toString();
+
+    org.junit.jupiter.api.Assertions.assertAll(
+        () -> assertTrue(text.contains("@bank.example (allow-sender)"), text),
+        () -> assertTrue(!text.contains("(recipients)"), text),
+        () -> assertTrue(text.contains("1 whitelisted passes name no entry (Postgrey's"), text),
+        () -> assertTrue(!lastDay.contains("0 of 0"), lastDay),
+        () -> assertTrue(lastDay.contains("effectiveness: n/a"), lastDay),
+        () -> assertTrue(!html.contains("give --log"), html),
+        () ->
+            assertTrue(
+                html.contains("Postgrey&#39;s lines do not say which whitelist entry matched"),
+                html),
+        () ->
+            assertEquals(
+                java.util.List.of(
+                    "day,greylisted,passed_late,passed_known,whitelisted,auto_whitelisted,"
+                        + "rate_limited,fail_open,other,total",
+                    "2026-12-01,1,0,0,1,0,0,0,0,2",
+                    "2026-12-02,0,0,0,0,0,0,0,0,0",
+                    "2026-12-03,0,0,0,1,0,0,0,0,1"),
+                csv.lines().toList()),
+        () -> assertTrue(json.contains("\"share\":null"), json),
+        () ->
+            assertTrue(
+                json.contains(
+                    "\"categories\":{\"greylisted\":0,\"passed_late\":0,\"passed_known\":0,"
+                        + "\"whitelisted\":1,"),
+                json));
   }
 
   /** A Postfix line that logs what a remote client said in HELO, as smtpd writes it. */

@@ -98,6 +98,15 @@ class LogLineFuzzTest {
       char c = json.charAt(i);
       assertTrue(c == '\n' || !TerminalText.control(c), "a control character in " + json);
     }
+    // the page: whatever the lines held, no markup of theirs and a bounded size
+    StringWriter page = new StringWriter();
+    ReportWriter.writeHtml(r, new PrintWriter(page));
+    String html = page.toString();
+    assertFalse(html.contains("<script"), html);
+    assertEquals(
+        html.indexOf("<svg id=\"timeline\"") < 0 ? 0 : 1,
+        html.split("<svg id=\"timeline\"", -1).length - 1);
+    assertTrue(html.length() < 200_000 + 600L * text.length(), "page of " + html.length());
   }
 
   static String write(Report r, ReportWriter.Format format) {

@@ -1,6 +1,7 @@
 package org.greygate.report;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -284,20 +285,21 @@ class ReportTest {
                 "Dec  3 10:00:00 mx postfix/smtpd[1]: connect from somewhere")
             .build("test");
     assertEquals(
-        List.of("2026-12-01", "2026-12-03"),
-        r.periods().stream().map(Report.Period::start).toList());
+        List.of("2026-12-01", "2026-12-02", "2026-12-03"),
+        r.periods().stream().map(Report.Period::start).toList(),
+        "the quiet day between has its row");
     Report.Period day1 = r.periods().get(0);
-    assertEquals(4, day1.categories().get("greylisted"));
-    assertEquals(1, day1.categories().get("passed after delay"));
-    assertEquals(1, day1.categories().get("passed known"));
+    assertEquals(4, day1.get(Category.GREYLISTED));
+    assertEquals(1, day1.get(Category.PASSED_LATE));
+    assertEquals(1, day1.get(Category.PASSED_KNOWN));
     assertEquals(
         4,
-        r.periods().get(1).categories().get("whitelisted"),
+        r.periods().get(2).get(Category.WHITELISTED),
         "whitelists, domain policy, DNS allow list and sender whitelist alike");
     assertEquals(4, r.totals().get("greylist/new"));
     assertEquals(1, r.totals().get("greylist/early-retry"));
     assertEquals(new Report.Effectiveness(3, 2, 86_400), r.effectiveness());
-    assertEquals(new Report.Delays(1, 400, 400, 400, 2, 2), r.delays());
+    assertEquals(new Report.Delays(1, 400, 400, 400, 1, 2, 2), r.delays());
     assertEquals(
         List.of(
             new Report.Top("192.0.2.0/24", 2),
@@ -389,7 +391,7 @@ class ReportTest {
             new Report.Top("burst alice@example.org", 2),
             new Report.Top("daily bob@example.org", 1)),
         r.topLimitedKeys());
-    assertEquals(3, r.periods().get(0).categories().get("rate-limited"));
+    assertEquals(3, r.periods().get(0).get(Category.RATE_LIMITED));
 
     ReportBuilder b =
         new ReportBuilder(UTC, false, Long.MIN_VALUE, Long.MAX_VALUE, 86_400, Long.MAX_VALUE);
@@ -398,8 +400,8 @@ class ReportTest {
     Report s = b.build("database");
     assertEquals(
         List.of(new Report.Top("burst", 7), new Report.Top("daily", 2)), s.rateLimitHits());
-    assertEquals(9, s.periods().get(0).categories().get("rate-limited"));
-    assertEquals(0, s.periods().get(0).categories().get("greylisted"));
+    assertEquals(9, s.periods().get(0).get(Category.RATE_LIMITED));
+    assertEquals(0, s.periods().get(0).get(Category.GREYLISTED));
   }
 
   @Test
@@ -447,12 +449,224 @@ class ReportTest {
     Report r = b.build("database");
     assertEquals(2, r.periods().size());
     assertEquals("2026-12-03T10", r.periods().get(0).start());
-    assertEquals(7, r.periods().get(0).categories().get("greylisted"));
-    assertEquals(3, r.periods().get(0).categories().get("passed after delay"));
-    assertEquals(5, r.periods().get(0).categories().get("passed known"));
-    assertEquals(1, r.periods().get(1).categories().get("fail-open"));
+    assertEquals(7, r.periods().get(0).get(Category.GREYLISTED));
+    assertEquals(3, r.periods().get(0).get(Category.PASSED_LATE));
+    assertEquals(5, r.periods().get(0).get(Category.PASSED_KNOWN));
+    assertEquals(1, r.periods().get(1).get(Category.FAIL_OPEN));
     assertEquals(8, r.totals().get("pass/triplet found"));
     assertNull(r.effectiveness(), "the counters hold no triplets");
+  }
+
+  /**
+   * Each whitelisted pass is listed under the list it came from: the domain policy's {@code
+   * allow-sender} (logged {@code reason=sender whitelist}) was shown as "(recipients)", its {@code
+   * greylist=off} and the DNS allow lists not at all.
+   */
+  @Test
+  void everyWhitelistEntryIsNamedWithItsOwnList() {
+    Report r =
+        logs(
+                line(
+                    "2026-12-03 08:00:00",
+                    "action=pass, reason=sender whitelist, whitelist=@bank.example",
+                    "192.0.2.1",
+                    "a@bank.example",
+                    "r@example.org"),
+                line(
+                    "2026-12-03 08:00:01",
+                    "action=pass, reason=domain policy, domain_policy=accounts.example.org",
+                    "192.0.2.2",
+                    "b@c.example",
+                    "r@accounts.example.org"),
+                line(
+                    "2026-12-03 08:00:02",
+                    "action=pass, reason=dnswl, dnswl=list.dnswl.org,wl.example",
+                    "192.0.2.3",
+                    "b@c.example",
+                    "r@x"),
+                line(
+                    "2026-12-03 08:00:03",
+                    "action=pass, reason=recipient whitelist, whitelist=postmaster@",
+                    "192.0.2.4",
+                    "b@c.example",
+                    "postmaster@x"),
+                line(
+                    "2026-12-03 08:00:04",
+                    "action=pass, reason=not listed",
+                    "192.0.2.5",
+                    "b@c.example",
+                    "r@x"))
+            .build("test");
+    assertEquals(
+        List.of(
+            new Report.Top("@bank.example (allow-sender)", 1),
+            new Report.Top("accounts.example.org (greylist=off)", 1),
+            new Report.Top("list.dnswl.org (dnswl)", 1),
+            new Report.Top("postmaster@ (recipients)", 1),
+            new Report.Top("wl.example (dnswl)", 1)),
+        r.topWhitelistEntries());
+    assertEquals(5, r.total(Category.WHITELISTED));
+    assertEquals(new Report.LogGaps(0, 0, 0), r.gaps(), "every entry named");
+  }
+
+  static final String POSTGREY_WHITELISTED =
+      "Dec  3 10:00:01 mx postgrey[812]: action=pass, reason=client whitelist,"
+          + " client_name=mail.google.com, client_address=198.51.100.1, sender=a@gmail.com,"
+          + " recipient=r@example.net";
+
+  /**
+   * Postgrey's lines do not name the whitelist entry that matched: the page said "the database
+   * keeps no names: give --log" though the report read the logs. It says what the lines lack.
+   */
+  @Test
+  void postgreysLinesSayWhatTheyLackNotGiveLog() {
+    Report r =
+        logs(
+                POSTGREY_WHITELISTED,
+                POSTGREY_WHITELISTED.replace("10:00:01", "10:00:02"),
+                "Dec  3 10:00:03 mx postgrey[812]: action=greylist, reason=new, client_name=x,"
+                    + " client_address=192.0.2.1, sender=s@one.example, recipient=r@example.net")
+            .build("log mail.log");
+    assertEquals(new Report.LogGaps(3, 2, 0), r.gaps());
+    assertEquals(2, r.total(Category.WHITELISTED));
+    assertEquals(List.of(), r.topWhitelistEntries());
+    StringWriter page = new StringWriter();
+    ReportWriter.writeHtml(r, new PrintWriter(page));
+    String html = page.toString();
+    assertFalse(html.contains("give --log"), html);
+    assertTrue(
+        html.contains(
+            "None named: 2 whitelisted passes name no entry (Postgrey&#39;s lines do not say which"
+                + " whitelist entry matched; greygate&#39;s do)"),
+        html);
+    String text = write(r, ReportWriter.Format.TEXT);
+    assertTrue(text.contains("2 whitelisted passes name no entry (Postgrey's lines"), text);
+    String json = write(r, ReportWriter.Format.JSON);
+    assertTrue(
+        json.contains(
+            "\"log_gaps\":{\"postgrey_decisions\":3,\"unnamed_whitelisted\":2,"
+                + "\"greylisted_without_triplet\":0}"),
+        json);
+
+    // from the counters, the page does say the logs hold the names
+    ReportBuilder b =
+        new ReportBuilder(UTC, false, Long.MIN_VALUE, Long.MAX_VALUE, 86_400, Long.MAX_VALUE);
+    b.add(new DecisionCount(t("2026-12-03T10:00:00"), "dunno", "client whitelist", 2));
+    StringWriter db = new StringWriter();
+    ReportWriter.writeHtml(b.build("database"), new PrintWriter(db));
+    assertTrue(
+        db.toString().contains("the database keeps counts, not names; give --log"), db.toString());
+
+    // logs that hold no decision at all are still logs
+    ReportBuilder empty =
+        new ReportBuilder(UTC, false, Long.MIN_VALUE, Long.MAX_VALUE, 86_400, Long.MAX_VALUE);
+    empty.readingLogs();
+    StringWriter none = new StringWriter();
+    ReportWriter.writeHtml(empty.build("log"), new PrintWriter(none));
+    assertFalse(none.toString().contains("give --log"), none.toString());
+  }
+
+  /** "0 of 0 greylisted triplets never came back (0.0%)": nothing measured is not 0 %. */
+  @Test
+  void nothingToMeasureIsNotApplicableNotZero() {
+    Report r =
+        logs(line(
+                "2026-12-03 09:59:00",
+                "action=greylist, reason=new",
+                "192.0.2.1",
+                "a@one.example",
+                "r@x"))
+            .build("test");
+    assertEquals(0, r.effectiveness().greylisted(), "greylisted a minute ago: too recent");
+    String text = write(r, ReportWriter.Format.TEXT);
+    assertFalse(text.contains("0 of 0"), text);
+    assertFalse(text.contains("0.0%"), text);
+    assertTrue(text.contains("effectiveness: n/a (no triplet greylisted 24 h or more"), text);
+    assertTrue(
+        text.contains("delay of mail that passed: n/a (no greylisted mail passed in this period)"),
+        text);
+    String json = write(r, ReportWriter.Format.JSON);
+    assertTrue(json.contains("\"never_came_back\":0,\"share\":null"), json);
+    assertTrue(
+        json.contains(
+            "\"passed\":0,\"median_seconds\":null,\"p90_seconds\":null,\"max_seconds\":null,"
+                + "\"retried\":0,\"retries_median\":null,\"retries_max\":null"),
+        json);
+    StringWriter page = new StringWriter();
+    ReportWriter.writeHtml(r, new PrintWriter(page));
+    assertFalse(page.toString().contains("0.0%"), page.toString());
+
+    // a pass whose greylisting is in no log given: its wait is known, its retries are not
+    Report late =
+        logs(line(
+                "2026-12-03 09:00:00",
+                "action=pass, reason=triplet found, delay=400",
+                "192.0.2.1",
+                "a@one.example",
+                "r@x"))
+            .build("test");
+    String t = write(late, ReportWriter.Format.TEXT);
+    assertTrue(
+        t.contains(
+            "greylisted attempts before passing: n/a (the logs do not show these triplets being"
+                + " greylisted)"),
+        t);
+  }
+
+  /**
+   * Every day (hour) of the span has its row, quiet ones as zeros: the span asked for, or the logs'
+   * first to last decision. A line dated in year 1 cannot make millions of rows.
+   */
+  @Test
+  void quietDaysAndHoursKeepTheirPlace() {
+    ReportBuilder b =
+        new ReportBuilder(
+            UTC,
+            true,
+            t("2026-12-03T00:00:00"),
+            t("2026-12-04T00:00:00"),
+            86_400,
+            t("2026-12-03T06:30:00"));
+    b.add(
+        line("2026-12-03 02:10:00", "action=greylist, reason=new", "192.0.2.1", "a@b", "r@x"),
+        TODAY);
+    b.add(
+        line("2026-12-03 05:10:00", "action=greylist, reason=new", "192.0.2.1", "a@b", "r@x"),
+        TODAY);
+    Report r = b.build("test");
+    assertEquals(
+        List.of(
+            "2026-12-03T00",
+            "2026-12-03T01",
+            "2026-12-03T02",
+            "2026-12-03T03",
+            "2026-12-03T04",
+            "2026-12-03T05",
+            "2026-12-03T06"),
+        r.periods().stream().map(Report.Period::start).toList(),
+        "from the start asked for to now");
+    assertEquals(0, r.periods().get(3).total());
+    assertTrue(
+        write(r, ReportWriter.Format.CSV).contains("\n2026-12-03T03,0,0,0,0,0,0,0,0,0\n"),
+        "the CSV has the quiet hour");
+
+    Report hostile =
+        logs(
+                "0001-01-01 00:00:00 INFO  decision: action=greylist, reason=new",
+                "9999-12-31 23:00:00 INFO  decision: action=greylist, reason=new")
+            .build("test");
+    assertEquals(2, hostile.periods().size(), "a span past the limit is not filled");
+    ReportBuilder far =
+        new ReportBuilder(
+            UTC, true, t("0001-01-01T00:00:00"), Long.MAX_VALUE, 86_400, Long.MAX_VALUE);
+    far.add(
+        line("2026-12-03 02:10:00", "action=greylist, reason=new", "192.0.2.1", "a@b", "r@x"),
+        TODAY);
+    far.add(
+        line("2026-12-03 04:10:00", "action=greylist, reason=new", "192.0.2.1", "a@b", "r@x"),
+        TODAY);
+    assertEquals(
+        3, far.build("test").periods().size(), "--from year 1: the decisions' span, filled");
   }
 
   @Test
@@ -481,7 +695,9 @@ class ReportTest {
     assertTrue(json.contains("\"greylist/new\":1"), json);
     assertTrue(json.contains("\"median_seconds\":400"), json);
     assertEquals(
-        "day,action,reason,count\n2026-12-01,greylist,new,1\n2026-12-01,pass,triplet found,1\n",
+        "day,greylisted,passed_late,passed_known,whitelisted,auto_whitelisted,rate_limited,"
+            + "fail_open,other,total\n"
+            + "2026-12-01,1,1,0,0,0,0,0,0,2\n",
         write(r, ReportWriter.Format.CSV));
   }
 
