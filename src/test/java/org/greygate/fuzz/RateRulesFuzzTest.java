@@ -13,12 +13,10 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import org.greygate.protocol.PolicyRequest;
 import org.greygate.ratelimit.KeySpec;
 import org.greygate.ratelimit.RateRule;
 import org.greygate.ratelimit.RateRules;
-import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -35,7 +33,6 @@ class RateRulesFuzzTest {
   @TempDir static Path dir;
 
   @FuzzTest(maxDuration = "5m")
-  @Timeout(value = 10, unit = TimeUnit.SECONDS)
   void rulesAndLocalLimits(byte[] input) throws IOException {
     String all = new String(input, StandardCharsets.ISO_8859_1);
     int split = all.indexOf("\n" + LOCAL + "\n");

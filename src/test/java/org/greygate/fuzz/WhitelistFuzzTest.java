@@ -11,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.greygate.inet.Cidr;
 import org.greygate.inet.IpAddress;
 import org.greygate.whitelist.ClientWhitelist;
@@ -20,7 +19,6 @@ import org.greygate.whitelist.RecipientWhitelist;
 import org.greygate.whitelist.WhitelistException;
 import org.greygate.whitelist.WhitelistSource;
 import org.greygate.whitelist.Whitelists;
-import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -47,7 +45,6 @@ class WhitelistFuzzTest {
   };
 
   @FuzzTest(maxDuration = "5m")
-  @Timeout(value = 10, unit = TimeUnit.SECONDS)
   void clientWhitelist(byte[] input) throws IOException {
     Path file = write("whitelist_clients", input);
     Whitelists w = load(new WhitelistSource(List.of(file), List.of(), List.of()), file, input);
@@ -79,7 +76,6 @@ class WhitelistFuzzTest {
   }
 
   @FuzzTest(maxDuration = "5m")
-  @Timeout(value = 10, unit = TimeUnit.SECONDS)
   void recipientWhitelist(byte[] input) throws IOException {
     Path file = write("whitelist_recipients", input);
     Whitelists w = load(new WhitelistSource(List.of(), List.of(file), List.of()), file, input);
@@ -111,7 +107,6 @@ class WhitelistFuzzTest {
   }
 
   @FuzzTest(maxDuration = "5m")
-  @Timeout(value = 10, unit = TimeUnit.SECONDS)
   void domainPolicies(byte[] input) throws IOException {
     Path file = write("domains.conf", input);
     Whitelists w = load(new WhitelistSource(List.of(), List.of(), List.of(), file), file, input);
