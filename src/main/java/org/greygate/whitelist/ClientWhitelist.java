@@ -119,6 +119,13 @@ public final class ClientWhitelist {
         network(Cidr.parse(entry + ".0.0/16"));
       } else if (V6.matcher(entry).matches()) {
         network(Cidr.parse(entry));
+      } else if (entry.indexOf('/') >= 0) {
+        // a client's name never holds '/': as a host name this would whitelist nothing, silently
+        throw new IllegalArgumentException(
+            "'"
+                + entry
+                + "' is neither a network (192.0.2.0/24, 2001:db8::/32) nor a host name"
+                + " nor a /regex/");
       } else if (noSpace(entry)) {
         String name = Ascii.lower(entry.startsWith(".") ? entry.substring(1) : entry);
         if (name.isEmpty()) {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -151,6 +152,22 @@ class WhitelistTest {
         assertTrue(e.getMessage().contains("bad regex"), e.getMessage());
       }
     }
+  }
+
+  @Test
+  void aNetworkMistypedIsRefusedNotTakenForAHostName() throws Exception {
+    // a client's name never holds '/': taken as a host name, these whitelisted nothing, silently
+    for (String entry : List.of("10.0/16", "0/0", "192.0.2.0/24\u00c0", "192.0.2.0/", "a.b/c")) {
+      Path c = dir.resolve("clients");
+      Files.writeString(c, "example.org\n" + entry + "\n", StandardCharsets.ISO_8859_1);
+      WhitelistException e =
+          assertThrows(
+              WhitelistException.class,
+              () -> new WhitelistSource(List.of(c), List.of(), List.of()).load());
+      assertTrue(e.getMessage().startsWith(c + ":2: "), e.getMessage());
+      assertTrue(e.getMessage().contains("neither a network"), e.getMessage());
+    }
+    assertTrue(client(clients("10.0.0.0/16", "10.1"), "x", "10.1.2.3"));
   }
 
   @Test
