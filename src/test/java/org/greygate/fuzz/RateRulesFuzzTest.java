@@ -59,7 +59,7 @@ class RateRulesFuzzTest {
       int colon = rest.indexOf(": ");
       assertTrue(colon > 0, m);
       int line = Integer.parseInt(rest.substring(0, colon));
-      assertTrue(line >= 1 && line <= lines(inLocal ? local : main), m);
+      assertTrue(line >= 1 && line <= WhitelistFuzzTest.lines(inLocal ? local : main), m);
       return;
     }
     Set<String> names = new HashSet<>();
@@ -109,10 +109,5 @@ class RateRulesFuzzTest {
         if (value != null) assertTrue(rules.limit(r, value) >= 1);
       }
     }
-  }
-
-  /** Lines as the file is read: \n, \r\n and a lone \r each end one. */
-  static int lines(byte[] input) {
-    return new String(input, StandardCharsets.ISO_8859_1).split("\r\n|\r|\n", -1).length;
   }
 }
