@@ -1,6 +1,11 @@
 package org.greygate.ratelimit;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -80,13 +85,47 @@ public record RateRules(
   }
 
   private static List<String> read(Path file) throws Invalid {
+    byte[] bytes;
     try {
-      return Files.readAllLines(file, StandardCharsets.UTF_8);
+      bytes = Files.readAllBytes(file);
     } catch (NoSuchFileException e) {
       throw new Invalid(file + ": no such file");
     } catch (IOException e) {
       throw new Invalid(file + ": " + e.getMessage());
     }
+    return lines(bytes, file.toString());
+  }
+
+  /**
+   * The lines of a UTF-8 file, ended by {@code \n}, {@code \r\n} or {@code \r} as {@link
+   * Files#readAllLines} ends them; bytes that are not UTF-8 are named by line and column.
+   */
+  static List<String> lines(byte[] bytes, String source) throws Invalid {
+    List<String> out = new ArrayList<>();
+    CharsetDecoder utf8 =
+        StandardCharsets.UTF_8
+            .newDecoder()
+            .onMalformedInput(CodingErrorAction.REPORT)
+            .onUnmappableCharacter(CodingErrorAction.REPORT);
+    int start = 0;
+    for (int i = 0; i <= bytes.length; i++) {
+      boolean end = i == bytes.length;
+      if (!end && bytes[i] != '\n' && bytes[i] != '\r') continue;
+      if (end && start == i) break; // no text after the last line end
+      try {
+        out.add(utf8.decode(ByteBuffer.wrap(bytes, start, i - start)).toString());
+      } catch (CharacterCodingException e) {
+        ByteBuffer in = ByteBuffer.wrap(bytes, start, i - start);
+        utf8.reset().decode(in, CharBuffer.allocate(i - start), true);
+        throw new Invalid(
+            String.format(
+                "%s:%d: not UTF-8 text (byte 0x%02X at column %d)",
+                source, out.size() + 1, bytes[in.position()] & 0xff, in.position() - start + 1));
+      }
+      if (!end && bytes[i] == '\r' && i + 1 < bytes.length && bytes[i + 1] == '\n') i++;
+      start = i + 1;
+    }
+    return out;
   }
 
   /** These rules with the per-key limits of {@code lines} ({@code VALUE RULE LIMIT}). */

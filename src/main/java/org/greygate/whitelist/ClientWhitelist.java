@@ -87,6 +87,15 @@ public final class ClientWhitelist {
     return n;
   }
 
+  // compiled once: a list of many thousand entries is read at every reload
+  private static final java.util.regex.Pattern V4 =
+      java.util.regex.Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}(/\\d{1,2})?");
+  private static final java.util.regex.Pattern V4_24 =
+      java.util.regex.Pattern.compile("\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}");
+  private static final java.util.regex.Pattern V4_16 =
+      java.util.regex.Pattern.compile("\\d{1,3}\\.\\d{1,3}");
+  private static final java.util.regex.Pattern V6 = java.util.regex.Pattern.compile(".*:.*:.*");
+
   /** Collects entries; {@link #add} rejects a malformed one with a reason. Not thread-safe. */
   public static final class Builder {
     private final Set<String> names = new HashSet<>();
@@ -102,14 +111,21 @@ public final class ClientWhitelist {
     public Builder add(String entry) {
       if (entry.length() > 2 && entry.startsWith("/") && entry.endsWith("/") && noSpace(entry)) {
         patterns.add(PatternList.compile(entry.substring(1, entry.length() - 1)));
-      } else if (entry.matches("\\d{1,3}(\\.\\d{1,3}){3}(/\\d{1,2})?")) {
+      } else if (V4.matcher(entry).matches()) {
         network(Cidr.parse(entry));
-      } else if (entry.matches("\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}")) {
+      } else if (V4_24.matcher(entry).matches()) {
         network(Cidr.parse(entry + ".0/24"));
-      } else if (entry.matches("\\d{1,3}\\.\\d{1,3}")) {
+      } else if (V4_16.matcher(entry).matches()) {
         network(Cidr.parse(entry + ".0.0/16"));
-      } else if (entry.matches(".*:.*:.*")) {
+      } else if (V6.matcher(entry).matches()) {
         network(Cidr.parse(entry));
+      } else if (entry.indexOf('/') >= 0) {
+        // a client's name never holds '/': as a host name this would whitelist nothing, silently
+        throw new IllegalArgumentException(
+            "'"
+                + entry
+                + "' is neither a network (192.0.2.0/24, 2001:db8::/32) nor a host name"
+                + " nor a /regex/");
       } else if (noSpace(entry)) {
         String name = Ascii.lower(entry.startsWith(".") ? entry.substring(1) : entry);
         if (name.isEmpty()) {

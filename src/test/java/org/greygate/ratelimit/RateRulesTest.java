@@ -4,10 +4,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class RateRulesTest {
+  @TempDir Path dir;
+
   static RateRules parse(String... lines) throws RateRules.Invalid {
     return RateRules.parse(List.of(lines), "rules");
   }
@@ -65,6 +72,28 @@ class RateRulesTest {
     assertTrue(
         error("d recipient_domain recipients 9 1d WARN").contains("WARN would skip greylisting"));
     assertTrue(error("exempt sender").contains("expected: exempt KEY VALUE"));
+  }
+
+  @Test
+  void bytesThatAreNotUtf8AreNamedWithTheirLine() throws Exception {
+    Path rules = dir.resolve("greygate.rules");
+    Files.write(
+        rules,
+        "a sender messages 3 1h HOLD\r\n# caf\u00e9\rb sender messages 3 1h HOLD \"x"
+            .getBytes(StandardCharsets.UTF_8));
+    Files.write(rules, new byte[] {(byte) 0xff, '\n'}, StandardOpenOption.APPEND);
+    RateRules.Invalid e = assertThrows(RateRules.Invalid.class, () -> RateRules.load(rules));
+    assertEquals(rules + ":3: not UTF-8 text (byte 0xFF at column 31)", e.getMessage());
+
+    Files.writeString(rules, "a sender messages 3 1h HOLD\n");
+    Path local = dir.resolve("greygate.rules.local");
+    Files.write(local, new byte[] {'x', ' ', 'a', ' ', '5', '\n', 'y', (byte) 0xc3, ' ', 'a'});
+    e = assertThrows(RateRules.Invalid.class, () -> RateRules.load(rules));
+    assertEquals(local + ":2: not UTF-8 text (byte 0xC3 at column 2)", e.getMessage());
+
+    // the same files in UTF-8 load, whatever their line ends
+    Files.writeString(local, "x a 5\r\ny\u00e9 a 6\r");
+    assertEquals(6, RateRules.load(rules).limit(RateRules.load(rules).rules().get(0), "y\u00e9"));
   }
 
   @Test

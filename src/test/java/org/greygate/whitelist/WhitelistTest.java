@@ -3,10 +3,13 @@ package org.greygate.whitelist;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import org.greygate.inet.IpAddress;
 import org.junit.jupiter.api.Test;
@@ -91,6 +94,80 @@ class WhitelistTest {
     long t = System.nanoTime();
     assertFalse(client(w, evil, "192.0.2.1"));
     assertTrue(System.nanoTime() - t < 5_000_000_000L);
+  }
+
+  /** Small on disk, huge once compiled: RE2/J expands counted repetition into its program. */
+  static final String EXPANDING = "/((a{1000}){1000}){1000}/";
+
+  /** Nesting the parser follows by recursion: enough of it overflows the thread's stack. */
+  static final String DEEP = "/" + "(".repeat(400) + "a" + ")".repeat(400) + "/";
+
+  @Test
+  void aRegexThatExpandsPastItsLimitIsRefusedByItsLine() throws Exception {
+    for (String re : List.of(EXPANDING, "/(a|b){1000}c/", "/" + "x".repeat(1001) + "/")) {
+      Path c = dir.resolve("clients");
+      Files.writeString(c, "example.org\n" + re + "\n");
+      WhitelistException e =
+          assertTimeoutPreemptively(
+              Duration.ofSeconds(5),
+              () ->
+                  assertThrows(
+                      WhitelistException.class,
+                      () -> new WhitelistSource(List.of(c), List.of(), List.of()).load()));
+      assertTrue(e.getMessage().startsWith(c + ":2: bad regex "), e.getMessage());
+      assertTrue(e.getMessage().contains("at most 1000"), e.getMessage());
+    }
+    // what real lists hold stays well inside
+    clients("/^[a-z0-9-]{1,63}\\.mail\\.example\\.com$/", "/^(\\d{1,3}\\.){3}\\d{1,3}$/");
+    clients("/" + "x".repeat(1000) + "/");
+  }
+
+  @Test
+  void aDeeplyNestedRegexIsRefusedByItsLineNotByAStackOverflow() throws Exception {
+    Path r = dir.resolve("recipients");
+    Files.writeString(r, "postmaster@\n" + DEEP + "\n");
+    WhitelistException e =
+        assertThrows(
+            WhitelistException.class,
+            () -> new WhitelistSource(List.of(), List.of(r), List.of()).load());
+    assertTrue(e.getMessage().startsWith(r + ":2: bad regex "), e.getMessage());
+    assertTrue(e.getMessage().contains("groups nested deeper than 32"), e.getMessage());
+    recipients("/" + "(".repeat(32) + "a" + ")".repeat(32) + "/");
+  }
+
+  @Test
+  void domainPolicyRegexesHaveTheSameLimits() throws Exception {
+    Path d = dir.resolve("domains.conf");
+    for (String setting : List.of("allow-sender=", "never-awl=")) {
+      for (String re : List.of(EXPANDING, DEEP)) {
+        Files.writeString(d, "example.org delay=1m\nexample.org " + setting + re + "\n");
+        WhitelistException e =
+            assertTimeoutPreemptively(
+                Duration.ofSeconds(5),
+                () ->
+                    assertThrows(
+                        WhitelistException.class,
+                        () -> new WhitelistSource(List.of(), List.of(), List.of(), d).load()));
+        assertTrue(e.getMessage().startsWith(d + ":2: "), e.getMessage());
+        assertTrue(e.getMessage().contains("bad regex"), e.getMessage());
+      }
+    }
+  }
+
+  @Test
+  void aNetworkMistypedIsRefusedNotTakenForAHostName() throws Exception {
+    // a client's name never holds '/': taken as a host name, these whitelisted nothing, silently
+    for (String entry : List.of("10.0/16", "0/0", "192.0.2.0/24\u00c0", "192.0.2.0/", "a.b/c")) {
+      Path c = dir.resolve("clients");
+      Files.writeString(c, "example.org\n" + entry + "\n", StandardCharsets.ISO_8859_1);
+      WhitelistException e =
+          assertThrows(
+              WhitelistException.class,
+              () -> new WhitelistSource(List.of(c), List.of(), List.of()).load());
+      assertTrue(e.getMessage().startsWith(c + ":2: "), e.getMessage());
+      assertTrue(e.getMessage().contains("neither a network"), e.getMessage());
+    }
+    assertTrue(client(clients("10.0.0.0/16", "10.1"), "x", "10.1.2.3"));
   }
 
   @Test
