@@ -71,7 +71,9 @@ class PostgreyImportIT {
                 "--trust-policy-test-time",
                 "--auto-whitelist-clients=2",
                 "--whitelist-clients=" + empty,
-                "--whitelist-recipients=" + empty);
+                "--whitelist-recipients=" + empty,
+                // an imported row that cannot be read must not pass for a DUNNO it holds
+                Daemon.FAIL_OPEN_OPTION);
         PolicyClient c = PolicyClient.tcp(d.port())) {
       assertEquals(
           "DUNNO",

@@ -24,11 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  * greylist, and keep answering while Redis goes away and comes back.
  */
 class SharedStoreIT {
-  /**
-   * The daemons' answer when the store fails: not DUNNO, which is also what a triplet seen before
-   * gets, so that a store failing under a test cannot pass for a decision.
-   */
-  static final String FAIL_OPEN = "WARN greygate failed open";
+  static final String FAIL_OPEN = Daemon.FAIL_OPEN;
 
   @TempDir Path dir;
   RedisServer redis;
@@ -53,7 +49,7 @@ class SharedStoreIT {
                 "--delay=2",
                 "--reply-timeout=500",
                 "--auto-whitelist-clients=1",
-                "--store-failure-action=" + FAIL_OPEN));
+                Daemon.FAIL_OPEN_OPTION));
     args.addAll(List.of(more));
     return Daemon.serve(args.toArray(String[]::new));
   }
