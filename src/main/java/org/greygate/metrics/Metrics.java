@@ -1,5 +1,6 @@
 package org.greygate.metrics;
 
+import java.util.List;
 import java.util.function.LongSupplier;
 
 /**
@@ -7,6 +8,22 @@ import java.util.function.LongSupplier;
  * any thread; implementations must not block (they are called on the network threads).
  */
 public interface Metrics {
+  /** Every {@code kind} {@link #storeFault} is told: the store's fault kinds. */
+  List<String> STORE_FAULT_KINDS = List.of("unavailable", "full", "corrupt");
+
+  /**
+   * Every {@code cause} {@link #failOpen} is told: a store fault ({@code store} and its kind), the
+   * reply deadline, any other failure of a decision.
+   */
+  List<String> FAIL_OPEN_CAUSES =
+      List.of("store unavailable", "store full", "store corrupt", "timeout", "error");
+
+  /** The {@code what} of {@link #reload} for the whitelist files. */
+  String RELOAD_WHITELISTS = "whitelists";
+
+  /** The {@code what} of {@link #reload} for the rules file. */
+  String RELOAD_RULES = "rules";
+
   /**
    * A request was answered.
    *
@@ -16,10 +33,10 @@ public interface Metrics {
    */
   default void decision(String outcome, String reason, long nanos) {}
 
-  /** The store failed under a decision; {@code kind} is a {@code StoreFault.Kind} name. */
+  /** The store failed under a decision; {@code kind} is one of {@link #STORE_FAULT_KINDS}. */
   default void storeFault(String kind) {}
 
-  /** An answer was the configured fail-open action (store fault or deadline). */
+  /** An answer was the configured fail-open action; {@code cause}: {@link #FAIL_OPEN_CAUSES}. */
   default void failOpen(String cause) {}
 
   /** A connection was accepted and is now served. */
@@ -49,7 +66,10 @@ public interface Metrics {
   /** A sweep round finished. */
   default void sweepRound(long visited, long deleted, long millis) {}
 
-  /** A configuration file was reloaded ({@code what}: whitelists, rules, ...); ok or kept. */
+  /**
+   * A configuration file was reloaded ({@code what}: {@link #RELOAD_WHITELISTS} or {@link
+   * #RELOAD_RULES}); ok, or it was broken and the previous one kept.
+   */
   default void reload(String what, boolean ok) {}
 
   /** A reading of Postfix's queues worked or failed. */

@@ -48,12 +48,12 @@ public final class RateRulesReloader implements Supplier<RateRules> {
       RateRules loaded = RateRules.load(file);
       current.set(loaded);
       loadedAt = at;
-      metrics.reload("rules", true);
+      metrics.reload(Metrics.RELOAD_RULES, true);
       log.info("rules reloaded: {} rules from {}", loaded.rules().size(), file);
       return true;
     } catch (RateRules.Invalid e) {
       loadedAt = at; // reported once per change, not on every poll
-      metrics.reload("rules", false);
+      metrics.reload(Metrics.RELOAD_RULES, false);
       log.error("rules reload failed, keeping the previous rules: {}", e.getMessage());
       return false;
     }

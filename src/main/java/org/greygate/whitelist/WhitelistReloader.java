@@ -63,7 +63,7 @@ public final class WhitelistReloader implements Supplier<Whitelists>, AutoClosea
     try {
       Whitelists loaded = source.load();
       current.set(loaded);
-      metrics.reload("whitelists", true);
+      metrics.reload(Metrics.RELOAD_WHITELISTS, true);
       log.info(
           "whitelists reloaded: {} client entries, {} recipient entries, {} domain policies",
           loaded.clients().size(),
@@ -71,7 +71,7 @@ public final class WhitelistReloader implements Supplier<Whitelists>, AutoClosea
           loaded.domains().size());
       return true;
     } catch (WhitelistException e) {
-      metrics.reload("whitelists", false);
+      metrics.reload(Metrics.RELOAD_WHITELISTS, false);
       log.error("whitelist reload failed, keeping the previous lists: {}", e.getMessage());
       return false;
     }

@@ -259,14 +259,38 @@ class GreygateCliTest {
     return run(args.toArray(String[]::new));
   }
 
+  /**
+   * check prints the decision line itself, on stderr, in the format --log-format names; serve logs
+   * its lines through the daemon's logger, which {@code
+   * DaemonIT.jsonDecisionLinesComeFromTheRunningDaemon} holds on a running daemon.
+   */
   @Test
-  void decisionLinesAsJson() {
-    assertEquals(0, check("--dbdir=" + dir, "--log-format=json"));
-    assertTrue(
-        err.toString()
-            .contains("{\"action\":\"greylist\",\"reason\":\"new\",\"outcome\":\"defer\""),
+  void checkPrintsItsDecisionLineInTheChosenFormat() {
+    assertEquals(0, check("--dbdir=" + dir));
+    String reply = out.toString();
+    assertTrue(reply.startsWith("action=DEFER_IF_PERMIT Greylisted"), reply);
+    assertEquals(
+        "action=greylist, reason=new, client_name=mx.example.org, client_address=192.0.2.1,"
+            + " sender=a@example.org, recipient=b@example.net"
+            + System.lineSeparator(),
         err.toString());
+    out.getBuffer().setLength(0);
+    err.getBuffer().setLength(0);
+
+    assertEquals(0, check("--dbdir=" + dir, "--log-format=json"));
+    // the reply does not depend on the log format; the decision line is one JSON object alone
+    assertEquals(reply, out.toString());
+    assertEquals(
+        "{\"action\":\"greylist\",\"reason\":\"new\",\"outcome\":\"defer\","
+            + "\"client_name\":\"mx.example.org\",\"client_address\":\"192.0.2.1\","
+            + "\"sender\":\"a@example.org\",\"recipient\":\"b@example.net\"}"
+            + System.lineSeparator(),
+        err.toString());
+    out.getBuffer().setLength(0);
+    err.getBuffer().setLength(0);
+
     assertEquals(2, check("--dbdir=" + dir, "--log-format=xml"));
+    assertEquals("", out.toString());
     assertTrue(err.toString().contains("--log-format must be text or json"), err.toString());
   }
 

@@ -92,7 +92,9 @@ class PostgreyImportIT {
             "--trust-policy-test-time",
             "--auto-whitelist-clients=2",
             "--whitelist-clients=" + empty,
-            "--whitelist-recipients=" + empty);
+            "--whitelist-recipients=" + empty,
+            // an imported row that cannot be read must not pass for a DUNNO it holds
+            Daemon.FAIL_OPEN_OPTION);
     serve.environment().put("GREYGATE_JAR", Daemon.jar().toAbsolutePath().toString());
     try (Daemon d = Daemon.start(serve)) {
       d.awaitLine("ready", 30);

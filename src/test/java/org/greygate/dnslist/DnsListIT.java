@@ -49,6 +49,7 @@ class DnsListIT {
                 "--dbdir=" + dir.resolve("db" + System.nanoTime()),
                 "--delay=60",
                 "--reply-timeout=1500",
+                Daemon.FAIL_OPEN_OPTION,
                 "--dns-server=" + dns.address()));
     args.addAll(List.of(more));
     return Daemon.serve(args.toArray(String[]::new));

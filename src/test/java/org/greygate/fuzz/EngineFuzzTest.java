@@ -1,6 +1,5 @@
 package org.greygate.fuzz;
 
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
@@ -9,12 +8,14 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.ZoneId;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.greygate.app.ChainFactory;
 import org.greygate.app.PolicyConfig;
 import org.greygate.greylist.GreylistConfig;
 import org.greygate.greylist.KeyHasher;
 import org.greygate.metrics.Metrics;
+import org.greygate.policy.DecisionLog;
 import org.greygate.policy.PolicyChain;
 import org.greygate.protocol.Outcome;
 import org.greygate.protocol.PolicyReply;
@@ -26,9 +27,9 @@ import org.greygate.whitelist.Whitelists;
 
 /**
  * Any sequence of requests with any attribute values and times: the engine never throws, every
- * answer encodes to exactly one reply, and what it stores is well-formed (first seen never after
- * last seen). Fuzz with {@code JAZZER_FUZZ=1 mvn test -Dtest=EngineFuzzTest
- * -Djazzer.max_duration=10m}.
+ * answer encodes to exactly one reply and one decision line in either log format, and what it
+ * stores is well-formed (first seen never after last seen). Fuzz with {@code JAZZER_FUZZ=1 mvn test
+ * -Dtest=EngineFuzzTest -Djazzer.max_duration=10m}.
  */
 class EngineFuzzTest {
   static final String[] ATTRS = {
@@ -74,15 +75,26 @@ class EngineFuzzTest {
       if (data.consumeBoolean()) m.put("etrn_domain", "");
       now += data.consumeLong(-100_000, 3_000_000);
       m.put("policy_test_time", Long.toString(now));
-      Outcome d = chain.decide(PolicyRequest.of(m)).toCompletableFuture().join();
-      assertNotNull(d.note());
+      PolicyRequest request = PolicyRequest.of(m);
+      Outcome d = chain.decide(request).toCompletableFuture().join();
       assertTrue(!d.note().reason().equals("fail-open"), d.toString());
       String reply = new String(PolicyReply.encode(d), StandardCharsets.UTF_8);
       assertTrue(
           reply.startsWith("action=")
               && reply.indexOf('\n') == reply.length() - 2
+              && reply.endsWith("\n\n")
               && reply.indexOf('\r') < 0,
           reply);
+      // the decision line stays one line in either format, whatever the request carried
+      String text = DecisionLog.format(request, d);
+      String json = DecisionLog.json(request, d);
+      assertTrue(text.startsWith("action=" + d.note().action() + ", reason="), text);
+      assertTrue(json.startsWith("{\"action\":\"") && json.endsWith("}"), json);
+      for (String line : List.of(text, json)) {
+        assertTrue(
+            line.chars().noneMatch(c -> c == '\n' || c == '\r' || c == 0x2028 || c == 0x2029),
+            line);
+      }
       if (d instanceof Outcome.Defer defer) {
         assertTrue(defer.verb().equals(config.greylistAction()));
       }

@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -86,8 +87,10 @@ class DebianPackageIT {
     Path tree = work.resolve("extracted");
     assertEquals(0, run("dpkg-deb", "-x", deb.toString(), tree.toString()).code());
     Path pages = tree.resolve("usr/share/man/man1");
+    Map<String, Integer> described = new java.util.TreeMap<>();
     try (Stream<Path> s = Files.list(pages)) {
       for (Path page : s.sorted().toList()) {
+        described.put(page.getFileName().toString(), 0);
         Result r = run("env", "MANWIDTH=100", "LANG=C.UTF-8", man, "-l", page.toString());
         assertEquals(0, r.code(), r.out());
         String text = r.out().replaceAll(".\b", "");
@@ -112,6 +115,7 @@ class DebianPackageIT {
                     .matcher(synopsis)
                     .find();
           }
+          described.merge(page.getFileName().toString(), 1, Integer::sum);
           if (names.equals("-h, --help") || names.equals("-V, --version")) {
             continue;
           }
@@ -119,6 +123,10 @@ class DebianPackageIT {
         }
       }
     }
+    // the loops above hold nothing over no page, or over options the pattern no longer finds
+    assertTrue(described.size() >= 10, "man pages: " + described);
+    assertTrue(
+        described.getOrDefault("greygate-serve.1.gz", 0) >= 40, "options found: " + described);
   }
 
   static long count(String s, char c) {

@@ -14,6 +14,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import org.greygate.metrics.Counters;
+import org.greygate.metrics.Metrics;
 import org.greygate.protocol.Outcome;
 import org.greygate.protocol.PolicyReply;
 import org.greygate.protocol.PolicyRequest;
@@ -160,6 +161,33 @@ class PolicyChainTest {
     later.complete(Optional.of(new Outcome.Ok(Outcome.Note.of("pass", "late"))));
     assertEquals("late", answer.join().note().reason());
     assertEquals(List.of("1700000000 dunno fail-open"), recorded);
+  }
+
+  /** The exporter shows each of these at 0 from the start, so the chain must use no other. */
+  @Test
+  void everyFailOpenCauseAndStoreFaultKindIsOneTheMetricsName() {
+    List<RuntimeException> failures =
+        List.of(
+            new StoreException.Unavailable("gone"),
+            new StoreException.Full("no space", null),
+            new StoreException.Corrupt("bad page", null),
+            new IllegalStateException("bug"));
+    for (RuntimeException e : failures) {
+      decide(
+          chain(
+              false,
+              ctx -> {
+                throw e;
+              }),
+          request(null));
+    }
+    chain(false).timedOut(request(null));
+    assertEquals(
+        new java.util.TreeSet<>(Metrics.FAIL_OPEN_CAUSES),
+        new java.util.TreeSet<>(metrics.failOpen().keySet()));
+    assertEquals(
+        new java.util.TreeSet<>(Metrics.STORE_FAULT_KINDS),
+        new java.util.TreeSet<>(metrics.storeFaults().keySet()));
   }
 
   @Test

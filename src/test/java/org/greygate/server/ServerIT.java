@@ -305,14 +305,7 @@ class ServerIT {
 
   @Test
   void ipv6Loopback() throws Exception {
-    boolean hasV6;
-    try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
-      probe.bind(new InetSocketAddress("::1", 0));
-      hasV6 = true;
-    } catch (IOException e) {
-      hasV6 = false;
-    }
-    org.junit.jupiter.api.Assumptions.assumeTrue(hasV6, "this host has no ::1");
+    org.greygate.testing.Requirements.ipv6Loopback();
     SocketAddress a =
         start(List.of(ListenAddress.parseInet("[::1]:0")), 10, Duration.ofSeconds(60), false)
             .get(0);

@@ -68,6 +68,7 @@ class SpfGroupingIT {
                 "--dbdir=" + dir.resolve("db" + System.nanoTime()),
                 "--delay=300",
                 "--reply-timeout=1500",
+                Daemon.FAIL_OPEN_OPTION,
                 "--trust-policy-test-time",
                 "--dns-server=" + dns.address()));
     args.addAll(List.of(more));

@@ -39,6 +39,17 @@ public final class Daemon implements AutoCloseable {
     reader.start();
   }
 
+  /**
+   * The fail-open answer of daemons in tests whose decisions include DUNNO: the default fail-open
+   * answer is DUNNO too, so a store that fails (or a decision that misses its deadline) would pass
+   * for a triplet found, a whitelist or an auto-whitelisted client. Given with {@link
+   * #FAIL_OPEN_OPTION}.
+   */
+  public static final String FAIL_OPEN = "WARN greygate failed open";
+
+  /** {@code --store-failure-action=}{@link #FAIL_OPEN}. */
+  public static final String FAIL_OPEN_OPTION = "--store-failure-action=" + FAIL_OPEN;
+
   public static Path jar() {
     String p = System.getProperty("greygate.jar", "target/greygate.jar");
     return Path.of(p);

@@ -34,6 +34,20 @@ public final class Requirements {
     return null;
   }
 
+  /** The host has an IPv6 loopback (::1): skip on a developer machine without, fail under CI. */
+  public static void ipv6Loopback() {
+    try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
+      probe.bind(new java.net.InetSocketAddress("::1", 0));
+      return;
+    } catch (java.io.IOException e) {
+      String why = "this host has no IPv6 loopback (::1): " + e.getMessage();
+      if ("true".equals(System.getenv("CI"))) {
+        Assertions.fail(why);
+      }
+      Assumptions.abort(why);
+    }
+  }
+
   /**
    * Root is needed ({@code why} says for what): skip on a developer machine, fail under CI=true.
    */

@@ -24,6 +24,7 @@ class DomainPolicyIT {
                 "--dbdir=" + dir.resolve("db"),
                 "--delay=300",
                 "--trust-policy-test-time",
+                Daemon.FAIL_OPEN_OPTION,
                 "--domain-policy=" + dir.resolve("domains")));
     a.addAll(java.util.List.of(more));
     return a.toArray(String[]::new);

@@ -6,6 +6,7 @@ import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongSupplier;
 import org.greygate.metrics.Metrics;
@@ -157,6 +158,18 @@ public final class PrometheusMetrics implements Metrics {
         .callback(cb -> cb.call(pending.get().getAsLong()))
         .register(registry);
     JvmMetrics.builder().register(registry);
+    // every series a failure can raise exists at 0 from the first scrape: one that appears with
+    // its first event at 1 is invisible to increase() and rate(), and an alert on it would miss
+    // the first faults
+    for (String kind : STORE_FAULT_KINDS) storeFaults.labelValues(kind);
+    for (String cause : FAIL_OPEN_CAUSES) failOpen.labelValues(cause);
+    for (String what : List.of(RELOAD_WHITELISTS, RELOAD_RULES)) {
+      reloads.labelValues(what, "ok");
+      reloads.labelValues(what, "kept");
+    }
+    for (String result : List.of("accepted", "refused", "denied")) {
+      connections.labelValues(result);
+    }
   }
 
   public PrometheusRegistry registry() {
