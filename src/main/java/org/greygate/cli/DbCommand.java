@@ -119,7 +119,7 @@ public final class DbCommand implements Callable<Integer> {
       description = {
         "Copy a Postgrey database into --dbdir, so that senders Postgrey knows are not greylisted again.",
         "Triplets and auto-whitelisted clients are copied; Postgrey and greygate use the same keys.",
-        "Needs db_dump (Debian: db-util). Stop greygate first; Postgrey may keep running.",
+        "Needs db_dump (Debian: db-util). Stop greygate and Postgrey first (root's import reads a copy of Postgrey's directory, which a running Postgrey could change under it).",
         "A row already in --dbdir is kept when it was seen more recently than Postgrey's.",
         "All or nothing: a failure leaves --dbdir as it was. Rows with times out of range are"
             + " skipped and named."
