@@ -191,22 +191,6 @@ public final class LimitsCommand implements Callable<Integer> {
       List<LimitResets.Counter> now = counters(db.dbdir);
       if (rule != null) requireKnownRule(now, rules(rules, db.dbdir, err));
       LimitKey k = LimitKey.parse(key);
-      if (LimitResets.of(now, k, rule).isEmpty()) {
-        List<String> part = new ArrayList<>();
-        for (LimitResets.Counter c : now) {
-          if (k.within(c.value()) && (rule == null || c.rule().equals(rule))) {
-            part.add(visible(c.rule()) + " " + visible(c.value()));
-          }
-        }
-        out.println(
-            "nothing to reset: no counter of "
-                + visible(key)
-                + (rule == null ? "" : " in " + visible(rule))
-                + " holds anything"
-                + (part.isEmpty() ? "" : " (counted as part of: " + String.join(", ", part) + ")"));
-        out.flush();
-        return GreygateCli.EXIT_OK;
-      }
       LmdbStore store;
       try {
         store = LmdbStore.open(db.dbdir);
@@ -215,9 +199,28 @@ public final class LimitsCommand implements Callable<Integer> {
           err.println("greygate: " + e.getMessage());
           return GreygateCli.EXIT_FAILURE;
         }
+        // the daemon holds the live counters (the disk is up to a commit behind): it decides
         return handOver(out, err);
       }
       try (store) {
+        if (LimitResets.of(now, k, rule).isEmpty()) {
+          List<String> part = new ArrayList<>();
+          for (LimitResets.Counter c : now) {
+            if (k.within(c.value()) && (rule == null || c.rule().equals(rule))) {
+              part.add(visible(c.rule()) + " " + visible(c.value()));
+            }
+          }
+          out.println(
+              "nothing to reset: no counter of "
+                  + visible(key)
+                  + (rule == null ? "" : " in " + visible(rule))
+                  + " holds anything"
+                  + (part.isEmpty()
+                      ? ""
+                      : " (counted as part of: " + String.join(", ", part) + ")"));
+          out.flush();
+          return GreygateCli.EXIT_OK;
+        }
         int n = LimitResets.reset(store, key, rule, Clock.systemUTC().instant().getEpochSecond());
         store.flush();
         out.println(

@@ -171,11 +171,11 @@ class LimitsCommandIT {
       Cli c = cli(2, "limits", "reset", "--dbdir=" + db, "--rule=nosuchrule", "alice@example.org");
       assertTrue(
           c.err.toString().startsWith("greygate: --rule nosuchrule: no such rule"), c.err + "");
+      // beside the daemon the disk is up to a commit behind, so "nothing to reset" cannot be
+      // told from it: the daemon, which holds the live counters, decides and logs how many
       c = cli(0, "limits", "reset", "--dbdir=" + db, "carol@example.org");
-      assertEquals(
-          "nothing to reset: no counter of carol@example.org holds anything"
-              + " (counted as part of: domain-daily example.org)\n",
-          c.out.toString());
+      assertTrue(c.out.toString().contains("done by the running daemon"), c.out.toString());
+      d.awaitLine("limits reset: carol@example.org: 0 counters emptied", 10);
       try (var requests = Files.newDirectoryStream(db, "limits-reset-*")) {
         assertFalse(requests.iterator().hasNext(), "a request was left for the daemon");
       }
