@@ -2,8 +2,11 @@ package org.greygate.app;
 
 import static org.greygate.config.InvalidSetting.check;
 
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
+import org.greygate.queue.QueueWatchConfig;
+import org.greygate.server.ServerOptions;
 import org.greygate.store.redis.RedisStore;
 import org.greygate.whitelist.WhitelistSource;
 
@@ -21,6 +24,9 @@ import org.greygate.whitelist.WhitelistSource;
  *     durable within 1 s)
  * @param sweepInterval time between expiry sweeps
  * @param statsInterval time between stats lines; zero for none
+ * @param server the policy listeners and their limits
+ * @param metrics where the metrics and health endpoint listens, or {@code null} for none
+ * @param queueWatch the queue watch, or {@code null} for none
  */
 public record DaemonConfig(
     PolicyConfig policy,
@@ -31,7 +37,10 @@ public record DaemonConfig(
     RedisStore.Settings redis,
     Duration commitInterval,
     Duration sweepInterval,
-    Duration statsInterval) {
+    Duration statsInterval,
+    ServerOptions server,
+    InetSocketAddress metrics,
+    QueueWatchConfig queueWatch) {
   public DaemonConfig {
     check(
         !commitInterval.isNegative() && commitInterval.toMillis() <= 500,
@@ -46,5 +55,10 @@ public record DaemonConfig(
         !statsInterval.isNegative(),
         "statsInterval",
         "must be >= 0 seconds, got " + statsInterval.toSeconds());
+  }
+
+  /** Where the store is: the shared Redis when configured, else the embedded LMDB in dbdir. */
+  public StoreLocation store() {
+    return redis != null ? new StoreLocation.Redis(redis) : new StoreLocation.Lmdb(dbdir);
   }
 }

@@ -2,40 +2,63 @@ package org.greygate.app;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import org.greygate.store.Expiry;
 import org.greygate.store.TripletStore;
 import org.greygate.store.lmdb.LmdbStore;
 import org.greygate.store.memory.MemoryStore;
 import org.greygate.store.redis.RedisStore;
 
-/** Where a store is chosen and opened: one line here per backend. */
+/**
+ * The one place stores are opened: a {@link StoreLocation} and what the opener means to do with it
+ * ({@link Access}). A new backend is a case of {@link StoreLocation} and one branch here.
+ */
 public final class Stores {
   private Stores() {}
 
+  /** What the opener does with the store. */
+  public enum Access {
+    /** The daemon: reads and writes, owns the database while it runs. */
+    SERVE,
+    /**
+     * Beside a running daemon, changing nothing ({@code check}, {@code report}, {@code db stats}):
+     * writes stay in memory; a directory with no database yet reads as empty.
+     */
+    INSPECT,
+    /** A tool that writes with the daemon stopped ({@code db copy}'s target, {@code limits}). */
+    TOOL
+  }
+
   /**
-   * The daemon's store: the shared Redis store when configured, else the embedded LMDB store in
-   * {@code dbdir}.
+   * Opens the store at {@code where}.
    *
+   * @param expiry the daemon's expiry (a network store sets its rows' lifetimes from it)
+   * @param commitInterval the embedded store's pause between commits (serving only)
    * @throws org.greygate.store.StoreException if it cannot be opened
    */
-  public static TripletStore open(DaemonConfig config) {
-    if (config.redis() != null) {
-      return RedisStore.open(config.redis(), config.policy().greylist().expiry());
-    }
-    return LmdbStore.open(config.dbdir(), config.commitInterval());
+  public static TripletStore open(
+      StoreLocation where, Access access, Expiry expiry, Duration commitInterval) {
+    if (where instanceof StoreLocation.Redis r) return RedisStore.open(r.settings(), expiry);
+    return lmdb(((StoreLocation.Lmdb) where).dir(), access, commitInterval);
   }
 
-  /** Where the daemon's state is, for the log: the Redis server, or the LMDB directory. */
-  public static String describe(DaemonConfig config) {
-    return config.redis() != null ? RedisStore.describe(config.redis()) : config.dbdir().toString();
+  private static TripletStore lmdb(Path dir, Access access, Duration commitInterval) {
+    return switch (access) {
+      case SERVE -> LmdbStore.open(dir, commitInterval);
+      case INSPECT ->
+          Files.isRegularFile(dir.resolve("data.mdb"))
+              ? LmdbStore.openDryRun(dir)
+              : new MemoryStore();
+      case TOOL -> LmdbStore.open(dir);
+    };
   }
 
   /**
-   * For tools that must change nothing ({@code check}): the daemon's database read beside it,
-   * writes kept in memory; an empty in-memory store when the directory holds no database yet.
+   * The embedded database itself, for the tools that work on LMDB's files ({@code db verify},
+   * {@code db dump}, {@code limits}): {@link Access#INSPECT} reads beside the daemon (the database
+   * must exist), {@link Access#TOOL} writes with the daemon stopped.
    */
-  public static TripletStore inspect(Path dbdir) {
-    return Files.isRegularFile(dbdir.resolve("data.mdb"))
-        ? LmdbStore.openDryRun(dbdir)
-        : new MemoryStore();
+  public static LmdbStore lmdb(Path dir, Access access) {
+    return access == Access.TOOL ? LmdbStore.open(dir) : LmdbStore.openDryRun(dir);
   }
 }

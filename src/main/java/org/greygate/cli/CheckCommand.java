@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.greygate.app.ChainFactory;
 import org.greygate.app.PolicyConfig;
+import org.greygate.app.StoreLocation;
 import org.greygate.app.Stores;
 import org.greygate.dns.DnsClient;
 import org.greygate.greylist.KeyHasher;
@@ -83,7 +84,12 @@ public final class CheckCommand implements Callable<Integer> {
       throw new GreygateCli.UsageError(e.getMessage());
     }
     DnsClient dns = null;
-    try (TripletStore store = Stores.inspect(dbdir)) {
+    try (TripletStore store =
+        Stores.open(
+            new StoreLocation.Lmdb(dbdir),
+            Stores.Access.INSPECT,
+            policy.greylist().expiry(),
+            java.time.Duration.ZERO)) {
       KeyHasher hasher = KeyHasher.PLAIN;
       if (options.privacy) {
         if (!Files.isRegularFile(dbdir.resolve(PrivacySecret.FILE))) {

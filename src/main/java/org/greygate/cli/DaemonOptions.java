@@ -554,7 +554,8 @@ public final class DaemonOptions {
     throw new GreygateCli.UsageError("--dns-server '" + text + "': bad port '" + port + "'");
   }
 
-  DaemonConfig daemonConfig(String version) {
+  /** The daemon's whole configuration; {@code queueWatch} null when the queue is not watched. */
+  DaemonConfig daemonConfig(String version, org.greygate.queue.QueueWatchConfig queueWatch) {
     if (dbdir.toString().isBlank()) {
       // Path.of("") is the working directory: the database would land wherever serve started
       throw new GreygateCli.UsageError("--dbdir must name a directory, got ''");
@@ -571,7 +572,10 @@ public final class DaemonOptions {
                 redisSettings(),
                 Duration.ofMillis(commitIntervalMillis),
                 Duration.ofSeconds(sweepInterval),
-                Duration.ofSeconds(statsInterval)));
+                Duration.ofSeconds(statsInterval),
+                serverOptions(),
+                metricsAddress(),
+                queueWatch));
   }
 
   /** The shared store's settings, or null for the embedded LMDB database. */

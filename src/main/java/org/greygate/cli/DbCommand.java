@@ -3,6 +3,7 @@ package org.greygate.cli;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import org.greygate.app.Stores;
 import org.greygate.migrate.MalformedInput;
 import org.greygate.migrate.PostgreyImport;
 import org.greygate.migrate.StoreDump;
@@ -54,7 +55,7 @@ public final class DbCommand implements Callable<Integer> {
     @Override
     public Integer call() {
       db.requireDatabase();
-      try (LmdbStore store = LmdbStore.openDryRun(db.dbdir)) {
+      try (LmdbStore store = Stores.lmdb(db.dbdir, Stores.Access.INSPECT)) {
         run(store, spec.commandLine().getOut());
         spec.commandLine().getOut().flush();
         return GreygateCli.EXIT_OK;

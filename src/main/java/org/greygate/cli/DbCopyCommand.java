@@ -5,12 +5,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import org.greygate.app.StoreLocation;
+import org.greygate.app.Stores;
 import org.greygate.migrate.StoreCopy;
 import org.greygate.store.Expiry;
 import org.greygate.store.StoreException;
 import org.greygate.store.TripletStore;
-import org.greygate.store.lmdb.LmdbStore;
-import org.greygate.store.redis.RedisStore;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -138,17 +138,18 @@ final class DbCopyCommand implements Callable<Integer> {
   }
 
   private TripletStore open(String option, String where, Expiry expiry, boolean readOnly) {
+    StoreLocation location;
     if (isRedis(where)) {
-      return RedisStore.open(redis.settings(option, where, Duration.ofSeconds(10)), expiry);
-    }
-    Path dir = Path.of(where);
-    if (readOnly) {
-      if (!java.nio.file.Files.isRegularFile(dir.resolve("data.mdb"))) {
+      location = new StoreLocation.Redis(redis.settings(option, where, Duration.ofSeconds(10)));
+    } else {
+      Path dir = Path.of(where);
+      if (readOnly && !java.nio.file.Files.isRegularFile(dir.resolve("data.mdb"))) {
         throw new GreygateCli.UsageError(option + " " + where + ": no greygate database there");
       }
-      return LmdbStore.openDryRun(dir);
+      location = new StoreLocation.Lmdb(dir);
     }
-    return LmdbStore.open(dir);
+    return Stores.open(
+        location, readOnly ? Stores.Access.INSPECT : Stores.Access.TOOL, expiry, Duration.ZERO);
   }
 
   private static boolean isRedis(String where) {

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.greygate.app.Stores;
 import org.greygate.files.PrivateFiles;
 import org.greygate.ratelimit.LimitKey;
 import org.greygate.ratelimit.LimitResets;
@@ -141,7 +142,7 @@ public final class LimitsCommand implements Callable<Integer> {
 
   /** The counters holding something now, read beside the daemon. */
   static List<LimitResets.Counter> counters(Path dbdir) {
-    try (LmdbStore store = LmdbStore.openDryRun(dbdir)) {
+    try (LmdbStore store = Stores.lmdb(dbdir, Stores.Access.INSPECT)) {
       return LimitResets.counters(store, Clock.systemUTC().instant().getEpochSecond());
     } catch (StoreException e) {
       throw new GreygateCli.Failure(e.getMessage());
@@ -193,7 +194,7 @@ public final class LimitsCommand implements Callable<Integer> {
       LimitKey k = LimitKey.parse(key);
       LmdbStore store;
       try {
-        store = LmdbStore.open(db.dbdir);
+        store = Stores.lmdb(db.dbdir, Stores.Access.TOOL);
       } catch (StoreException.Unavailable e) {
         if (!String.valueOf(e.getMessage()).contains("in use")) {
           err.println("greygate: " + e.getMessage());

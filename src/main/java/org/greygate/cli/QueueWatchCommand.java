@@ -7,6 +7,7 @@ import java.time.Clock;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import org.greygate.app.MetricsListener;
 import org.greygate.metrics.Metrics;
 import org.greygate.metrics.prometheus.PrometheusMetrics;
 import org.greygate.queue.QueueCounts;

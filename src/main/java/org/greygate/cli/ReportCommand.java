@@ -18,6 +18,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.zip.GZIPInputStream;
+import org.greygate.app.StoreLocation;
+import org.greygate.app.Stores;
 import org.greygate.files.PrivateFiles;
 import org.greygate.logline.BoundedLines;
 import org.greygate.report.Report;
@@ -151,8 +153,11 @@ public final class ReportCommand implements Callable<Integer> {
           redis.settings("--store", store, java.time.Duration.ofSeconds(10));
       // expiry only sets TTLs of rows written; a report writes none
       try (org.greygate.store.TripletStore shared =
-          org.greygate.store.redis.RedisStore.open(
-              settings, new org.greygate.store.Expiry(300, 35 * 86_400L, 2 * 86_400L))) {
+          Stores.open(
+              new StoreLocation.Redis(settings),
+              Stores.Access.INSPECT,
+              new org.greygate.store.Expiry(300, 35 * 86_400L, 2 * 86_400L),
+              java.time.Duration.ZERO)) {
         shared.forEachDecisionCount(fromHour, toHour, builder::add);
       } catch (StoreException e) {
         err.println("greygate: " + e.getMessage());
@@ -163,7 +168,7 @@ public final class ReportCommand implements Callable<Integer> {
       db.requireDatabase();
       long fromHour = from == Long.MIN_VALUE ? 0 : from - Math.floorMod(from, 3600);
       long toHour = to == Long.MAX_VALUE ? Long.MAX_VALUE : to;
-      try (LmdbStore store = LmdbStore.openDryRun(db.dbdir)) {
+      try (LmdbStore store = Stores.lmdb(db.dbdir, Stores.Access.INSPECT)) {
         store.forEachDecisionCount(fromHour, toHour, builder::add);
       } catch (StoreException e) {
         err.println("greygate: " + e.getMessage());

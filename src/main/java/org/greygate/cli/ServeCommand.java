@@ -3,28 +3,20 @@ package org.greygate.cli;
 import ch.qos.logback.classic.Level;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import org.greygate.app.Daemon;
 import org.greygate.app.DaemonConfig;
-import org.greygate.app.Greygate;
 import org.greygate.files.PrivateFiles;
 import org.greygate.greylist.GreylistConfig;
-import org.greygate.metrics.Counters;
-import org.greygate.metrics.Metrics;
-import org.greygate.metrics.prometheus.PrometheusMetrics;
-import org.greygate.policy.DecisionLog;
-import org.greygate.queue.QueueWatch;
 import org.greygate.queue.QueueWatchConfig;
 import org.greygate.ratelimit.RateRules;
-import org.greygate.server.HttpEndpoint;
-import org.greygate.server.PolicyServer;
-import org.greygate.server.ServerOptions;
 import org.greygate.store.StoreException;
-import org.greygate.store.redis.RedisStore;
 import org.greygate.systemd.SystemdNotify;
 import org.greygate.whitelist.WhitelistException;
 import org.slf4j.Logger;
@@ -76,9 +68,7 @@ public final class ServeCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     setLogLevel(options);
-    DaemonConfig daemon = options.daemonConfig(Version.get());
-    QueueWatchConfig queueConfig = queueWatchConfig();
-    ServerOptions serverOptions = options.serverOptions();
+    DaemonConfig config = options.daemonConfig(Version.get(), queueWatchConfig());
     if (options.daemonize)
       log.info("--daemonize ignored: greygate runs in the foreground; let systemd supervise it");
     RunningUser.Verdict who = RunningUser.check(options.user, options.group);
@@ -98,13 +88,9 @@ public final class ServeCommand implements Callable<Integer> {
     if (options.syslogFacility != null)
       log.info("--syslog-facility ignored: logs go to stdout (journald)");
 
-    java.net.InetSocketAddress metricsAt = options.metricsAddress();
-    Counters metrics = new Counters();
-    PrometheusMetrics prometheus = metricsAt == null ? null : new PrometheusMetrics();
-    Metrics sink = prometheus == null ? metrics : Metrics.both(metrics, prometheus);
-    Greygate greygate;
+    Daemon daemon;
     try {
-      greygate = Greygate.open(daemon, metrics, sink, Clock.systemUTC());
+      daemon = Daemon.open(config, Clock.systemUTC());
     } catch (StoreException e) {
       err().println("greygate: " + e.getMessage());
       return GreygateCli.EXIT_FAILURE;
@@ -112,18 +98,12 @@ public final class ServeCommand implements Callable<Integer> {
       err().println("greygate: " + e.getMessage());
       return GreygateCli.EXIT_USAGE;
     }
-    PolicyServer server = new PolicyServer(serverOptions, greygate.chain(), sink);
-    HttpEndpoint[] endpoint = new HttpEndpoint[1];
-    QueueWatch[] watch = new QueueWatch[1];
     CountDownLatch stopped = new CountDownLatch(1);
     Runnable stop =
         () -> {
           SystemdNotify.fromEnvironment().stopping();
           log.info("shutting down");
-          if (watch[0] != null) watch[0].close();
-          if (endpoint[0] != null) endpoint[0].close();
-          server.close(); // answers the decisions under way first
-          greygate.close();
+          daemon.close();
           if (options.pidfile != null) {
             try {
               Files.deleteIfExists(options.pidfile);
@@ -139,52 +119,14 @@ public final class ServeCommand implements Callable<Integer> {
     String listening;
     try {
       listening =
-          server.start().stream()
-              .map(a -> a instanceof java.net.InetSocketAddress i ? hostPort(i) : String.valueOf(a))
+          daemon.start().stream()
+              .map(a -> a instanceof InetSocketAddress i ? Daemon.address(i) : String.valueOf(a))
               .collect(java.util.stream.Collectors.joining(", "));
     } catch (IOException e) {
       err().println("greygate: " + e.getMessage());
-      server.close();
-      greygate.close();
       return GreygateCli.EXIT_FAILURE;
     }
-    if (prometheus != null) {
-      try {
-        endpoint[0] =
-            MetricsListener.start(
-                metricsAt,
-                prometheus,
-                () -> {
-                  if (!server.listening()) return "not listening";
-                  return greygate.store().problem();
-                });
-        log.info(
-            "metrics on http://{}/metrics, health on /health", hostPort(endpoint[0].address()));
-      } catch (IOException e) {
-        err()
-            .println(
-                "greygate: --metrics " + options.metrics + ": cannot listen: " + e.getMessage());
-        server.close();
-        greygate.close();
-        return GreygateCli.EXIT_FAILURE;
-      }
-    }
-    if (greygate.store() instanceof RedisStore shared) {
-      // the decisions' Redis commands run on the threads that serve the connections
-      shared.shareEventLoops(server.workerLoops());
-      server.beforeLoopsStop(shared::releaseEventLoops);
-    }
-    greygate.start();
-    if (queueConfig != null) {
-      watch[0] =
-          new QueueWatch(
-              queueConfig,
-              sink,
-              options.decisionLogFormat() == DecisionLog.Format.JSON,
-              () -> Clock.systemUTC().instant().getEpochSecond());
-      watch[0].start();
-    }
-    RecordedOptions.write(spec, daemon.dbdir());
+    RecordedOptions.write(spec, config.dbdir());
     if (options.pidfile != null) {
       try {
         Files.writeString(
@@ -209,11 +151,11 @@ public final class ServeCommand implements Callable<Integer> {
         () -> {
           log.info("SIGHUP: reloading whitelists and rules");
           systemd.reloading();
-          greygate.reload();
+          daemon.reload();
           systemd.ready("reloaded");
         });
     Runtime.getRuntime().addShutdownHook(new Thread(stop, "shutdown"));
-    GreylistConfig g = daemon.policy().greylist();
+    GreylistConfig g = config.policy().greylist();
     log.info(
         "greygate {} ready: delay={}s max-age={}d retry-window={} awl={} whitelists={} client and"
             + " {} recipient entries, {} triplets in {}",
@@ -224,10 +166,10 @@ public final class ServeCommand implements Callable<Integer> {
             ? g.retryWindow() / GreylistConfig.DAY + "d"
             : g.retryWindow() / 3600 + "h",
         g.awlClients(),
-        greygate.whitelists().clients().size(),
-        greygate.whitelists().recipients().size(),
-        greygate.store().tripletCount(),
-        org.greygate.app.Stores.describe(daemon));
+        daemon.whitelists().clients().size(),
+        daemon.whitelists().recipients().size(),
+        daemon.store().tripletCount(),
+        config.store().describe());
     systemd.ready("greygate " + Version.get() + " ready, listening on " + listening);
     stopped.await();
     return GreygateCli.EXIT_OK;
@@ -245,11 +187,6 @@ public final class ServeCommand implements Callable<Integer> {
       }
     }
     return null;
-  }
-
-  private static String hostPort(java.net.InetSocketAddress a) {
-    String host = a.getAddress().getHostAddress();
-    return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + a.getPort();
   }
 
   private PrintWriter err() {

@@ -16,7 +16,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.greygate.cli.MetricsListener;
+import org.greygate.app.MetricsListener;
 import org.greygate.greylist.GreylistConfig;
 import org.greygate.metrics.prometheus.PrometheusMetrics;
 import org.greygate.server.HttpEndpoint;

@@ -1,4 +1,4 @@
-package org.greygate.cli;
+package org.greygate.app;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;

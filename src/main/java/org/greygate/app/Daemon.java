@@ -1,6 +1,8 @@
 package org.greygate.app;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,10 +16,15 @@ import org.greygate.dnslist.DnsListConfig;
 import org.greygate.greylist.KeyHasher;
 import org.greygate.metrics.Counters;
 import org.greygate.metrics.Metrics;
+import org.greygate.metrics.prometheus.PrometheusMetrics;
+import org.greygate.policy.DecisionLog;
 import org.greygate.policy.PolicyChain;
+import org.greygate.queue.QueueWatch;
 import org.greygate.ratelimit.LimitResets;
 import org.greygate.ratelimit.RateRules;
 import org.greygate.ratelimit.RateRulesReloader;
+import org.greygate.server.HttpEndpoint;
+import org.greygate.server.PolicyServer;
 import org.greygate.store.ClientEntry;
 import org.greygate.store.Expiry;
 import org.greygate.store.ExpiryRule;
@@ -25,6 +32,7 @@ import org.greygate.store.ExpirySweeper;
 import org.greygate.store.PrivacySecret;
 import org.greygate.store.TripletEntry;
 import org.greygate.store.TripletStore;
+import org.greygate.store.redis.RedisStore;
 import org.greygate.whitelist.WhitelistException;
 import org.greygate.whitelist.WhitelistReloader;
 import org.greygate.whitelist.Whitelists;
@@ -32,12 +40,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A running daemon's state, minus its listeners: the store, the whitelists (watched and reloaded),
- * the policy chain, the expiry sweeper and the stats line. {@link #open} acquires everything or
- * nothing; {@link #close} releases it once, in reverse order.
+ * The composition root: everything a running daemon holds, built from one configuration. {@link
+ * #open} acquires the store, the whitelists and rules (watched and reloaded), the policy chain and
+ * the expiry sweeper, or nothing; {@link #start} binds the policy listeners, shares their event
+ * loops with a network store, then starts the metrics endpoint, the queue watch, the sweep and the
+ * stats line; {@link #close} stops it all once, in reverse: queue watch, metrics endpoint, the
+ * listeners (answering the decisions under way), then the background work and the store (pending
+ * writes made durable).
  */
-public final class Greygate implements AutoCloseable {
-  private static final Logger log = LoggerFactory.getLogger(Greygate.class);
+public final class Daemon implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Daemon.class);
 
   private final List<AutoCloseable> resources = new ArrayList<>();
   private final TripletStore store;
@@ -49,13 +61,20 @@ public final class Greygate implements AutoCloseable {
   private final DaemonConfig config;
   private final Counters metrics;
   private final Metrics sink;
+  private final PrometheusMetrics prometheus;
+  private final Clock clock;
+  private PolicyServer server;
+  private HttpEndpoint endpoint;
+  private QueueWatch queueWatch;
   private boolean closed;
 
-  private Greygate(DaemonConfig config, Counters metrics, Metrics sink, Clock clock)
+  private Daemon(DaemonConfig config, Clock clock)
       throws WhitelistException, RateRules.Invalid, IOException {
     this.config = config;
-    this.metrics = metrics;
-    this.sink = sink;
+    this.clock = clock;
+    this.metrics = new Counters();
+    this.prometheus = config.metrics() == null ? null : new PrometheusMetrics();
+    this.sink = prometheus == null ? metrics : Metrics.both(metrics, prometheus);
     try {
       if (config.redis() != null) {
         // without LMDB the dbdir still holds the privacy key, recorded options, reset requests
@@ -71,7 +90,12 @@ public final class Greygate implements AutoCloseable {
               e);
         }
       }
-      store = Stores.open(config);
+      store =
+          Stores.open(
+              config.store(),
+              Stores.Access.SERVE,
+              config.policy().greylist().expiry(),
+              config.commitInterval());
       resources.add(store);
       sink.pendingWrites(store::pendingWrites);
       housekeeping = daemonThreads("housekeeping");
@@ -136,33 +160,75 @@ public final class Greygate implements AutoCloseable {
   }
 
   /**
-   * Opens the store and loads the whitelists; nothing runs in the background until {@link #start}.
+   * Opens the store and loads the whitelists and rules; nothing listens or runs in the background
+   * until {@link #start}.
    *
    * @throws org.greygate.store.StoreException if the store cannot be opened
    * @throws WhitelistException if a whitelist file is broken
    * @throws RateRules.Invalid if the rules file is broken
    */
-  public static Greygate open(DaemonConfig config, Counters metrics, Clock clock)
+  public static Daemon open(DaemonConfig config, Clock clock)
       throws WhitelistException, RateRules.Invalid, IOException {
-    return new Greygate(config, metrics, metrics, clock);
+    return new Daemon(config, clock);
   }
 
   /**
-   * As {@link #open(DaemonConfig, Counters, Clock)}, with every stage reporting to {@code sink}
-   * (which must include {@code metrics}, read by the stats line), e.g. a Prometheus exporter too.
+   * Binds the policy listeners and the metrics endpoint, then starts the queue watch, the sweeper
+   * and the stats line.
+   *
+   * @return where the policy listeners are bound (ports resolved)
+   * @throws IOException naming what could not be bound; the daemon is closed then
    */
-  public static Greygate open(DaemonConfig config, Counters metrics, Metrics sink, Clock clock)
-      throws WhitelistException, RateRules.Invalid, IOException {
-    return new Greygate(config, metrics, sink, clock);
+  public synchronized List<SocketAddress> start() throws IOException {
+    try {
+      server = new PolicyServer(config.server(), chain, sink);
+      resources.add(server); // closed first: answers the decisions under way
+      List<SocketAddress> bound = server.start();
+      if (store instanceof RedisStore shared) {
+        // the decisions' Redis commands run on the threads that serve the connections
+        shared.shareEventLoops(server.workerLoops());
+        server.beforeLoopsStop(shared::releaseEventLoops);
+      }
+      if (prometheus != null) {
+        try {
+          endpoint =
+              MetricsListener.start(
+                  config.metrics(),
+                  prometheus,
+                  () -> server.listening() ? store.problem() : "not listening");
+        } catch (IOException e) {
+          throw new IOException(
+              "--metrics " + address(config.metrics()) + ": cannot listen: " + e.getMessage(), e);
+        }
+        resources.add(endpoint);
+        log.info("metrics on http://{}/metrics, health on /health", address(endpoint.address()));
+      }
+      if (!store.expiresByItself()) sweeper.start(config.sweepInterval().toSeconds());
+      long every = config.statsInterval().toSeconds();
+      if (every > 0) {
+        housekeeping.scheduleAtFixedRate(this::logStats, every, every, TimeUnit.SECONDS);
+      }
+      if (config.queueWatch() != null) {
+        queueWatch =
+            new QueueWatch(
+                config.queueWatch(),
+                sink,
+                config.policy().logFormat() == DecisionLog.Format.JSON,
+                () -> clock.instant().getEpochSecond());
+        resources.add(queueWatch);
+        queueWatch.start();
+      }
+      return bound;
+    } catch (IOException | RuntimeException e) {
+      close();
+      throw e;
+    }
   }
 
-  /** Starts the sweeper and the stats line. */
-  public void start() {
-    if (!store.expiresByItself()) sweeper.start(config.sweepInterval().toSeconds());
-    long every = config.statsInterval().toSeconds();
-    if (every > 0) {
-      housekeeping.scheduleAtFixedRate(this::logStats, every, every, TimeUnit.SECONDS);
-    }
+  /** {@code HOST:PORT}, an IPv6 host in brackets. */
+  public static String address(InetSocketAddress a) {
+    String host = a.getAddress().getHostAddress();
+    return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + a.getPort();
   }
 
   public PolicyChain chain() {
@@ -279,7 +345,10 @@ public final class Greygate implements AutoCloseable {
         });
   }
 
-  /** Stops the background work and closes the store (pending writes made durable first). */
+  /**
+   * Stops listening (the decisions under way answered first), the background work, and closes the
+   * store (pending writes made durable first).
+   */
   @Override
   public synchronized void close() {
     if (closed) return;
