@@ -3,10 +3,11 @@ package org.greygate.app;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Executor;
 import java.util.function.Supplier;
-import org.greygate.dns.Lookups;
-import org.greygate.dnslist.DnsListPolicy;
+import org.greygate.config.ConfigurationException;
+import org.greygate.config.Settings;
+import org.greygate.feature.Assembly;
+import org.greygate.feature.Stage;
 import org.greygate.greylist.Greylisting;
 import org.greygate.greylist.KeyHasher;
 import org.greygate.greylist.RecentInstances;
@@ -15,58 +16,55 @@ import org.greygate.policy.DecisionLog;
 import org.greygate.policy.Policy;
 import org.greygate.policy.PolicyChain;
 import org.greygate.policy.RequestGate;
-import org.greygate.ratelimit.RateLimitPolicy;
-import org.greygate.ratelimit.RateRules;
-import org.greygate.spf.SpfEvaluator;
-import org.greygate.spf.SpfGrouping;
 import org.greygate.store.TripletStore;
-import org.greygate.whitelist.DomainPolicyStage;
 import org.greygate.whitelist.WhitelistPolicy;
 import org.greygate.whitelist.Whitelists;
 
 /**
- * Builds the policy chain, the same for the daemon, {@code check}, tests and benchmarks: request
- * gate → outbound rate limits (END-OF-MESSAGE, DATA) → client/recipient whitelists → recipient
- * domain policy → DNS lists → SPF retry grouping → client auto-whitelist → greylist. A new policy
- * is one class and one line here.
+ * Builds the policy chain, the same for the daemon, {@code check}, tests and benchmarks: the
+ * request gate, then each {@link Stage} in order: the features' outbound limits, the whitelists,
+ * the features' recipient policy, client reputation and greylist keying, then the client
+ * auto-whitelist and greylisting. Features add their policies through {@link Features}.
  */
 public final class ChainFactory {
   private ChainFactory() {}
 
-  public static PolicyChain create(
-      PolicyConfig config,
-      TripletStore store,
-      Supplier<Whitelists> whitelists,
-      KeyHasher hasher,
-      Clock clock,
-      Metrics metrics) {
-    return create(config, store, whitelists, () -> RateRules.NONE, hasher, clock, metrics);
-  }
-
-  /** The chain with outbound rate limits ({@code rules} is read per request: reloads apply). */
-  public static PolicyChain create(
-      PolicyConfig config,
-      TripletStore store,
-      Supplier<Whitelists> whitelists,
-      Supplier<RateRules> rules,
-      KeyHasher hasher,
-      Clock clock,
-      Metrics metrics) {
-    return create(config, store, whitelists, rules, null, null, hasher, clock, metrics);
-  }
-
   /**
-   * The whole chain: with {@code dns} (null: none) the DNS lists of {@code config} are asked after
-   * the whitelists, then SPF for retry grouping, before greylisting. SPF checks run on {@code
-   * spfThreads}, never on the thread that asks (a network thread in the daemon).
+   * The chain with every feature at its defaults (none switched on by settings): greylisting as
+   * Postgrey does it, for tests and benchmarks.
    */
   public static PolicyChain create(
       PolicyConfig config,
       TripletStore store,
       Supplier<Whitelists> whitelists,
-      Supplier<RateRules> rules,
-      Lookups dns,
-      Executor spfThreads,
+      KeyHasher hasher,
+      Clock clock,
+      Metrics metrics) {
+    try {
+      Assembler features =
+          new Assembler(
+                  Assembly.Use.CHECK,
+                  Settings.DEFAULTS,
+                  store,
+                  metrics,
+                  clock,
+                  null,
+                  whitelists,
+                  false,
+                  config.dns())
+              .install(Features.ALL);
+      return create(config, store, whitelists, features, hasher, clock, metrics);
+    } catch (ConfigurationException e) {
+      throw new IllegalStateException("no feature reads a file at its defaults", e);
+    }
+  }
+
+  /** The chain with the policies the features installed in {@code features}. */
+  static PolicyChain create(
+      PolicyConfig config,
+      TripletStore store,
+      Supplier<Whitelists> whitelists,
+      Assembler features,
       KeyHasher hasher,
       Clock clock,
       Metrics metrics) {
@@ -80,17 +78,13 @@ public final class ChainFactory {
             config.version());
     List<Policy> policies = new ArrayList<>();
     policies.add(new RequestGate());
-    policies.add(new RateLimitPolicy(rules, store));
-    policies.add(new WhitelistPolicy(whitelists));
-    policies.add(new DomainPolicyStage(whitelists));
-    if (dns != null && config.dnsLists().active()) {
-      policies.add(new DnsListPolicy(config.dnsLists(), config.dns().budget(), dns, metrics));
+    for (Stage stage : Stage.values()) {
+      switch (stage) {
+        case WHITELISTS -> policies.add(new WhitelistPolicy(whitelists));
+        case GREYLISTING -> policies.addAll(greylisting.policies());
+        default -> policies.addAll(features.policies(stage));
+      }
     }
-    if (dns != null && config.spfGrouping()) {
-      policies.add(
-          new SpfGrouping(new SpfEvaluator(dns, spfThreads), config.dns().budget(), metrics));
-    }
-    policies.addAll(greylisting.policies());
     return new PolicyChain(
         policies,
         clock,

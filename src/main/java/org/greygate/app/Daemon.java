@@ -6,23 +6,17 @@ import java.net.SocketAddress;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import org.greygate.dns.DnsClient;
-import org.greygate.dnslist.DnsListConfig;
+import org.greygate.config.ConfigurationException;
+import org.greygate.feature.Assembly;
 import org.greygate.greylist.KeyHasher;
 import org.greygate.metrics.Counters;
 import org.greygate.metrics.Metrics;
 import org.greygate.metrics.prometheus.PrometheusMetrics;
 import org.greygate.policy.DecisionLog;
 import org.greygate.policy.PolicyChain;
-import org.greygate.queue.QueueWatch;
-import org.greygate.ratelimit.LimitResets;
-import org.greygate.ratelimit.RateRules;
-import org.greygate.ratelimit.RateRulesReloader;
 import org.greygate.server.HttpEndpoint;
 import org.greygate.server.PolicyServer;
 import org.greygate.store.ClientEntry;
@@ -33,7 +27,6 @@ import org.greygate.store.PrivacySecret;
 import org.greygate.store.TripletEntry;
 import org.greygate.store.TripletStore;
 import org.greygate.store.redis.RedisStore;
-import org.greygate.whitelist.WhitelistException;
 import org.greygate.whitelist.WhitelistReloader;
 import org.greygate.whitelist.Whitelists;
 import org.slf4j.Logger;
@@ -54,7 +47,7 @@ public final class Daemon implements AutoCloseable {
   private final List<AutoCloseable> resources = new ArrayList<>();
   private final TripletStore store;
   private final WhitelistReloader whitelists;
-  private final RateRulesReloader rules;
+  private final Assembler features;
   private final PolicyChain chain;
   private final ExpirySweeper sweeper;
   private final ScheduledExecutorService housekeeping;
@@ -65,11 +58,9 @@ public final class Daemon implements AutoCloseable {
   private final Clock clock;
   private PolicyServer server;
   private HttpEndpoint endpoint;
-  private QueueWatch queueWatch;
   private boolean closed;
 
-  private Daemon(DaemonConfig config, Clock clock)
-      throws WhitelistException, RateRules.Invalid, IOException {
+  private Daemon(DaemonConfig config, Clock clock) throws ConfigurationException, IOException {
     this.config = config;
     this.clock = clock;
     this.metrics = new Counters();
@@ -112,33 +103,21 @@ public final class Daemon implements AutoCloseable {
           config.privacy()
               ? "hmac:" + hasher.apply("greygate keying check").substring(0, 16)
               : "plain");
-      rules = new RateRulesReloader(config.rules(), sink);
-      rules.watch(housekeeping, 2);
-      housekeeping.scheduleWithFixedDelay(
-          () -> LimitResets.applyRequests(config.dbdir(), store, clock.instant().getEpochSecond()),
-          1,
-          1,
-          TimeUnit.SECONDS);
-      DnsListConfig lists = config.policy().dnsLists();
-      DnsClient dns = config.policy().asksDns() ? config.policy().dns().client() : null;
-      if (dns != null) {
-        resources.add(dns::close);
-        log.info(
-            "DNS asked through {} within {} ms a request:{}{}",
-            dns.servers(),
-            config.policy().dns().budget().toMillis(),
-            lists.active() ? " DNS lists " + lists.lists() : "",
-            config.policy().spfGrouping() ? " SPF retry grouping" : "");
-      }
-      ExecutorService spfThreads = null;
-      if (dns != null && config.policy().spfGrouping()) {
-        // SPF checks run here, never on a network thread nor on the DNS client's thread
-        spfThreads = spfThreads(Runtime.getRuntime().availableProcessors());
-        resources.add(spfThreads::shutdownNow);
-      }
+      features =
+          new Assembler(
+                  Assembly.Use.SERVE,
+                  config.settings(),
+                  store,
+                  sink,
+                  clock,
+                  config.dbdir(),
+                  whitelists,
+                  config.policy().logFormat() == DecisionLog.Format.JSON,
+                  config.policy().dns())
+              .install(Features.ALL);
+      resources.add(features::closeAll);
       chain =
-          ChainFactory.create(
-              config.policy(), store, whitelists, rules, dns, spfThreads, hasher, clock, sink);
+          ChainFactory.create(config.policy(), store, whitelists, features, hasher, clock, sink);
       // The sweep gets its own thread: a round over millions of rows takes a while, and reloads
       // and the stats line on the housekeeping thread must not wait for it.
       ScheduledExecutorService sweepThread = daemonThreads("expiry-sweep");
@@ -153,7 +132,7 @@ public final class Daemon implements AutoCloseable {
               5,
               sink);
       resources.add(sweeper);
-    } catch (WhitelistException | RateRules.Invalid | IOException | RuntimeException e) {
+    } catch (ConfigurationException | IOException | RuntimeException e) {
       closeAll();
       throw e;
     }
@@ -164,11 +143,11 @@ public final class Daemon implements AutoCloseable {
    * until {@link #start}.
    *
    * @throws org.greygate.store.StoreException if the store cannot be opened
-   * @throws WhitelistException if a whitelist file is broken
-   * @throws RateRules.Invalid if the rules file is broken
+   * @throws ConfigurationException if a file (whitelist, rules) cannot be used: exit 2
+   * @throws IOException if a whitelist directory cannot be watched
    */
   public static Daemon open(DaemonConfig config, Clock clock)
-      throws WhitelistException, RateRules.Invalid, IOException {
+      throws ConfigurationException, IOException {
     return new Daemon(config, clock);
   }
 
@@ -208,16 +187,7 @@ public final class Daemon implements AutoCloseable {
       if (every > 0) {
         housekeeping.scheduleAtFixedRate(this::logStats, every, every, TimeUnit.SECONDS);
       }
-      if (config.queueWatch() != null) {
-        queueWatch =
-            new QueueWatch(
-                config.queueWatch(),
-                sink,
-                config.policy().logFormat() == DecisionLog.Format.JSON,
-                () -> clock.instant().getEpochSecond());
-        resources.add(queueWatch);
-        queueWatch.start();
-      }
+      features.start(housekeeping);
       return bound;
     } catch (IOException | RuntimeException e) {
       close();
@@ -273,15 +243,13 @@ public final class Daemon implements AutoCloseable {
     return whitelists.get();
   }
 
-  /** SIGHUP: reads the whitelists and the rules again (a broken file keeps the current ones). */
+  /**
+   * SIGHUP: reads the whitelists and every feature's files again (a broken file keeps what is in
+   * force).
+   */
   public void reload() {
     whitelists.reload();
-    rules.reload();
-  }
-
-  /** The rate-limit rules in force now. */
-  public RateRules rules() {
-    return rules.get();
+    features.reload();
   }
 
   /** Counters since start, one line: what postmasters graph without parsing decision lines. */
@@ -311,29 +279,6 @@ public final class Daemon implements AutoCloseable {
     } catch (RuntimeException e) {
       log.warn("stats line failed", e);
     }
-  }
-
-  /** Steps waiting for an SPF thread, at most: a flood of checks is shed, never hoarded. */
-  static final int SPF_QUEUE = 10_000;
-
-  /**
-   * {@code n} daemon threads {@code spf-1..n} behind a bounded queue. When it is full a new check
-   * is refused at once and its request decided as if SPF grouping were off (counted as a timeout):
-   * a burst of costly records can slow SPF down, never grow the daemon's memory.
-   */
-  private static ExecutorService spfThreads(int n) {
-    AtomicInteger count = new AtomicInteger();
-    return new java.util.concurrent.ThreadPoolExecutor(
-        n,
-        n,
-        0,
-        TimeUnit.SECONDS,
-        new java.util.concurrent.ArrayBlockingQueue<>(SPF_QUEUE),
-        r -> {
-          Thread t = new Thread(r, "spf-" + count.incrementAndGet());
-          t.setDaemon(true);
-          return t;
-        });
   }
 
   private static ScheduledExecutorService daemonThreads(String name) {

@@ -68,7 +68,7 @@ public record RateRules(
   }
 
   /** A rules file that cannot be used: the message says FILE:LINE and why. */
-  public static final class Invalid extends Exception {
+  public static final class Invalid extends org.greygate.config.ConfigurationException {
     private static final long serialVersionUID = 1L;
 
     public Invalid(String message) {

@@ -3,8 +3,6 @@ package org.greygate.ratelimit;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.greygate.metrics.Metrics;
@@ -59,21 +57,18 @@ public final class RateRulesReloader implements Supplier<RateRules> {
     }
   }
 
-  /** Polls the file's modification time every {@code seconds} and reloads when it changes. */
-  public void watch(ScheduledExecutorService on, long seconds) {
+  /**
+   * Reads the file again when it (or its {@code .local}) changed since the last reading: called
+   * periodically by the daemon (every 2 s), so an edit applies without a SIGHUP.
+   */
+  public void reloadIfChanged() {
     if (file == null) return;
-    on.scheduleWithFixedDelay(
-        () -> {
-          try {
-            String at = modified();
-            if (at != null && !at.equals(loadedAt)) reload();
-          } catch (RuntimeException e) {
-            log.warn("watching {} failed", file, e);
-          }
-        },
-        seconds,
-        seconds,
-        TimeUnit.SECONDS);
+    try {
+      String at = modified();
+      if (at != null && !at.equals(loadedAt)) reload();
+    } catch (RuntimeException e) {
+      log.warn("watching {} failed", file, e);
+    }
   }
 
   /** Both files' modification times (FILE and FILE.local): a change to either reloads. */

@@ -1,0 +1,241 @@
+package org.greygate.app;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.greygate.config.ConfigurationException;
+import org.greygate.config.Settings;
+import org.greygate.dns.DnsClient;
+import org.greygate.dns.DnsSettings;
+import org.greygate.dns.Lookups;
+import org.greygate.feature.Assembly;
+import org.greygate.feature.Feature;
+import org.greygate.feature.Stage;
+import org.greygate.metrics.Metrics;
+import org.greygate.policy.Policy;
+import org.greygate.store.TripletStore;
+import org.greygate.whitelist.Whitelists;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The root's side of {@link Assembly}: installs every feature, then holds what they handed back
+ * (policies by stage, resources, reload and start hooks, periodic tasks) for the root to wire.
+ */
+final class Assembler implements Assembly {
+  private static final Logger log = LoggerFactory.getLogger(Assembler.class);
+
+  private final Use use;
+  private final Settings settings;
+  private final TripletStore store;
+  private final Metrics metrics;
+  private final Clock clock;
+  private final Path stateDirectory;
+  private final Supplier<Whitelists> whitelists;
+  private final boolean jsonLines;
+  private final DnsSettings dnsSettings;
+  private final Map<Stage, List<Policy>> policies = new EnumMap<>(Stage.class);
+  private final List<AutoCloseable> resources = new ArrayList<>();
+  private final List<Runnable> reloads = new ArrayList<>();
+  private final List<Runnable> starts = new ArrayList<>();
+  private final List<Periodic> periodic = new ArrayList<>();
+  private final List<String> installed = new ArrayList<>();
+  private DnsClient dns;
+
+  private record Periodic(Duration period, Runnable task) {}
+
+  Assembler(
+      Use use,
+      Settings settings,
+      TripletStore store,
+      Metrics metrics,
+      Clock clock,
+      Path stateDirectory,
+      Supplier<Whitelists> whitelists,
+      boolean jsonLines,
+      DnsSettings dnsSettings) {
+    this.use = use;
+    this.settings = settings;
+    this.store = store;
+    this.metrics = metrics;
+    this.clock = clock;
+    this.stateDirectory = stateDirectory;
+    this.whitelists = whitelists;
+    this.jsonLines = jsonLines;
+    this.dnsSettings = dnsSettings;
+  }
+
+  /**
+   * Installs {@code features} in order. On failure, what was installed so far is closed.
+   *
+   * @throws ConfigurationException from the first feature whose file cannot be used
+   */
+  Assembler install(List<Feature> features) throws ConfigurationException {
+    try {
+      for (Feature f : features) {
+        int before = count();
+        f.install(this);
+        if (count() > before) installed.add(f.name());
+      }
+    } catch (ConfigurationException | RuntimeException e) {
+      closeAll();
+      throw e;
+    }
+    if (dns != null && use == Use.SERVE) {
+      log.info(
+          "DNS asked through {} within {} ms a request for {}",
+          dns.servers(),
+          dnsSettings.budget().toMillis(),
+          String.join(", ", installed));
+    }
+    return this;
+  }
+
+  private int count() {
+    int n = resources.size() + reloads.size() + starts.size() + periodic.size();
+    for (List<Policy> p : policies.values()) n += p.size();
+    return n;
+  }
+
+  /** The policies added at {@code stage}, in installation order. */
+  List<Policy> policies(Stage stage) {
+    return policies.getOrDefault(stage, List.of());
+  }
+
+  /** What the features need closed at stop, in the order they were added. */
+  List<AutoCloseable> resources() {
+    return resources;
+  }
+
+  /** Runs the features' reload hooks (SIGHUP). */
+  void reload() {
+    for (Runnable r : reloads) {
+      try {
+        r.run();
+      } catch (RuntimeException e) {
+        log.warn("reload failed", e);
+      }
+    }
+  }
+
+  /** Starts the features' background work on {@code housekeeping}. */
+  void start(ScheduledExecutorService housekeeping) {
+    for (Periodic p : periodic) {
+      long ms = p.period().toMillis();
+      housekeeping.scheduleWithFixedDelay(
+          () -> {
+            try {
+              p.task().run();
+            } catch (RuntimeException e) {
+              // a periodic task that throws would be cancelled: log it and keep the schedule
+              log.warn("background task failed", e);
+            }
+          },
+          ms,
+          ms,
+          TimeUnit.MILLISECONDS);
+    }
+    for (Runnable r : starts) r.run();
+  }
+
+  /** Closes what the features handed over, in reverse order. */
+  void closeAll() {
+    for (int i = resources.size() - 1; i >= 0; i--) {
+      try {
+        resources.get(i).close();
+      } catch (Exception e) {
+        log.warn("closing {}", resources.get(i), e);
+      }
+    }
+    resources.clear();
+  }
+
+  @Override
+  public Use use() {
+    return use;
+  }
+
+  @Override
+  public Settings settings() {
+    return settings;
+  }
+
+  @Override
+  public TripletStore store() {
+    return store;
+  }
+
+  @Override
+  public Metrics metrics() {
+    return metrics;
+  }
+
+  @Override
+  public Clock clock() {
+    return clock;
+  }
+
+  @Override
+  public Path stateDirectory() {
+    return stateDirectory;
+  }
+
+  @Override
+  public Supplier<Whitelists> whitelists() {
+    return whitelists;
+  }
+
+  @Override
+  public boolean jsonLines() {
+    return jsonLines;
+  }
+
+  @Override
+  public Lookups dns() {
+    if (dns == null) {
+      dns = dnsSettings.client();
+      resources.add(dns::close);
+    }
+    return dns;
+  }
+
+  @Override
+  public Duration dnsBudget() {
+    return dnsSettings.budget();
+  }
+
+  @Override
+  public void policy(Stage stage, Policy policy) {
+    if (stage == Stage.WHITELISTS || stage == Stage.GREYLISTING) {
+      throw new IllegalArgumentException(stage + " is the daemon's own stage");
+    }
+    policies.computeIfAbsent(stage, s -> new ArrayList<>()).add(policy);
+  }
+
+  @Override
+  public void resource(AutoCloseable resource) {
+    resources.add(resource);
+  }
+
+  @Override
+  public void onReload(Runnable reload) {
+    reloads.add(reload);
+  }
+
+  @Override
+  public void onStart(Runnable start) {
+    if (use == Use.SERVE) starts.add(start);
+  }
+
+  @Override
+  public void every(Duration period, Runnable task) {
+    if (use == Use.SERVE) periodic.add(new Periodic(period, task));
+  }
+}

@@ -1,0 +1,28 @@
+package org.greygate.feature;
+
+import java.util.List;
+import org.greygate.config.ConfigurationException;
+import org.greygate.config.Setting;
+
+/**
+ * Something the daemon can do beyond greylisting, switched on by its settings: rate limits, DNS
+ * lists, SPF grouping, domain policy, the queue watch. A feature is its package plus one line in
+ * the daemon's list of features; through {@link Assembly} it adds its policies, background work,
+ * resources, reload hooks and metrics, to {@code serve} and (what decides) to {@code check} alike.
+ *
+ * <p>Implementations are stateless: everything they build belongs to the assembly.
+ */
+public interface Feature {
+  /** For the log, e.g. {@code rate limits}. */
+  String name();
+
+  /** Its settings (command-line options and configuration-file keys), declared in its package. */
+  List<Setting<?>> settings();
+
+  /**
+   * Adds what the settings ask for; nothing when they leave the feature off.
+   *
+   * @throws ConfigurationException when a file it reads cannot be used (names file and line)
+   */
+  void install(Assembly at) throws ConfigurationException;
+}

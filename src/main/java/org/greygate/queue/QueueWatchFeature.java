@@ -1,0 +1,34 @@
+package org.greygate.queue;
+
+import java.util.List;
+import org.greygate.config.Setting;
+import org.greygate.feature.Assembly;
+import org.greygate.feature.Feature;
+
+/**
+ * The queue watch inside the daemon ({@code --queue-watch}): queue sizes as metrics, watermark,
+ * release and volume alerts (docs/outbound.md). Starts once the daemon listens, stops before it
+ * stops listening; nothing in {@code check}.
+ */
+public final class QueueWatchFeature implements Feature {
+  @Override
+  public String name() {
+    return "queue watch";
+  }
+
+  @Override
+  public List<Setting<?>> settings() {
+    return QueueWatchSettings.ALL;
+  }
+
+  @Override
+  public void install(Assembly at) {
+    QueueWatchConfig config = QueueWatchSettings.ifEnabled(at.settings());
+    if (config == null || at.use() != Assembly.Use.SERVE) return;
+    QueueWatch watch =
+        new QueueWatch(
+            config, at.metrics(), at.jsonLines(), () -> at.clock().instant().getEpochSecond());
+    at.resource(watch);
+    at.onStart(watch::start);
+  }
+}
