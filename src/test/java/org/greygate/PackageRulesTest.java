@@ -42,7 +42,8 @@ class PackageRulesTest {
           new OnlyIn("picocli", List.of("org.greygate.cli")),
           new OnlyIn("io.prometheus", List.of("org.greygate.metrics.prometheus")),
           new OnlyIn("org.greygate.metrics.prometheus", List.of("org.greygate.cli")),
-          new OnlyIn("org.greygate.server", List.of("org.greygate.cli")),
+          // app: the daemon's configuration holds the server's options and settings
+          new OnlyIn("org.greygate.server", List.of("org.greygate.cli", "org.greygate.app")),
           new OnlyIn("org.greygate.cli", List.of("org.greygate.Main")),
           new OnlyIn("org.greygate.app", List.of("org.greygate.cli")),
           new OnlyIn("org.greygate.store.lmdb", List.of("org.greygate.cli", "org.greygate.app")));

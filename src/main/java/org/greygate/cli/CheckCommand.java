@@ -15,8 +15,11 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.greygate.app.ChainFactory;
 import org.greygate.app.PolicyConfig;
+import org.greygate.app.PolicySettings;
 import org.greygate.app.Stores;
+import org.greygate.config.Settings;
 import org.greygate.dns.DnsClient;
+import org.greygate.greylist.GreylistSettings;
 import org.greygate.greylist.KeyHasher;
 import org.greygate.metrics.Metrics;
 import org.greygate.policy.DecisionLog;
@@ -27,8 +30,10 @@ import org.greygate.protocol.PolicyRequest;
 import org.greygate.ratelimit.RateRules;
 import org.greygate.store.PrivacySecret;
 import org.greygate.store.StoreException;
+import org.greygate.store.StoreSettings;
 import org.greygate.store.TripletStore;
 import org.greygate.whitelist.WhitelistException;
+import org.greygate.whitelist.WhitelistSettings;
 import org.greygate.whitelist.Whitelists;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -46,6 +51,7 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "check",
     mixinStandardHelpOptions = true,
+    modelTransformer = DaemonOptions.Options.class,
     versionProvider = Version.class,
     description = {
       "Answer one policy request as the daemon would, without changing the database.",
@@ -73,19 +79,20 @@ public final class CheckCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     PolicyRequest request = request();
-    PolicyConfig policy = options.policyConfig(Version.get());
-    Path dbdir = options.dbdir;
+    Settings settings = options.settings();
+    PolicyConfig policy = PolicySettings.config(settings, Version.get());
+    Path dbdir = settings.get(StoreSettings.DBDIR);
     DbdirOption.requireDatabase(dbdir, true); // none yet: answered as a new daemon would
     Whitelists whitelists;
     try {
-      whitelists = options.whitelistSource().load();
+      whitelists = WhitelistSettings.source(settings).load();
     } catch (WhitelistException e) {
       throw new GreygateCli.UsageError(e.getMessage());
     }
     DnsClient dns = null;
     try (TripletStore store = Stores.inspect(dbdir)) {
       KeyHasher hasher = KeyHasher.PLAIN;
-      if (options.privacy) {
+      if (settings.get(GreylistSettings.PRIVACY)) {
         if (!Files.isRegularFile(dbdir.resolve(PrivacySecret.FILE))) {
           throw new GreygateCli.UsageError("--privacy: no " + PrivacySecret.FILE + " in " + dbdir);
         }
@@ -120,7 +127,7 @@ public final class CheckCommand implements Callable<Integer> {
       spec.commandLine()
           .getErr()
           .println(
-              options.decisionLogFormat() == DecisionLog.Format.JSON
+              policy.logFormat() == DecisionLog.Format.JSON
                   ? DecisionLog.json(request, outcome)
                   : DecisionLog.format(request, outcome));
       return chain.failures() > 0 ? GreygateCli.EXIT_FAILURE : GreygateCli.EXIT_OK;
