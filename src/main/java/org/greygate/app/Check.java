@@ -1,10 +1,14 @@
 package org.greygate.app;
 
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import org.greygate.config.ConfigurationException;
 import org.greygate.config.InvalidSetting;
+import org.greygate.config.Settings;
 import org.greygate.feature.Assembly;
+import org.greygate.greylist.GreylistSettings;
 import org.greygate.greylist.KeyHasher;
 import org.greygate.metrics.Metrics;
 import org.greygate.policy.DecisionLog;
@@ -12,7 +16,9 @@ import org.greygate.policy.PolicyChain;
 import org.greygate.protocol.Outcome;
 import org.greygate.protocol.PolicyRequest;
 import org.greygate.store.PrivacySecret;
+import org.greygate.store.StoreSettings;
 import org.greygate.store.TripletStore;
+import org.greygate.whitelist.WhitelistSettings;
 import org.greygate.whitelist.Whitelists;
 
 /**
@@ -25,54 +31,66 @@ public final class Check implements AutoCloseable {
   private final TripletStore store;
   private final Assembler features;
   private final PolicyChain chain;
+  private final boolean jsonLines;
 
-  private Check(TripletStore store, Assembler features, PolicyChain chain) {
+  private Check(TripletStore store, Assembler features, PolicyChain chain, boolean jsonLines) {
     this.store = store;
     this.features = features;
     this.chain = chain;
+    this.jsonLines = jsonLines;
+  }
+
+  /** Whether the daemon writes its decision lines as JSON. */
+  public boolean jsonLines() {
+    return jsonLines;
   }
 
   /**
    * Opens the daemon's database beside it (an empty one when there is none yet) and builds the
-   * chain.
+   * chain from {@code settings}, as {@code serve} would.
    *
+   * @param version for the X-Greylist header's {@code %v}
    * @throws ConfigurationException if a file (whitelist, rules) cannot be used
-   * @throws InvalidSetting for {@code privacy} when the directory has no key to hash with
+   * @throws InvalidSetting when a setting is bad, or for {@code privacy} when the directory has no
+   *     key to hash with
    * @throws org.greygate.store.StoreException if the database cannot be read
    */
-  public static Check open(DaemonConfig config, Clock clock) throws ConfigurationException {
-    Whitelists whitelists = config.whitelists().load();
+  public static Check open(Settings settings, String version, Clock clock)
+      throws ConfigurationException {
+    PolicyConfig policy = PolicySettings.config(settings, version);
+    Path dbdir = settings.get(StoreSettings.DBDIR);
+    Whitelists whitelists = WhitelistSettings.source(settings).load();
     KeyHasher hasher = KeyHasher.PLAIN;
-    if (config.privacy()) {
-      if (!Files.isRegularFile(config.dbdir().resolve(PrivacySecret.FILE))) {
+    if (settings.get(GreylistSettings.PRIVACY)) {
+      if (!Files.isRegularFile(dbdir.resolve(PrivacySecret.FILE))) {
         throw new InvalidSetting(
-            "privacy", "needs " + PrivacySecret.FILE + " in " + config.dbdir() + ", none there");
+            GreylistSettings.PRIVACY.name(), "needs " + PrivacySecret.FILE + " in " + dbdir);
       }
-      hasher = KeyHasher.hmac(PrivacySecret.loadOrCreate(config.dbdir()));
+      hasher = KeyHasher.hmac(PrivacySecret.loadOrCreate(dbdir));
     }
     TripletStore store =
         Stores.open(
-            new StoreLocation.Lmdb(config.dbdir()),
+            new StoreLocation.Lmdb(dbdir),
             Stores.Access.INSPECT,
-            config.policy().greylist().expiry(),
-            config.commitInterval());
+            policy.greylist().expiry(),
+            Duration.ZERO);
     try {
       Assembler features =
           new Assembler(
                   Assembly.Use.CHECK,
-                  config.settings(),
+                  settings,
                   store,
                   Metrics.NONE,
                   clock,
-                  config.dbdir(),
+                  dbdir,
                   () -> whitelists,
-                  config.policy().logFormat() == DecisionLog.Format.JSON,
-                  config.policy().dns())
+                  policy.logFormat() == DecisionLog.Format.JSON,
+                  policy.dns())
               .install(Features.ALL);
       PolicyChain chain =
           ChainFactory.create(
-              config.policy(), store, () -> whitelists, features, hasher, clock, Metrics.NONE);
-      return new Check(store, features, chain);
+              policy, store, () -> whitelists, features, hasher, clock, Metrics.NONE);
+      return new Check(store, features, chain, policy.logFormat() == DecisionLog.Format.JSON);
     } catch (ConfigurationException | RuntimeException e) {
       store.close();
       throw e;

@@ -2,7 +2,6 @@ package org.greygate.app;
 
 import java.time.ZoneId;
 import org.greygate.dns.DnsSettings;
-import org.greygate.dnslist.DnsListConfig;
 import org.greygate.greylist.GreylistConfig;
 import org.greygate.policy.DecisionLog;
 import org.greygate.protocol.Outcome;
@@ -17,9 +16,7 @@ import org.greygate.protocol.Outcome;
  * @param zone the time zone of the X-Greylist header's date
  * @param version for the header's {@code %v}
  * @param logFormat the decision lines: Postgrey's shape or JSON
- * @param dnsLists the DNS allow and block lists ({@link DnsListConfig#NONE}: none)
- * @param spfGrouping key the triplets of clients that pass SPF by the sender's domain
- * @param dns the resolvers and the per-request DNS budget of the lists and SPF
+ * @param dns the resolvers and the per-request DNS budget of the features that ask DNS
  */
 public record PolicyConfig(
     GreylistConfig greylist,
@@ -29,13 +26,11 @@ public record PolicyConfig(
     ZoneId zone,
     String version,
     DecisionLog.Format logFormat,
-    DnsListConfig dnsLists,
-    boolean spfGrouping,
     DnsSettings dns) {
 
   public static final Outcome DUNNO = new Outcome.Dunno(Outcome.Note.of("pass", "fail-open"));
 
-  /** No DNS lists. */
+  /** The default resolvers. */
   public PolicyConfig(
       GreylistConfig greylist,
       Outcome failOpen,
@@ -52,8 +47,6 @@ public record PolicyConfig(
         zone,
         version,
         logFormat,
-        DnsListConfig.NONE,
-        false,
         DnsSettings.DEFAULT);
   }
 
@@ -72,11 +65,6 @@ public record PolicyConfig(
   public PolicyConfig {
     org.greygate.config.InvalidSetting.check(
         recentInstances >= 1, "recentInstances", "must be >= 1, got " + recentInstances);
-  }
-
-  /** Whether any feature asks DNS (then the daemon needs a resolver). */
-  public boolean asksDns() {
-    return dnsLists.active() || spfGrouping;
   }
 
   /** Defaults around a greylist configuration (tests, benchmarks). */

@@ -5,7 +5,6 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -13,24 +12,15 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.greygate.app.ChainFactory;
-import org.greygate.app.PolicyConfig;
-import org.greygate.app.StoreLocation;
-import org.greygate.app.Stores;
-import org.greygate.dns.DnsClient;
-import org.greygate.greylist.KeyHasher;
-import org.greygate.metrics.Metrics;
+import org.greygate.app.Check;
+import org.greygate.config.ConfigurationException;
+import org.greygate.config.Settings;
 import org.greygate.policy.DecisionLog;
-import org.greygate.policy.PolicyChain;
 import org.greygate.protocol.Outcome;
 import org.greygate.protocol.PolicyReply;
 import org.greygate.protocol.PolicyRequest;
-import org.greygate.ratelimit.RateRules;
-import org.greygate.store.PrivacySecret;
 import org.greygate.store.StoreException;
-import org.greygate.store.TripletStore;
-import org.greygate.whitelist.WhitelistException;
-import org.greygate.whitelist.Whitelists;
+import org.greygate.store.StoreSettings;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -47,6 +37,7 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "check",
     mixinStandardHelpOptions = true,
+    modelTransformer = DaemonOptions.Options.class,
     versionProvider = Version.class,
     description = {
       "Answer one policy request as the daemon would, without changing the database.",
@@ -74,47 +65,15 @@ public final class CheckCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     PolicyRequest request = request();
-    PolicyConfig policy = options.policyConfig(Version.get());
-    Path dbdir = options.dbdir;
+    Settings settings = options.settings();
+    Path dbdir = settings.get(StoreSettings.DBDIR);
     DbdirOption.requireDatabase(dbdir, true); // none yet: answered as a new daemon would
-    Whitelists whitelists;
-    try {
-      whitelists = options.whitelistSource().load();
-    } catch (WhitelistException e) {
-      throw new GreygateCli.UsageError(e.getMessage());
-    }
-    DnsClient dns = null;
-    try (TripletStore store =
-        Stores.open(
-            new StoreLocation.Lmdb(dbdir),
-            Stores.Access.INSPECT,
-            policy.greylist().expiry(),
-            java.time.Duration.ZERO)) {
-      KeyHasher hasher = KeyHasher.PLAIN;
-      if (options.privacy) {
-        if (!Files.isRegularFile(dbdir.resolve(PrivacySecret.FILE))) {
-          throw new GreygateCli.UsageError("--privacy: no " + PrivacySecret.FILE + " in " + dbdir);
-        }
-        hasher = KeyHasher.hmac(PrivacySecret.loadOrCreate(dbdir));
-      }
-      // the DNS features ask DNS here too, so the answer is the daemon's
-      dns = policy.asksDns() ? policy.dns().client() : null;
-      PolicyChain chain =
-          ChainFactory.create(
-              policy,
-              store,
-              () -> whitelists,
-              () -> RateRules.NONE,
-              dns,
-              Runnable::run, // one request: SPF may run on this thread
-              hasher,
-              Clock.systemUTC(),
-              Metrics.NONE);
+    try (Check check = Check.open(settings, Version.get(), Clock.systemUTC())) {
       // the reply alone on stdout; the decision line on stderr, not through the daemon's log
       ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger("greygate.decision"))
           .setLevel(Level.OFF);
-      Outcome outcome = chain.decide(request).toCompletableFuture().join();
-      if (chain.failures() > 0) {
+      Outcome outcome = check.decide(request);
+      if (check.storeFailed()) {
         spec.commandLine()
             .getErr()
             .println("greygate: the store failed; the daemon would fail open");
@@ -126,15 +85,15 @@ public final class CheckCommand implements Callable<Integer> {
       spec.commandLine()
           .getErr()
           .println(
-              options.decisionLogFormat() == DecisionLog.Format.JSON
+              check.jsonLines()
                   ? DecisionLog.json(request, outcome)
                   : DecisionLog.format(request, outcome));
-      return chain.failures() > 0 ? GreygateCli.EXIT_FAILURE : GreygateCli.EXIT_OK;
+      return check.storeFailed() ? GreygateCli.EXIT_FAILURE : GreygateCli.EXIT_OK;
+    } catch (ConfigurationException e) {
+      throw new GreygateCli.UsageError(e.getMessage());
     } catch (StoreException e) {
       spec.commandLine().getErr().println("greygate: " + e.getMessage());
       return GreygateCli.EXIT_FAILURE;
-    } finally {
-      if (dns != null) dns.close();
     }
   }
 

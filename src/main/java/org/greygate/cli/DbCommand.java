@@ -136,7 +136,7 @@ public final class DbCommand implements Callable<Integer> {
         names = "--dbdir",
         paramLabel = "PATH",
         description = "greygate's database directory (default: ${DEFAULT-VALUE}).")
-    Path dbdir = DaemonOptions.DEFAULT_DBDIR;
+    Path dbdir = org.greygate.store.StoreSettings.DBDIR.defaultValue();
 
     @Option(
         names = "--db-dump",
@@ -224,7 +224,7 @@ public final class DbCommand implements Callable<Integer> {
         names = "--dbdir",
         paramLabel = "PATH",
         description = "Database directory to fill (default: ${DEFAULT-VALUE}).")
-    Path dbdir = DaemonOptions.DEFAULT_DBDIR;
+    Path dbdir = org.greygate.store.StoreSettings.DBDIR.defaultValue();
 
     @picocli.CommandLine.Parameters(
         paramLabel = "FILE",

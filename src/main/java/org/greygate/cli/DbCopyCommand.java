@@ -3,16 +3,22 @@ package org.greygate.cli;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.stream.Stream;
 import org.greygate.app.StoreLocation;
 import org.greygate.app.Stores;
+import org.greygate.config.Setting;
+import org.greygate.config.Settings;
+import org.greygate.greylist.GreylistSettings;
 import org.greygate.migrate.StoreCopy;
 import org.greygate.store.Expiry;
 import org.greygate.store.StoreException;
 import org.greygate.store.TripletStore;
+import org.greygate.store.redis.RedisSettings;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
+import picocli.CommandLine.IModelTransformer;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -21,12 +27,16 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "copy",
     mixinStandardHelpOptions = true,
+    modelTransformer = DbCopyCommand.Options.class,
     description = {
       "Copy a store into another: triplets, auto-whitelisted clients and decision counters, e.g."
           + " from the embedded database to Redis when a site grows a second MX host, or back.",
       "The target must be empty. Reading an LMDB directory is safe while its daemon runs; stop"
           + " the daemon that writes to an LMDB target. Rate-limit counters are not copied (they"
-          + " refill within their windows). The --redis-* options apply to the Redis side."
+          + " refill within their windows). The --redis-* options apply to the Redis side.",
+      "The rows' lifetimes in Redis follow the daemon's --delay, --max-age and --retry-window, as"
+          + " it recorded them in the LMDB side's directory (DIR/serve.options) when it started;"
+          + " given here, they replace those."
     })
 final class DbCopyCommand implements Callable<Integer> {
   @Option(
@@ -43,27 +53,20 @@ final class DbCopyCommand implements Callable<Integer> {
       description = "The store to fill: an LMDB directory, or redis://..., rediss://...")
   String to;
 
-  @Option(
-      names = "--delay",
-      paramLabel = "N",
-      description =
-          "The daemon's --delay, for the rows' TTLs in Redis (default: ${DEFAULT-VALUE}).")
-  long delay = 300;
+  /**
+   * The daemon's settings a copy needs: its greylisting times, for the rows' TTLs in Redis, and how
+   * to reach Redis; taken as the daemon declares them.
+   */
+  static final List<Setting<?>> SETTINGS =
+      Stream.concat(GreylistSettings.TIMES.stream(), RedisSettings.ALL.stream()).toList();
 
-  @Option(
-      names = "--max-age",
-      paramLabel = "N",
-      description = "The daemon's --max-age in days (default: ${DEFAULT-VALUE}).")
-  long maxAge = 35;
-
-  @Option(
-      names = "--retry-window",
-      paramLabel = "N",
-      converter = Converters.RetryWindow.class,
-      description = "The daemon's --retry-window: N days, or N hours with 'h' (default: 2).")
-  long retryWindow = 2 * 86_400;
-
-  @Mixin RedisOptions redis;
+  /** Adds {@link #SETTINGS}' options. */
+  static final class Options implements IModelTransformer {
+    @Override
+    public CommandSpec transform(CommandSpec spec) {
+      return SettingOptions.addTo(spec, SETTINGS);
+    }
+  }
 
   @Spec CommandSpec spec;
 
@@ -74,11 +77,12 @@ final class DbCopyCommand implements Callable<Integer> {
     if (isRedis(from) && isRedis(to)) {
       throw new GreygateCli.UsageError("--from and --to are both Redis: one side must be LMDB");
     }
-    Expiry expiry = new Expiry(delay, maxAge * 86_400, retryWindow);
+    Settings settings = settings();
+    Expiry expiry = GreylistSettings.expiry(settings);
     long started = System.nanoTime();
     StoreCopy.Summary s;
-    try (TripletStore source = open("--from", from, expiry, true);
-        TripletStore target = open("--to", to, expiry, false)) {
+    try (TripletStore source = open("from", from, expiry, settings, true);
+        TripletStore target = open("to", to, expiry, settings, false)) {
       if (target.tripletCount() > 0 || target.clientCount() > 0 || hasCounters(target)) {
         err.println(
             "greygate: --to "
@@ -137,10 +141,28 @@ final class DbCopyCommand implements Callable<Integer> {
         Math.max(total, done));
   }
 
-  private TripletStore open(String option, String where, Expiry expiry, boolean readOnly) {
+  /**
+   * The daemon's times as it recorded them in the LMDB side's directory (the source's first), else
+   * as declared; the command line's replacing them.
+   */
+  private Settings settings() {
+    Settings recorded = Settings.DEFAULTS;
+    for (String side : List.of(to, from)) {
+      if (!isRedis(side) && RecordedOptions.find(Path.of(side)) != null) {
+        recorded = RecordedOptions.settings(Path.of(side), GreylistSettings.TIMES);
+      }
+    }
+    return recorded.and(SettingOptions.read(spec, SETTINGS));
+  }
+
+  private TripletStore open(
+      String name, String where, Expiry expiry, Settings settings, boolean readOnly) {
+    String option = "--" + name;
     StoreLocation location;
     if (isRedis(where)) {
-      location = new StoreLocation.Redis(redis.settings(option, where, Duration.ofSeconds(10)));
+      location =
+          new StoreLocation.Redis(
+              RedisSettings.settings(settings, name, where, Duration.ofSeconds(10)));
     } else {
       Path dir = Path.of(where);
       if (readOnly && !java.nio.file.Files.isRegularFile(dir.resolve("data.mdb"))) {

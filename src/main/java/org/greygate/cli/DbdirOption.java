@@ -16,7 +16,7 @@ final class DbdirOption {
       names = "--dbdir",
       paramLabel = "PATH",
       description = "Database directory (default: ${DEFAULT-VALUE}).")
-  Path dbdir = DaemonOptions.DEFAULT_DBDIR;
+  Path dbdir = org.greygate.store.StoreSettings.DBDIR.defaultValue();
 
   /** {@link #requireDatabase(Path, boolean)} of this option's directory; none yet is a failure. */
   void requireDatabase() {

@@ -69,7 +69,7 @@ public final class GreygateCli implements Runnable {
     cl.setExecutionExceptionHandler(
         (ex, c, r) -> {
           if (ex instanceof org.greygate.config.InvalidSetting s) {
-            c.getErr().println("greygate: " + OptionNames.usage(s).getMessage());
+            c.getErr().println("greygate: " + s.forOption());
             return EXIT_USAGE;
           }
           if (ex instanceof UsageError u) {
@@ -113,7 +113,9 @@ public final class GreygateCli implements Runnable {
       for (Class<?> c : GreygateCli.class.getAnnotation(Command.class).subcommands()) {
         Command command = c.getAnnotation(Command.class);
         if (command.name().equals(word) && c != CommandLine.HelpCommand.class) {
-          return new CommandLine(new Root()).addSubcommand(word, c);
+          // a CommandLine of its own, so its model transformer (the options made from
+          // declarations) runs as it does when the whole tree is built
+          return new CommandLine(new Root()).addSubcommand(word, new CommandLine(c));
         }
       }
     }
@@ -289,7 +291,7 @@ public final class GreygateCli implements Runnable {
 
   /** The --dbdir the arguments give, or the default. */
   private static Path dbdirOf(List<String> args, CommandLine.Model.CommandSpec spec) {
-    Path dbdir = DaemonOptions.DEFAULT_DBDIR;
+    Path dbdir = org.greygate.store.StoreSettings.DBDIR.defaultValue();
     for (int i = 0; i < args.size(); i++) {
       String a = args.get(i);
       if (a.startsWith("--dbdir=")) dbdir = Path.of(a.substring("--dbdir=".length()));

@@ -16,6 +16,7 @@ import org.greygate.files.PrivateFiles;
 import org.greygate.ratelimit.LimitKey;
 import org.greygate.ratelimit.LimitResets;
 import org.greygate.ratelimit.RateLimitPolicy;
+import org.greygate.ratelimit.RateLimitSettings;
 import org.greygate.ratelimit.RateRule;
 import org.greygate.ratelimit.RateRules;
 import org.greygate.store.StoreException;
@@ -125,10 +126,12 @@ public final class LimitsCommand implements Callable<Integer> {
         throw new GreygateCli.UsageError("--rules " + e.getMessage());
       }
     }
-    String recorded = RecordedOptions.value(dbdir, "--rules");
+    Path recorded =
+        RecordedOptions.settings(dbdir, List.of(RateLimitSettings.RULES))
+            .get(RateLimitSettings.RULES);
     if (recorded == null) return null;
     try {
-      return RateRules.load(Path.of(recorded));
+      return RateRules.load(recorded);
     } catch (RateRules.Invalid | java.nio.file.InvalidPathException e) {
       err.println(
           "greygate: warning: the daemon's rules file, as recorded in "

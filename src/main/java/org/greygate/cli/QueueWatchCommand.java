@@ -8,13 +8,16 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.greygate.app.MetricsListener;
+import org.greygate.config.Settings;
 import org.greygate.metrics.Metrics;
 import org.greygate.metrics.prometheus.PrometheusMetrics;
 import org.greygate.queue.QueueCounts;
 import org.greygate.queue.QueueWatch;
 import org.greygate.queue.QueueWatchConfig;
+import org.greygate.queue.QueueWatchSettings;
 import org.greygate.queue.Watermark;
 import org.greygate.server.HttpEndpoint;
+import org.greygate.server.ServerSettings;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -29,6 +32,7 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "queue-watch",
     mixinStandardHelpOptions = true,
+    modelTransformer = QueueWatchOptions.Options.class,
     versionProvider = Version.class,
     description = {
       "Watch Postfix's queue: sizes as metrics, alerts past watermarks, mass releases from hold and"
@@ -42,13 +46,6 @@ final class QueueWatchCommand implements Callable<Integer> {
   boolean once;
 
   @Option(
-      names = "--metrics",
-      paramLabel = "[HOST:]PORT",
-      description =
-          "Serve Prometheus metrics on http://HOST:PORT/metrics and a health check on /health; a bare PORT binds 127.0.0.1 (default: off).")
-  String metrics;
-
-  @Option(
       names = "--log-format",
       paramLabel = "text|json",
       description = "Alert lines as Postgrey-style text or one JSON object each (default: text).")
@@ -58,7 +55,9 @@ final class QueueWatchCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    QueueWatchConfig config = options.config();
+    Settings settings = options.settings();
+    QueueWatchConfig config = QueueWatchSettings.config(settings);
+    InetSocketAddress at = ServerSettings.metricsAddress(settings);
     boolean json = jsonFormat(logFormat);
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
@@ -72,17 +71,22 @@ final class QueueWatchCommand implements Callable<Integer> {
       }
       return print(counts, config, out);
     }
-    PrometheusMetrics prometheus = metrics == null ? null : new PrometheusMetrics();
+    PrometheusMetrics prometheus = at == null ? null : new PrometheusMetrics();
     QueueWatch watch =
         new QueueWatch(
             config, prometheus == null ? Metrics.NONE : prometheus, json, QueueWatchCommand::now);
     HttpEndpoint endpoint = null;
     if (prometheus != null) {
-      InetSocketAddress at = DaemonOptions.metricsAddress(metrics);
       try {
         endpoint = MetricsListener.start(at, prometheus, watch::problem);
       } catch (IOException e) {
-        err.println("greygate: --metrics " + metrics + ": cannot listen: " + e.getMessage());
+        err.println(
+            "greygate: --metrics "
+                + at.getHostString()
+                + ":"
+                + at.getPort()
+                + ": cannot listen: "
+                + e.getMessage());
         return GreygateCli.EXIT_FAILURE;
       }
     }

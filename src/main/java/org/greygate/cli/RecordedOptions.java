@@ -6,6 +6,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.greygate.config.InvalidSetting;
+import org.greygate.config.Setting;
+import org.greygate.config.Settings;
 import org.greygate.files.PrivateFiles;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -109,6 +112,46 @@ final class RecordedOptions {
               : v;
     }
     return value;
+  }
+
+  /**
+   * The values of {@code wanted} the daemon recorded in {@code dbdir}, read by their declarations;
+   * none when the daemon never ran there or the file cannot be read. A recorded value the
+   * declaration no longer takes is left out (logged): the command then uses the default.
+   */
+  static Settings settings(Path dbdir, List<Setting<?>> wanted) {
+    Settings.Builder b = Settings.builder();
+    Path file = find(dbdir);
+    if (file == null) return b.build();
+    String text;
+    try {
+      text = new String(PrivateFiles.readSmall(file, 1 << 20), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      log.debug("cannot read {}: {}", file, PrivateFiles.reason(e));
+      return b.build();
+    }
+    for (String line : text.split("\n")) {
+      if (!line.startsWith("-")) continue;
+      int eq = line.indexOf('=');
+      String name = eq < 0 ? line : line.substring(0, eq);
+      for (Setting<?> s : wanted) {
+        if (!s.option().equals(name) && !s.aliases().contains(name)) continue;
+        String v = eq < 0 ? s.fallback() : unquote(line.substring(eq + 1));
+        if (v == null && s.kind() != Setting.Kind.FLAG) continue;
+        try {
+          b.add(s, v);
+        } catch (InvalidSetting e) {
+          log.debug("{}: {} not used: {}", file, name, e.getMessage());
+        }
+      }
+    }
+    return b.build();
+  }
+
+  private static String unquote(String v) {
+    return v.length() >= 2 && v.startsWith("\"") && v.endsWith("\"")
+        ? v.substring(1, v.length() - 1)
+        : v;
   }
 
   /** The recorded file of {@code dbdir}, or null when the daemon never ran there. */

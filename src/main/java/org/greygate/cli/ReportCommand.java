@@ -20,14 +20,19 @@ import java.util.concurrent.Callable;
 import java.util.zip.GZIPInputStream;
 import org.greygate.app.StoreLocation;
 import org.greygate.app.Stores;
+import org.greygate.config.Setting;
+import org.greygate.config.Settings;
 import org.greygate.files.PrivateFiles;
+import org.greygate.greylist.GreylistSettings;
 import org.greygate.logline.BoundedLines;
 import org.greygate.report.Report;
 import org.greygate.report.ReportBuilder;
 import org.greygate.report.ReportWriter;
 import org.greygate.store.StoreException;
 import org.greygate.store.lmdb.LmdbStore;
+import org.greygate.store.redis.RedisSettings;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.IModelTransformer;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -37,6 +42,7 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "report",
     mixinStandardHelpOptions = true,
+    modelTransformer = ReportCommand.Options.class,
     versionProvider = Version.class,
     description = {
       "Show what greylisting did: answers by kind per day (or hour), and the reasons.",
@@ -45,7 +51,10 @@ import picocli.CommandLine.Spec;
       "which also show how many greylisted triplets never came back, how long passed mail",
       "waited, and the networks and sender domains greylisted most. Decisions are read only from",
       "the lines of greygate and Postgrey; their lines that do not parse, and lines over 64 KiB,",
-      "are skipped and counted."
+      "are skipped and counted.",
+      "A triplet greylisted less than --retry-window before now (or --to) may still come back, and"
+          + " is left out of the effectiveness; --retry-window is the daemon's, as it recorded it in"
+          + " DBDIR/serve.options when it started, unless given here."
     })
 public final class ReportCommand implements Callable<Integer> {
   @Mixin DbdirOption db;
@@ -56,8 +65,6 @@ public final class ReportCommand implements Callable<Integer> {
       description =
           "Read the counters of a shared Redis store (redis://..., rediss://..., redis-sentinel://...) instead of --dbdir: the whole site's decisions.")
   String store;
-
-  @Mixin RedisOptions redis;
 
   @Option(
       names = "--log",
@@ -99,13 +106,18 @@ public final class ReportCommand implements Callable<Integer> {
           "Also write the report as one self-contained web page (charts in inline SVG, no script, nothing fetched) to FILE; stdout then stays quiet unless --format is given.")
   Path html;
 
-  @Option(
-      names = "--retry-window",
-      paramLabel = "N[h]",
-      converter = Converters.RetryWindow.class,
-      description =
-          "As the daemon's: a triplet greylisted less than this before now (or --to) may still come back, and is left out of the effectiveness (default: 2 days).")
-  long retryWindow = 2 * 86_400;
+  /** The daemon's settings a report needs: its times, and how to reach Redis. */
+  static final List<Setting<?>> SETTINGS =
+      java.util.stream.Stream.concat(GreylistSettings.TIMES.stream(), RedisSettings.ALL.stream())
+          .toList();
+
+  /** Adds {@link #SETTINGS}' options. */
+  static final class Options implements IModelTransformer {
+    @Override
+    public CommandSpec transform(CommandSpec spec) {
+      return SettingOptions.addTo(spec, SETTINGS);
+    }
+  }
 
   @Spec CommandSpec spec;
 
@@ -117,6 +129,11 @@ public final class ReportCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new GreygateCli.UsageError("--format must be text, json or csv, got '" + format + "'");
     }
+    // the daemon's times as it recorded them beside its database, the command line's replacing them
+    Settings settings =
+        RecordedOptions.settings(db.dbdir, GreylistSettings.TIMES)
+            .and(SettingOptions.read(spec, SETTINGS));
+    long retryWindow = settings.get(GreylistSettings.RETRY_WINDOW);
     ZoneId zone = ZoneId.systemDefault();
     Clock clock = Clock.system(zone);
     long now = clock.instant().getEpochSecond();
@@ -149,21 +166,21 @@ public final class ReportCommand implements Callable<Integer> {
     } else if (store != null) {
       long fromHour = from == Long.MIN_VALUE ? 0 : from - Math.floorMod(from, 3600);
       long toHour = to == Long.MAX_VALUE ? Long.MAX_VALUE : to;
-      org.greygate.store.redis.RedisStore.Settings settings =
-          redis.settings("--store", store, java.time.Duration.ofSeconds(10));
+      org.greygate.store.redis.RedisStore.Settings redis =
+          RedisSettings.settings(settings, "store", store, java.time.Duration.ofSeconds(10));
       // expiry only sets TTLs of rows written; a report writes none
       try (org.greygate.store.TripletStore shared =
           Stores.open(
-              new StoreLocation.Redis(settings),
+              new StoreLocation.Redis(redis),
               Stores.Access.INSPECT,
-              new org.greygate.store.Expiry(300, 35 * 86_400L, 2 * 86_400L),
+              GreylistSettings.expiry(settings),
               java.time.Duration.ZERO)) {
         shared.forEachDecisionCount(fromHour, toHour, builder::add);
       } catch (StoreException e) {
         err.println("greygate: " + e.getMessage());
         return GreygateCli.EXIT_FAILURE;
       }
-      source = "store " + org.greygate.store.redis.RedisStore.describe(settings);
+      source = "store " + org.greygate.store.redis.RedisStore.describe(redis);
     } else {
       db.requireDatabase();
       long fromHour = from == Long.MIN_VALUE ? 0 : from - Math.floorMod(from, 3600);

@@ -12,9 +12,9 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.greygate.app.Daemon;
 import org.greygate.app.DaemonConfig;
+import org.greygate.app.ProcessConfig;
 import org.greygate.files.PrivateFiles;
 import org.greygate.greylist.GreylistConfig;
-import org.greygate.queue.QueueWatchConfig;
 import org.greygate.ratelimit.RateRules;
 import org.greygate.store.StoreException;
 import org.greygate.systemd.SystemdNotify;
@@ -24,7 +24,6 @@ import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -32,6 +31,7 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "serve",
     mixinStandardHelpOptions = true,
+    modelTransformer = DaemonOptions.Options.class,
     versionProvider = Version.class,
     description = {
       "Run the policy daemon in the foreground (systemd style), logging to stdout.",
@@ -49,14 +49,6 @@ public final class ServeCommand implements Callable<Integer> {
           "Read options from FILE, one per line (name=value); an option given on the command line replaces the file's.")
   java.nio.file.Path config;
 
-  @Mixin QueueWatchOptions queueOptions;
-
-  @Option(
-      names = "--queue-watch",
-      description =
-          "Also watch Postfix's queue (sizes as metrics, alerts; the --queue-*, --mail-log, --release-* and --volume-* options; docs/outbound.md).")
-  boolean queueWatch;
-
   @Option(
       names = "--start-only",
       description =
@@ -67,11 +59,11 @@ public final class ServeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    setLogLevel(options);
-    DaemonConfig config = options.daemonConfig(Version.get(), queueWatchConfig());
-    if (options.daemonize)
+    DaemonConfig config = options.daemonConfig(Version.get());
+    setLogLevel(config.process());
+    if (config.process().daemonize())
       log.info("--daemonize ignored: greygate runs in the foreground; let systemd supervise it");
-    RunningUser.Verdict who = RunningUser.check(options.user, options.group);
+    RunningUser.Verdict who = RunningUser.check(config.process().user(), config.process().group());
     if (who != null && who.refuse()) {
       err().println("greygate: " + who.message());
       return GreygateCli.EXIT_USAGE;
@@ -85,9 +77,10 @@ public final class ServeCommand implements Callable<Integer> {
               + " switches to with setpriv, or User=greygate in the systemd unit); it needs no"
               + " privilege beyond its dbdir and socket");
     }
-    if (options.syslogFacility != null)
+    if (config.process().syslogFacility() != null)
       log.info("--syslog-facility ignored: logs go to stdout (journald)");
 
+    Path[] pidfile = {config.process().pidfile()}; // null once it is not ours to remove
     Daemon daemon;
     try {
       daemon = Daemon.open(config, Clock.systemUTC());
@@ -104,11 +97,11 @@ public final class ServeCommand implements Callable<Integer> {
           SystemdNotify.fromEnvironment().stopping();
           log.info("shutting down");
           daemon.close();
-          if (options.pidfile != null) {
+          if (pidfile[0] != null) {
             try {
-              Files.deleteIfExists(options.pidfile);
+              Files.deleteIfExists(pidfile[0]);
             } catch (IOException e) {
-              log.warn("cannot remove {}", options.pidfile, e);
+              log.warn("cannot remove {}", pidfile[0], e);
             }
           }
           log.info("stopped");
@@ -127,15 +120,15 @@ public final class ServeCommand implements Callable<Integer> {
       return GreygateCli.EXIT_FAILURE;
     }
     RecordedOptions.write(spec, config.dbdir());
-    if (options.pidfile != null) {
+    if (pidfile[0] != null) {
       try {
         Files.writeString(
-            options.pidfile, ProcessHandle.current().pid() + "\n", StandardCharsets.US_ASCII);
+            pidfile[0], ProcessHandle.current().pid() + "\n", StandardCharsets.US_ASCII);
       } catch (IOException e) {
         // an init script waits for this file: better no daemon than one it cannot see
-        err().println("greygate: --pidfile " + options.pidfile + ": " + PrivateFiles.reason(e));
-        Path written = options.pidfile;
-        options.pidfile = null; // not ours to remove at stop
+        err().println("greygate: --pidfile " + pidfile[0] + ": " + PrivateFiles.reason(e));
+        Path written = pidfile[0];
+        pidfile[0] = null; // not ours to remove at stop
         stop.run();
         log.debug("pidfile {} not written", written, e);
         return GreygateCli.EXIT_FAILURE;
@@ -175,30 +168,16 @@ public final class ServeCommand implements Callable<Integer> {
     return GreygateCli.EXIT_OK;
   }
 
-  /** The queue watch's settings with --queue-watch; without it, its options are a mistake. */
-  private QueueWatchConfig queueWatchConfig() {
-    if (queueWatch) return queueOptions.config();
-    for (CommandSpec mixin : spec.mixins().values()) {
-      if (mixin.userObject() != queueOptions) continue;
-      for (OptionSpec o : mixin.options()) {
-        if (spec.commandLine().getParseResult().hasMatchedOption(o)) {
-          throw new GreygateCli.UsageError(o.longestName() + " needs --queue-watch");
-        }
-      }
-    }
-    return null;
-  }
-
   private PrintWriter err() {
     return spec.commandLine().getErr();
   }
 
   /** -v: debug everywhere. -q: no per-decision lines; start, stop, reload and errors stay. */
-  static void setLogLevel(DaemonOptions options) {
-    if (options.verbose) {
+  static void setLogLevel(ProcessConfig process) {
+    if (process.logLevel() == ProcessConfig.LogLevel.VERBOSE) {
       ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME))
           .setLevel(Level.DEBUG);
-    } else if (options.quiet) {
+    } else if (process.logLevel() == ProcessConfig.LogLevel.QUIET) {
       ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger("greygate.decision"))
           .setLevel(Level.WARN);
     }

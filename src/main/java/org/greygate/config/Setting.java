@@ -45,6 +45,7 @@ public final class Setting<T> {
   private final Parser<?> parser;
   private final String fallback;
   private final String group;
+  private final String split;
 
   private Setting(
       String name,
@@ -56,7 +57,8 @@ public final class Setting<T> {
       String defaultText,
       Parser<?> parser,
       String fallback,
-      String group) {
+      String group,
+      String split) {
     if (name.isEmpty() || name.startsWith("-") || !name.equals(name.strip())) {
       throw new IllegalArgumentException("a setting's name is a word without dashes: " + name);
     }
@@ -70,11 +72,12 @@ public final class Setting<T> {
     this.parser = parser;
     this.fallback = fallback;
     this.group = group;
+    this.split = split;
   }
 
   /** {@code --NAME}: on when given. */
   public static Setting<Boolean> flag(String name, String doc) {
-    return new Setting<>(name, List.of(), null, doc, Kind.FLAG, false, null, null, null, "");
+    return new Setting<>(name, List.of(), null, doc, Kind.FLAG, false, null, null, null, "", null);
   }
 
   /**
@@ -94,26 +97,48 @@ public final class Setting<T> {
         defaultValue == null ? null : String.valueOf(defaultValue),
         parser,
         null,
-        "");
+        "",
+        null);
   }
 
   /** {@code --NAME=LABEL}, repeatable: every value given, in order; none when not given. */
   public static <E> Setting<List<E>> list(String name, String label, Parser<E> parser, String doc) {
-    return new Setting<>(name, List.of(), label, doc, Kind.LIST, List.of(), null, parser, null, "");
+    return new Setting<>(
+        name, List.of(), label, doc, Kind.LIST, List.of(), null, parser, null, "", null);
   }
 
   /** The same setting under other names too, e.g. {@code -i} for {@code --inet}. */
   public Setting<T> withAliases(String... names) {
     return new Setting<>(
-        name, List.of(names), label, doc, kind, defaultValue, defaultText, parser, fallback, group);
+        name,
+        List.of(names),
+        label,
+        doc,
+        kind,
+        defaultValue,
+        defaultText,
+        parser,
+        fallback,
+        group,
+        split);
   }
 
   /**
-   * How the documentation shows the default, e.g. {@code 2} for 172,800 seconds written in days.
+   * How the documentation shows the default, e.g. {@code 2} for 172,800 seconds written in days;
+   * null when there is no default to state (a daemon's host name, say, found at start).
    */
   public Setting<T> withDefaultText(String text) {
     return new Setting<>(
-        name, aliases, label, doc, kind, defaultValue, text, parser, fallback, group);
+        name, aliases, label, doc, kind, defaultValue, text, parser, fallback, group, split);
+  }
+
+  /**
+   * The value when not given, e.g. a list's; documented as {@code text}. A repeatable setting given
+   * on the command line replaces its default whole.
+   */
+  public Setting<T> withDefault(T value, String text) {
+    return new Setting<>(
+        name, aliases, label, doc, kind, value, text, parser, fallback, group, split);
   }
 
   /**
@@ -122,13 +147,29 @@ public final class Setting<T> {
    */
   public Setting<T> withFallback(String text) {
     return new Setting<>(
-        name, aliases, label, doc, kind, defaultValue, defaultText, parser, text, group);
+        name, aliases, label, doc, kind, defaultValue, defaultText, parser, text, group, split);
+  }
+
+  /** A repeatable setting whose one value may hold several, split at {@code regex} ({@code ,}). */
+  public Setting<T> splitAt(String regex) {
+    return new Setting<>(
+        name, aliases, label, doc, kind, defaultValue, defaultText, parser, fallback, group, regex);
   }
 
   /** The heading the documentation lists this setting under, e.g. {@code Greylisting}. */
   public Setting<T> inGroup(String heading) {
     return new Setting<>(
-        name, aliases, label, doc, kind, defaultValue, defaultText, parser, fallback, heading);
+        name,
+        aliases,
+        label,
+        doc,
+        kind,
+        defaultValue,
+        defaultText,
+        parser,
+        fallback,
+        heading,
+        split);
   }
 
   /**
@@ -193,6 +234,11 @@ public final class Setting<T> {
 
   public String group() {
     return group;
+  }
+
+  /** Where one value of a repeatable setting is split into several, or null. */
+  public String split() {
+    return split;
   }
 
   @Override

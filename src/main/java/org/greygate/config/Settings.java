@@ -39,6 +39,16 @@ public final class Settings {
     return new Settings(copy);
   }
 
+  /**
+   * These values, with those {@code given} has replacing them: the daemon's recorded settings with
+   * a command's own options, say.
+   */
+  public Settings and(Settings given) {
+    Map<Setting<?>, Object> copy = new HashMap<>(values);
+    copy.putAll(given.values);
+    return new Settings(copy);
+  }
+
   public static Builder builder() {
     return new Builder();
   }

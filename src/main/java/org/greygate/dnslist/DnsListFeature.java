@@ -2,6 +2,7 @@ package org.greygate.dnslist;
 
 import java.util.List;
 import org.greygate.config.Setting;
+import org.greygate.config.Settings;
 import org.greygate.feature.Assembly;
 import org.greygate.feature.Feature;
 import org.greygate.feature.Stage;
@@ -20,6 +21,16 @@ public final class DnsListFeature implements Feature {
   @Override
   public List<Setting<?>> settings() {
     return DnsListSettings.ALL;
+  }
+
+  @Override
+  public void validate(Settings settings) {
+    DnsListSettings.config(settings);
+  }
+
+  @Override
+  public boolean asksDns(Settings settings) {
+    return DnsListSettings.config(settings).active();
   }
 
   @Override

@@ -65,8 +65,8 @@ public interface Assembly {
 
   /**
    * Runs {@code task} every {@code period} on the daemon's housekeeping thread, from start to stop
-   * (serve only; nothing in {@code check}). The task must not block for long and must catch what
-   * it can handle.
+   * (serve only; nothing in {@code check}). The task must not block for long and must catch what it
+   * can handle.
    */
   void every(Duration period, Runnable task);
 }

@@ -3,6 +3,7 @@ package org.greygate.feature;
 import java.util.List;
 import org.greygate.config.ConfigurationException;
 import org.greygate.config.Setting;
+import org.greygate.config.Settings;
 
 /**
  * Something the daemon can do beyond greylisting, switched on by its settings: rate limits, DNS
@@ -18,6 +19,18 @@ public interface Feature {
 
   /** Its settings (command-line options and configuration-file keys), declared in its package. */
   List<Setting<?>> settings();
+
+  /**
+   * Checks its settings before anything is opened, so that a bad value stops the start at once.
+   *
+   * @throws org.greygate.config.InvalidSetting naming the setting
+   */
+  default void validate(Settings settings) {}
+
+  /** Whether, so configured, it asks DNS (the reply deadline must then leave DNS its budget). */
+  default boolean asksDns(Settings settings) {
+    return false;
+  }
 
   /**
    * Adds what the settings ask for; nothing when they leave the feature off.

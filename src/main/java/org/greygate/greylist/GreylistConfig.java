@@ -34,14 +34,11 @@ public record GreylistConfig(
     String hostname) {
 
   public static final long DAY = 86_400;
-  public static final String DEFAULT_TEXT = "Greylisted, please try again in %s seconds";
-  public static final String DEFAULT_HEADER =
-      "X-Greylist: delayed %t seconds by greygate-%v at %h; %d";
 
   public GreylistConfig {
     check(delay >= 0, "delay", "must be >= 0 seconds, got " + delay);
-    check(maxAge >= 1, "maxAge", "must be at least 1 day, got " + maxAge / DAY + " days");
-    check(retryWindow >= 1, "retryWindow", "must be more than 0, got " + retryWindow + " s");
+    check(maxAge >= 1, "max-age", "must be at least 1 day, got " + maxAge / DAY + " days");
+    check(retryWindow >= 1, "retry-window", "must be more than 0, got " + retryWindow + " s");
     // a retry after the delay would come after the window too, and start over: nothing passes
     check(
         delay <= retryWindow,
@@ -51,23 +48,23 @@ public record GreylistConfig(
             + " s) must not exceed --retry-window ("
             + retryWindow
             + " s): no retry could ever pass");
-    check(ipv4Cidr >= 0 && ipv4Cidr <= 32, "ipv4Cidr", "must be 0..32, got " + ipv4Cidr);
-    check(ipv6Cidr >= 0 && ipv6Cidr <= 128, "ipv6Cidr", "must be 0..128, got " + ipv6Cidr);
-    check(awlClients >= 0, "awlClients", "must be >= 0, got " + awlClients);
+    check(ipv4Cidr >= 0 && ipv4Cidr <= 32, "ipv4cidr", "must be 0..32, got " + ipv4Cidr);
+    check(ipv6Cidr >= 0 && ipv6Cidr <= 128, "ipv6cidr", "must be 0..128, got " + ipv6Cidr);
+    check(awlClients >= 0, "auto-whitelist-clients", "must be >= 0, got " + awlClients);
     try {
       greylistAction = Actions.deferralVerb(greylistAction);
     } catch (IllegalArgumentException e) {
-      throw new InvalidSetting("greylistAction", e.getMessage());
+      throw new InvalidSetting("greylist-action", e.getMessage());
     }
-    check(greylistText != null, "greylistText", "must be given");
+    check(greylistText != null, "greylist-text", "must be given");
     check(
         xGreylistHeader != null && xGreylistHeader.indexOf(':') > 0,
-        "xGreylistHeader",
+        "x-greylist-header",
         "must be a header line 'Name: value', got '" + xGreylistHeader + "'");
     check(hostname != null && !hostname.isBlank(), "hostname", "must not be empty");
   }
 
-  /** Postgrey 1.37's defaults. */
+  /** Postgrey 1.37's defaults, as {@link GreylistSettings} declares them; host name localhost. */
   public static GreylistConfig defaults() {
     return builder().build();
   }
@@ -91,18 +88,21 @@ public record GreylistConfig(
         .hostname(hostname);
   }
 
-  /** Starts from Postgrey 1.37's defaults; {@link #build()} validates. */
+  /**
+   * Starts from Postgrey 1.37's defaults as {@link GreylistSettings} declares them (host name
+   * {@code localhost}: tests and benchmarks); {@link #build()} validates.
+   */
   public static final class Builder {
-    private long delay = 300;
-    private long maxAge = 35 * DAY;
-    private long retryWindow = 2 * DAY;
-    private boolean lookupByHost;
-    private int ipv4Cidr = 24;
-    private int ipv6Cidr = 64;
-    private String greylistAction = "DEFER_IF_PERMIT";
-    private String greylistText = DEFAULT_TEXT;
-    private String xGreylistHeader = DEFAULT_HEADER;
-    private int awlClients = 5;
+    private long delay = GreylistSettings.DELAY.defaultValue();
+    private long maxAge = GreylistSettings.MAX_AGE.defaultValue() * DAY;
+    private long retryWindow = GreylistSettings.RETRY_WINDOW.defaultValue();
+    private boolean lookupByHost = GreylistSettings.LOOKUP_BY_HOST.defaultValue();
+    private int ipv4Cidr = GreylistSettings.IPV4CIDR.defaultValue();
+    private int ipv6Cidr = GreylistSettings.IPV6CIDR.defaultValue();
+    private String greylistAction = GreylistSettings.GREYLIST_ACTION.defaultValue();
+    private String greylistText = GreylistSettings.GREYLIST_TEXT.defaultValue();
+    private String xGreylistHeader = GreylistSettings.X_GREYLIST_HEADER.defaultValue();
+    private int awlClients = GreylistSettings.AUTO_WHITELIST_CLIENTS.defaultValue();
     private String hostname = "localhost";
 
     public Builder delay(long seconds) {

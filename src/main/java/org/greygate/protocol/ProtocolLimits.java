@@ -16,15 +16,15 @@ public record ProtocolLimits(int maxLineBytes, int maxAttributes, int maxRequest
   public ProtocolLimits {
     check(
         maxLineBytes >= 64 && maxLineBytes <= 1 << 20,
-        "maxLineBytes",
+        "max-line-length",
         "must be 64..1048576 bytes, got " + maxLineBytes);
     check(
         maxAttributes >= 8 && maxAttributes <= 10_000,
-        "maxAttributes",
+        "max-attributes",
         "must be 8..10000, got " + maxAttributes);
     check(
         maxRequestBytes >= maxLineBytes && maxRequestBytes <= 16 << 20,
-        "maxRequestBytes",
+        "max-request-size",
         "must be between the line limit ("
             + maxLineBytes
             + ") and 16777216 bytes, got "

@@ -40,20 +40,20 @@ public record QueueWatchConfig(
     check(!postqueue.isEmpty(), "postqueue", "must name a program");
     check(
         intervalSeconds >= 1 && intervalSeconds <= 3600,
-        "interval",
+        "queue-interval",
         "must be 1s to 1h, got " + intervalSeconds + "s");
-    check(repeatSeconds >= intervalSeconds, "repeat", "must be at least the interval");
-    check(releaseThreshold >= 1, "releaseThreshold", "must be 1 or more, got " + releaseThreshold);
+    check(repeatSeconds >= intervalSeconds, "queue-alert-repeat", "must be at least the interval");
+    check(releaseThreshold >= 1, "release-alert", "must be 1 or more, got " + releaseThreshold);
     check(
         volumeFactor == 0 || volumeFactor > 1,
-        "volumeFactor",
+        "volume-alert",
         "must be more than 1 (or 0 for off), got " + volumeFactor);
     check(
         baselineSeconds >= 3 * intervalSeconds,
-        "baseline",
+        "volume-baseline",
         "must span at least three intervals, got " + baselineSeconds + "s");
-    check(volumeMin >= 1, "volumeMin", "must be 1 or more, got " + volumeMin);
-    check(!agents.isEmpty(), "agents", "must name at least one delivery agent");
+    check(volumeMin >= 1, "volume-min", "must be 1 or more, got " + volumeMin);
+    check(!agents.isEmpty(), "volume-agents", "must name at least one delivery agent");
   }
 
   /** Intervals the volume baseline averages over. */

@@ -2,6 +2,7 @@ package org.greygate.queue;
 
 import java.util.List;
 import org.greygate.config.Setting;
+import org.greygate.config.Settings;
 import org.greygate.feature.Assembly;
 import org.greygate.feature.Feature;
 
@@ -18,7 +19,15 @@ public final class QueueWatchFeature implements Feature {
 
   @Override
   public List<Setting<?>> settings() {
-    return QueueWatchSettings.ALL;
+    List<Setting<?>> all = new java.util.ArrayList<>();
+    all.add(QueueWatchSettings.QUEUE_WATCH);
+    all.addAll(QueueWatchSettings.ALL);
+    return List.copyOf(all);
+  }
+
+  @Override
+  public void validate(Settings settings) {
+    QueueWatchSettings.ifEnabled(settings);
   }
 
   @Override

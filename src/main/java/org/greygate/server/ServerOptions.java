@@ -31,24 +31,24 @@ public record ServerOptions(
     List<Cidr> allowFrom) {
   public ServerOptions {
     listen = List.copyOf(listen);
-    check(!listen.isEmpty(), "listen", "is empty: nothing to listen on");
-    check(maxConnections >= 1, "maxConnections", "must be >= 1, got " + maxConnections);
+    check(!listen.isEmpty(), "inet", "is empty: nothing to listen on");
+    check(maxConnections >= 1, "max-connections", "must be >= 1, got " + maxConnections);
     check(
         !idleTimeout.isNegative() && !idleTimeout.isZero(),
-        "idleTimeout",
+        "idle-timeout",
         "must be > 0, got " + idleTimeout.toSeconds() + " s");
     check(
         idleTimeout.compareTo(MAX_IDLE_TIMEOUT) <= 0,
-        "idleTimeout",
+        "idle-timeout",
         "must be at most " + MAX_IDLE_TIMEOUT.toSeconds() + " s, got " + idleTimeout.toSeconds());
-    check(backlog >= 1, "backlog", "must be >= 1, got " + backlog);
+    check(backlog >= 1, "listen-queue-size", "must be >= 1, got " + backlog);
     check(
         ioThreads >= 0 && ioThreads <= MAX_IO_THREADS,
-        "ioThreads",
+        "io-threads",
         "must be 0.." + MAX_IO_THREADS + ", got " + ioThreads);
     check(
         !replyTimeout.isNegative() && replyTimeout.compareTo(MAX_REPLY_TIMEOUT) <= 0,
-        "replyTimeout",
+        "reply-timeout",
         "must be 0.."
             + MAX_REPLY_TIMEOUT.toMillis()
             + " ms, got "
@@ -84,16 +84,16 @@ public record ServerOptions(
         .allowFrom(allowFrom);
   }
 
-  /** Starts from the daemon's defaults; {@link #build()} validates. */
+  /** Starts from the defaults {@link ServerSettings} declares; {@link #build()} validates. */
   public static final class Builder {
     private final List<ListenAddress> listen;
     private ProtocolLimits limits = ProtocolLimits.DEFAULT;
-    private int maxConnections = 1000;
-    private Duration idleTimeout = Duration.ofSeconds(600);
-    private int backlog = 1024;
+    private int maxConnections = ServerSettings.MAX_CONNECTIONS.defaultValue();
+    private Duration idleTimeout = Duration.ofSeconds(ServerSettings.IDLE_TIMEOUT.defaultValue());
+    private int backlog = ServerSettings.LISTEN_QUEUE_SIZE.defaultValue();
     private boolean closeAfterReply;
-    private int ioThreads;
-    private Duration replyTimeout = Duration.ofSeconds(2);
+    private int ioThreads = ServerSettings.IO_THREADS.defaultValue();
+    private Duration replyTimeout = Duration.ofMillis(ServerSettings.REPLY_TIMEOUT.defaultValue());
     private List<Cidr> allowFrom = List.of();
 
     private Builder(List<ListenAddress> listen) {

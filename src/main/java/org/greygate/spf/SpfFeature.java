@@ -8,6 +8,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.greygate.config.Setting;
+import org.greygate.config.Settings;
 import org.greygate.feature.Assembly;
 import org.greygate.feature.Feature;
 import org.greygate.feature.Stage;
@@ -30,6 +31,11 @@ public final class SpfFeature implements Feature {
   @Override
   public List<Setting<?>> settings() {
     return SpfSettings.ALL;
+  }
+
+  @Override
+  public boolean asksDns(Settings settings) {
+    return settings.get(SpfSettings.SPF_GROUPING);
   }
 
   @Override

@@ -6,6 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.greygate.app.ProcessSettings;
+import org.greygate.greylist.GreylistSettings;
+import org.greygate.server.ListenAddress;
+import org.greygate.server.ServerSettings;
+import org.greygate.store.StoreSettings;
 import org.greygate.testing.Cli;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -188,17 +193,23 @@ class GreygateCliTest {
     // parses (no "should be specified only once"), and the command line won
     var parsed = root.parseArgs(expanded);
     ServeCommand serve = (ServeCommand) parsed.subcommand().commandSpec().userObject();
-    assertEquals(dir, serve.options.dbdir);
-    assertEquals(60, serve.options.delay);
-    assertEquals(java.util.List.of("127.0.0.1:10025"), serve.options.inet);
+    assertEquals(dir, serve.options.settings().get(StoreSettings.DBDIR));
+    assertEquals(60, serve.options.settings().get(GreylistSettings.DELAY));
+    assertEquals(inet("127.0.0.1", 10025), serve.options.settings().get(ServerSettings.INET));
     // short forms count as given too: an attached value, a cluster of flags
     Files.writeString(cfg, "inet=127.0.0.1:10023\nverbose\nauto-whitelist-clients\n");
     expanded =
         GreygateCli.expandConfig(
             new String[] {"serve", "--config=" + cfg, "-i127.0.0.1:10024", "-vq"}, root);
     serve = (ServeCommand) root.parseArgs(expanded).subcommand().commandSpec().userObject();
-    assertEquals(java.util.List.of("127.0.0.1:10024"), serve.options.inet);
-    assertEquals(5, serve.options.awlClients);
+    assertEquals(inet("127.0.0.1", 10024), serve.options.settings().get(ServerSettings.INET));
+    assertEquals(5, serve.options.settings().get(GreylistSettings.AUTO_WHITELIST_CLIENTS));
+    assertTrue(serve.options.settings().get(ProcessSettings.VERBOSE));
+    assertTrue(serve.options.settings().get(ProcessSettings.QUIET));
+  }
+
+  static java.util.List<ListenAddress.Inet> inet(String host, int port) {
+    return java.util.List.of(new ListenAddress.Inet(host, port));
   }
 
   @Test
@@ -209,7 +220,7 @@ class GreygateCliTest {
         GreygateCli.expandConfig(new String[] {"serve", "--config=" + shipped}, root);
     ServeCommand serve =
         (ServeCommand) root.parseArgs(expanded).subcommand().commandSpec().userObject();
-    assertEquals(java.util.List.of("127.0.0.1:10023"), serve.options.inet);
+    assertEquals(inet("127.0.0.1", 10023), serve.options.settings().get(ServerSettings.INET));
     // check takes the same file; the command line points it at this tree's lists and a temp dir
     assertEquals(
         0,

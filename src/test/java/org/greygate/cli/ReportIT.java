@@ -249,4 +249,45 @@ class ReportIT {
     assertTrue(json.contains("\"totals\":{\"greylist/new\":2}"), json);
     assertTrue(json.contains("\"skipped_lines\":1"), json);
   }
+
+  /**
+   * A report of a daemon's log counts as "never came back" what the daemon itself gave up on: the
+   * retry window the daemon recorded in its dbdir when it started, not a default of the report's
+   * own; --retry-window given to the report replaces it.
+   */
+  @Test
+  void theRetryWindowIsTheDaemonsAsItRecordedIt() throws Exception {
+    Path db = dir.resolve("db");
+    Files.createDirectories(db);
+    try (org.greygate.testing.Daemon d =
+        org.greygate.testing.Daemon.serve(
+            "--dbdir=" + db,
+            "--inet=127.0.0.1:0",
+            "--delay=2",
+            "--max-age=3",
+            "--retry-window=6h")) {
+      d.port();
+    }
+    // greylisted ten hours ago, never back: past the daemon's 6 h window, within the default 2 days
+    String at =
+        DateTimeFormatter.ISO_OFFSET_DATE_TIME.format(
+            Instant.now().minusSeconds(10 * 3600).atZone(ZoneId.systemDefault()).withNano(0));
+    Path log = dir.resolve("greygate.log");
+    Files.writeString(
+        log,
+        at
+            + " mx greygate[9]: action=greylist, reason=new, client_name=x,"
+            + " client_address=192.0.2.1, sender=s@one.example, recipient=r@example.net\n");
+    assertEquals(
+        0, run("report", "--dbdir=" + db, "--log=" + log, "--format=json"), err.toString());
+    assertTrue(out.toString().contains("\"never_came_back\":1"), out.toString());
+    out.getBuffer().setLength(0);
+    assertEquals(
+        0, run("report", "--dbdir=" + db, "--log=" + log, "--format=json", "--retry-window=1"));
+    assertTrue(out.toString().contains("\"never_came_back\":0"), out.toString());
+    out.getBuffer().setLength(0);
+    // no daemon ever ran there: the declared default, 2 days
+    assertEquals(0, run("report", "--dbdir=" + dir, "--log=" + log, "--format=json"));
+    assertTrue(out.toString().contains("\"never_came_back\":0"), out.toString());
+  }
 }

@@ -101,4 +101,48 @@ class DbCopyIT {
       }
     }
   }
+
+  /**
+   * The rows' lifetimes in Redis follow the daemon's --delay and --max-age as it recorded them in
+   * its dbdir when it started, not defaults of the copy's own; given to the copy, they win.
+   */
+  @Test
+  void rowLifetimesFollowTheDaemonsRecordedSettings() throws Exception {
+    Path source = dir.resolve("lmdb");
+    java.nio.file.Files.createDirectories(source);
+    try (org.greygate.testing.Daemon d =
+        org.greygate.testing.Daemon.serve(
+            "--dbdir=" + source, "--inet=127.0.0.1:0", "--delay=2", "--max-age=3")) {
+      d.port();
+    }
+    long now = System.currentTimeMillis() / 1000;
+    String key = "10.0.0.0/s@example.org/r@example.net";
+    try (LmdbStore s = LmdbStore.open(source)) {
+      // retried after 10 s: passed with a delay of 2 s, still waiting with the default 300 s
+      Rows.put(s, key, new TripletEntry(now - 100, now - 90));
+      s.flush();
+    }
+    try (RedisServer redis = RedisServer.launch()) {
+      Cli copy = new Cli();
+      assertEquals(
+          0,
+          copy.run("db", "copy", "--from=" + source, "--to=" + redis.uri()),
+          copy.err.toString());
+      // passed: kept for --max-age, 3 days (the defaults would give 2 days, the retry window)
+      long ttl = Long.parseLong(redis.command("TTL", "greygate:t:" + key).substring(1));
+      assertTrue(ttl > 3 * 86_400 - 60 && ttl <= 3 * 86_400 + 1, "TTL " + ttl);
+
+      Path other = dir.resolve("other");
+      Cli back = new Cli();
+      assertEquals(0, back.run("db", "copy", "--from=" + redis.uri(), "--to=" + other));
+      redis.command("FLUSHALL");
+      Cli given = new Cli();
+      assertEquals(
+          0,
+          given.run("db", "copy", "--from=" + source, "--to=" + redis.uri(), "--max-age=4"),
+          given.err.toString());
+      ttl = Long.parseLong(redis.command("TTL", "greygate:t:" + key).substring(1));
+      assertTrue(ttl > 4 * 86_400 - 60 && ttl <= 4 * 86_400 + 1, "TTL " + ttl);
+    }
+  }
 }

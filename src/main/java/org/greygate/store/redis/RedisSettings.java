@@ -1,0 +1,133 @@
+package org.greygate.store.redis;
+
+import static org.greygate.config.InvalidSetting.check;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.greygate.config.InvalidSetting;
+import org.greygate.config.Setting;
+import org.greygate.config.Settings;
+import org.greygate.config.Values;
+
+/** How to reach a Redis store (password file, key prefix, TLS files), declared once. */
+public final class RedisSettings {
+  private RedisSettings() {}
+
+  static final String GROUP = "Listening and limits";
+
+  public static final Setting<Path> PASSWORD_FILE =
+      Setting.value(
+              "redis-password-file",
+              "FILE",
+              null,
+              Values.PATH,
+              "Read the Redis password from FILE (its first line), so it is not on the command"
+                  + " line.")
+          .inGroup(GROUP);
+
+  public static final Setting<Path> TLS_CA =
+      Setting.value(
+              "redis-tls-ca",
+              "FILE",
+              null,
+              Values.PATH,
+              "With rediss://: trust the certificate authority in FILE (PEM) instead of the"
+                  + " system's.")
+          .inGroup(GROUP);
+
+  public static final Setting<Path> TLS_CERT =
+      Setting.value(
+              "redis-tls-cert",
+              "FILE",
+              null,
+              Values.PATH,
+              "With rediss://: present this client certificate (PEM), for a server with"
+                  + " tls-auth-clients; needs --redis-tls-key.")
+          .inGroup(GROUP);
+
+  public static final Setting<Path> TLS_KEY =
+      Setting.value(
+              "redis-tls-key",
+              "FILE",
+              null,
+              Values.PATH,
+              "The client certificate's private key (PEM, unencrypted PKCS#8).")
+          .inGroup(GROUP);
+
+  public static final Setting<String> PREFIX =
+      Setting.value(
+              "redis-prefix",
+              "PREFIX",
+              "greygate:",
+              Values.TEXT,
+              "Prefix of every Redis key greygate writes.")
+          .inGroup(GROUP);
+
+  public static final List<Setting<?>> ALL =
+      List.of(PASSWORD_FILE, TLS_CA, TLS_CERT, TLS_KEY, PREFIX);
+
+  /**
+   * Fails when a Redis setting is given without a Redis store to apply it to.
+   *
+   * @throws InvalidSetting naming it
+   */
+  public static void requireUnused(Settings s) {
+    for (Setting<?> r : ALL) {
+      check(
+          !s.given(r) || r == PREFIX && s.get(PREFIX).equals(PREFIX.defaultValue()),
+          r.name(),
+          "needs a redis:// store (--store)");
+    }
+  }
+
+  /**
+   * The store settings for {@code url}.
+   *
+   * @param urlSetting the name of the setting that gave the URL ({@code store}), for errors
+   * @throws InvalidSetting naming the setting at fault
+   */
+  public static RedisStore.Settings settings(
+      Settings s, String urlSetting, String url, Duration timeout) {
+    String password = null;
+    Path passwordFile = s.get(PASSWORD_FILE);
+    if (passwordFile != null) {
+      try {
+        List<String> lines = Files.readAllLines(passwordFile);
+        password = lines.isEmpty() ? "" : lines.get(0).strip();
+      } catch (IOException e) {
+        throw new InvalidSetting(
+            PASSWORD_FILE.name(), passwordFile + ": cannot read: " + e.getMessage());
+      }
+      check(!password.isEmpty(), PASSWORD_FILE.name(), passwordFile + ": the first line is empty");
+    }
+    String prefix = s.get(PREFIX);
+    check(
+        !prefix.isEmpty() && prefix.chars().noneMatch(c -> c <= ' ' || c == 0x7f),
+        PREFIX.name(),
+        "must be non-empty, without spaces or control characters");
+    Path ca = s.get(TLS_CA);
+    Path cert = s.get(TLS_CERT);
+    Path key = s.get(TLS_KEY);
+    check((cert == null) == (key == null), TLS_CERT.name(), "and --redis-tls-key go together");
+    for (Setting<Path> f : List.of(TLS_CA, TLS_CERT, TLS_KEY)) {
+      Path file = s.get(f);
+      check(file == null || Files.isReadable(file), f.name(), file + ": cannot read the file");
+    }
+    try {
+      return RedisStore.Settings.of(
+          url,
+          password,
+          prefix,
+          timeout,
+          10_000,
+          ca != null || cert != null ? new RedisStore.Tls(ca, cert, key) : null);
+    } catch (InvalidSetting e) {
+      throw e;
+    } catch (IllegalArgumentException e) {
+      throw new InvalidSetting(urlSetting, ": " + e.getMessage());
+    }
+  }
+}
