@@ -24,7 +24,6 @@ import org.greygate.server.HttpEndpoint;
 import org.greygate.server.PolicyServer;
 import org.greygate.server.ServerOptions;
 import org.greygate.store.StoreException;
-import org.greygate.store.redis.RedisStore;
 import org.greygate.systemd.SystemdNotify;
 import org.greygate.whitelist.WhitelistException;
 import org.slf4j.Logger;
@@ -169,11 +168,15 @@ public final class ServeCommand implements Callable<Integer> {
         return GreygateCli.EXIT_FAILURE;
       }
     }
-    if (greygate.store() instanceof RedisStore shared) {
-      // the decisions' Redis commands run on the threads that serve the connections
-      shared.shareEventLoops(server.workerLoops());
-      server.beforeLoopsStop(shared::releaseEventLoops);
-    }
+    // a network store's per-request I/O runs on the threads that serve the connections
+    greygate
+        .store()
+        .eventLoopSharing()
+        .ifPresent(
+            shared -> {
+              shared.shareEventLoops(server.workerLoops());
+              server.beforeLoopsStop(shared::releaseEventLoops);
+            });
     greygate.start();
     if (queueConfig != null) {
       watch[0] =

@@ -179,7 +179,7 @@ class LmdbStoreIT {
       s.flush();
       var scheduler = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
       try (ExpirySweeper sweeper =
-          new ExpirySweeper(s, rule, clock, scheduler, 500, 1, Metrics.NONE)) {
+          new ExpirySweeper(s, () -> rule, clock, scheduler, 500, 1, Metrics.NONE)) {
         sweeper.start(3600);
         long deadline = System.nanoTime() + 20_000_000_000L;
         while (sweeper.rounds() == 0 && System.nanoTime() < deadline) {
