@@ -98,8 +98,10 @@ class LmdbStoreIT {
   @Test
   void secondOpenOfTheSameDirectoryIsRefused() {
     try (LmdbStore s = LmdbStore.open(dir)) {
-      StoreException e = assertThrows(StoreException.class, () -> LmdbStore.open(dir));
+      // typed: a tool hands its work to the daemon on this fault, and on no other
+      StoreException e = assertThrows(StoreException.InUse.class, () -> LmdbStore.open(dir));
       assertTrue(e.getMessage().contains("in use by another greygate process"), e.getMessage());
+      assertEquals("unavailable", e.kind());
     }
     LmdbStore.open(dir).close(); // lock released on close
   }
