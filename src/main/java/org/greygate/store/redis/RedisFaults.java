@@ -61,13 +61,16 @@ final class RedisFaults {
 
   /**
    * Why {@code e} happened, in words: an error reply's meaning followed by the reply; else "not
-   * connected" for a command on a lost connection, or Lettuce's message.
+   * connected" for a command on a lost connection, or the message of the first cause (a refused
+   * certificate, a refused connection: what an admin can act on).
    */
   static String reason(Throwable e, boolean connecting) {
     String code = code(e);
     if (code != null) return words(code) + " (" + reply(e) + ")";
     if (e instanceof RedisConnectionException && !connecting) return "not connected";
-    return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().strip();
+    Throwable root = e;
+    while (root.getCause() != null && root.getCause() != root) root = root.getCause();
+    return root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage().strip();
   }
 
   /** The server's error reply itself. */

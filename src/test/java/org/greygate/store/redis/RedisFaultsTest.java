@@ -99,6 +99,15 @@ class RedisFaultsTest {
     assertEquals(
         "store " + WHERE + ": Unable to connect to 127.0.0.1/<unresolved>:1",
         RedisFaults.atOpen(refused, WHERE).getMessage());
+    // the cause an admin can act on, not Lettuce's wrapper
+    RedisConnectionException untrusted =
+        new RedisConnectionException(
+            "Unable to connect to 127.0.0.1/<unresolved>:6380",
+            new javax.net.ssl.SSLHandshakeException(
+                "PKIX path building failed: unable to find valid certification path"));
+    assertEquals(
+        "store " + WHERE + ": PKIX path building failed: unable to find valid certification path",
+        RedisFaults.atOpen(untrusted, WHERE).getMessage());
     StoreException timeout =
         RedisFaults.translate(
             new CompletionException(
