@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.greygate.config.ConfigurationException;
 import org.greygate.feature.Assembly;
 import org.greygate.greylist.KeyHasher;
@@ -19,14 +20,10 @@ import org.greygate.policy.DecisionLog;
 import org.greygate.policy.PolicyChain;
 import org.greygate.server.HttpEndpoint;
 import org.greygate.server.PolicyServer;
-import org.greygate.store.ClientEntry;
 import org.greygate.store.Expiry;
-import org.greygate.store.ExpiryRule;
 import org.greygate.store.ExpirySweeper;
 import org.greygate.store.PrivacySecret;
-import org.greygate.store.TripletEntry;
 import org.greygate.store.TripletStore;
-import org.greygate.store.redis.RedisStore;
 import org.greygate.whitelist.WhitelistReloader;
 import org.greygate.whitelist.Whitelists;
 import org.slf4j.Logger;
@@ -163,11 +160,14 @@ public final class Daemon implements AutoCloseable {
       server = new PolicyServer(config.server(), chain, sink);
       resources.add(server); // closed first: answers the decisions under way
       List<SocketAddress> bound = server.start();
-      if (store instanceof RedisStore shared) {
-        // the decisions' Redis commands run on the threads that serve the connections
-        shared.shareEventLoops(server.workerLoops());
-        server.beforeLoopsStop(shared::releaseEventLoops);
-      }
+      // a network store's per-request I/O runs on the threads that serve the connections
+      store
+          .eventLoopSharing()
+          .ifPresent(
+              shared -> {
+                shared.shareEventLoops(server.workerLoops());
+                server.beforeLoopsStop(shared::releaseEventLoops);
+              });
       if (prometheus != null) {
         try {
           endpoint =
@@ -209,33 +209,9 @@ public final class Daemon implements AutoCloseable {
     return store;
   }
 
-  /**
-   * The sweep's rule: a triplet counts as passed once it waited the smallest delay any recipient
-   * domain has, so a domain with a shorter delay than the default keeps its passed triplets for
-   * max-age rather than the retry window (the request's rule decides with the domain's delay).
-   */
-  private ExpiryRule sweepRule(Expiry base) {
-    return new ExpiryRule() {
-      @Override
-      public boolean tripletExpired(TripletEntry entry, long now) {
-        long min = whitelists.get().domains().minDelay();
-        // a domain with no delay passes at first sight: such a row is no sign of a pass
-        long delay = min >= 0 && min < base.delay() ? Math.max(1, min) : base.delay();
-        return now - entry.lastSeen() > base.maxAge()
-            || entry.lastSeen() - entry.firstSeen() < delay
-                && now - entry.lastSeen() > base.retryWindow();
-      }
-
-      @Override
-      public boolean clientExpired(ClientEntry entry, long now) {
-        return base.clientExpired(entry, now);
-      }
-
-      @Override
-      public boolean decisionHourExpired(long hour, long now) {
-        return base.decisionHourExpired(hour, now);
-      }
-    };
+  /** The sweep's expiry: the smallest delay of any recipient domain counts (see withMinDelay). */
+  private Supplier<Expiry> sweepRule(Expiry base) {
+    return () -> base.withMinDelay(whitelists.get().domains().minDelay());
   }
 
   /** The whitelists in force now. */

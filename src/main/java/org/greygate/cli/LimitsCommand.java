@@ -198,13 +198,12 @@ public final class LimitsCommand implements Callable<Integer> {
       LmdbStore store;
       try {
         store = Stores.lmdb(db.dbdir, Stores.Access.TOOL);
-      } catch (StoreException.Unavailable e) {
-        if (!String.valueOf(e.getMessage()).contains("in use")) {
-          err.println("greygate: " + e.getMessage());
-          return GreygateCli.EXIT_FAILURE;
-        }
+      } catch (StoreException.InUse e) {
         // the daemon holds the live counters (the disk is up to a commit behind): it decides
         return handOver(out, err);
+      } catch (StoreException.Unavailable e) {
+        err.println("greygate: " + e.getMessage());
+        return GreygateCli.EXIT_FAILURE;
       }
       try (store) {
         if (LimitResets.of(now, k, rule).isEmpty()) {

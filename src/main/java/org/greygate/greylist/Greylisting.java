@@ -118,8 +118,8 @@ public final class Greylisting {
                 hints.autoWhitelistOff() ? 0 : rule.awlClients());
       }
     }
-    return store.step(
-        triplet, rule.awl() ? keys.client(rcpt.client()) : null, rule.at(context.now()));
+    return store.greylist(
+        triplet, rule.awl() ? keys.client(rcpt.client()) : null, rule, context.now());
   }
 
   /** The decision line's extra fields for what the hints changed. */

@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.greygate.metrics.Metrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -12,13 +13,14 @@ import org.slf4j.LoggerFactory;
  * Deletes expired rows in the background: one round every {@code interval}, in slices of {@code
  * slice} rows with a short pause between them, so answers never wait behind the clean-up (the
  * opposite of Postgrey's nightly pass that blocks every request). A failing slice is logged with
- * its cause and the round is tried again at the next interval.
+ * its cause and the round is tried again at the next interval. The expiry is asked for at the start
+ * of each round (it may follow reloaded settings) and holds for the whole round.
  */
 public final class ExpirySweeper implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(ExpirySweeper.class);
 
   private final TripletStore store;
-  private final ExpiryRule rule;
+  private final Supplier<Expiry> rule;
   private final Clock clock;
   private final ScheduledExecutorService scheduler;
   private final int slice;
@@ -31,7 +33,7 @@ public final class ExpirySweeper implements AutoCloseable {
 
   public ExpirySweeper(
       TripletStore store,
-      ExpiryRule rule,
+      Supplier<Expiry> rule,
       Clock clock,
       ScheduledExecutorService scheduler,
       int slice,
@@ -81,10 +83,11 @@ public final class ExpirySweeper implements AutoCloseable {
   /** One whole round, in slices. Runs on the calling thread; pauses between slices. */
   public SweepProgress runRound() {
     long now = clock.millis() / 1000;
+    Expiry expiry = rule.get();
     SweepProgress p = SweepProgress.START;
     while (!p.finished() && !stopped) {
       SweepProgress before = p;
-      p = store.sweep(rule, now, p, slice);
+      p = store.sweep(expiry, now, p, slice);
       metrics.sweepSlice(p.visited() - before.visited(), p.deleted() - before.deleted());
       if (pauseMillis > 0 && !p.finished()) {
         pause();

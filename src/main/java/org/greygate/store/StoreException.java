@@ -16,7 +16,7 @@ public abstract sealed class StoreException extends RuntimeException {
   public abstract String kind();
 
   /** The store cannot be reached or used right now; it may work again by itself. */
-  public static final class Unavailable extends StoreException {
+  public static sealed class Unavailable extends StoreException permits InUse {
     public Unavailable(String message) {
       super(message, null);
     }
@@ -28,6 +28,16 @@ public abstract sealed class StoreException extends RuntimeException {
     @Override
     public String kind() {
       return "unavailable";
+    }
+  }
+
+  /**
+   * The store is held by another process (an embedded store has one writer): a tool may hand its
+   * work to that process, typically the running daemon, instead.
+   */
+  public static final class InUse extends Unavailable {
+    public InUse(String message) {
+      super(message);
     }
   }
 

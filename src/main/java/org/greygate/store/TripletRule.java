@@ -3,18 +3,27 @@ package org.greygate.store;
 /**
  * Postgrey 1.37's triplet rules as one pure row change: from the triplet row and the client's
  * auto-whitelist row as they are at {@code now}, the rows to write and what the request gets. It
- * lives beside the store because every backend must run it the same way: the in-process ones call
- * {@link Step#apply}; a remote one runs the same rules where the rows are, in one round trip
- * (Redis: a Lua script), from the parameters this record carries. The store contract holds them
- * equal.
+ * lives beside the store because every backend must run it the same way: it is data handed to
+ * {@link TripletStore#greylist}; the in-process backends run {@link #apply} (through {@link
+ * TripletStore#step}); a remote one runs the same rules where the rows are, in one round trip
+ * (Redis: a Lua script), from the parameters this record carries. The store contract and the
+ * Lua-vs-Java differential hold them equal.
  *
  * <p>A triplet is (first seen, last seen). A request passes when at least {@code delay} seconds lie
  * between the first attempt and now; every request moves "last seen" to now. A triplet that has not
  * passed yet and whose first attempt is older than the retry window starts over. The first pass of
  * a triplet counts towards its client's auto-whitelisting, at most once an hour; a client with
- * enough passes is passed without its triplet being looked at. Expired rows count as absent.
+ * enough passes is passed without its triplet being looked at. Expired rows ({@link Expiry}) count
+ * as absent.
+ *
+ * @param expiry the delay, max-age and retry window
+ * @param awlClients passes after which a client is auto-whitelisted; 0: no auto-whitelist
  */
-public record TripletRule(long delay, long maxAge, long retryWindow, int awlClients) {
+public record TripletRule(Expiry expiry, int awlClients) {
+  public TripletRule(long delay, long maxAge, long retryWindow, int awlClients) {
+    this(new Expiry(delay, maxAge, retryWindow), awlClients);
+  }
+
   /** A client's auto-whitelist count grows by at most one an hour. */
   public static final long AWL_COUNT_INTERVAL = 3600;
 
@@ -39,31 +48,34 @@ public record TripletRule(long delay, long maxAge, long retryWindow, int awlClie
   public record Result(
       Kind kind, long first, long missing, boolean firstPass, boolean newlyWhitelisted) {}
 
-  /** The rules applied at one moment: what a backend is handed as the step's change. */
-  public record Step(TripletRule rule, long now) implements RowChange<Result> {
-    @Override
-    public Change<Result> apply(TripletEntry triplet, ClientEntry client) {
-      return rule.apply(triplet, client, now);
-    }
+  public long delay() {
+    return expiry.delay();
   }
 
-  public Expiry expiry() {
-    return new Expiry(delay, maxAge, retryWindow);
+  public long maxAge() {
+    return expiry.maxAge();
+  }
+
+  public long retryWindow() {
+    return expiry.retryWindow();
   }
 
   public boolean awl() {
     return awlClients > 0;
   }
 
-  /** The change for a request at {@code now}; {@code client} is ignored when the AWL is off. */
-  public Step at(long now) {
-    return new Step(this, now);
+  /**
+   * The change for a request at {@code now}, for a backend that runs the rules in Java through its
+   * {@link TripletStore#step}; {@code client} is ignored when the AWL is off.
+   */
+  public RowChange<Result> at(long now) {
+    return (triplet, client) -> apply(triplet, client, now);
   }
 
-  RowChange.Change<Result> apply(TripletEntry known, ClientEntry client, long now) {
-    Expiry expiry = expiry();
+  /** The rules in Java, the reference every backend is held to. */
+  public RowChange.Change<Result> apply(TripletEntry known, ClientEntry client, long now) {
     if (awl()) {
-      if (client != null && expiry.clientExpired(client, now)) {
+      if (client != null && expiry.expired(client, now)) {
         client = null;
       }
       if (client != null && client.count() >= awlClients) {
@@ -77,16 +89,16 @@ public record TripletRule(long delay, long maxAge, long retryWindow, int awlClie
       client = null;
     }
 
-    if (known != null && expiry.tripletExpired(known, now)) {
+    if (known != null && expiry.expired(known, now)) {
       known = null;
     }
     long first = now;
     boolean passedBefore = false;
     if (known != null) {
       first = known.firstSeen();
-      if (known.lastSeen() - first >= delay) {
+      if (known.lastSeen() - first >= delay()) {
         passedBefore = true;
-      } else if (now - first > retryWindow) {
+      } else if (now - first > retryWindow()) {
         first = now; // the first retry came too late: start over
       }
       if (first > now) {
@@ -99,7 +111,7 @@ public record TripletRule(long delay, long maxAge, long retryWindow, int awlClie
             ? new TripletEntry(first, now)
             : null;
 
-    long missing = delay - (now - first);
+    long missing = delay() - (now - first);
     ClientEntry newClient = null;
     boolean newlyWhitelisted = false;
     if (awl() && missing <= 0 && !passedBefore) {

@@ -1,5 +1,6 @@
 package org.greygate.store;
 
+import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
@@ -8,9 +9,9 @@ import java.util.function.Consumer;
  * Greylisting state, decision-level: one call per decision. Keys are opaque strings built by the
  * greylist package (possibly hashed).
  *
- * <p><b>Atomicity.</b> {@link #step} and {@link #addToWindow} are atomic per call against every
- * other call on the same keys, from any thread (and, for a shared backend, from any host): two
- * decisions on one triplet never both see it new, two passes never both count once.
+ * <p><b>Atomicity.</b> {@link #step}, {@link #greylist} and {@link #addToWindow} are atomic per
+ * call against every other call on the same keys, from any thread (and, for a shared backend, from
+ * any host): two decisions on one triplet never both see it new, two passes never both count once.
  *
  * <p><b>Asynchrony.</b> Both return a {@link CompletionStage}. A local backend may complete it
  * before returning (reads inline, writes queued to its writer); a networked one completes it on its
@@ -27,6 +28,30 @@ public interface TripletStore extends AutoCloseable {
    * neither read nor written).
    */
   <R> CompletionStage<R> step(String tripletKey, String clientKey, RowChange<R> change);
+
+  /**
+   * Postgrey's triplet rules at {@code now} on the triplet row and the client's auto-whitelist row:
+   * atomically, as {@link #step}, with the writes and the result of {@link TripletRule#apply}. The
+   * rule is data, so that each backend runs it where its rows are: an in-process backend applies it
+   * in Java (a {@link #step} of {@link TripletRule#at}); Redis runs its script with the rule's
+   * parameters, in one round trip. The contract suite and the Lua-vs-Java differential hold every
+   * backend to the Java rules.
+   *
+   * @param tripletKey the triplet row's key, never {@code null}
+   * @param clientKey the client's auto-whitelist row, or {@code null} when it is not consulted (it
+   *     is not either when the rule's auto-whitelist is off)
+   */
+  CompletionStage<TripletRule.Result> greylist(
+      String tripletKey, String clientKey, TripletRule rule, long now);
+
+  /**
+   * How this store runs its network I/O on the server's event loops, when it can: a store that
+   * talks over the network on its own threads may move that work onto the threads that serve the
+   * connections, sparing a hand-off between threads per request.
+   */
+  default Optional<EventLoopSharing> eventLoopSharing() {
+    return Optional.empty();
+  }
 
   /**
    * A windowed counter, for rate limits: adds {@code amount} to the counter {@code key} at {@code
@@ -63,7 +88,7 @@ public interface TripletStore extends AutoCloseable {
    * Deletes up to {@code limit} expired rows, starting after the cursor, and returns where to go
    * on. Bounded so that a sweep never holds the store for long.
    */
-  SweepProgress sweep(ExpiryRule rule, long now, SweepProgress from, int limit);
+  SweepProgress sweep(Expiry rule, long now, SweepProgress from, int limit);
 
   long tripletCount();
 

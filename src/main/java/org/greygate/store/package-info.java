@@ -5,7 +5,9 @@
  * the expiry sweeper. Small on purpose, so that LMDB and Redis are interchangeable and one contract
  * test suite runs against each.
  *
- * <p>Rule: this package knows nothing of decision rules, policies or the wire; backends live in
- * sub-packages and only {@code store.lmdb} imports LmdbJava.
+ * <p>Rule: this package knows nothing of decision rules, policies or the wire, nor of any storage
+ * or network library; backends live in sub-packages, only {@code store.lmdb} imports LmdbJava and
+ * only {@code store.redis} Lettuce (and Netty, for the event loops a store may share: {@link
+ * org.greygate.store.EventLoopSharing}).
  */
 package org.greygate.store;

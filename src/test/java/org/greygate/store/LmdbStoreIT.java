@@ -98,8 +98,10 @@ class LmdbStoreIT {
   @Test
   void secondOpenOfTheSameDirectoryIsRefused() {
     try (LmdbStore s = LmdbStore.open(dir)) {
-      StoreException e = assertThrows(StoreException.class, () -> LmdbStore.open(dir));
+      // typed: a tool hands its work to the daemon on this fault, and on no other
+      StoreException e = assertThrows(StoreException.InUse.class, () -> LmdbStore.open(dir));
       assertTrue(e.getMessage().contains("in use by another greygate process"), e.getMessage());
+      assertEquals("unavailable", e.kind());
     }
     LmdbStore.open(dir).close(); // lock released on close
   }
@@ -179,7 +181,7 @@ class LmdbStoreIT {
       s.flush();
       var scheduler = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
       try (ExpirySweeper sweeper =
-          new ExpirySweeper(s, rule, clock, scheduler, 500, 1, Metrics.NONE)) {
+          new ExpirySweeper(s, () -> rule, clock, scheduler, 500, 1, Metrics.NONE)) {
         sweeper.start(3600);
         long deadline = System.nanoTime() + 20_000_000_000L;
         while (sweeper.rounds() == 0 && System.nanoTime() < deadline) {

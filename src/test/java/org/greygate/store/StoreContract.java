@@ -79,6 +79,43 @@ public abstract class StoreContract {
     assertEquals(1, store.clientCount());
   }
 
+  /**
+   * The greylist operation against the Java rules applied to rows kept by the test: two rules in
+   * turn on the same rows (a domain's own delay beside the default), retries, late retries, rows
+   * past max-age and the clock stepping back.
+   */
+  @Test
+  void greylistDecidesAndWritesAsTheJavaRules() {
+    TripletRule[] rules = {new TripletRule(300, 86400, 3600, 2), new TripletRule(60, 7200, 600, 0)};
+    Map<String, TripletEntry> triplets = new java.util.HashMap<>();
+    Map<String, ClientEntry> clients = new java.util.HashMap<>();
+    java.util.Random random = new java.util.Random(24);
+    long now = 1_700_000_000L;
+    for (int i = 0; i < 400; i++) {
+      int step = random.nextInt(100);
+      if (step < 60) now += random.nextInt(200);
+      else if (step < 95) now += random.nextInt(2 * 86400);
+      else now -= random.nextInt(300); // the clock stepped back
+      TripletRule rule = rules[random.nextInt(rules.length)];
+      String t = "g" + random.nextInt(6);
+      String c = "gc" + random.nextInt(2);
+      RowChange.Change<TripletRule.Result> expected =
+          rule.apply(triplets.get(t), clients.get(c), now);
+      if (expected.triplet() != null) triplets.put(t, expected.triplet());
+      if (expected.client() != null) clients.put(c, expected.client());
+      assertEquals(
+          expected.result(),
+          Rows.join(store.greylist(t, c, rule, now)),
+          "request " + i + " " + t + " " + c + " by " + rule + " at " + now);
+    }
+    for (Map.Entry<String, TripletEntry> e : triplets.entrySet()) {
+      assertEquals(e.getValue(), Rows.triplet(store, e.getKey()), e.getKey());
+    }
+    for (Map.Entry<String, ClientEntry> e : clients.entrySet()) {
+      assertEquals(e.getValue(), Rows.client(store, e.getKey()), e.getKey());
+    }
+  }
+
   @Test
   void concurrentStepsOnOneRowLoseNoUpdate() throws Exception {
     int threads = 8;

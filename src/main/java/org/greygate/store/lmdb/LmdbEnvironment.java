@@ -125,7 +125,7 @@ final class LmdbEnvironment implements AutoCloseable {
       }
       if (acquired == null) {
         closeQuietly(channel);
-        throw new StoreException.Unavailable(
+        throw new StoreException.InUse(
             "database "
                 + dir
                 + " is in use by another greygate process (lock held on "

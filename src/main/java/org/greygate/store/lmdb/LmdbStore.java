@@ -17,11 +17,12 @@ import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import org.greygate.store.ClientEntry;
 import org.greygate.store.DecisionCount;
-import org.greygate.store.ExpiryRule;
+import org.greygate.store.Expiry;
 import org.greygate.store.RowChange;
 import org.greygate.store.StoreException;
 import org.greygate.store.SweepProgress;
 import org.greygate.store.TripletEntry;
+import org.greygate.store.TripletRule;
 import org.greygate.store.TripletStore;
 import org.greygate.store.WindowCount;
 import org.greygate.store.WindowCounter;
@@ -290,6 +291,13 @@ public final class LmdbStore implements TripletStore {
     }
   }
 
+  /** The rules in Java, as any other step. */
+  @Override
+  public CompletionStage<TripletRule.Result> greylist(
+      String tripletKey, String clientKey, TripletRule rule, long now) {
+    return step(tripletKey, clientKey, rule.at(now));
+  }
+
   private <R> R apply(String tripletKey, String clientKey, RowChange<R> change) {
     byte[][] rows = readBoth(tripletKey, clientKey);
     RowChange.Change<R> out = change.apply(LmdbCodec.triplet(rows[0]), LmdbCodec.client(rows[1]));
@@ -400,7 +408,7 @@ public final class LmdbStore implements TripletStore {
   // ---------------------------------------------------------------- housekeeping
 
   @Override
-  public SweepProgress sweep(ExpiryRule rule, long now, SweepProgress from, int limit) {
+  public SweepProgress sweep(Expiry rule, long now, SweepProgress from, int limit) {
     if (writer == null) {
       throw new StoreException.Unavailable("store " + env.dir + " is open for inspection only");
     }

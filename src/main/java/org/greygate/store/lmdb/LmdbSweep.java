@@ -4,7 +4,7 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import org.greygate.store.ClientEntry;
-import org.greygate.store.ExpiryRule;
+import org.greygate.store.Expiry;
 import org.greygate.store.SweepProgress;
 import org.greygate.store.TripletEntry;
 import org.greygate.store.WindowCounter;
@@ -26,12 +26,7 @@ final class LmdbSweep {
   private LmdbSweep() {}
 
   static SweepProgress slice(
-      LmdbEnvironment env,
-      Txn<ByteBuffer> txn,
-      ExpiryRule rule,
-      long now,
-      SweepProgress p,
-      int limit) {
+      LmdbEnvironment env, Txn<ByteBuffer> txn, Expiry rule, long now, SweepProgress p, int limit) {
     if (p.finished()) {
       return p;
     }
@@ -69,20 +64,19 @@ final class LmdbSweep {
         : new SweepProgress(p.table(), last, visited, deleted);
   }
 
-  private static boolean expired(Table table, byte[] key, byte[] v, ExpiryRule rule, long now) {
+  private static boolean expired(Table table, byte[] key, byte[] v, Expiry rule, long now) {
     switch (table) {
       case TRIPLETS:
         TripletEntry t = LmdbCodec.triplet(v);
-        return t == null || rule.tripletExpired(t, now);
+        return t == null || rule.expired(t, now);
       case CLIENTS:
         ClientEntry c = LmdbCodec.client(v);
-        return c == null || rule.clientExpired(c, now);
+        return c == null || rule.expired(c, now);
       case WINDOWS:
         long[] w = WindowCounter.decode(v);
         return w == null || WindowCounter.expired(w, now);
       case DECISIONS:
-        return LmdbCodec.decision(key, v) == null
-            || rule.decisionHourExpired(LmdbCodec.hourOf(key), now);
+        return LmdbCodec.decision(key, v) == null || rule.hourExpired(LmdbCodec.hourOf(key), now);
       default:
         throw new IllegalStateException("unknown table " + table);
     }

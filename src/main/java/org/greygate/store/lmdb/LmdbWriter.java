@@ -16,7 +16,7 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
-import org.greygate.store.ExpiryRule;
+import org.greygate.store.Expiry;
 import org.greygate.store.StoreException;
 import org.greygate.store.SweepProgress;
 import org.lmdbjava.Dbi;
@@ -51,11 +51,7 @@ final class LmdbWriter implements AutoCloseable {
   record Put(Table table, String key, byte[] value) implements Op {}
 
   record Sweep(
-      ExpiryRule rule,
-      long now,
-      SweepProgress from,
-      int limit,
-      CompletableFuture<SweepProgress> done)
+      Expiry rule, long now, SweepProgress from, int limit, CompletableFuture<SweepProgress> done)
       implements Op {}
 
   record Barrier(CompletableFuture<Void> done) implements Op {}
@@ -130,7 +126,7 @@ final class LmdbWriter implements AutoCloseable {
     if (!countersDirty) countersDirty = true;
   }
 
-  SweepProgress sweep(ExpiryRule rule, long now, SweepProgress from, int limit) {
+  SweepProgress sweep(Expiry rule, long now, SweepProgress from, int limit) {
     CompletableFuture<SweepProgress> done = new CompletableFuture<>();
     enqueue(new Sweep(rule, now, from, limit, done));
     return await(done, "sweep");

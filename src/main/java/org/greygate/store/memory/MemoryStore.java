@@ -10,11 +10,12 @@ import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import org.greygate.store.ClientEntry;
 import org.greygate.store.DecisionCount;
-import org.greygate.store.ExpiryRule;
+import org.greygate.store.Expiry;
 import org.greygate.store.RowChange;
 import org.greygate.store.StoreException;
 import org.greygate.store.SweepProgress;
 import org.greygate.store.TripletEntry;
+import org.greygate.store.TripletRule;
 import org.greygate.store.TripletStore;
 import org.greygate.store.WindowCount;
 import org.greygate.store.WindowCounter;
@@ -44,6 +45,13 @@ public final class MemoryStore implements TripletStore {
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
+  }
+
+  /** The rules in Java, as any other step. */
+  @Override
+  public CompletionStage<TripletRule.Result> greylist(
+      String tripletKey, String clientKey, TripletRule rule, long now) {
+    return step(tripletKey, clientKey, rule.at(now));
   }
 
   @Override
@@ -90,14 +98,13 @@ public final class MemoryStore implements TripletStore {
   }
 
   @Override
-  public synchronized SweepProgress sweep(
-      ExpiryRule rule, long now, SweepProgress from, int limit) {
+  public synchronized SweepProgress sweep(Expiry rule, long now, SweepProgress from, int limit) {
     ensureOpen();
     int before = size();
-    triplets.values().removeIf(e -> rule.tripletExpired(e, now));
-    clients.values().removeIf(e -> rule.clientExpired(e, now));
+    triplets.values().removeIf(e -> rule.expired(e, now));
+    clients.values().removeIf(e -> rule.expired(e, now));
     windows.values().removeIf(w -> WindowCounter.expired(w, now));
-    decisions.keySet().removeIf(h -> rule.decisionHourExpired(h, now));
+    decisions.keySet().removeIf(h -> rule.hourExpired(h, now));
     return SweepProgress.done(before, before - size());
   }
 

@@ -127,4 +127,23 @@ public final class RedisLocation {
     // percent-escapes only: a '+' in a password is a '+'
     return URLDecoder.decode(s.replace("+", "%2B"), StandardCharsets.UTF_8);
   }
+
+  /** redis://host:port/db (or the Sentinels and the master's name), without the password. */
+  static String describe(RedisURI uri) {
+    StringBuilder b = new StringBuilder(uri.isSsl() ? "rediss://" : "redis://");
+    if (!uri.getSentinels().isEmpty()) {
+      b.setLength(0);
+      b.append("redis-sentinel://");
+      for (int i = 0; i < uri.getSentinels().size(); i++) {
+        RedisURI s = uri.getSentinels().get(i);
+        if (i > 0) b.append(',');
+        b.append(s.getHost()).append(':').append(s.getPort());
+      }
+      b.append('/').append(uri.getSentinelMasterId());
+    } else {
+      b.append(uri.getHost()).append(':').append(uri.getPort());
+    }
+    if (uri.getDatabase() != 0) b.append(" db ").append(uri.getDatabase());
+    return b.toString();
+  }
 }

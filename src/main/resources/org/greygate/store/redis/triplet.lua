@@ -1,14 +1,17 @@
 -- greygate: one triplet decision (store.TripletRule), atomically where the rows are.
 -- KEYS[1] triplet row, KEYS[2] the client's auto-whitelist row (absent: AWL not consulted)
--- ARGV: now, delay, maxAge, retryWindow, awlClients, awlInterval
+-- ARGV: now, delay, retryWindow, awlClients, awlInterval, and the TTLs store.Expiry computes:
+--   a passed triplet's, a pending triplet's, a client's (seconds a row lives after it was last seen)
 -- Rows are "first last" (triplet) and "count last" (client), whole seconds.
 -- Returns {kind, first, missing, firstPass (0/1), newlyWhitelisted (0/1)}.
 local now = tonumber(ARGV[1])
 local delay = tonumber(ARGV[2])
-local maxAge = tonumber(ARGV[3])
-local retryWindow = tonumber(ARGV[4])
-local awlClients = tonumber(ARGV[5])
-local awlInterval = tonumber(ARGV[6])
+local retryWindow = tonumber(ARGV[3])
+local awlClients = tonumber(ARGV[4])
+local awlInterval = tonumber(ARGV[5])
+local passedTtl = tonumber(ARGV[6])
+local pendingTtl = tonumber(ARGV[7])
+local clientTtl = tonumber(ARGV[8])
 local useClient = awlClients > 0 and #KEYS > 1
 
 local function pair(v)
@@ -18,12 +21,20 @@ local function pair(v)
   return tonumber(a), tonumber(b)
 end
 local function fmt(x) return string.format('%.0f', x) end
-local clientTtl = maxAge + 1
+
+-- store.Expiry, its one copy in Lua (TripletRuleRedisDifferentialIT holds it to the Java): a row
+-- lives its TTL after it was last seen, a triplet the longer one once its sightings lie a delay
+-- apart; the same TTL is set when the row is written.
+local function tripletTtl(first, last)
+  if last - first >= delay then return passedTtl end
+  return pendingTtl
+end
+local function dead(last, ttl) return now - last >= ttl end
 
 local ccount, clast
 if useClient then
   ccount, clast = pair(redis.call('GET', KEYS[2]))
-  if ccount and now - clast > maxAge then ccount = nil end
+  if ccount and dead(clast, clientTtl) then ccount = nil end
   if ccount and ccount >= awlClients then
     if now >= clast + awlInterval or clast > now then
       redis.call('SET', KEYS[2], fmt(ccount + 1) .. ' ' .. fmt(now), 'EX', clientTtl)
@@ -33,7 +44,7 @@ if useClient then
 end
 
 local f, l = pair(redis.call('GET', KEYS[1]))
-if f and (now - l > maxAge or (l - f < delay and now - l > retryWindow)) then f = nil end
+if f and dead(l, tripletTtl(f, l)) then f = nil end
 local first = now
 local passedBefore = false
 if f then
@@ -46,9 +57,7 @@ if f then
   if first > now then first = now end
 end
 if not f or f ~= first or l ~= now then
-  local ttl
-  if now - first >= delay then ttl = maxAge + 1 else ttl = math.min(maxAge, retryWindow) + 1 end
-  redis.call('SET', KEYS[1], fmt(first) .. ' ' .. fmt(now), 'EX', ttl)
+  redis.call('SET', KEYS[1], fmt(first) .. ' ' .. fmt(now), 'EX', tripletTtl(first, now))
 end
 
 local missing = delay - (now - first)

@@ -1,13 +1,18 @@
 package org.greygate.store.redis;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
 import org.greygate.store.ClientEntry;
+import org.greygate.store.Expiry;
 import org.greygate.store.TripletEntry;
 import org.greygate.store.TripletRule;
 import org.greygate.store.memory.MemoryStore;
@@ -48,15 +53,94 @@ class TripletRuleRedisDifferentialIT {
             else now -= random.nextInt(600); // the clock stepped back
             String t = "t" + random.nextInt(12);
             String c = random.nextInt(10) == 0 ? null : "c" + random.nextInt(4);
-            TripletRule.Step s = rule.at(now);
-            TripletRule.Result expected = Rows.join(java.step(t, c, s));
-            TripletRule.Result actual = Rows.join(redis.step(t, c, s));
+            TripletRule.Result expected = Rows.join(java.greylist(t, c, rule, now));
+            TripletRule.Result actual = Rows.join(redis.greylist(t, c, rule, now));
             assertEquals(expected, actual, "rule " + r + " request " + i + " " + t + " " + c);
           }
           assertEquals(triplets(java), triplets(redis), "rule " + r + ": triplet rows");
           assertEquals(clients(java), clients(redis), "rule " + r + ": client rows");
+          assertTtls(server, "diff" + r + ":", rule.expiry(), redis);
         }
       }
+    }
+  }
+
+  /**
+   * Every row the script wrote lives as long as {@link Expiry#ttl} says (less the seconds the test
+   * has run since): the TTLs Java hands the script are the ones it sets.
+   */
+  static void assertTtls(RedisServer server, String prefix, Expiry expiry, RedisStore redis) {
+    RedisClient client = RedisClient.create(server.uri());
+    try (StatefulRedisConnection<String, String> c = client.connect()) {
+      RedisCommands<String, String> sync = c.sync();
+      int[] checked = {0};
+      redis.forEachTriplet(
+          (k, e) -> {
+            long ttl = sync.ttl(prefix + "t:" + k);
+            assertTrue(
+                ttl <= expiry.ttl(e) && ttl > expiry.ttl(e) - 60,
+                k + " " + e + ": TTL " + ttl + ", expiry says " + expiry.ttl(e));
+            checked[0]++;
+          });
+      redis.forEachClient(
+          (k, e) -> {
+            long ttl = sync.ttl(prefix + "c:" + k);
+            assertTrue(
+                ttl <= expiry.ttl(e) && ttl > expiry.ttl(e) - 60,
+                k + " " + e + ": TTL " + ttl + ", expiry says " + expiry.ttl(e));
+          });
+      assertTrue(checked[0] > 0, "no rows");
+    } finally {
+      client.shutdown();
+    }
+  }
+
+  /**
+   * Rows exactly at the edges of the expiry (a second before and after max-age and the retry
+   * window, a second short of the delay and just at it), decided by both.
+   */
+  @Test
+  void luaAndJavaExpireRowsAlikeAtTheEdges() throws Exception {
+    TripletRule rule = new TripletRule(300, 86400, 3600, 2);
+    long now = 1_700_000_000L;
+    try (RedisServer server = RedisServer.launch();
+        RedisStore redis =
+            RedisStore.open(
+                new RedisStore.Settings(
+                    RedisURI.create(server.uri()), "edge:", Duration.ofSeconds(5), 1000),
+                rule.expiry())) {
+      MemoryStore java = new MemoryStore();
+      int n = 0;
+      long[] ages = {
+        rule.maxAge() - 1,
+        rule.maxAge(),
+        rule.maxAge() + 1,
+        rule.retryWindow() - 1,
+        rule.retryWindow(),
+        rule.retryWindow() + 1,
+        0,
+        -1
+      };
+      for (long age : ages) {
+        for (long gap : new long[] {rule.delay() - 1, rule.delay(), 0}) {
+          for (long count : new long[] {0, 1, 2}) {
+            String t = "t" + n;
+            String c = "c" + n++;
+            long last = now - age;
+            for (org.greygate.store.TripletStore s :
+                new org.greygate.store.TripletStore[] {java, redis}) {
+              Rows.put(s, t, new TripletEntry(last - gap, last));
+              if (count > 0) Rows.put(s, c, new ClientEntry(count, last));
+            }
+            assertEquals(
+                Rows.join(java.greylist(t, c, rule, now)),
+                Rows.join(redis.greylist(t, c, rule, now)),
+                "age " + age + " gap " + gap + " count " + count);
+          }
+        }
+      }
+      assertEquals(triplets(java), triplets(redis));
+      assertEquals(clients(java), clients(redis));
     }
   }
 

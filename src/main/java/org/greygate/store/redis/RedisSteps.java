@@ -1,0 +1,157 @@
+package org.greygate.store.redis;
+
+import io.lettuce.core.KeyValue;
+import io.lettuce.core.ScriptOutputType;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.greygate.store.ClientEntry;
+import org.greygate.store.Expiry;
+import org.greygate.store.RowChange;
+import org.greygate.store.StoreException;
+import org.greygate.store.TripletEntry;
+import org.greygate.store.TripletRule;
+
+/**
+ * The decisions' calls. {@link #greylist} is one {@code EVALSHA} of {@code triplet.lua}, handed the
+ * rule's parameters and the TTLs {@link Expiry} computes. Any other step reads its rows, decides in
+ * Java and writes with {@code cas.lua}, again when a row changed meanwhile. Written rows carry the
+ * TTL of {@link Expiry#ttl}.
+ */
+final class RedisSteps {
+  private static final int CAS_TRIES = 1000;
+
+  private final RedisScripts scripts;
+  private final RedisConnections connections;
+  private final RedisCodec codec;
+  private final Expiry expiry;
+  private final String where;
+
+  /** The script's arguments for the rule last used, {@code now} left to fill in. */
+  private volatile RuleArgs lastRule;
+
+  private record RuleArgs(TripletRule rule, String[] args) {}
+
+  RedisSteps(
+      RedisScripts scripts,
+      RedisConnections connections,
+      RedisCodec codec,
+      Expiry expiry,
+      String where) {
+    this.scripts = scripts;
+    this.connections = connections;
+    this.codec = codec;
+    this.expiry = expiry;
+    this.where = where;
+  }
+
+  CompletionStage<TripletRule.Result> greylist(
+      String tripletKey, String clientKey, TripletRule rule, long now) {
+    if (tripletKey == null) return step(null, clientKey, rule.at(now), 0);
+    String[] keys =
+        clientKey == null || !rule.awl()
+            ? new String[] {codec.key(RedisCodec.TRIPLETS, tripletKey)}
+            : new String[] {
+              codec.key(RedisCodec.TRIPLETS, tripletKey), codec.key(RedisCodec.CLIENTS, clientKey)
+            };
+    return scripts
+        .<List<Object>>eval(scripts.triplet, ScriptOutputType.MULTI, keys, args(rule, now))
+        .thenApply(
+            out ->
+                new TripletRule.Result(
+                    TripletRule.Kind.valueOf(String.valueOf(out.get(0))),
+                    RedisCodec.number(out.get(1)),
+                    RedisCodec.number(out.get(2)),
+                    RedisCodec.number(out.get(3)) == 1,
+                    RedisCodec.number(out.get(4)) == 1));
+  }
+
+  /**
+   * {@code triplet.lua}'s ARGV: now, delay, retry window, AWL clients, AWL count interval, and the
+   * TTLs of a passed triplet, a pending triplet and a client row. A daemon decides nearly always by
+   * one rule: its parameters are turned into text once, not per request.
+   */
+  private String[] args(TripletRule rule, long now) {
+    RuleArgs last = lastRule;
+    if (last == null || !last.rule().equals(rule)) {
+      Expiry e = rule.expiry();
+      last =
+          new RuleArgs(
+              rule,
+              new String[] {
+                null,
+                Long.toString(rule.delay()),
+                Long.toString(rule.retryWindow()),
+                Integer.toString(rule.awlClients()),
+                Long.toString(TripletRule.AWL_COUNT_INTERVAL),
+                Long.toString(e.ttl(true)),
+                Long.toString(e.ttl(false)),
+                Long.toString(e.clientTtl())
+              });
+      lastRule = last;
+    }
+    String[] args = last.args().clone();
+    args[0] = Long.toString(now);
+    return args;
+  }
+
+  /** Read, decide in Java, compare-and-set; again (up to {@link #CAS_TRIES}) on a conflict. */
+  <R> CompletionStage<R> step(String tripletKey, String clientKey, RowChange<R> change, int tries) {
+    List<String> keys = new ArrayList<>(2);
+    if (tripletKey != null) keys.add(codec.key(RedisCodec.TRIPLETS, tripletKey));
+    if (clientKey != null) keys.add(codec.key(RedisCodec.CLIENTS, clientKey));
+    String[] keyArray = keys.toArray(String[]::new);
+    return scripts
+        .<List<KeyValue<String, String>>>call(() -> connections.async().mget(keyArray))
+        .thenCompose(
+            values -> {
+              String tv = tripletKey == null ? null : RedisCodec.value(values.get(0));
+              String cv =
+                  clientKey == null
+                      ? null
+                      : RedisCodec.value(values.get(tripletKey == null ? 0 : 1));
+              TripletEntry t = tripletKey == null ? null : RedisCodec.triplet(tv);
+              ClientEntry c = clientKey == null ? null : RedisCodec.client(cv);
+              RowChange.Change<R> out = change.apply(t, c);
+              boolean writeT = tripletKey != null && out.triplet() != null;
+              boolean writeC = clientKey != null && out.client() != null;
+              if (!writeT && !writeC) return CompletableFuture.completedFuture(out.result());
+              List<String> args = new ArrayList<>();
+              if (tripletKey != null) {
+                casArgs(
+                    args,
+                    tv,
+                    writeT ? RedisCodec.text(out.triplet()) : null,
+                    writeT ? expiry.ttl(out.triplet()) : 0);
+              }
+              if (clientKey != null) {
+                casArgs(
+                    args, cv, writeC ? RedisCodec.text(out.client()) : null, expiry.clientTtl());
+              }
+              return scripts
+                  .<Long>eval(
+                      scripts.cas, ScriptOutputType.INTEGER, keyArray, args.toArray(String[]::new))
+                  .thenCompose(
+                      ok -> {
+                        if (ok == 1) return CompletableFuture.completedFuture(out.result());
+                        if (tries + 1 >= CAS_TRIES) {
+                          throw new StoreException.Unavailable(
+                              "store "
+                                  + where
+                                  + ": a row kept changing under "
+                                  + CAS_TRIES
+                                  + " tries");
+                        }
+                        return step(tripletKey, clientKey, change, tries + 1);
+                      });
+            });
+  }
+
+  private static void casArgs(List<String> args, String expected, String value, long ttl) {
+    args.add(expected == null ? "" : expected);
+    args.add(expected == null ? "0" : "1");
+    args.add(value == null ? "" : value);
+    args.add(Long.toString(Math.max(1, ttl)));
+  }
+}
