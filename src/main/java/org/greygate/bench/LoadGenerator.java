@@ -108,7 +108,7 @@ public final class LoadGenerator {
     this.connections = connections;
     this.keyspace = keyspace;
     this.threads = Math.min(threads, connections);
-    check(keyOffset >= 0, "keyOffset", "must be >= 0, got " + keyOffset);
+    check(keyOffset >= 0, "key-offset", "must be >= 0, got " + keyOffset);
     this.keyOffset = keyOffset;
     this.submission = submission;
   }
