@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.greygate.config.Suggestions;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -21,6 +22,7 @@ import picocli.CommandLine.Command;
     name = "greygate",
     mixinStandardHelpOptions = true,
     versionProvider = Version.class,
+    modelTransformer = GreygateCli.FeatureCommands.class,
     description =
         "Postfix policy daemon: greylisting compatible with Postgrey, on an embedded LMDB store.",
     subcommands = {
@@ -28,7 +30,6 @@ import picocli.CommandLine.Command;
       CheckCommand.class,
       DbCommand.class,
       ReportCommand.class,
-      LimitsCommand.class,
       QueueWatchCommand.class,
       BenchCommand.class,
       ResponderCommand.class,
@@ -118,8 +119,25 @@ public final class GreygateCli implements Runnable {
           return new CommandLine(new Root()).addSubcommand(word, new CommandLine(c));
         }
       }
+      org.greygate.feature.Tool.Group group = ToolCommands.group(word);
+      if (group != null) {
+        return new CommandLine(new Root()).addSubcommand(word, ToolCommands.commandLine(group));
+      }
     }
     return new CommandLine(new GreygateCli());
+  }
+
+  /** Adds the features' commands ({@code limits}), before {@code help}. */
+  static final class FeatureCommands implements CommandLine.IModelTransformer {
+    @Override
+    public CommandLine.Model.CommandSpec transform(CommandLine.Model.CommandSpec spec) {
+      CommandLine help = spec.removeSubcommand("help");
+      for (org.greygate.feature.Tool.Group g : ToolCommands.groups()) {
+        spec.addSubcommand(g.word(), ToolCommands.commandLine(g));
+      }
+      if (help != null) spec.addSubcommand("help", help);
+      return spec;
+    }
   }
 
   /** {@link GreygateCli} without its subcommands, for {@link #commandLineFor}. */

@@ -32,6 +32,11 @@ public interface Feature {
     return false;
   }
 
+  /** Its commands ({@code greygate limits show}), or null when it adds none. */
+  default Tool.Group tools() {
+    return null;
+  }
+
   /**
    * Adds what the settings ask for; nothing when they leave the feature off.
    *

@@ -7,6 +7,7 @@ import org.greygate.config.Setting;
 import org.greygate.feature.Assembly;
 import org.greygate.feature.Feature;
 import org.greygate.feature.Stage;
+import org.greygate.feature.Tool;
 
 /**
  * Outbound rate limits as a feature: the rules file ({@code --rules}) read at start (a broken file
@@ -23,6 +24,11 @@ public final class RateLimitFeature implements Feature {
   @Override
   public List<Setting<?>> settings() {
     return RateLimitSettings.ALL;
+  }
+
+  @Override
+  public Tool.Group tools() {
+    return LimitsTools.GROUP;
   }
 
   @Override

@@ -1,4 +1,4 @@
-package org.greygate.cli;
+package org.greygate.config;
 
 import java.util.ArrayList;
 import java.util.Collection;
@@ -10,11 +10,11 @@ import java.util.Locale;
  * by edit distance (a swapped pair of letters counts as one edit), or those it begins. Nothing is
  * guessed when no name is close: a wrong guess is worse than none.
  */
-final class Suggestions {
+public final class Suggestions {
   private Suggestions() {}
 
   /** The nearest of {@code names} to {@code typed} ("--delay", "report or responder"), or null. */
-  static String nearest(String typed, Collection<String> names) {
+  public static String nearest(String typed, Collection<String> names) {
     if (typed.length() > 64) return null; // no name is that long; the table would be large
     String t = typed.toLowerCase(Locale.ROOT);
     String bare = t.replaceFirst("^-+", "");
