@@ -29,6 +29,9 @@ class PackageRulesTest {
    */
   record MustNotKnow(String pkg, List<String> forbidden) {}
 
+  /** Where features are registered, one line each. */
+  static final String FEATURES = "org.greygate.app.Features";
+
   static final List<OnlyIn> ONLY_IN =
       List.of(
           // Lettuce runs on Netty: one class of the Redis store hands the server's event loops to
@@ -50,7 +53,18 @@ class PackageRulesTest {
           new OnlyIn("org.greygate.server", List.of("org.greygate.cli", "org.greygate.app")),
           new OnlyIn("org.greygate.cli", List.of("org.greygate.Main")),
           new OnlyIn("org.greygate.app", List.of("org.greygate.cli")),
-          new OnlyIn("org.greygate.store.lmdb", List.of("org.greygate.cli", "org.greygate.app")));
+          new OnlyIn("org.greygate.store.lmdb", List.of("org.greygate.cli", "org.greygate.app")),
+          // a feature is its package plus its line in app.Features: nothing else names it
+          new OnlyIn("org.greygate.ratelimit", List.of(FEATURES)),
+          new OnlyIn("org.greygate.dnslist", List.of(FEATURES)),
+          new OnlyIn("org.greygate.spf", List.of(FEATURES)),
+          // the queue watch also runs alone (greygate queue-watch)
+          new OnlyIn(
+              "org.greygate.queue",
+              List.of(
+                  FEATURES,
+                  "org.greygate.cli.QueueWatchCommand",
+                  "org.greygate.cli.QueueWatchOptions")));
 
   static final String LMDB = "org.greygate.store.lmdb";
   static final String MEMORY = "org.greygate.store.memory";
@@ -82,6 +96,20 @@ class PackageRulesTest {
       List.of(
           new MustNotKnow("org.greygate.metrics.", DOMAIN),
           new MustNotKnow("org.greygate.config.", DOMAIN),
+          // the shape of a feature knows none of them, nor who assembles them
+          new MustNotKnow(
+              "org.greygate.feature.",
+              List.of(
+                  "org.greygate.ratelimit",
+                  "org.greygate.dnslist",
+                  "org.greygate.spf",
+                  "org.greygate.queue",
+                  "org.greygate.app",
+                  "org.greygate.cli",
+                  "org.greygate.server",
+                  LMDB,
+                  MEMORY,
+                  REDIS)),
           new MustNotKnow("org.greygate.logline.", DOMAIN),
           new MustNotKnow("org.greygate.files.", DOMAIN),
           new MustNotKnow(

@@ -13,12 +13,11 @@ import java.util.concurrent.CountDownLatch;
 import org.greygate.app.Daemon;
 import org.greygate.app.DaemonConfig;
 import org.greygate.app.ProcessConfig;
+import org.greygate.config.ConfigurationException;
 import org.greygate.files.PrivateFiles;
 import org.greygate.greylist.GreylistConfig;
-import org.greygate.ratelimit.RateRules;
 import org.greygate.store.StoreException;
 import org.greygate.systemd.SystemdNotify;
-import org.greygate.whitelist.WhitelistException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -87,7 +86,7 @@ public final class ServeCommand implements Callable<Integer> {
     } catch (StoreException e) {
       err().println("greygate: " + e.getMessage());
       return GreygateCli.EXIT_FAILURE;
-    } catch (WhitelistException | RateRules.Invalid e) {
+    } catch (ConfigurationException e) {
       err().println("greygate: " + e.getMessage());
       return GreygateCli.EXIT_USAGE;
     }

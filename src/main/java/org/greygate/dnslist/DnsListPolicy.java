@@ -12,6 +12,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.greygate.dns.Lookups;
 import org.greygate.inet.IpAddress;
+import org.greygate.metrics.Meter;
 import org.greygate.metrics.Metrics;
 import org.greygate.policy.DnsBudget;
 import org.greygate.policy.Policy;
@@ -40,10 +41,19 @@ public final class DnsListPolicy implements Policy {
   private final Metrics metrics;
   private final Map<String, Long> lastLogged = new ConcurrentHashMap<>();
 
+  /** Answers by result, and requests whose DNS budget ran out ({@code timeout}). */
+  static final Meter ANSWERS =
+      Meter.counter(
+          "greygate_dns_list_answers_total",
+          "DNS list answers by result (listed, not-listed, refused, bogus, error) and"
+              + " requests whose DNS budget ran out (timeout)",
+          "result");
+
   /**
    * @param budget the request's time for DNS, shared with the other policies that ask DNS
    */
   public DnsListPolicy(DnsListConfig config, Duration budget, Lookups dns, Metrics metrics) {
+    metrics.declare(ANSWERS);
     this.config = config;
     this.budget = budget;
     this.dns = dns;
@@ -119,7 +129,7 @@ public final class DnsListPolicy implements Policy {
         .handle(
             (ok, e) -> {
               if (e != null) {
-                metrics.dnsList("timeout");
+                metrics.add(ANSWERS, 1, "timeout");
                 quietly(
                     "timeout",
                     "DNS lists: no answers within "
@@ -142,7 +152,9 @@ public final class DnsListPolicy implements Policy {
     for (int i = 0; i < asked.length; i++) {
       DnsList list = lists.get(i);
       Answer a = asked[i].join();
-      metrics.dnsList(
+      metrics.add(
+          ANSWERS,
+          1,
           switch (a) {
             case LISTED -> "listed";
             case NOT_LISTED -> "not-listed";

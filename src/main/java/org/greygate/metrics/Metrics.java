@@ -21,9 +21,6 @@ public interface Metrics {
   /** The {@code what} of {@link #reload} for the whitelist files. */
   String RELOAD_WHITELISTS = "whitelists";
 
-  /** The {@code what} of {@link #reload} for the rules file. */
-  String RELOAD_RULES = "rules";
-
   /**
    * A request was answered.
    *
@@ -72,32 +69,20 @@ public interface Metrics {
    */
   default void reload(String what, boolean ok) {}
 
-  /** A reading of Postfix's queues worked or failed. */
-  default void queueRead(boolean ok) {}
-
-  /** One of Postfix's queues ({@code incoming}, {@code deferred}, ...) at the last reading. */
-  default void queueSize(String queue, long messages, long bytes) {}
-
-  /** The queue watch alerted ({@code watermark}, {@code released}, {@code volume}, or a clear). */
-  default void queueAlert(String alert) {}
-
-  /** Lines the queue watch counted in the mail log ({@code released}, {@code delivery}). */
-  default void mailLogSeen(String what, long lines) {}
-
   /**
-   * A DNS list answered for a client ({@code listed}, {@code not-listed}, {@code refused}: the list
-   * refused the query with a 127.255.255.x code, {@code bogus}: an answer outside 127/8, {@code
-   * error}), or a request's DNS budget ran out ({@code timeout}).
+   * {@code what} can be reloaded: its {@link #reload} series exist from the first scrape, at 0 (a
+   * series that appears with its first event is invisible to {@code increase()}).
    */
-  default void dnsList(String result) {}
+  default void reloadable(String what) {}
 
-  /**
-   * An SPF check for retry grouping ended: its result ({@code pass}, {@code fail}, {@code
-   * softfail}, {@code neutral}, {@code none}, {@code permerror}, {@code temperror}), or {@code
-   * timeout} when the request's DNS budget ran out first. {@code cached} is true when the answer
-   * came from the result cache.
-   */
-  default void spf(String result, boolean cached) {}
+  /** A feature's own meter, made known before it is fed (its series then exist at 0). */
+  default void declare(Meter meter) {}
+
+  /** Adds {@code amount} to a declared counter's series of {@code labels}. */
+  default void add(Meter meter, double amount, String... labels) {}
+
+  /** Sets a declared gauge's series of {@code labels} to {@code value}. */
+  default void set(Meter meter, double value, String... labels) {}
 
   /** Reports nothing. */
   Metrics NONE = new Metrics() {};
@@ -178,45 +163,33 @@ public interface Metrics {
       }
 
       @Override
+      public void reloadable(String what) {
+        a.reloadable(what);
+        b.reloadable(what);
+      }
+
+      @Override
+      public void declare(Meter meter) {
+        a.declare(meter);
+        b.declare(meter);
+      }
+
+      @Override
+      public void add(Meter meter, double amount, String... labels) {
+        a.add(meter, amount, labels);
+        b.add(meter, amount, labels);
+      }
+
+      @Override
+      public void set(Meter meter, double value, String... labels) {
+        a.set(meter, value, labels);
+        b.set(meter, value, labels);
+      }
+
+      @Override
       public void reload(String what, boolean ok) {
         a.reload(what, ok);
         b.reload(what, ok);
-      }
-
-      @Override
-      public void queueRead(boolean ok) {
-        a.queueRead(ok);
-        b.queueRead(ok);
-      }
-
-      @Override
-      public void queueSize(String queue, long messages, long bytes) {
-        a.queueSize(queue, messages, bytes);
-        b.queueSize(queue, messages, bytes);
-      }
-
-      @Override
-      public void queueAlert(String alert) {
-        a.queueAlert(alert);
-        b.queueAlert(alert);
-      }
-
-      @Override
-      public void mailLogSeen(String what, long lines) {
-        a.mailLogSeen(what, lines);
-        b.mailLogSeen(what, lines);
-      }
-
-      @Override
-      public void dnsList(String result) {
-        a.dnsList(result);
-        b.dnsList(result);
-      }
-
-      @Override
-      public void spf(String result, boolean cached) {
-        a.spf(result, cached);
-        b.spf(result, cached);
       }
     };
   }

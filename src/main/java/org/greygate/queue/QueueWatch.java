@@ -9,6 +9,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import org.greygate.logline.SyslogLine;
+import org.greygate.metrics.Meter;
 import org.greygate.metrics.Metrics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,11 +38,38 @@ public final class QueueWatch implements AutoCloseable {
   private String logProblem;
   private volatile QueueCounts last;
 
+  static final Meter READS =
+      Meter.counter(
+          "greygate_queue_reads_total",
+          "Readings of Postfix's queue (postqueue -j), by result (ok, failed)",
+          "result");
+  static final Meter MESSAGES =
+      Meter.gauge(
+          "greygate_queue_messages",
+          "Messages in each of Postfix's queues at the last reading",
+          "queue");
+  static final Meter BYTES =
+      Meter.gauge(
+          "greygate_queue_bytes",
+          "Bytes of the messages in each of Postfix's queues at the last reading",
+          "queue");
+  static final Meter ALERTS =
+      Meter.counter(
+          "greygate_queue_alerts_total",
+          "Queue watch alerts (watermark, released, volume) and their clears",
+          "alert");
+  static final Meter MAIL_LOG =
+      Meter.counter(
+          "greygate_mail_log_lines_total",
+          "Mail log lines the queue watch counted: released from hold, delivery attempts",
+          "what");
+
   /**
    * @param json log alerts as JSON objects (as {@code --log-format=json} does decisions)
    * @param clock epoch seconds
    */
   public QueueWatch(QueueWatchConfig config, Metrics metrics, boolean json, LongSupplier clock) {
+    for (Meter m : List.of(READS, MESSAGES, BYTES, ALERTS, MAIL_LOG)) metrics.declare(m);
     this.config = config;
     this.metrics = metrics;
     this.json = json;
@@ -99,10 +127,11 @@ public final class QueueWatch implements AutoCloseable {
     try {
       QueueCounts counts = readRetrying();
       last = counts;
-      metrics.queueRead(true);
+      metrics.add(READS, 1, "ok");
       for (String q : counts.queues().keySet()) {
         QueueCounts.Totals t = counts.get(q);
-        metrics.queueSize(q, t.messages(), t.bytes());
+        metrics.set(MESSAGES, t.messages(), q);
+        metrics.set(BYTES, t.bytes(), q);
       }
       if (problem != null) log.info("queue watch: {} works again", reader);
       problem = null;
@@ -112,7 +141,7 @@ public final class QueueWatch implements AutoCloseable {
       }
       out.addAll(alerts.queues(counts, now));
     } catch (IOException e) {
-      metrics.queueRead(false);
+      metrics.add(READS, 1, "failed");
       if (problem == null)
         log.warn("queue watch: {}; the queue sizes keep their last values", e.getMessage());
       problem = e.getMessage();
@@ -122,7 +151,7 @@ public final class QueueWatch implements AutoCloseable {
       if (seen != null) out.addAll(alerts.mailLog(seen[0], seen[2], seen[1]));
     }
     for (QueueEvent e : out) {
-      metrics.queueAlert(e.get("alert") + (e.alert() ? "" : "-clear"));
+      metrics.add(ALERTS, 1, e.get("alert") + (e.alert() ? "" : "-clear"));
       String line = json ? e.json() : e.text();
       if (e.alert()) events.warn(line);
       else events.info(line);
@@ -153,11 +182,11 @@ public final class QueueWatch implements AutoCloseable {
       logProblem = e.toString();
       return null;
     }
-    if (seen[0] > 0) metrics.mailLogSeen("released", seen[0]);
-    if (seen[1] > 0) metrics.mailLogSeen("delivery", seen[1]);
-    if (seen[2] > 0) metrics.mailLogSeen("requeued", seen[2]);
+    if (seen[0] > 0) metrics.add(MAIL_LOG, seen[0], "released");
+    if (seen[1] > 0) metrics.add(MAIL_LOG, seen[1], "delivery");
+    if (seen[2] > 0) metrics.add(MAIL_LOG, seen[2], "requeued");
     long skipped = tail.takeOverLong();
-    if (skipped > 0) metrics.mailLogSeen("skipped", skipped);
+    if (skipped > 0) metrics.add(MAIL_LOG, skipped, "skipped");
     return seen;
   }
 

@@ -17,6 +17,9 @@ import org.slf4j.LoggerFactory;
 public final class RateRulesReloader implements Supplier<RateRules> {
   private static final Logger log = LoggerFactory.getLogger(RateRulesReloader.class);
 
+  /** The {@code what} of its reloads in the metrics. */
+  static final String RELOAD = "rules";
+
   private final Path file;
   private final Metrics metrics;
   private final AtomicReference<RateRules> current;
@@ -27,6 +30,7 @@ public final class RateRulesReloader implements Supplier<RateRules> {
    * @throws RateRules.Invalid when the file cannot be used
    */
   public RateRulesReloader(Path file, Metrics metrics) throws RateRules.Invalid {
+    metrics.reloadable(RELOAD);
     this.file = file;
     this.metrics = metrics;
     this.loadedAt = modified();
@@ -46,12 +50,12 @@ public final class RateRulesReloader implements Supplier<RateRules> {
       RateRules loaded = RateRules.load(file);
       current.set(loaded);
       loadedAt = at;
-      metrics.reload(Metrics.RELOAD_RULES, true);
+      metrics.reload(RELOAD, true);
       log.info("rules reloaded: {} rules from {}", loaded.rules().size(), file);
       return true;
     } catch (RateRules.Invalid e) {
       loadedAt = at; // reported once per change, not on every poll
-      metrics.reload(Metrics.RELOAD_RULES, false);
+      metrics.reload(RELOAD, false);
       log.error("rules reload failed, keeping the previous rules: {}", e.getMessage());
       return false;
     }

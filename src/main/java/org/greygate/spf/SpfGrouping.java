@@ -8,6 +8,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.greygate.inet.IpAddress;
+import org.greygate.metrics.Meter;
 import org.greygate.metrics.Metrics;
 import org.greygate.policy.DnsBudget;
 import org.greygate.policy.GreylistHints;
@@ -39,9 +40,19 @@ public final class SpfGrouping implements Policy {
   private final Map<String, Cached> cache = new ConcurrentHashMap<>();
   private volatile long lastTimeoutLog = System.nanoTime() - TimeUnit.MINUTES.toNanos(2);
 
+  /** Checks by result, and whether the answer was cached. */
+  static final Meter CHECKS =
+      Meter.counter(
+          "greygate_spf_checks_total",
+          "SPF checks for retry grouping by result (pass groups the retry by sender domain;"
+              + " timeout: the DNS budget ran out) and whether the answer was cached",
+          "result",
+          "cached");
+
   private record Cached(SpfResult result, boolean groups, long expiresNanos) {}
 
   public SpfGrouping(SpfEvaluator spf, Duration budget, Metrics metrics) {
+    metrics.declare(CHECKS);
     this.spf = spf;
     this.budget = budget;
     this.metrics = metrics;
@@ -59,7 +70,7 @@ public final class SpfGrouping implements Policy {
     long now = System.nanoTime();
     Cached hit = cache.get(key);
     if (hit != null && hit.expiresNanos - now > 0) {
-      metrics.spf(hit.result.label(), true);
+      metrics.add(CHECKS, 1, hit.result.label(), "true");
       if (hit.groups) GreylistHints.of(context).groupBy(domain);
       return NO_OPINION;
     }
@@ -77,7 +88,7 @@ public final class SpfGrouping implements Policy {
                 timedOut(client, domain);
                 return Optional.empty();
               }
-              metrics.spf(v.result().label(), false);
+              metrics.add(CHECKS, 1, v.result().label(), "false");
               // "+all" and the like let any address pass: no pool to group by
               boolean groups = v.result() == SpfResult.PASS && !v.broad();
               if (v.result() != SpfResult.TEMPERROR && v.ttl() > 0) {
@@ -96,7 +107,7 @@ public final class SpfGrouping implements Policy {
   }
 
   private void timedOut(IpAddress client, String domain) {
-    metrics.spf("timeout", false);
+    metrics.add(CHECKS, 1, "timeout", "false");
     long now = System.nanoTime();
     if (now - lastTimeoutLog > TimeUnit.MINUTES.toNanos(1)) {
       lastTimeoutLog = now;

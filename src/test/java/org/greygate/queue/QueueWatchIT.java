@@ -70,23 +70,18 @@ class QueueWatchIT {
     final Map<String, Long> seen = new ConcurrentHashMap<>();
 
     @Override
-    public void queueSize(String queue, long messages, long bytes) {
-      sizes.put(queue, new long[] {messages, bytes});
+    public synchronized void set(org.greygate.metrics.Meter meter, double value, String... labels) {
+      long[] t = sizes.computeIfAbsent(labels[0], q -> new long[2]);
+      if (meter == QueueWatch.MESSAGES) t[0] = (long) value;
+      if (meter == QueueWatch.BYTES) t[1] = (long) value;
     }
 
     @Override
-    public synchronized void queueAlert(String alert) {
-      alerts.add(alert);
-    }
-
-    @Override
-    public synchronized void queueRead(boolean ok) {
-      reads.add(ok);
-    }
-
-    @Override
-    public void mailLogSeen(String what, long lines) {
-      seen.merge(what, lines, Long::sum);
+    public synchronized void add(
+        org.greygate.metrics.Meter meter, double amount, String... labels) {
+      if (meter == QueueWatch.ALERTS) alerts.add(labels[0]);
+      if (meter == QueueWatch.READS) reads.add(labels[0].equals("ok"));
+      if (meter == QueueWatch.MAIL_LOG) seen.merge(labels[0], (long) amount, Long::sum);
     }
   }
 

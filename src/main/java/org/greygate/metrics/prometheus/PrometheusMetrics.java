@@ -9,6 +9,7 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongSupplier;
+import org.greygate.metrics.Meter;
 import org.greygate.metrics.Metrics;
 
 /**
@@ -16,6 +17,10 @@ import org.greygate.metrics.Metrics;
  * lock-free increment (label children are cached by the client).
  */
 public final class PrometheusMetrics implements Metrics {
+  /** The features' meters, by identity: each is declared once, fed from any thread. */
+  private final java.util.Map<Meter, Object> declared =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
   private final PrometheusRegistry registry = new PrometheusRegistry();
   private final Counter decisions;
   private final Histogram latency;
@@ -28,13 +33,6 @@ public final class PrometheusMetrics implements Metrics {
   private final Counter swept;
   private final Counter sweepRounds;
   private final Counter reloads;
-  private final Counter queueReads;
-  private final Gauge queueMessages;
-  private final Gauge queueBytes;
-  private final Counter queueAlerts;
-  private final Counter dnsLists;
-  private final Counter spf;
-  private final Counter mailLog;
   private final AtomicReference<LongSupplier> pending = new AtomicReference<>(() -> 0);
 
   /** Upper bounds of the decision latency buckets, in seconds. */
@@ -106,52 +104,6 @@ public final class PrometheusMetrics implements Metrics {
             .help("Configuration reloads, by file set and result (ok, or kept the previous)")
             .labelNames("what", "result")
             .register(registry);
-    queueReads =
-        Counter.builder()
-            .name("greygate_queue_reads_total")
-            .help("Readings of Postfix's queue (postqueue -j), by result (ok, failed)")
-            .labelNames("result")
-            .register(registry);
-    queueMessages =
-        Gauge.builder()
-            .name("greygate_queue_messages")
-            .help("Messages in each of Postfix's queues at the last reading")
-            .labelNames("queue")
-            .register(registry);
-    queueBytes =
-        Gauge.builder()
-            .name("greygate_queue_bytes")
-            .help("Bytes of the messages in each of Postfix's queues at the last reading")
-            .labelNames("queue")
-            .register(registry);
-    dnsLists =
-        Counter.builder()
-            .name("greygate_dns_list_answers_total")
-            .help(
-                "DNS list answers by result (listed, not-listed, refused, bogus, error) and"
-                    + " requests whose DNS budget ran out (timeout)")
-            .labelNames("result")
-            .register(registry);
-    spf =
-        Counter.builder()
-            .name("greygate_spf_checks_total")
-            .help(
-                "SPF checks for retry grouping by result (pass groups the retry by sender domain;"
-                    + " timeout: the DNS budget ran out) and whether the answer was cached")
-            .labelNames("result", "cached")
-            .register(registry);
-    queueAlerts =
-        Counter.builder()
-            .name("greygate_queue_alerts_total")
-            .help("Queue watch alerts (watermark, released, volume) and their clears")
-            .labelNames("alert")
-            .register(registry);
-    mailLog =
-        Counter.builder()
-            .name("greygate_mail_log_lines_total")
-            .help("Mail log lines the queue watch counted: released from hold, delivery attempts")
-            .labelNames("what")
-            .register(registry);
     GaugeWithCallback.builder()
         .name("greygate_pending_writes")
         .help("Writes the store accepted and has not yet made durable")
@@ -163,10 +115,7 @@ public final class PrometheusMetrics implements Metrics {
     // the first faults
     for (String kind : STORE_FAULT_KINDS) storeFaults.labelValues(kind);
     for (String cause : FAIL_OPEN_CAUSES) failOpen.labelValues(cause);
-    for (String what : List.of(RELOAD_WHITELISTS, RELOAD_RULES)) {
-      reloads.labelValues(what, "ok");
-      reloads.labelValues(what, "kept");
-    }
+    reloadable(RELOAD_WHITELISTS);
     for (String result : List.of("accepted", "refused", "denied")) {
       connections.labelValues(result);
     }
@@ -240,38 +189,42 @@ public final class PrometheusMetrics implements Metrics {
   }
 
   @Override
+  public void reloadable(String what) {
+    reloads.labelValues(what, "ok");
+    reloads.labelValues(what, "kept");
+  }
+
+  @Override
+  public synchronized void declare(Meter meter) {
+    if (declared.containsKey(meter)) return;
+    String[] labels = meter.labels().toArray(String[]::new);
+    Object m =
+        meter.kind() == Meter.Kind.COUNTER
+            ? Counter.builder()
+                .name(meter.name())
+                .help(meter.help())
+                .labelNames(labels)
+                .register(registry)
+            : Gauge.builder()
+                .name(meter.name())
+                .help(meter.help())
+                .labelNames(labels)
+                .register(registry);
+    declared.put(meter, m);
+  }
+
+  @Override
+  public void add(Meter meter, double amount, String... labels) {
+    if (declared.get(meter) instanceof Counter c) c.labelValues(labels).inc(amount);
+  }
+
+  @Override
+  public void set(Meter meter, double value, String... labels) {
+    if (declared.get(meter) instanceof Gauge g) g.labelValues(labels).set(value);
+  }
+
+  @Override
   public void reload(String what, boolean ok) {
     reloads.labelValues(what, ok ? "ok" : "kept").inc();
-  }
-
-  @Override
-  public void queueRead(boolean ok) {
-    queueReads.labelValues(ok ? "ok" : "failed").inc();
-  }
-
-  @Override
-  public void queueSize(String queue, long messages, long bytes) {
-    queueMessages.labelValues(queue).set(messages);
-    queueBytes.labelValues(queue).set(bytes);
-  }
-
-  @Override
-  public void dnsList(String result) {
-    dnsLists.labelValues(result).inc();
-  }
-
-  @Override
-  public void spf(String result, boolean cached) {
-    spf.labelValues(result, cached ? "true" : "false").inc();
-  }
-
-  @Override
-  public void queueAlert(String alert) {
-    queueAlerts.labelValues(alert).inc();
-  }
-
-  @Override
-  public void mailLogSeen(String what, long lines) {
-    mailLog.labelValues(what).inc(lines);
   }
 }
