@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.greygate.testing.Cli;
 import org.greygate.testing.Daemon;
@@ -20,6 +22,38 @@ class RateLimitIT {
     Map<String, String> m = RateLimitPolicyTest.message(user, 1);
     m.put("client_name", "client.example.org");
     return m;
+  }
+
+  /** {@code check} answers as the daemon would: the daemon's rules and counters included. */
+  @Test
+  void checkAppliesTheDaemonsRateLimitsAndChangesNoCounter() throws Exception {
+    Path rules = dir.resolve("rules");
+    Files.writeString(rules, "burst sasl_username messages 3 1h HOLD\n");
+    String db = "--dbdir=" + dir.resolve("db");
+    try (Daemon d = Daemon.serve("--inet=127.0.0.1:0", db, "--rules=" + rules);
+        PolicyClient c = PolicyClient.tcp(d.port())) {
+      for (int i = 0; i < 3; i++) assertEquals("DUNNO", c.ask(message("alice@example.org")));
+      d.signal("TERM");
+      assertEquals(143, d.waitFor(20), d.output());
+    }
+    for (int i = 0; i < 2; i++) {
+      // the rules come from the options the daemon recorded; the 4th message is over the limit
+      Cli cli = new Cli();
+      List<String> args = new ArrayList<>(List.of("check", db));
+      message("alice@example.org").forEach((k, v) -> args.add(k + "=" + v));
+      assertEquals(0, cli.run(args.toArray(String[]::new)), cli.err.toString());
+      assertEquals("action=HOLD held for review: rate limit burst\n\n", cli.out.toString());
+    }
+    Cli bob = new Cli();
+    List<String> args = new ArrayList<>(List.of("check", db));
+    message("bob@example.org").forEach((k, v) -> args.add(k + "=" + v));
+    assertEquals(0, bob.run(args.toArray(String[]::new)), bob.err.toString());
+    assertEquals("action=DUNNO\n\n", bob.out.toString());
+    Cli shown = new Cli();
+    assertEquals(0, shown.run("limits", "show", db), shown.err.toString());
+    assertTrue(
+        shown.out.toString().matches("(?s)burst +alice@example\\.org +3 +3 +1h\n"),
+        shown.out.toString());
   }
 
   @Test
