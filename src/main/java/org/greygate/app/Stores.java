@@ -61,4 +61,17 @@ public final class Stores {
   public static LmdbStore lmdb(Path dir, Access access) {
     return access == Access.TOOL ? LmdbStore.open(dir) : LmdbStore.openDryRun(dir);
   }
+
+  /**
+   * Replaces the embedded database in {@code dir} all at once or not at all ({@code db load},
+   * {@code db import-postgrey}), the daemon stopped: {@code filling} fills a fresh database beside
+   * the current one (empty, or a copy of it when {@code fromCopy}), which takes its place only when
+   * {@code filling} returns.
+   *
+   * @throws org.greygate.store.StoreException if {@code dir} is unusable or in use
+   */
+  public static <T> T rebuild(Path dir, boolean fromCopy, LmdbStore.Filling<T> filling)
+      throws java.io.IOException {
+    return LmdbStore.rebuild(dir, fromCopy, filling);
+  }
 }

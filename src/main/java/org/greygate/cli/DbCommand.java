@@ -154,7 +154,7 @@ public final class DbCommand implements Callable<Integer> {
       long now = java.time.Clock.systemUTC().instant().getEpochSecond();
       try {
         s =
-            LmdbStore.rebuild(
+            Stores.rebuild(
                 dbdir,
                 true,
                 (current, fresh) ->
@@ -242,7 +242,7 @@ public final class DbCommand implements Callable<Integer> {
       StoreDump.Summary s;
       try (java.io.InputStream in = open(file)) {
         s =
-            LmdbStore.rebuild(
+            Stores.rebuild(
                 dbdir,
                 false,
                 (current, fresh) -> {
