@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
+import org.greygate.policy.ContextKey;
 import org.greygate.policy.DecisionLog;
 import org.greygate.policy.GreylistHints;
 import org.greygate.policy.Policy;
@@ -30,7 +31,10 @@ public final class Greylisting {
   private static final Logger log = LoggerFactory.getLogger(Greylisting.class);
   private static final DateTimeFormatter HEADER_DATE =
       DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss zzz", Locale.ROOT);
-  private static final Object STEP = new Object();
+
+  /** The one store step of a request, read by both policies. */
+  private static final ContextKey<CompletionStage<TripletRule.Result>> STEP =
+      ContextKey.named("triplet step");
 
   private final GreylistConfig config;
   private final TripletStore store;
@@ -95,7 +99,12 @@ public final class Greylisting {
   }
 
   private CompletionStage<TripletRule.Result> step(PolicyContext context, RcptCheck rcpt) {
-    return context.shared(STEP, () -> runStep(context, rcpt, GreylistHints.find(context)));
+    CompletionStage<TripletRule.Result> step = context.get(STEP);
+    if (step == null) {
+      step = runStep(context, rcpt, GreylistHints.find(context));
+      context.set(STEP, step);
+    }
+    return step;
   }
 
   private CompletionStage<TripletRule.Result> runStep(
