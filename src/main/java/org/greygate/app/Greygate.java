@@ -161,7 +161,11 @@ public final class Greygate implements AutoCloseable {
     if (!store.expiresByItself()) sweeper.start(config.sweepInterval().toSeconds());
     long every = config.statsInterval().toSeconds();
     if (every > 0) {
-      housekeeping.scheduleAtFixedRate(this::logStats, every, every, TimeUnit.SECONDS);
+      housekeeping.scheduleAtFixedRate(
+          new org.greygate.report.StatsLine(metrics, store::tripletCount),
+          every,
+          every,
+          TimeUnit.SECONDS);
     }
   }
 
@@ -216,35 +220,6 @@ public final class Greygate implements AutoCloseable {
   /** The rate-limit rules in force now. */
   public RateRules rules() {
     return rules.get();
-  }
-
-  /** Counters since start, one line: what postmasters graph without parsing decision lines. */
-  void logStats() {
-    try {
-      log.info(
-          "stats: requests={} greylisted={} passed_first={} passed={} whitelisted={} not_applicable={}"
-              + " fail_open={} store_faults={} timeouts={} protocol_errors={} refused={} denied={}"
-              + " connections={} pending_writes={} triplets={}",
-          metrics.decisionCount(),
-          metrics.decisionsFor("new") + metrics.decisionsFor("early-retry"),
-          metrics.decisions("prepend"),
-          metrics.decisions("dunno", "triplet found"),
-          metrics.decisionsFor("client whitelist")
-              + metrics.decisionsFor("recipient whitelist")
-              + metrics.decisionsFor("client AWL"),
-          metrics.decisionsFor("not applicable") + metrics.decisionsFor("unknown request"),
-          metrics.failOpenCount(),
-          metrics.storeFaultCount(),
-          metrics.replyTimeouts(),
-          metrics.protocolErrors(),
-          metrics.connectionsRefused(),
-          metrics.connectionsDenied(),
-          metrics.connectionsOpen(),
-          metrics.pendingWrites(),
-          store.tripletCount());
-    } catch (RuntimeException e) {
-      log.warn("stats line failed", e);
-    }
   }
 
   /** Steps waiting for an SPF thread, at most: a flood of checks is shed, never hoarded. */

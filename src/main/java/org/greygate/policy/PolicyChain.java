@@ -131,7 +131,9 @@ public final class PolicyChain implements Decider {
     String why = context.notApplicableReason();
     return CompletableFuture.completedFuture(
         new Outcome.Dunno(
-            Outcome.Note.of("pass", why == null ? "no policy decided" : "not applicable", why)));
+            why == null
+                ? PolicyReasons.NO_POLICY_DECIDED.note("pass")
+                : PolicyReasons.NOT_APPLICABLE.note("pass", why)));
   }
 
   private Outcome finish(PolicyContext context, CompletableFuture<Outcome> run, long started) {
@@ -218,7 +220,7 @@ public final class PolicyChain implements Decider {
             || failOpen instanceof Outcome.Ok
             || failOpen instanceof Outcome.Prepend
             || failOpen instanceof Outcome.Warn;
-    return Outcome.Note.of(passes ? "pass" : failOpen.kind(), "fail-open", why);
+    return PolicyReasons.FAIL_OPEN.note(passes ? "pass" : failOpen.kind(), why);
   }
 
   /** A request by identity: two requests with the same attributes are two decisions. */

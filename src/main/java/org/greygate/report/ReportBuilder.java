@@ -14,7 +14,11 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import org.greygate.greylist.GreylistReasons;
 import org.greygate.inet.IpAddress;
+import org.greygate.policy.Category;
+import org.greygate.policy.Reason;
+import org.greygate.ratelimit.RateLimitReasons;
 import org.greygate.store.DecisionCount;
 
 /**
@@ -93,7 +97,8 @@ public final class ReportBuilder {
     String action = actionOf(c.outcome(), c.reason());
     count(c.hour(), action, c.reason(), c.outcome().equals("prepend"), c.count(), null);
     if (action.equals("ratelimit")) {
-      limitHits.merge(c.reason().substring("limit ".length()), c.count(), Long::sum);
+      limitHits.merge(
+          c.reason().substring(RateLimitReasons.LIMIT.name().length()), c.count(), Long::sum);
     }
   }
 
@@ -126,10 +131,16 @@ public final class ReportBuilder {
     String reason = l.reason();
     boolean afterDelay = l.fields().containsKey("delay");
     if (l.postgrey()) postgreyDecisions++;
-    Category category = Category.of(action, reason, afterDelay);
+    Category category = Reasons.category(action, reason, afterDelay);
     count(t, action, reason, afterDelay, 1, category);
     if (action.equals("ratelimit")) {
-      String rule = l.fields().getOrDefault("rule", reason.replaceFirst("^limit ", ""));
+      String rule =
+          l.fields()
+              .getOrDefault(
+                  "rule",
+                  reason.startsWith(RateLimitReasons.LIMIT.name())
+                      ? reason.substring(RateLimitReasons.LIMIT.name().length())
+                      : reason);
       limitHits.merge(rule, 1L, Long::sum);
       String key = l.fields().get("key");
       if (key != null) limitedKeys.merge(rule + " " + key, 1L, Long::sum);
@@ -156,7 +167,7 @@ public final class ReportBuilder {
       String sender = l.fields().getOrDefault("sender", "");
       String domain = sender.isEmpty() ? "<>" : sender.substring(sender.lastIndexOf('@') + 1);
       senderDomains.merge(domain.toLowerCase(Locale.ROOT), 1L, Long::sum);
-    } else if (afterDelay && reason.equals("triplet found")) {
+    } else if (afterDelay && GreylistReasons.TRIPLET_FOUND.matches(reason)) {
       Triplet tr = triplets.computeIfAbsent(key, k -> new Triplet());
       if (!tr.passed) {
         tr.passed = true;
@@ -177,39 +188,15 @@ public final class ReportBuilder {
    * lines).
    */
   static List<String> entries(String reason, Map<String, String> fields) {
-    String field;
-    String list;
-    switch (reason) {
-      case "client whitelist" -> {
-        field = "whitelist";
-        list = "clients";
-      }
-      case "recipient whitelist" -> {
-        field = "whitelist";
-        list = "recipients";
-      }
-      case "sender whitelist" -> {
-        field = "whitelist";
-        list = "allow-sender";
-      }
-      case "domain policy" -> {
-        field = "domain_policy";
-        list = "greylist=off";
-      }
-      case "dnswl" -> {
-        field = "dnswl";
-        list = "dnswl";
-      }
-      default -> {
-        return List.of();
-      }
-    }
-    String value = fields.get(field);
+    Reason r = Reasons.find(reason);
+    if (r == null || r.entryField() == null) return List.of();
+    String value = fields.get(r.entryField());
     if (value == null || value.isEmpty()) return null;
-    if (!field.equals("dnswl")) return List.of(value + " (" + list + ")");
+    String list = " (" + r.entryList() + ")";
+    if (!r.entries()) return List.of(value + list);
     List<String> out = new ArrayList<>();
-    for (String zone : value.split(",")) {
-      if (!zone.isEmpty()) out.add(zone + " (" + list + ")");
+    for (String entry : value.split(",")) {
+      if (!entry.isEmpty()) out.add(entry + list);
     }
     return out;
   }
@@ -226,7 +213,7 @@ public final class ReportBuilder {
     lastDated = Math.max(lastDated, t);
     Row row = periods.computeIfAbsent(period(t), p -> new Row());
     row.counts.merge(pair, n, Long::sum);
-    Category c = category != null ? category : Category.of(action, reason, afterDelay);
+    Category c = category != null ? category : Reasons.category(action, reason, afterDelay);
     row.categories[c.ordinal()] += n;
   }
 
@@ -267,8 +254,9 @@ public final class ReportBuilder {
   }
 
   private static String actionOf(String outcome, String reason) {
-    if (reason.startsWith("limit ") && reason.length() > 6) return "ratelimit";
-    if (outcome.equals("defer") && (reason.equals("new") || reason.equals("early-retry"))) {
+    Reason r = Reasons.find(reason);
+    if (r != null && r.category() == Category.RATE_LIMITED) return "ratelimit";
+    if (outcome.equals("defer") && r != null && r.category() == Category.GREYLISTED) {
       return "greylist";
     }
     return switch (outcome) {

@@ -11,6 +11,7 @@ import java.time.LocalDate;
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
 import java.util.List;
+import org.greygate.policy.Category;
 import org.greygate.store.DecisionCount;
 import org.junit.jupiter.api.Test;
 
