@@ -112,7 +112,9 @@ public final class ServeCommand implements Callable<Integer> {
       err().println("greygate: " + e.getMessage());
       return GreygateCli.EXIT_USAGE;
     }
-    PolicyServer server = new PolicyServer(serverOptions, greygate.chain(), sink);
+    PolicyServer server =
+        new PolicyServer(
+            serverOptions, greygate.chain().withReplyTimeout(serverOptions.replyTimeout()), sink);
     HttpEndpoint[] endpoint = new HttpEndpoint[1];
     QueueWatch[] watch = new QueueWatch[1];
     CountDownLatch stopped = new CountDownLatch(1);

@@ -21,9 +21,6 @@ public final class PolicyContext {
   private Object[] values;
   private String notApplicable;
 
-  /** Set when the server answered this request at its deadline (read where it completes). */
-  volatile boolean timedOut;
-
   public PolicyContext(PolicyRequest request, long now) {
     this.request = request;
     this.now = now;
