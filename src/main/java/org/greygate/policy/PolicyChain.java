@@ -59,9 +59,9 @@ public final class PolicyChain implements Decider {
   private final Metrics metrics;
   private final DecisionRecorder recorder;
   private final DecisionLog decisions;
-  private final AtomicLong lastFailureLog = new AtomicLong(Long.MIN_VALUE);
-  private final AtomicLong lastTimeoutLog = new AtomicLong(Long.MIN_VALUE);
-  private final AtomicLong failures = new AtomicLong();
+  private final AtomicLong lastFailureLog;
+  private final AtomicLong lastTimeoutLog;
+  private final AtomicLong failures;
   private final Duration replyTimeout;
   private final long timeoutNanos;
   private final Timer timer;
@@ -70,7 +70,7 @@ public final class PolicyChain implements Decider {
    * Decisions answered at their deadline and still under way, daemon-wide. Past {@link
    * #MAX_ABANDONED}, a request gets the fail-open answer at once.
    */
-  private final AtomicInteger abandoned = new AtomicInteger();
+  private final AtomicInteger abandoned;
 
   /** Late decisions still under way past which requests are answered fail-open at once. */
   public static final int MAX_ABANDONED = 64;
@@ -146,6 +146,31 @@ public final class PolicyChain implements Decider {
       DecisionLog log,
       Duration replyTimeout,
       Timer timer) {
+    this(
+        policies,
+        clock,
+        trustTestTime,
+        failOpen,
+        metrics,
+        recorder,
+        log,
+        replyTimeout,
+        timer,
+        null);
+  }
+
+  /** {@code shared}: the chain whose counters this one shares, or null for its own. */
+  private PolicyChain(
+      List<Policy> policies,
+      Clock clock,
+      boolean trustTestTime,
+      Outcome failOpen,
+      Metrics metrics,
+      DecisionRecorder recorder,
+      DecisionLog log,
+      Duration replyTimeout,
+      Timer timer,
+      PolicyChain shared) {
     if (replyTimeout.isNegative()) {
       throw new IllegalArgumentException("reply timeout must be >= 0, got " + replyTimeout);
     }
@@ -159,12 +184,32 @@ public final class PolicyChain implements Decider {
     this.replyTimeout = replyTimeout;
     this.timeoutNanos = replyTimeout.toNanos();
     this.timer = timer;
+    this.failures = shared == null ? new AtomicLong() : shared.failures;
+    this.lastFailureLog = shared == null ? new AtomicLong(Long.MIN_VALUE) : shared.lastFailureLog;
+    this.lastTimeoutLog = shared == null ? new AtomicLong(Long.MIN_VALUE) : shared.lastTimeoutLog;
+    this.abandoned = shared == null ? new AtomicInteger() : shared.abandoned;
   }
 
-  /** The same chain with this reply deadline (see the constructor). */
+  /**
+   * This chain with this reply deadline (see the constructor): the same policies, and the same
+   * counters ({@link #failures()}, late decisions under way), so either may be asked.
+   */
   public PolicyChain withReplyTimeout(Duration timeout) {
-    return new PolicyChain(
-        policies, clock, trustTestTime, failOpen, metrics, recorder, decisions, timeout, timer);
+    return new PolicyChain(this, timeout);
+  }
+
+  private PolicyChain(PolicyChain base, Duration replyTimeout) {
+    this(
+        base.policies,
+        base.clock,
+        base.trustTestTime,
+        base.failOpen,
+        base.metrics,
+        base.recorder,
+        base.decisions,
+        replyTimeout,
+        base.timer,
+        base);
   }
 
   public Duration replyTimeout() {
@@ -233,7 +278,12 @@ public final class PolicyChain implements Decider {
       }
       if (answered.compareAndSet(false, true)) {
         cancelDeadline();
-        record(context.request(), context.now(), outcome, System.nanoTime() - started);
+        try {
+          record(context.request(), context.now(), outcome, System.nanoTime() - started);
+        } catch (Throwable e) {
+          completeExceptionally(e); // logging itself broke: the server closes the connection
+          return;
+        }
         complete(outcome);
       } else {
         if (late) abandoned.decrementAndGet(); // the store is done with it now
@@ -246,7 +296,11 @@ public final class PolicyChain implements Decider {
       if (!answered.compareAndSet(false, true)) return;
       late = true;
       abandoned.incrementAndGet();
-      complete(timedOut(context, false));
+      try {
+        complete(timedOut(context, false));
+      } catch (Throwable e) {
+        completeExceptionally(e); // logging itself broke: the server closes the connection
+      }
     }
 
     private void cancelDeadline() {
