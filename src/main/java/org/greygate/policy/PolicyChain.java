@@ -9,7 +9,6 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.greygate.metrics.Metrics;
@@ -251,11 +250,14 @@ public final class PolicyChain implements Decider {
    * deadline, the fail-open one, whichever comes first. Completes once; the other is dropped.
    */
   private final class Pending extends CompletableFuture<Outcome> {
+    private static final int UNDER_WAY = 0;
+    private static final int DECIDED = 1;
+    private static final int LATE = 2;
+
     private final PolicyContext context;
     private final long started;
-    private final AtomicBoolean answered = new AtomicBoolean();
+    private final AtomicInteger state = new AtomicInteger(UNDER_WAY);
     volatile Future<?> deadline;
-    private volatile boolean late;
 
     Pending(PolicyContext context, long started) {
       this.context = context;
@@ -268,33 +270,32 @@ public final class PolicyChain implements Decider {
       try {
         outcome = outcome(run);
       } catch (Error e) {
-        if (answered.compareAndSet(false, true)) {
+        if (state.compareAndSet(UNDER_WAY, DECIDED)) {
           cancelDeadline();
           completeExceptionally(e); // the server logs it and closes that connection
-        } else if (late) {
-          abandoned.decrementAndGet();
+        } else {
+          abandoned.decrementAndGet(); // answered at the deadline; the store is done with it
         }
         return;
       }
-      if (answered.compareAndSet(false, true)) {
-        cancelDeadline();
-        try {
-          record(context.request(), context.now(), outcome, System.nanoTime() - started);
-        } catch (Throwable e) {
-          completeExceptionally(e); // logging itself broke: the server closes the connection
-          return;
-        }
-        complete(outcome);
-      } else {
-        if (late) abandoned.decrementAndGet(); // the store is done with it now
+      if (!state.compareAndSet(UNDER_WAY, DECIDED)) {
+        abandoned.decrementAndGet(); // answered at the deadline; the store is done with it now
         log.debug("late decision after its deadline, not counted: {}", outcome.note().reasonText());
+        return;
       }
+      cancelDeadline();
+      try {
+        record(context.request(), context.now(), outcome, System.nanoTime() - started);
+      } catch (Throwable e) {
+        completeExceptionally(e); // logging itself broke: the server closes the connection
+        return;
+      }
+      complete(outcome);
     }
 
     /** The deadline passed (the timer's thread). */
     void late() {
-      if (!answered.compareAndSet(false, true)) return;
-      late = true;
+      if (!state.compareAndSet(UNDER_WAY, LATE)) return;
       abandoned.incrementAndGet();
       try {
         complete(timedOut(context, false));
@@ -424,6 +425,11 @@ public final class PolicyChain implements Decider {
             || failOpen instanceof Outcome.Prepend
             || failOpen instanceof Outcome.Warn;
     return PolicyReasons.FAIL_OPEN.note(passes ? "pass" : failOpen.kind(), why);
+  }
+
+  /** Decisions answered at their deadline and still under way now. */
+  int lateDecisionsUnderWay() {
+    return abandoned.get();
   }
 
   /** Store faults and policy errors answered with the fail-open outcome so far. */

@@ -269,6 +269,52 @@ class PolicyChainTest {
     assertEquals(PolicyChain.MAX_ABANDONED + 1, calls.size());
   }
 
+  /**
+   * Decisions racing their deadline on other threads: each answer given once, and every late
+   * decision leaves the count of those under way when it completes (none is leaked, or the bound
+   * would end up answering everything at once).
+   */
+  @Test
+  void decisionsRacingTheirDeadlineLeaveNothingUnderWay() throws Exception {
+    java.util.concurrent.ExecutorService threads =
+        java.util.concurrent.Executors.newFixedThreadPool(4);
+    try {
+      PolicyChain c =
+          new PolicyChain(
+              List.of(
+                  ctx ->
+                      CompletableFuture.supplyAsync(
+                          () -> {
+                            java.util.concurrent.locks.LockSupport.parkNanos(
+                                java.util.concurrent.ThreadLocalRandom.current()
+                                    .nextLong(4_000_000));
+                            return Optional.of(new Outcome.Ok(Outcome.Note.of("pass", "decided")));
+                          },
+                          threads)),
+              CLOCK,
+              false,
+              FAIL_OPEN,
+              metrics,
+              (t, o, r) -> {},
+              new DecisionLog(),
+              java.time.Duration.ofMillis(2));
+      List<CompletableFuture<Outcome>> answers = new ArrayList<>();
+      for (int i = 0; i < 2000; i++) {
+        answers.add(c.decide(request(null)).toCompletableFuture());
+        if (i % 4 == 3) answers.get(i).get(5, TimeUnit.SECONDS); // as many as threads
+      }
+      for (CompletableFuture<Outcome> a : answers) a.get(5, TimeUnit.SECONDS);
+      threads.shutdown();
+      assertTrue(threads.awaitTermination(10, TimeUnit.SECONDS));
+      long late = metrics.replyTimeouts();
+      assertEquals(2000, metrics.decisionCount() + late, "one answer each, counted once");
+      assertTrue(late > 0 && late < 2000, late + " answered late: both sides of the race");
+      assertEquals(0, c.lateDecisionsUnderWay(), late + " answered late");
+    } finally {
+      threads.shutdownNow();
+    }
+  }
+
   /** The exporter shows each of these at 0 from the start, so the chain must use no other. */
   @Test
   void everyFailOpenCauseAndStoreFaultKindIsOneTheMetricsName() {
