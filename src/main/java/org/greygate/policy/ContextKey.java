@@ -9,9 +9,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * ContextKey.named("greylist hints")}; read and written through {@link PolicyContext#get}, {@link
  * PolicyContext#set} and {@link PolicyContext#computeIfAbsent}, with no cast at the call site.
  *
- * <p>Each key gets a small index at its declaration, so a context holds its values in an array
- * indexed by it: no map, no hashing per request. Keys are compared by identity; two keys with the
- * same name are two keys. Thread-safe.
+ * <p>Each key gets a small index at its declaration, so a context holds its values in slots indexed
+ * by it: no map, no hashing per request. Keys are compared by identity; two keys with the same name
+ * are two keys. Thread-safe.
  *
  * @param <T> the type of the value
  */
@@ -35,7 +35,7 @@ public final class ContextKey<T> {
     return new ContextKey<>(name);
   }
 
-  /** How many keys exist (so far): the size a context's array needs. */
+  /** How many keys exist (so far). */
   static int count() {
     return NEXT.get();
   }

@@ -9,8 +9,9 @@ import org.greygate.protocol.PolicyRequest;
  * e.g. the parsed client address or the one store step that both the auto-whitelist and the
  * greylist policy read).
  *
- * <p>Values sit in an array indexed by their key, allocated at the first value: a request costs no
- * map. Values are never null (null means absent).
+ * <p>Values sit in slots indexed by their key: the first few in fields, any others in an array: a
+ * request costs no map, and with the keys the daemon declares no array either. Values are never
+ * null (null means absent).
  *
  * <p>Not thread-safe, and need not be: the chain hands it from one policy to the next, each after
  * the previous one's stage completed, which orders their accesses.
@@ -18,7 +19,15 @@ import org.greygate.protocol.PolicyRequest;
 public final class PolicyContext {
   private final PolicyRequest request;
   private final long now;
-  private Object[] values;
+
+  /** The first keys' values in fields (a request's usual few cost no array), the rest after. */
+  private static final int INLINE = 4;
+
+  private Object v0;
+  private Object v1;
+  private Object v2;
+  private Object v3;
+  private Object[] more;
   private String notApplicable;
 
   public PolicyContext(PolicyRequest request, long now) {
@@ -37,15 +46,29 @@ public final class PolicyContext {
 
   /** The value under {@code key}, or null when none was set. */
   public <T> T get(ContextKey<T> key) {
-    Object[] v = values;
-    int i = key.index;
-    return v == null || i >= v.length ? null : key.cast(v[i]);
+    return key.cast(slot(key.index));
   }
 
   /** Sets the value under {@code key} (replacing any). */
   public <T> void set(ContextKey<T> key, T value) {
     if (value == null) throw new IllegalArgumentException("null value for " + key);
-    slots(key.index)[key.index] = value;
+    int i = key.index;
+    switch (i) {
+      case 0 -> v0 = value;
+      case 1 -> v1 = value;
+      case 2 -> v2 = value;
+      case 3 -> v3 = value;
+      default -> {
+        Object[] m = more;
+        int at = i - INLINE;
+        if (m == null || at >= m.length) {
+          Object[] grown = new Object[Math.max(at + 1, ContextKey.count() - INLINE)];
+          if (m != null) System.arraycopy(m, 0, grown, 0, m.length);
+          more = m = grown;
+        }
+        m[at] = value;
+      }
+    }
   }
 
   /**
@@ -61,14 +84,21 @@ public final class PolicyContext {
     return v;
   }
 
-  private Object[] slots(int index) {
-    Object[] v = values;
-    if (v == null || index >= v.length) {
-      Object[] grown = new Object[Math.max(index + 1, ContextKey.count())];
-      if (v != null) System.arraycopy(v, 0, grown, 0, v.length);
-      values = v = grown;
+  private Object slot(int i) {
+    switch (i) {
+      case 0:
+        return v0;
+      case 1:
+        return v1;
+      case 2:
+        return v2;
+      case 3:
+        return v3;
+      default:
+        Object[] m = more;
+        int at = i - INLINE;
+        return m == null || at >= m.length ? null : m[at];
     }
-    return v;
   }
 
   /** Notes why a policy had no opinion (the first note is logged when nobody decides). */
