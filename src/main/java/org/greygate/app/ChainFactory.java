@@ -1,6 +1,7 @@
 package org.greygate.app;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Supplier;
@@ -53,13 +54,18 @@ public final class ChainFactory {
                   false,
                   config.dns())
               .install(Features.ALL);
-      return create(config, store, whitelists, features, hasher, clock, metrics);
+      return create(config, store, whitelists, features, hasher, clock, metrics, Duration.ZERO);
     } catch (ConfigurationException e) {
       throw new IllegalStateException("no feature reads a file at its defaults", e);
     }
   }
 
-  /** The chain with the policies the features installed in {@code features}. */
+  /**
+   * The chain with the policies the features installed in {@code features}.
+   *
+   * @param replyTimeout the reply deadline, after which the chain answers fail-open itself (zero:
+   *     none, as in {@code check})
+   */
   static PolicyChain create(
       PolicyConfig config,
       TripletStore store,
@@ -67,7 +73,8 @@ public final class ChainFactory {
       Assembler features,
       KeyHasher hasher,
       Clock clock,
-      Metrics metrics) {
+      Metrics metrics,
+      Duration replyTimeout) {
     Greylisting greylisting =
         new Greylisting(
             config.greylist(),
@@ -92,6 +99,7 @@ public final class ChainFactory {
         config.failOpen(),
         metrics,
         store::countDecision,
-        new DecisionLog(config.logFormat()));
+        new DecisionLog(config.logFormat()),
+        replyTimeout);
   }
 }

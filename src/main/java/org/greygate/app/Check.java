@@ -89,7 +89,14 @@ public final class Check implements AutoCloseable {
               .install(Features.ALL);
       PolicyChain chain =
           ChainFactory.create(
-              policy, store, () -> whitelists, features, hasher, clock, Metrics.NONE);
+              policy,
+              store,
+              () -> whitelists,
+              features,
+              hasher,
+              clock,
+              Metrics.NONE,
+              Duration.ZERO);
       return new Check(store, features, chain, policy.logFormat() == DecisionLog.Format.JSON);
     } catch (ConfigurationException | RuntimeException e) {
       store.close();

@@ -18,6 +18,7 @@ import org.greygate.metrics.Metrics;
 import org.greygate.metrics.prometheus.PrometheusMetrics;
 import org.greygate.policy.DecisionLog;
 import org.greygate.policy.PolicyChain;
+import org.greygate.report.StatsLine;
 import org.greygate.server.HttpEndpoint;
 import org.greygate.server.PolicyServer;
 import org.greygate.store.Expiry;
@@ -114,7 +115,15 @@ public final class Daemon implements AutoCloseable {
               .install(Features.ALL);
       resources.add(features::closeAll);
       chain =
-          ChainFactory.create(config.policy(), store, whitelists, features, hasher, clock, sink);
+          ChainFactory.create(
+              config.policy(),
+              store,
+              whitelists,
+              features,
+              hasher,
+              clock,
+              sink,
+              config.server().replyTimeout());
       // The sweep gets its own thread: a round over millions of rows takes a while, and reloads
       // and the stats line on the housekeeping thread must not wait for it.
       ScheduledExecutorService sweepThread = daemonThreads("expiry-sweep");
@@ -185,7 +194,11 @@ public final class Daemon implements AutoCloseable {
       if (!store.expiresByItself()) sweeper.start(config.sweepInterval().toSeconds());
       long every = config.statsInterval().toSeconds();
       if (every > 0) {
-        housekeeping.scheduleAtFixedRate(this::logStats, every, every, TimeUnit.SECONDS);
+        housekeeping.scheduleAtFixedRate(
+            new StatsLine(Features.reasons(), metrics, store::tripletCount),
+            every,
+            every,
+            TimeUnit.SECONDS);
       }
       features.start(housekeeping);
       return bound;
@@ -226,35 +239,6 @@ public final class Daemon implements AutoCloseable {
   public void reload() {
     whitelists.reload();
     features.reload();
-  }
-
-  /** Counters since start, one line: what postmasters graph without parsing decision lines. */
-  void logStats() {
-    try {
-      log.info(
-          "stats: requests={} greylisted={} passed_first={} passed={} whitelisted={} not_applicable={}"
-              + " fail_open={} store_faults={} timeouts={} protocol_errors={} refused={} denied={}"
-              + " connections={} pending_writes={} triplets={}",
-          metrics.decisionCount(),
-          metrics.decisionsFor("new") + metrics.decisionsFor("early-retry"),
-          metrics.decisions("prepend"),
-          metrics.decisions("dunno", "triplet found"),
-          metrics.decisionsFor("client whitelist")
-              + metrics.decisionsFor("recipient whitelist")
-              + metrics.decisionsFor("client AWL"),
-          metrics.decisionsFor("not applicable") + metrics.decisionsFor("unknown request"),
-          metrics.failOpenCount(),
-          metrics.storeFaultCount(),
-          metrics.replyTimeouts(),
-          metrics.protocolErrors(),
-          metrics.connectionsRefused(),
-          metrics.connectionsDenied(),
-          metrics.connectionsOpen(),
-          metrics.pendingWrites(),
-          store.tripletCount());
-    } catch (RuntimeException e) {
-      log.warn("stats line failed", e);
-    }
   }
 
   private static ScheduledExecutorService daemonThreads(String name) {

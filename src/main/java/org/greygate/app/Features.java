@@ -5,10 +5,15 @@ import java.util.List;
 import org.greygate.config.Setting;
 import org.greygate.dnslist.DnsListFeature;
 import org.greygate.feature.Feature;
+import org.greygate.greylist.GreylistReasons;
+import org.greygate.policy.PolicyReasons;
+import org.greygate.policy.Reason;
 import org.greygate.queue.QueueWatchFeature;
 import org.greygate.ratelimit.RateLimitFeature;
+import org.greygate.report.Reasons;
 import org.greygate.spf.SpfFeature;
 import org.greygate.whitelist.DomainPolicyFeature;
+import org.greygate.whitelist.WhitelistReasons;
 
 /**
  * The daemon's features, one line each. Within a chain stage, policies are asked in this order. A
@@ -24,6 +29,19 @@ public final class Features {
           new DnsListFeature(),
           new SpfFeature(),
           new QueueWatchFeature());
+
+  /**
+   * Every reason a decision can give: the daemon's own (the chain's, the whitelists',
+   * greylisting's) and each feature's.
+   */
+  public static Reasons reasons() {
+    List<Reason> out = new ArrayList<>();
+    out.addAll(PolicyReasons.ALL);
+    out.addAll(WhitelistReasons.ALL);
+    out.addAll(GreylistReasons.ALL);
+    for (Feature f : ALL) out.addAll(f.reasons());
+    return new Reasons(out);
+  }
 
   /** Every feature's settings, in the order of {@link #ALL}. */
   public static List<Setting<?>> settings() {

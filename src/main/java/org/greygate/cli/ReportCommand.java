@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.zip.GZIPInputStream;
+import org.greygate.app.Features;
 import org.greygate.app.StoreLocation;
 import org.greygate.app.Stores;
 import org.greygate.config.Setting;
@@ -145,7 +146,8 @@ public final class ReportCommand implements Callable<Integer> {
     if (fromText != null) from = time(fromText, "--from", zone, false);
     if (toText != null) to = time(toText, "--to", zone, true);
     ReportBuilder builder =
-        new ReportBuilder(zone, hourly, from, to, retryWindow, Math.min(now, to));
+        new ReportBuilder(
+            Features.reasons(), zone, hourly, from, to, retryWindow, Math.min(now, to));
     String source;
     PrintWriter err = spec.commandLine().getErr();
     if (!logs.isEmpty()) {

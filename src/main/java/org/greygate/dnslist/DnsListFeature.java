@@ -6,6 +6,7 @@ import org.greygate.config.Settings;
 import org.greygate.feature.Assembly;
 import org.greygate.feature.Feature;
 import org.greygate.feature.Stage;
+import org.greygate.policy.Reason;
 
 /**
  * DNS allow and block lists as a feature ({@code --dnswl}, {@code --dnsbl}, {@code --skip-score},
@@ -21,6 +22,11 @@ public final class DnsListFeature implements Feature {
   @Override
   public List<Setting<?>> settings() {
     return DnsListSettings.ALL;
+  }
+
+  @Override
+  public List<Reason> reasons() {
+    return DnsListReasons.ALL;
   }
 
   @Override

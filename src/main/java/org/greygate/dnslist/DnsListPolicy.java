@@ -197,11 +197,11 @@ public final class DnsListPolicy implements Policy {
     if (allow - block >= config.skipScore()) {
       return Optional.of(
           new Outcome.Dunno(
-              new Outcome.Note(
-                  "pass", "dnswl", null, List.of("dnswl=" + String.join(",", allowedBy)))));
+              DnsListReasons.DNSWL.note(
+                  "pass", null, List.of("dnswl=" + String.join(",", allowedBy)))));
     }
     if (config.greylistOnlyListed() && block == 0 && !unknown(r.clientName())) {
-      return Optional.of(new Outcome.Dunno(Outcome.Note.of("pass", "not listed")));
+      return Optional.of(new Outcome.Dunno(DnsListReasons.NOT_LISTED.note("pass")));
     }
     return Optional.empty();
   }

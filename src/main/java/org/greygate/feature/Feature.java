@@ -4,6 +4,7 @@ import java.util.List;
 import org.greygate.config.ConfigurationException;
 import org.greygate.config.Setting;
 import org.greygate.config.Settings;
+import org.greygate.policy.Reason;
 
 /**
  * Something the daemon can do beyond greylisting, switched on by its settings: rate limits, DNS
@@ -30,6 +31,14 @@ public interface Feature {
   /** Whether, so configured, it asks DNS (the reply deadline must then leave DNS its budget). */
   default boolean asksDns(Settings settings) {
     return false;
+  }
+
+  /**
+   * The reasons its policies give, each with its report category: the stats line, the metrics'
+   * labels and {@code greygate report} read them.
+   */
+  default List<Reason> reasons() {
+    return List.of();
   }
 
   /** Its commands ({@code greygate limits show}), or null when it adds none. */

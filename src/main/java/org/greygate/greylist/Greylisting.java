@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
+import org.greygate.policy.ContextKey;
 import org.greygate.policy.DecisionLog;
 import org.greygate.policy.GreylistHints;
 import org.greygate.policy.Policy;
@@ -30,7 +31,10 @@ public final class Greylisting {
   private static final Logger log = LoggerFactory.getLogger(Greylisting.class);
   private static final DateTimeFormatter HEADER_DATE =
       DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss zzz", Locale.ROOT);
-  private static final Object STEP = new Object();
+
+  /** The one store step of a request, read by both policies. */
+  private static final ContextKey<CompletionStage<TripletRule.Result>> STEP =
+      ContextKey.named("triplet step");
 
   private final GreylistConfig config;
   private final TripletStore store;
@@ -78,7 +82,7 @@ public final class Greylisting {
           .thenApply(
               r ->
                   r.kind() == TripletRule.Kind.AWL_PASS
-                      ? Optional.of(new Outcome.Dunno(Outcome.Note.of("pass", "client AWL")))
+                      ? Optional.of(new Outcome.Dunno(GreylistReasons.CLIENT_AWL.note("pass")))
                       : Optional.empty());
     };
   }
@@ -95,7 +99,12 @@ public final class Greylisting {
   }
 
   private CompletionStage<TripletRule.Result> step(PolicyContext context, RcptCheck rcpt) {
-    return context.shared(STEP, () -> runStep(context, rcpt, GreylistHints.find(context)));
+    CompletionStage<TripletRule.Result> step = context.get(STEP);
+    if (step == null) {
+      step = runStep(context, rcpt, GreylistHints.find(context));
+      context.set(STEP, step);
+    }
+    return step;
   }
 
   private CompletionStage<TripletRule.Result> runStep(
@@ -145,9 +154,9 @@ public final class Greylisting {
       case NEW, EARLY_RETRY -> {
         Outcome.Note note =
             r.kind() == TripletRule.Kind.NEW
-                ? new Outcome.Note("greylist", "new", null, hinted(hints, List.of()))
-                : new Outcome.Note(
-                    "greylist", "early-retry", r.missing() + "s missing", hinted(hints, List.of()));
+                ? GreylistReasons.NEW.note("greylist", null, hinted(hints, List.of()))
+                : GreylistReasons.EARLY_RETRY.note(
+                    "greylist", r.missing() + "s missing", hinted(hints, List.of()));
         return new Outcome.Defer(
             config.greylistAction(), greylistText(request, rcpt.recipient(), r.missing()), note);
       }
@@ -156,17 +165,17 @@ public final class Greylisting {
           long waited = now - r.first();
           return new Outcome.Prepend(
               header(waited, now),
-              new Outcome.Note(
-                  "pass", "triplet found", null, hinted(hints, List.of("delay=" + waited))));
+              GreylistReasons.TRIPLET_FOUND.note(
+                  "pass", null, hinted(hints, List.of("delay=" + waited))));
         }
         return new Outcome.Dunno(
             hints == null
-                ? Outcome.Note.of("pass", "triplet found")
-                : new Outcome.Note("pass", "triplet found", null, hinted(hints, List.of())));
+                ? GreylistReasons.TRIPLET_FOUND.note("pass")
+                : GreylistReasons.TRIPLET_FOUND.note("pass", null, hinted(hints, List.of())));
       }
       case AWL_PASS -> {
         // the auto-whitelist policy answers these; reached only when it is not in the chain
-        return new Outcome.Dunno(Outcome.Note.of("pass", "client AWL"));
+        return new Outcome.Dunno(GreylistReasons.CLIENT_AWL.note("pass"));
       }
       default -> throw new IllegalStateException("unknown kind " + r.kind());
     }

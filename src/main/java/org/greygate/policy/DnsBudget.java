@@ -7,7 +7,7 @@ import java.time.Duration;
  * when the first of them asks, and each of them waits only for what is left.
  */
 public final class DnsBudget {
-  private static final Object KEY = new Object();
+  private static final ContextKey<Long> DEADLINE = ContextKey.named("DNS deadline");
 
   private DnsBudget() {}
 
@@ -16,7 +16,11 @@ public final class DnsBudget {
    * starts it.
    */
   public static long remainingNanos(PolicyContext context, Duration budget) {
-    long deadline = context.<Long>shared(KEY, () -> System.nanoTime() + budget.toNanos());
+    Long deadline = context.get(DEADLINE);
+    if (deadline == null) {
+      deadline = System.nanoTime() + budget.toNanos();
+      context.set(DEADLINE, deadline);
+    }
     return deadline - System.nanoTime();
   }
 }

@@ -9,7 +9,7 @@ package org.greygate.policy;
  * <p>Per request, handed along the chain like the {@link PolicyContext} it lives in.
  */
 public final class GreylistHints {
-  private static final Object KEY = new Object();
+  private static final ContextKey<GreylistHints> KEY = ContextKey.named("greylist hints");
 
   private String clientGroup;
   private long delay = -1;
@@ -19,12 +19,12 @@ public final class GreylistHints {
 
   /** The request's hints, created empty on first use (by a policy that has one to give). */
   public static GreylistHints of(PolicyContext context) {
-    return context.shared(KEY, GreylistHints::new);
+    return context.computeIfAbsent(KEY, c -> new GreylistHints());
   }
 
   /** The request's hints, or null when no policy gave any. */
   public static GreylistHints find(PolicyContext context) {
-    return context.find(KEY);
+    return context.get(KEY);
   }
 
   /** Key the triplet by this sender domain instead of the client's network. */

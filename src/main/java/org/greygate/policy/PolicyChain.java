@@ -1,11 +1,15 @@
 package org.greygate.policy;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.greygate.metrics.Metrics;
 import org.greygate.protocol.Decider;
@@ -23,6 +27,14 @@ import org.slf4j.LoggerFactory;
  * RuntimeException}), gets the configured fail-open outcome, logged at most once a minute, so mail
  * keeps flowing while greylisting is broken. An {@link Error} is not caught here: the server logs
  * it and closes that connection.
+ *
+ * <p>The reply deadline is the chain's, and only the chain's: a decision not complete when {@link
+ * #decide} returns is answered when it completes or, once the reply timeout has passed, with the
+ * fail-open outcome (noted {@code fail-open (reply timeout)}), whichever comes first; the stage
+ * {@code decide} returns completes exactly once, with that answer, and only that answer is logged
+ * and counted (the timeout once). The late decision still completes in the store; while {@link
+ * #MAX_ABANDONED} of them are under way, further requests get the fail-open answer at once instead
+ * of another store call, so a store that never answers cannot pile up work.
  *
  * <p>Thread-safe. Stages that complete at once are followed at once, with no thread hand-off.
  */
@@ -46,12 +58,39 @@ public final class PolicyChain implements Decider {
   private final Metrics metrics;
   private final DecisionRecorder recorder;
   private final DecisionLog decisions;
-  private final AtomicLong lastFailureLog = new AtomicLong(Long.MIN_VALUE);
-  private final AtomicLong failures = new AtomicLong();
+  private final AtomicLong lastFailureLog;
+  private final AtomicLong lastTimeoutLog;
+  private final AtomicLong failures;
+  private final Duration replyTimeout;
+  private final long timeoutNanos;
+  private final Timer timer;
 
-  /** Decisions under way that did not complete at once, so that a timeout can find them. */
-  private final java.util.Map<Identity, PolicyContext> async =
-      new java.util.concurrent.ConcurrentHashMap<>();
+  /**
+   * Decisions answered at their deadline and still under way, daemon-wide. Past {@link
+   * #MAX_ABANDONED}, a request gets the fail-open answer at once.
+   */
+  private final AtomicInteger abandoned;
+
+  /** Late decisions still under way past which requests are answered fail-open at once. */
+  public static final int MAX_ABANDONED = 64;
+
+  /** Runs a task once {@code nanos} have passed, unless the returned future is cancelled first. */
+  @FunctionalInterface
+  interface Timer {
+    Future<?> schedule(Runnable task, long nanos);
+  }
+
+  /**
+   * The JDK's timer thread (the one behind {@link CompletableFuture#completeOnTimeout}): a task
+   * cancelled before its time is removed from its queue, so answered decisions leave nothing
+   * behind.
+   */
+  static final Timer JDK_TIMER =
+      (task, nanos) -> {
+        CompletableFuture<Void> t = new CompletableFuture<>();
+        t.completeOnTimeout(null, nanos, TimeUnit.NANOSECONDS).thenRun(task);
+        return t;
+      };
 
   /**
    * @param trustTestTime honour the {@code policy_test_time} attribute (tests only: a client could
@@ -68,7 +107,7 @@ public final class PolicyChain implements Decider {
     this(policies, clock, trustTestTime, failOpen, metrics, recorder, new DecisionLog());
   }
 
-  /** With the decision lines in {@code log}'s format. */
+  /** With the decision lines in {@code log}'s format, and no reply deadline. */
   public PolicyChain(
       List<Policy> policies,
       Clock clock,
@@ -77,6 +116,63 @@ public final class PolicyChain implements Decider {
       Metrics metrics,
       DecisionRecorder recorder,
       DecisionLog log) {
+    this(policies, clock, trustTestTime, failOpen, metrics, recorder, log, Duration.ZERO);
+  }
+
+  /**
+   * @param replyTimeout the reply deadline ({@code --reply-timeout}): a decision not ready by then
+   *     is answered with {@code failOpen}; zero: none, a decision is waited for as long as it takes
+   */
+  public PolicyChain(
+      List<Policy> policies,
+      Clock clock,
+      boolean trustTestTime,
+      Outcome failOpen,
+      Metrics metrics,
+      DecisionRecorder recorder,
+      DecisionLog log,
+      Duration replyTimeout) {
+    this(policies, clock, trustTestTime, failOpen, metrics, recorder, log, replyTimeout, JDK_TIMER);
+  }
+
+  PolicyChain(
+      List<Policy> policies,
+      Clock clock,
+      boolean trustTestTime,
+      Outcome failOpen,
+      Metrics metrics,
+      DecisionRecorder recorder,
+      DecisionLog log,
+      Duration replyTimeout,
+      Timer timer) {
+    this(
+        policies,
+        clock,
+        trustTestTime,
+        failOpen,
+        metrics,
+        recorder,
+        log,
+        replyTimeout,
+        timer,
+        null);
+  }
+
+  /** {@code shared}: the chain whose counters this one shares, or null for its own. */
+  private PolicyChain(
+      List<Policy> policies,
+      Clock clock,
+      boolean trustTestTime,
+      Outcome failOpen,
+      Metrics metrics,
+      DecisionRecorder recorder,
+      DecisionLog log,
+      Duration replyTimeout,
+      Timer timer,
+      PolicyChain shared) {
+    if (replyTimeout.isNegative()) {
+      throw new IllegalArgumentException("reply timeout must be >= 0, got " + replyTimeout);
+    }
     this.decisions = log;
     this.policies = List.copyOf(policies);
     this.clock = clock;
@@ -84,6 +180,39 @@ public final class PolicyChain implements Decider {
     this.failOpen = failOpen;
     this.metrics = metrics;
     this.recorder = recorder;
+    this.replyTimeout = replyTimeout;
+    this.timeoutNanos = replyTimeout.toNanos();
+    this.timer = timer;
+    this.failures = shared == null ? new AtomicLong() : shared.failures;
+    this.lastFailureLog = shared == null ? new AtomicLong(Long.MIN_VALUE) : shared.lastFailureLog;
+    this.lastTimeoutLog = shared == null ? new AtomicLong(Long.MIN_VALUE) : shared.lastTimeoutLog;
+    this.abandoned = shared == null ? new AtomicInteger() : shared.abandoned;
+  }
+
+  /**
+   * This chain with this reply deadline (see the constructor): the same policies, and the same
+   * counters ({@link #failures()}, late decisions under way), so either may be asked.
+   */
+  public PolicyChain withReplyTimeout(Duration timeout) {
+    return new PolicyChain(this, timeout);
+  }
+
+  private PolicyChain(PolicyChain base, Duration replyTimeout) {
+    this(
+        base.policies,
+        base.clock,
+        base.trustTestTime,
+        base.failOpen,
+        base.metrics,
+        base.recorder,
+        base.decisions,
+        replyTimeout,
+        base.timer,
+        base);
+  }
+
+  public Duration replyTimeout() {
+    return replyTimeout;
   }
 
   public List<Policy> policies() {
@@ -94,6 +223,10 @@ public final class PolicyChain implements Decider {
   public CompletionStage<Outcome> decide(PolicyRequest request) {
     long started = System.nanoTime();
     PolicyContext context = new PolicyContext(request, now(request));
+    if (timeoutNanos > 0 && abandoned.get() >= MAX_ABANDONED) {
+      // the store has not answered the last ones either: no further call to it
+      return CompletableFuture.completedFuture(timedOut(context, true));
+    }
     CompletableFuture<Outcome> run;
     try {
       run = run(0, context);
@@ -101,17 +234,80 @@ public final class PolicyChain implements Decider {
       run = CompletableFuture.failedFuture(e);
     }
     if (run.isDone()) {
-      return CompletableFuture.completedFuture(finish(context, run, started));
+      Outcome outcome = outcome(run);
+      record(request, context.now(), outcome, System.nanoTime() - started);
+      return CompletableFuture.completedFuture(outcome);
     }
-    // a decision that completes later: the server may answer it at its deadline instead
-    Identity id = new Identity(request);
-    async.put(id, context);
+    Pending answer = new Pending(context, started);
+    if (timeoutNanos > 0) answer.deadline = timer.schedule(answer::late, timeoutNanos);
     CompletableFuture<Outcome> pending = run;
-    return run.handle(
-        (o, e) -> {
-          async.remove(id, context);
-          return finish(context, pending, started);
-        });
+    run.whenComplete((o, e) -> answer.decided(pending));
+    return answer;
+  }
+
+  /**
+   * The answer to a decision that did not complete at once: the decision's outcome or, at the
+   * deadline, the fail-open one, whichever comes first. Completes once; the other is dropped.
+   */
+  private final class Pending extends CompletableFuture<Outcome> {
+    private static final int UNDER_WAY = 0;
+    private static final int DECIDED = 1;
+    private static final int LATE = 2;
+
+    private final PolicyContext context;
+    private final long started;
+    private final AtomicInteger state = new AtomicInteger(UNDER_WAY);
+    volatile Future<?> deadline;
+
+    Pending(PolicyContext context, long started) {
+      this.context = context;
+      this.started = started;
+    }
+
+    /** The decision completed (any thread). */
+    void decided(CompletableFuture<Outcome> run) {
+      Outcome outcome;
+      try {
+        outcome = outcome(run);
+      } catch (Error e) {
+        if (state.compareAndSet(UNDER_WAY, DECIDED)) {
+          cancelDeadline();
+          completeExceptionally(e); // the server logs it and closes that connection
+        } else {
+          abandoned.decrementAndGet(); // answered at the deadline; the store is done with it
+        }
+        return;
+      }
+      if (!state.compareAndSet(UNDER_WAY, DECIDED)) {
+        abandoned.decrementAndGet(); // answered at the deadline; the store is done with it now
+        log.debug("late decision after its deadline, not counted: {}", outcome.note().reasonText());
+        return;
+      }
+      cancelDeadline();
+      try {
+        record(context.request(), context.now(), outcome, System.nanoTime() - started);
+      } catch (Throwable e) {
+        completeExceptionally(e); // logging itself broke: the server closes the connection
+        return;
+      }
+      complete(outcome);
+    }
+
+    /** The deadline passed (the timer's thread). */
+    void late() {
+      if (!state.compareAndSet(UNDER_WAY, LATE)) return;
+      abandoned.incrementAndGet();
+      try {
+        complete(timedOut(context, false));
+      } catch (Throwable e) {
+        completeExceptionally(e); // logging itself broke: the server closes the connection
+      }
+    }
+
+    private void cancelDeadline() {
+      Future<?> d = deadline;
+      if (d != null) d.cancel(false);
+    }
   }
 
   /** Runs policies from {@code i} on; stays on this thread while stages are already complete. */
@@ -131,24 +327,20 @@ public final class PolicyChain implements Decider {
     String why = context.notApplicableReason();
     return CompletableFuture.completedFuture(
         new Outcome.Dunno(
-            Outcome.Note.of("pass", why == null ? "no policy decided" : "not applicable", why)));
+            why == null
+                ? PolicyReasons.NO_POLICY_DECIDED.note("pass")
+                : PolicyReasons.NOT_APPLICABLE.note("pass", why)));
   }
 
-  private Outcome finish(PolicyContext context, CompletableFuture<Outcome> run, long started) {
-    Outcome outcome;
+  /** The outcome of a completed run: its own, or fail-open when it failed (an Error is thrown). */
+  private Outcome outcome(CompletableFuture<Outcome> run) {
     try {
-      outcome = run.join();
+      return run.join();
     } catch (CompletionException e) {
-      outcome = failed(e.getCause() == null ? e : e.getCause());
+      return failed(e.getCause() == null ? e : e.getCause());
     } catch (java.util.concurrent.CancellationException e) {
-      outcome = failed(e);
+      return failed(e);
     }
-    if (context.timedOut) {
-      log.debug("late decision after its deadline, not counted: {}", outcome.note().reasonText());
-    } else {
-      record(context.request(), context.now(), outcome, System.nanoTime() - started);
-    }
-    return outcome;
   }
 
   private Outcome failed(Throwable cause) {
@@ -188,13 +380,27 @@ public final class PolicyChain implements Decider {
         failOpenNote(cause instanceof StoreException ? "store " + kind : "error"));
   }
 
-  @Override
-  public Outcome timedOut(PolicyRequest request) {
+  /**
+   * The fail-open answer for a request not decided by its deadline ({@code atOnce}: not even asked,
+   * too many late decisions under way), logged and counted once.
+   */
+  private Outcome timedOut(PolicyContext context, boolean atOnce) {
+    metrics.replyTimeout();
     metrics.failOpen("timeout");
-    PolicyContext late = async.remove(new Identity(request));
-    if (late != null) late.timedOut = true; // its own outcome, when it comes, is not recorded
     Outcome outcome = failOpen.withNote(failOpenNote("reply timeout"));
-    record(request, clock.millis() / 1000, outcome, -1);
+    long last = lastTimeoutLog.get();
+    long wall = clock.millis() / 1000;
+    if ((last == Long.MIN_VALUE || wall - last >= FAILURE_LOG_INTERVAL)
+        && lastTimeoutLog.compareAndSet(last, wall)) {
+      log.warn(
+          "no decision within {} ms{} for a request from {}: answered {} (the next such warning in"
+              + " a minute at the earliest; every one is counted)",
+          replyTimeout.toMillis(),
+          atOnce ? " (" + abandoned.get() + " late decisions still under way)" : "",
+          DecisionLog.clean(String.valueOf(context.request().clientAddress())),
+          org.greygate.protocol.PolicyReply.action(failOpen));
+    }
+    record(context.request(), context.now(), outcome, -1);
     return outcome;
   }
 
@@ -218,20 +424,12 @@ public final class PolicyChain implements Decider {
             || failOpen instanceof Outcome.Ok
             || failOpen instanceof Outcome.Prepend
             || failOpen instanceof Outcome.Warn;
-    return Outcome.Note.of(passes ? "pass" : failOpen.kind(), "fail-open", why);
+    return PolicyReasons.FAIL_OPEN.note(passes ? "pass" : failOpen.kind(), why);
   }
 
-  /** A request by identity: two requests with the same attributes are two decisions. */
-  private record Identity(PolicyRequest request) {
-    @Override
-    public boolean equals(Object o) {
-      return o instanceof Identity other && other.request == request;
-    }
-
-    @Override
-    public int hashCode() {
-      return System.identityHashCode(request);
-    }
+  /** Decisions answered at their deadline and still under way now. */
+  int lateDecisionsUnderWay() {
+    return abandoned.get();
   }
 
   /** Store faults and policy errors answered with the fail-open outcome so far. */

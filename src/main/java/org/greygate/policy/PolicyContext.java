@@ -1,14 +1,17 @@
 package org.greygate.policy;
 
-import java.util.HashMap;
-import java.util.Map;
-import java.util.function.Supplier;
+import java.util.function.Function;
 import org.greygate.protocol.PolicyRequest;
 
 /**
  * One request on its way through the chain: the request, the time it is decided at, and what the
- * policies share about it (a value computed once, e.g. the parsed client address or the one store
- * step that both the auto-whitelist and the greylist policy read).
+ * policies share about it, each value under its typed {@link ContextKey} (a value computed once,
+ * e.g. the parsed client address or the one store step that both the auto-whitelist and the
+ * greylist policy read).
+ *
+ * <p>Values sit in slots indexed by their key: the first few in fields, any others in an array: a
+ * request costs no map, and with the keys the daemon declares no array either. Values are never
+ * null (null means absent).
  *
  * <p>Not thread-safe, and need not be: the chain hands it from one policy to the next, each after
  * the previous one's stage completed, which orders their accesses.
@@ -16,15 +19,16 @@ import org.greygate.protocol.PolicyRequest;
 public final class PolicyContext {
   private final PolicyRequest request;
   private final long now;
-  private Object key0;
-  private Object value0;
-  private Object key1;
-  private Object value1;
-  private Map<Object, Object> more;
-  private String notApplicable;
 
-  /** Set when the server answered this request at its deadline (read where it completes). */
-  volatile boolean timedOut;
+  /** The first keys' values in fields (a request's usual few cost no array), the rest after. */
+  private static final int INLINE = 4;
+
+  private Object v0;
+  private Object v1;
+  private Object v2;
+  private Object v3;
+  private Object[] more;
+  private String notApplicable;
 
   public PolicyContext(PolicyRequest request, long now) {
     this.request = request;
@@ -40,36 +44,61 @@ public final class PolicyContext {
     return now;
   }
 
+  /** The value under {@code key}, or null when none was set. */
+  public <T> T get(ContextKey<T> key) {
+    return key.cast(slot(key.index));
+  }
+
+  /** Sets the value under {@code key} (replacing any). */
+  public <T> void set(ContextKey<T> key, T value) {
+    if (value == null) throw new IllegalArgumentException("null value for " + key);
+    int i = key.index;
+    switch (i) {
+      case 0 -> v0 = value;
+      case 1 -> v1 = value;
+      case 2 -> v2 = value;
+      case 3 -> v3 = value;
+      default -> {
+        Object[] m = more;
+        int at = i - INLINE;
+        if (m == null || at >= m.length) {
+          Object[] grown = new Object[Math.max(at + 1, ContextKey.count() - INLINE)];
+          if (m != null) System.arraycopy(m, 0, grown, 0, m.length);
+          more = m = grown;
+        }
+        m[at] = value;
+      }
+    }
+  }
+
   /**
-   * The value under {@code key}, computed by {@code compute} on first use. Keys are compared by
-   * identity: use a constant object per kind of value.
+   * The value under {@code key}, computed by {@code compute} from this context on first use. A
+   * method reference or a lambda that captures nothing costs no allocation here.
    */
-  @SuppressWarnings("unchecked")
-  public <T> T shared(Object key, Supplier<T> compute) {
-    // two values are shared today (the parsed attributes, the store step): two slots, no map
-    if (key0 == key) return (T) value0;
-    if (key1 == key) return (T) value1;
-    if (more != null && more.containsKey(key)) return (T) more.get(key);
-    T v = compute.get();
-    if (key0 == null) {
-      key0 = key;
-      value0 = v;
-    } else if (key1 == null) {
-      key1 = key;
-      value1 = v;
-    } else {
-      if (more == null) more = new HashMap<>(4);
-      more.put(key, v);
+  public <T> T computeIfAbsent(ContextKey<T> key, Function<PolicyContext, ? extends T> compute) {
+    T v = get(key);
+    if (v == null) {
+      v = compute.apply(this);
+      set(key, v);
     }
     return v;
   }
 
-  /** The value under {@code key} if one was computed, else null (nothing is computed or kept). */
-  @SuppressWarnings("unchecked")
-  public <T> T find(Object key) {
-    if (key0 == key) return (T) value0;
-    if (key1 == key) return (T) value1;
-    return more == null ? null : (T) more.get(key);
+  private Object slot(int i) {
+    switch (i) {
+      case 0:
+        return v0;
+      case 1:
+        return v1;
+      case 2:
+        return v2;
+      case 3:
+        return v3;
+      default:
+        Object[] m = more;
+        int at = i - INLINE;
+        return m == null || at >= m.length ? null : m[at];
+    }
   }
 
   /** Notes why a policy had no opinion (the first note is logged when nobody decides). */

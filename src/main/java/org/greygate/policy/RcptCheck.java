@@ -11,11 +11,11 @@ import org.greygate.inet.IpAddress;
  * @param clientName as Postfix sent it ({@code unknown} when the client has no name)
  */
 public record RcptCheck(String clientName, IpAddress client, String sender, String recipient) {
-  private static final Object KEY = new Object();
+  private static final ContextKey<Optional<RcptCheck>> KEY = ContextKey.named("recipient check");
 
   /** The request's recipient check, or empty (with the reason noted) when it is not one. */
   public static Optional<RcptCheck> of(PolicyContext context) {
-    return context.shared(KEY, () -> parse(context));
+    return context.computeIfAbsent(KEY, RcptCheck::parse);
   }
 
   private static Optional<RcptCheck> parse(PolicyContext context) {

@@ -12,7 +12,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class RequestGate implements Policy {
   private static final Logger log = LoggerFactory.getLogger(RequestGate.class);
-  static final Outcome UNKNOWN = new Outcome.Dunno(Outcome.Note.of("pass", "unknown request"));
+  static final Outcome UNKNOWN = new Outcome.Dunno(PolicyReasons.UNKNOWN_REQUEST.note("pass"));
 
   @Override
   public CompletionStage<Optional<Outcome>> evaluate(PolicyContext context) {

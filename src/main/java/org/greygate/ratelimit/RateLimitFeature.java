@@ -8,6 +8,7 @@ import org.greygate.feature.Assembly;
 import org.greygate.feature.Feature;
 import org.greygate.feature.Stage;
 import org.greygate.feature.Tool;
+import org.greygate.policy.Reason;
 
 /**
  * Outbound rate limits as a feature: the rules file ({@code --rules}) read at start (a broken file
@@ -24,6 +25,11 @@ public final class RateLimitFeature implements Feature {
   @Override
   public List<Setting<?>> settings() {
     return RateLimitSettings.ALL;
+  }
+
+  @Override
+  public List<Reason> reasons() {
+    return RateLimitReasons.ALL;
   }
 
   @Override

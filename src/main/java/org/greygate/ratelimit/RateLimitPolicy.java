@@ -131,7 +131,8 @@ public final class RateLimitPolicy implements Policy {
       }
     }
     if (also.length() > 0) fields.add("also=" + also);
-    Outcome.Note note = new Outcome.Note("ratelimit", "limit " + rule.name(), null, fields);
+    Outcome.Note note =
+        new Outcome.Note("ratelimit", RateLimitReasons.LIMIT.member(rule.name()), null, fields);
     String text = rule.text();
     return switch (rule.action()) {
       case WARN ->

@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.greygate.policy.Category;
 
 /**
  * {@code greygate report --html FILE}: one self-contained page, inline CSS and SVG, no script and

@@ -2,6 +2,7 @@ package org.greygate.report;
 
 import java.util.List;
 import java.util.Map;
+import org.greygate.policy.Category;
 
 /**
  * What {@code greygate report} shows.

@@ -14,7 +14,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import org.greygate.greylist.GreylistReasons;
 import org.greygate.inet.IpAddress;
+import org.greygate.policy.Category;
+import org.greygate.policy.Reason;
 import org.greygate.store.DecisionCount;
 
 /**
@@ -70,6 +73,8 @@ public final class ReportBuilder {
     boolean passed;
   }
 
+  private final Reasons reasons;
+
   /**
    * @param from only decisions at or after this (epoch seconds)
    * @param to only decisions before this
@@ -78,7 +83,14 @@ public final class ReportBuilder {
    * @param reference the time the effectiveness is judged at: now, or the end of the period
    */
   public ReportBuilder(
-      ZoneId zone, boolean hourly, long from, long to, long retryWindow, long reference) {
+      Reasons reasons,
+      ZoneId zone,
+      boolean hourly,
+      long from,
+      long to,
+      long retryWindow,
+      long reference) {
+    this.reasons = reasons;
     this.zone = zone;
     this.hourly = hourly;
     this.from = from;
@@ -93,7 +105,7 @@ public final class ReportBuilder {
     String action = actionOf(c.outcome(), c.reason());
     count(c.hour(), action, c.reason(), c.outcome().equals("prepend"), c.count(), null);
     if (action.equals("ratelimit")) {
-      limitHits.merge(c.reason().substring("limit ".length()), c.count(), Long::sum);
+      limitHits.merge(reasons.member(c.reason()), c.count(), Long::sum);
     }
   }
 
@@ -126,10 +138,10 @@ public final class ReportBuilder {
     String reason = l.reason();
     boolean afterDelay = l.fields().containsKey("delay");
     if (l.postgrey()) postgreyDecisions++;
-    Category category = Category.of(action, reason, afterDelay);
+    Category category = reasons.category(action, reason, afterDelay);
     count(t, action, reason, afterDelay, 1, category);
     if (action.equals("ratelimit")) {
-      String rule = l.fields().getOrDefault("rule", reason.replaceFirst("^limit ", ""));
+      String rule = l.fields().getOrDefault("rule", reasons.member(reason));
       limitHits.merge(rule, 1L, Long::sum);
       String key = l.fields().get("key");
       if (key != null) limitedKeys.merge(rule + " " + key, 1L, Long::sum);
@@ -156,7 +168,7 @@ public final class ReportBuilder {
       String sender = l.fields().getOrDefault("sender", "");
       String domain = sender.isEmpty() ? "<>" : sender.substring(sender.lastIndexOf('@') + 1);
       senderDomains.merge(domain.toLowerCase(Locale.ROOT), 1L, Long::sum);
-    } else if (afterDelay && reason.equals("triplet found")) {
+    } else if (afterDelay && GreylistReasons.TRIPLET_FOUND.matches(reason)) {
       Triplet tr = triplets.computeIfAbsent(key, k -> new Triplet());
       if (!tr.passed) {
         tr.passed = true;
@@ -176,40 +188,16 @@ public final class ReportBuilder {
    * no entry ({@code not listed}), null when the line should name one and does not (Postgrey's
    * lines).
    */
-  static List<String> entries(String reason, Map<String, String> fields) {
-    String field;
-    String list;
-    switch (reason) {
-      case "client whitelist" -> {
-        field = "whitelist";
-        list = "clients";
-      }
-      case "recipient whitelist" -> {
-        field = "whitelist";
-        list = "recipients";
-      }
-      case "sender whitelist" -> {
-        field = "whitelist";
-        list = "allow-sender";
-      }
-      case "domain policy" -> {
-        field = "domain_policy";
-        list = "greylist=off";
-      }
-      case "dnswl" -> {
-        field = "dnswl";
-        list = "dnswl";
-      }
-      default -> {
-        return List.of();
-      }
-    }
-    String value = fields.get(field);
+  List<String> entries(String reason, Map<String, String> fields) {
+    Reason r = reasons.find(reason);
+    if (r == null || r.entryField() == null) return List.of();
+    String value = fields.get(r.entryField());
     if (value == null || value.isEmpty()) return null;
-    if (!field.equals("dnswl")) return List.of(value + " (" + list + ")");
+    String list = " (" + r.entryList() + ")";
+    if (!r.entries()) return List.of(value + list);
     List<String> out = new ArrayList<>();
-    for (String zone : value.split(",")) {
-      if (!zone.isEmpty()) out.add(zone + " (" + list + ")");
+    for (String entry : value.split(",")) {
+      if (!entry.isEmpty()) out.add(entry + list);
     }
     return out;
   }
@@ -226,7 +214,7 @@ public final class ReportBuilder {
     lastDated = Math.max(lastDated, t);
     Row row = periods.computeIfAbsent(period(t), p -> new Row());
     row.counts.merge(pair, n, Long::sum);
-    Category c = category != null ? category : Category.of(action, reason, afterDelay);
+    Category c = category != null ? category : reasons.category(action, reason, afterDelay);
     row.categories[c.ordinal()] += n;
   }
 
@@ -266,9 +254,10 @@ public final class ReportBuilder {
     return span >= 0 && span <= (hourly ? 3600L : 86_400L) * (MAX_FILLED_PERIODS - 2);
   }
 
-  private static String actionOf(String outcome, String reason) {
-    if (reason.startsWith("limit ") && reason.length() > 6) return "ratelimit";
-    if (outcome.equals("defer") && (reason.equals("new") || reason.equals("early-retry"))) {
+  private String actionOf(String outcome, String reason) {
+    Reason r = reasons.find(reason);
+    if (r != null && r.category() == Category.RATE_LIMITED) return "ratelimit";
+    if (outcome.equals("defer") && r != null && r.category() == Category.GREYLISTED) {
       return "greylist";
     }
     return switch (outcome) {

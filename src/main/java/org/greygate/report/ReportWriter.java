@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.greygate.logline.TerminalText;
+import org.greygate.policy.Category;
 
 /**
  * Writes a {@link Report} as a table for a terminal, as JSON, or as CSV. The values come from logs

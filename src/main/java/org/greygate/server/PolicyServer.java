@@ -45,9 +45,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The listening side: TCP and unix sockets, connection caps and filters, idle timeouts, orderly
- * shutdown. Each request is decided from its connection's event loop; a decision that completes at
- * once (the embedded store: microseconds of reads, writes queued to its writer) is answered on the
- * spot, a later one when it completes or at its deadline (see {@link PolicyChannelHandler}).
+ * shutdown. A connection's pipeline is three stages: {@link RequestDecoder} (bytes to requests),
+ * {@link DecisionDispatcher} (each request to the decider, answers in request order) and {@link
+ * ReplyEncoder} (answers to bytes). Each request is decided from its connection's event loop; a
+ * decision that completes at once (the embedded store: microseconds of reads, writes queued to its
+ * writer) is answered on the spot, a later one when the decider's stage completes, which it does at
+ * the latest at the decider's own deadline.
  */
 public final class PolicyServer implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(PolicyServer.class);
@@ -237,15 +240,11 @@ public final class PolicyServer implements AutoCloseable {
                 // Idle means nothing received: every write answers a read, and watching writes
                 // too would cost a promise and a listener per answer.
                 new IdleStateHandler(options.idleTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS))
+            .addLast("decode", new RequestDecoder(new PolicyDecoder(options.limits()), metrics))
+            .addLast("encode", new ReplyEncoder())
             .addLast(
-                "policy",
-                new PolicyChannelHandler(
-                    new PolicyDecoder(options.limits()),
-                    decider,
-                    options.closeAfterReply(),
-                    options.replyTimeout(),
-                    metrics,
-                    stats));
+                "dispatch",
+                new DecisionDispatcher(decider, options.closeAfterReply(), metrics, stats));
       }
     };
   }
@@ -349,7 +348,8 @@ public final class PolicyServer implements AutoCloseable {
     for (EventExecutor loop : workers) {
       if (!loop.inEventLoop()) loop.submit(() -> {}).awaitUninterruptibly(2, TimeUnit.SECONDS);
     }
-    // Answer what is being decided: each decision answers by its deadline at the latest.
+    // Answer what is being decided: each decision answers by the decider's deadline at the latest
+    // (the daemon gives its chain this same reply timeout).
     try {
       if (!stats.awaitIdle(options.replyTimeout().toMillis() + 500)) {
         log.warn("closing with {} decisions still under way", stats.inFlight());

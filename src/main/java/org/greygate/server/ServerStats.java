@@ -1,27 +1,14 @@
 package org.greygate.server;
 
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * The server's own bookkeeping (what it needs to shut down in order and to pace its warnings);
- * everything worth graphing goes to {@link org.greygate.metrics.Metrics}. Thread-safe.
+ * The server's own bookkeeping (what it needs to shut down in order); everything worth graphing
+ * goes to {@link org.greygate.metrics.Metrics}. Thread-safe.
  */
 public final class ServerStats {
   final LongAdder requests = new LongAdder();
   private int inFlight;
-  private final AtomicLong nextTimeoutWarning = new AtomicLong(Long.MIN_VALUE);
-
-  /**
-   * Whether a timed-out answer should be logged: the first one, then at most one a minute (a hung
-   * store times out every request; the count is in the metrics).
-   */
-  boolean warnAboutTimeout(long nowNanos) {
-    long next = nextTimeoutWarning.get();
-    return (next == Long.MIN_VALUE || nowNanos - next >= 0)
-        && nextTimeoutWarning.compareAndSet(next, nowNanos + TimeUnit.MINUTES.toNanos(1));
-  }
 
   /** A decision started that did not complete at once. */
   synchronized void started() {

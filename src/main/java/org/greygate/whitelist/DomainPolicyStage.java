@@ -1,6 +1,5 @@
 package org.greygate.whitelist;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -10,6 +9,7 @@ import org.greygate.policy.GreylistHints;
 import org.greygate.policy.Policy;
 import org.greygate.policy.PolicyContext;
 import org.greygate.policy.RcptCheck;
+import org.greygate.policy.Reason;
 import org.greygate.protocol.Outcome;
 
 /**
@@ -37,10 +37,11 @@ public final class DomainPolicyStage implements Policy {
     DomainPolicies.Resolved p = policies.forDomain(domain);
     if (p == null) return NO_OPINION;
     if (!p.greylist()) {
-      return pass("domain policy", List.of("domain_policy=" + p.greylistEntry()));
+      return pass(WhitelistReasons.DOMAIN_POLICY, List.of("domain_policy=" + p.greylistEntry()));
     }
     String sender = p.senderMatch(r.sender());
-    if (sender != null) return pass("sender whitelist", List.of("whitelist=" + sender));
+    if (sender != null)
+      return pass(WhitelistReasons.SENDER_WHITELIST, List.of("whitelist=" + sender));
     if (p.delay() >= 0) GreylistHints.of(context).delay(p.delay());
     if (p.neverAwlMatch(r.clientName(), r.client()) != null) {
       GreylistHints.of(context).noAutoWhitelist();
@@ -48,8 +49,7 @@ public final class DomainPolicyStage implements Policy {
     return NO_OPINION;
   }
 
-  private static CompletionStage<Optional<Outcome>> pass(String reason, List<String> fields) {
-    return Policy.answer(
-        new Outcome.Dunno(new Outcome.Note("pass", reason, null, new ArrayList<>(fields))));
+  private static CompletionStage<Optional<Outcome>> pass(Reason reason, List<String> fields) {
+    return Policy.answer(new Outcome.Dunno(reason.note("pass", null, fields)));
   }
 }

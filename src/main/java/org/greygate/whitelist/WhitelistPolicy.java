@@ -8,6 +8,7 @@ import java.util.function.Supplier;
 import org.greygate.policy.Policy;
 import org.greygate.policy.PolicyContext;
 import org.greygate.policy.RcptCheck;
+import org.greygate.policy.Reason;
 import org.greygate.protocol.Outcome;
 
 /**
@@ -29,11 +30,11 @@ public final class WhitelistPolicy implements Policy {
     RcptCheck r = rcpt.get();
     String entry = lists.clientMatch(r.clientName(), r.client());
     if (entry != null) {
-      return pass("client whitelist", entry);
+      return pass(WhitelistReasons.CLIENT_WHITELIST, entry);
     }
     entry = lists.recipientMatch(r.recipient());
     if (entry != null) {
-      return pass("recipient whitelist", entry);
+      return pass(WhitelistReasons.RECIPIENT_WHITELIST, entry);
     }
     return NO_OPINION;
   }
@@ -43,10 +44,10 @@ public final class WhitelistPolicy implements Policy {
    * so that {@code greygate report} can say which entries earn their place; entries hold no spaces,
    * so the line keeps its shape.
    */
-  private static CompletionStage<Optional<Outcome>> pass(String reason, String entry) {
+  private static CompletionStage<Optional<Outcome>> pass(Reason reason, String entry) {
     return CompletableFuture.completedFuture(
         Optional.of(
             new Outcome.Dunno(
-                new Outcome.Note("pass", reason, null, List.of("whitelist=" + entry)))));
+                reason.note("pass", null, List.of(reason.entryField() + "=" + entry)))));
   }
 }

@@ -67,7 +67,15 @@ class LogLineFuzzTest {
   void reportLines(FuzzedDataProvider data) throws IOException {
     int envelope = data.consumeInt(0, ENVELOPES.length - 1);
     String text = data.consumeRemainingAsString();
-    ReportBuilder b = new ReportBuilder(UTC, false, Long.MIN_VALUE, Long.MAX_VALUE, 86_400, 0);
+    ReportBuilder b =
+        new ReportBuilder(
+            org.greygate.app.Features.reasons(),
+            UTC,
+            false,
+            Long.MIN_VALUE,
+            Long.MAX_VALUE,
+            86_400,
+            0);
     for (String message : text.split("\n", -1)) {
       String line = ENVELOPES[envelope] + message;
       LineRead read = LogLine.read(line, UTC, TODAY);

@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
 import org.greygate.metrics.Counters;
 import org.greygate.metrics.Metrics;
 import org.greygate.protocol.Outcome;
@@ -151,16 +152,167 @@ class PolicyChainTest {
     assertTrue(e.getCause() instanceof NoClassDefFoundError, e.toString());
   }
 
+  /** A timer the test fires by hand: {@link #fire} runs every task not cancelled. */
+  static final class ManualTimer implements PolicyChain.Timer {
+    final List<Runnable> tasks = new ArrayList<>();
+    final List<CompletableFuture<Void>> handles = new ArrayList<>();
+
+    @Override
+    public java.util.concurrent.Future<?> schedule(Runnable task, long nanos) {
+      CompletableFuture<Void> handle = new CompletableFuture<>();
+      tasks.add(task);
+      handles.add(handle);
+      return handle;
+    }
+
+    void fire() {
+      for (int i = 0; i < tasks.size(); i++) {
+        if (!handles.get(i).isCancelled()) tasks.get(i).run();
+      }
+      tasks.clear();
+      handles.clear();
+    }
+  }
+
+  final ManualTimer timer = new ManualTimer();
+
+  /** A chain with a reply deadline on the hand-fired timer. */
+  PolicyChain onTime(Policy... policies) {
+    List<Policy> all = new ArrayList<>();
+    all.add(new RequestGate());
+    all.addAll(List.of(policies));
+    return new PolicyChain(
+        all,
+        CLOCK,
+        false,
+        FAIL_OPEN,
+        metrics,
+        (t, o, r) -> recorded.add(t + " " + o + " " + r),
+        new DecisionLog(),
+        java.time.Duration.ofMillis(100),
+        timer);
+  }
+
   @Test
   void aDecisionAnsweredAtItsDeadlineIsCountedOnceAsFailOpen() {
     CompletableFuture<Optional<Outcome>> later = new CompletableFuture<>();
-    PolicyChain c = chain(false, ctx -> later);
-    PolicyRequest r = request(null);
-    CompletableFuture<Outcome> answer = c.decide(r).toCompletableFuture();
-    c.timedOut(r); // the server answered at the deadline
+    PolicyChain c = onTime(ctx -> later);
+    CompletableFuture<Outcome> answer = c.decide(request(null)).toCompletableFuture();
+    assertTrue(!answer.isDone());
+    timer.fire(); // the deadline
+    assertEquals("fail-open (reply timeout)", answer.getNow(null).note().reasonText());
+    assertEquals("DUNNO", PolicyReply.action(answer.join()));
     later.complete(Optional.of(new Outcome.Ok(Outcome.Note.of("pass", "late"))));
-    assertEquals("late", answer.join().note().reason());
+    assertEquals("fail-open (reply timeout)", answer.join().note().reasonText(), "one answer");
+    assertEquals(List.of("1700000000 dunno fail-open"), recorded, "recorded once");
+    assertEquals(1, metrics.replyTimeouts());
+    assertEquals(Map.of("timeout", 1L), metrics.failOpen());
+    assertEquals(0, metrics.decisionCount(), "the late decision is not counted");
+  }
+
+  @Test
+  void aDecisionBeforeItsDeadlineCancelsIt() {
+    CompletableFuture<Optional<Outcome>> later = new CompletableFuture<>();
+    CompletableFuture<Outcome> answer =
+        onTime(ctx -> later).decide(request(null)).toCompletableFuture();
+    later.complete(Optional.of(new Outcome.Ok(Outcome.Note.of("pass", "in time"))));
+    assertEquals("in time", answer.join().note().reason());
+    assertTrue(timer.handles.get(0).isCancelled(), "the deadline is dropped with its decision");
+    timer.fire();
+    assertEquals(List.of("1700000000 ok in time"), recorded);
+    assertEquals(0, metrics.replyTimeouts());
+  }
+
+  /** With the JDK's timer, as the daemon runs it: a store that never answers. */
+  @Test
+  void aStoreThatNeverAnswersGetsTheFailOpenAnswerAtTheDeadline() {
+    PolicyChain c =
+        new PolicyChain(
+            List.of(ctx -> new CompletableFuture<>()),
+            CLOCK,
+            false,
+            FAIL_OPEN,
+            metrics,
+            (t, o, r) -> recorded.add(t + " " + o + " " + r),
+            new DecisionLog(),
+            java.time.Duration.ofMillis(50));
+    long t = System.nanoTime();
+    Outcome o = c.decide(request(null)).toCompletableFuture().orTimeout(5, TimeUnit.SECONDS).join();
+    long ms = (System.nanoTime() - t) / 1_000_000;
+    assertTrue(ms >= 45 && ms < 2000, "answered after " + ms + " ms");
+    assertEquals("fail-open (reply timeout)", o.note().reasonText());
     assertEquals(List.of("1700000000 dunno fail-open"), recorded);
+    assertEquals(1, metrics.replyTimeouts());
+  }
+
+  @Test
+  void lateDecisionsUnderWayAreBoundedAndTheNextRequestsAnsweredAtOnce() {
+    List<CompletableFuture<Optional<Outcome>>> calls = new ArrayList<>();
+    PolicyChain c =
+        onTime(
+            ctx -> {
+              CompletableFuture<Optional<Outcome>> f = new CompletableFuture<>();
+              calls.add(f);
+              return f;
+            });
+    int n = PolicyChain.MAX_ABANDONED + 5;
+    for (int i = 0; i < n; i++) {
+      CompletableFuture<Outcome> answer = c.decide(request(null)).toCompletableFuture();
+      timer.fire();
+      assertEquals("fail-open (reply timeout)", answer.join().note().reasonText());
+    }
+    assertEquals(PolicyChain.MAX_ABANDONED, calls.size(), "no store call past the bound");
+    assertEquals(n, metrics.replyTimeouts());
+    assertEquals(n, recorded.size());
+    calls.get(0).complete(Optional.empty()); // one late decision done: room for one more call
+    c.decide(request(null));
+    assertEquals(PolicyChain.MAX_ABANDONED + 1, calls.size());
+  }
+
+  /**
+   * Decisions racing their deadline on other threads: each answer given once, and every late
+   * decision leaves the count of those under way when it completes (none is leaked, or the bound
+   * would end up answering everything at once).
+   */
+  @Test
+  void decisionsRacingTheirDeadlineLeaveNothingUnderWay() throws Exception {
+    java.util.concurrent.ExecutorService threads =
+        java.util.concurrent.Executors.newFixedThreadPool(4);
+    try {
+      PolicyChain c =
+          new PolicyChain(
+              List.of(
+                  ctx ->
+                      CompletableFuture.supplyAsync(
+                          () -> {
+                            java.util.concurrent.locks.LockSupport.parkNanos(
+                                java.util.concurrent.ThreadLocalRandom.current()
+                                    .nextLong(4_000_000));
+                            return Optional.of(new Outcome.Ok(Outcome.Note.of("pass", "decided")));
+                          },
+                          threads)),
+              CLOCK,
+              false,
+              FAIL_OPEN,
+              metrics,
+              (t, o, r) -> {},
+              new DecisionLog(),
+              java.time.Duration.ofMillis(2));
+      List<CompletableFuture<Outcome>> answers = new ArrayList<>();
+      for (int i = 0; i < 2000; i++) {
+        answers.add(c.decide(request(null)).toCompletableFuture());
+        if (i % 4 == 3) answers.get(i).get(5, TimeUnit.SECONDS); // as many as threads
+      }
+      for (CompletableFuture<Outcome> a : answers) a.get(5, TimeUnit.SECONDS);
+      threads.shutdown();
+      assertTrue(threads.awaitTermination(10, TimeUnit.SECONDS));
+      long late = metrics.replyTimeouts();
+      assertEquals(2000, metrics.decisionCount() + late, "one answer each, counted once");
+      assertTrue(late > 0 && late < 2000, late + " answered late: both sides of the race");
+      assertEquals(0, c.lateDecisionsUnderWay(), late + " answered late");
+    } finally {
+      threads.shutdownNow();
+    }
   }
 
   /** The exporter shows each of these at 0 from the start, so the chain must use no other. */
@@ -181,7 +333,8 @@ class PolicyChainTest {
               }),
           request(null));
     }
-    chain(false).timedOut(request(null));
+    onTime(ctx -> new CompletableFuture<>()).decide(request(null));
+    timer.fire();
     assertEquals(
         new java.util.TreeSet<>(Metrics.FAIL_OPEN_CAUSES),
         new java.util.TreeSet<>(metrics.failOpen().keySet()));
@@ -195,13 +348,5 @@ class PolicyChainTest {
     Outcome o = decide(chain(false, defer("never")), PolicyRequest.of(Map.of("request", "junk")));
     assertEquals("DUNNO", PolicyReply.action(o));
     assertEquals("unknown request", o.note().reason());
-  }
-
-  @Test
-  void aTimedOutRequestIsNotedAndCounted() {
-    Outcome o = chain(false).timedOut(request(null));
-    assertEquals("fail-open (reply timeout)", o.note().reasonText());
-    assertEquals(Map.of("timeout", 1L), metrics.failOpen());
-    assertEquals(List.of("1700000000 dunno fail-open"), recorded);
   }
 }

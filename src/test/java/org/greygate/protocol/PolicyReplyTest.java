@@ -74,6 +74,24 @@ class PolicyReplyTest {
               PolicyReply.encode(o), 0, PolicyReply.encode(o).length, e.bytes(), 0, n),
           o.toString());
     }
+    // the bytes themselves, for texts the encoder takes its slow path for
+    assertEquals(
+        "action=550 5.7.1 nein, ungültig  \n\n",
+        wire(new Outcome.Reject("550", "5.7.1 nein, ungültig\r\n", NOTE)));
+    assertEquals(
+        "action=WARN \ud83d\udce8 and an unpaired ?\n\n",
+        wire(new Outcome.Warn("\ud83d\udce8 and an unpaired \ud83d", NOTE)));
+    assertEquals("action=WARN\n\n", wire(new Outcome.Warn(null, NOTE)));
+    assertEquals(
+        "action=HOLD " + "x".repeat(1000) + "\n\n", wire(new Outcome.Hold("x".repeat(1000), NOTE)));
+  }
+
+  /** {@code check} prints, the server writes and the logs name one and the same text. */
+  @Test
+  void theActionIsTheWiresText() {
+    Outcome evil = new Outcome.Defer("DEFER_IF_PERMIT", "text\r\n\naction=OK\n", NOTE);
+    assertEquals("DEFER_IF_PERMIT text   action=OK ", PolicyReply.action(evil));
+    assertEquals("action=" + PolicyReply.action(evil) + "\n\n", wire(evil));
   }
 
   @Test

@@ -1,6 +1,7 @@
 package org.greygate.report;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -14,14 +15,18 @@ import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.greygate.policy.Category;
+import org.greygate.policy.Reason;
 import org.junit.jupiter.api.Test;
 
 /**
- * The report's categories are defined once ({@link Category}) and every reason a policy logs is
- * filed under the right one: the table below is checked against the reasons the source actually
- * writes, and the docs' list against the enum.
+ * The report's categories are defined once ({@link Category}), the reasons once ({@link Reasons}),
+ * and every reason a policy logs is filed under the right one: the table below is checked against
+ * the reasons the source actually writes, and the docs' list against the enum.
  */
 class CategoryTest {
+  static final Reasons REASONS = org.greygate.app.Features.reasons();
+
   /** What each reason means, decided here by reading the policy that logs it. */
   static final Map<String, Category> EXPECTED =
       Map.ofEntries(
@@ -56,49 +61,85 @@ class CategoryTest {
           String reason = k.substring(slash + 1);
           boolean delay = reason.endsWith(" delay");
           if (delay) reason = reason.substring(0, reason.length() - " delay".length());
-          assertEquals(want, Category.of(action, reason, delay), k);
+          assertEquals(want, REASONS.category(action, reason, delay), k);
         });
   }
 
   /**
-   * The reasons in the source: the second argument of every {@code Outcome.Note} made, and the
-   * reason of the whitelists' {@code pass(REASON, ...)}. A reason added to a policy without a line
-   * in {@link Category#REASONS} (so it would be counted as "other") fails here.
+   * One list of reasons: every {@code Reason} the source declares ({@code Reason.of("...")}, {@code
+   * Reason.family("...")}) is in {@link Reasons#ALL}, so the report, the stats line and the docs
+   * count it under its category; a note made from a literal reason (outside the policies) names a
+   * declared one; and the policy packages make no note from a literal at all, only from their
+   * declared reasons. A reason added to a policy without its declaration, or declared and left out
+   * of the registry (so it would be counted as "other"), fails here.
    */
   @Test
   void everyReasonTheSourceLogsHasACategory() throws IOException {
-    Map<String, String> reasons = new TreeMap<>(); // reason -> file
+    Map<String, String> declared = new TreeMap<>(); // reason -> file
+    Map<String, String> literal = new TreeMap<>();
+    Pattern declaration = Pattern.compile("\\bReason\\.(?:of|family)\\(\\s*\"([^\"]*)\"");
     Pattern note = Pattern.compile("(?:Note\\.of|new Outcome\\.Note|new Note)\\(");
-    Pattern helper = Pattern.compile("\\bpass\\(\\s*\"([^\"]*)\"");
-    Pattern literal = Pattern.compile("\"([^\"]*)\"");
+    Pattern quoted = Pattern.compile("\"([^\"]*)\"");
+    List<String> policyPackages =
+        List.of("policy", "greylist", "whitelist", "dnslist", "spf", "ratelimit").stream()
+            .map(p -> "org/greygate/" + p + "/")
+            .toList();
     try (Stream<Path> files = Files.walk(Path.of("src/main/java"))) {
       for (Path f : files.filter(p -> p.toString().endsWith(".java")).toList()) {
         String src = Files.readString(f);
+        Matcher d = declaration.matcher(src);
+        while (d.find()) declared.put(d.group(1), f.toString());
         Matcher m = note.matcher(src);
         while (m.find()) {
-          String args = arguments(src, m.end());
-          List<String> parts = topLevel(args);
+          List<String> parts = topLevel(arguments(src, m.end()));
           if (parts.size() < 2) continue; // the record's own declaration
-          Matcher l = literal.matcher(parts.get(1));
-          while (l.find()) reasons.put(l.group(1), f.toString());
+          Matcher l = quoted.matcher(parts.get(1));
+          while (l.find()) {
+            literal.put(l.group(1), f.toString());
+            String path = f.toString().replace('\\', '/');
+            boolean inPolicies = policyPackages.stream().anyMatch(path::contains);
+            assertTrue(
+                !inPolicies || f.endsWith("Outcome.java"),
+                "reason '"
+                    + l.group(1)
+                    + "' ("
+                    + f
+                    + ") is a literal: declare it in the package's reasons instead");
+          }
         }
-        Matcher h = helper.matcher(src);
-        while (h.find()) reasons.put(h.group(1), f.toString());
       }
     }
-    assertTrue(reasons.size() >= 15, "the scan finds the policies' reasons: " + reasons);
-    for (var e : reasons.entrySet()) {
-      String reason = e.getKey();
-      boolean known =
-          Category.REASONS.containsKey(reason)
-              || reason.equals("triplet found")
-              || reason.equals("limit "); // "limit " + rule: RATE_LIMITED by its action
+    assertTrue(declared.size() >= 15, "the scan finds the policies' reasons: " + declared);
+    for (var e : declared.entrySet()) {
       assertTrue(
-          known, "reason '" + reason + "' (" + e.getValue() + ") has no line in Category.REASONS");
+          REASONS.all().stream().anyMatch(r -> r.name().equals(e.getKey())),
+          "reason '" + e.getKey() + "' (" + e.getValue() + ") is not in REASONS.all()");
     }
-    for (String r : Category.REASONS.keySet()) {
-      assertTrue(reasons.containsKey(r), "Category.REASONS has '" + r + "', which nothing logs");
+    for (var e : literal.entrySet()) {
+      assertTrue(
+          REASONS.find(e.getKey()) != null,
+          "reason '" + e.getKey() + "' (" + e.getValue() + ") is declared nowhere");
     }
+    for (Reason r : REASONS.all()) {
+      assertTrue(declared.containsKey(r.name()), "REASONS.all() has '" + r + "', declared nowhere");
+    }
+  }
+
+  /** Every reason has a category, one name, and one category a line files it under. */
+  @Test
+  void everyDeclaredReasonIsFiledUnderItsOwnCategory() {
+    for (Reason r : REASONS.all()) {
+      String logged = r.family() ? r.member("x") : r.name();
+      assertSame(r, REASONS.find(logged), r.name());
+      String action =
+          r.category() == Category.GREYLISTED
+              ? "greylist"
+              : r.category() == Category.RATE_LIMITED ? "ratelimit" : "pass";
+      assertEquals(r.category(), REASONS.category(action, logged, false), r.name());
+      assertEquals(r.afterDelay(), REASONS.category(action, logged, true), r.name());
+    }
+    assertEquals(
+        REASONS.all().size(), REASONS.all().stream().map(Reason::name).distinct().count(), "names");
   }
 
   /** The text of a call's arguments, from just after its {@code (} to the matching {@code )}. */
@@ -141,11 +182,9 @@ class CategoryTest {
   void postgreysReasonsToo() {
     for (String reason :
         List.of("new", "early-retry", "triplet found", "client whitelist", "recipient whitelist")) {
-      assertTrue(
-          Category.REASONS.containsKey(reason) || reason.equals("triplet found"),
-          "postgrey " + reason);
+      assertTrue(REASONS.find(reason) != null, "postgrey " + reason);
     }
-    assertEquals(Category.AUTO_WHITELISTED, Category.of("pass", "client AWL", false));
+    assertEquals(Category.AUTO_WHITELISTED, REASONS.category("pass", "client AWL", false));
   }
 
   @Test

@@ -11,6 +11,7 @@ import java.time.LocalDate;
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
 import java.util.List;
+import org.greygate.policy.Category;
 import org.greygate.store.DecisionCount;
 import org.junit.jupiter.api.Test;
 
@@ -192,7 +193,13 @@ class ReportTest {
   ReportBuilder logs(String... lines) {
     ReportBuilder b =
         new ReportBuilder(
-            UTC, false, Long.MIN_VALUE, Long.MAX_VALUE, 86_400, t("2026-12-03T10:00:00"));
+            org.greygate.app.Features.reasons(),
+            UTC,
+            false,
+            Long.MIN_VALUE,
+            Long.MAX_VALUE,
+            86_400,
+            t("2026-12-03T10:00:00"));
     for (String l : lines) b.add(l, TODAY);
     return b;
   }
@@ -394,7 +401,14 @@ class ReportTest {
     assertEquals(3, r.periods().get(0).get(Category.RATE_LIMITED));
 
     ReportBuilder b =
-        new ReportBuilder(UTC, false, Long.MIN_VALUE, Long.MAX_VALUE, 86_400, Long.MAX_VALUE);
+        new ReportBuilder(
+            org.greygate.app.Features.reasons(),
+            UTC,
+            false,
+            Long.MIN_VALUE,
+            Long.MAX_VALUE,
+            86_400,
+            Long.MAX_VALUE);
     b.add(new DecisionCount(t("2026-12-03T10:00:00"), "hold", "limit burst", 7));
     b.add(new DecisionCount(t("2026-12-03T10:00:00"), "defer", "limit daily", 2));
     Report s = b.build("database");
@@ -440,7 +454,14 @@ class ReportTest {
   void storeCountersReadAsTheLogsActions() {
     long h = t("2026-12-03T10:00:00");
     ReportBuilder b =
-        new ReportBuilder(UTC, true, Long.MIN_VALUE, Long.MAX_VALUE, 86_400, Long.MAX_VALUE);
+        new ReportBuilder(
+            org.greygate.app.Features.reasons(),
+            UTC,
+            true,
+            Long.MIN_VALUE,
+            Long.MAX_VALUE,
+            86_400,
+            Long.MAX_VALUE);
     b.add(new DecisionCount(h, "defer", "new", 7));
     b.add(new DecisionCount(h, "prepend", "triplet found", 3));
     b.add(new DecisionCount(h, "dunno", "triplet found", 5));
@@ -550,7 +571,14 @@ class ReportTest {
 
     // from the counters, the page does say the logs hold the names
     ReportBuilder b =
-        new ReportBuilder(UTC, false, Long.MIN_VALUE, Long.MAX_VALUE, 86_400, Long.MAX_VALUE);
+        new ReportBuilder(
+            org.greygate.app.Features.reasons(),
+            UTC,
+            false,
+            Long.MIN_VALUE,
+            Long.MAX_VALUE,
+            86_400,
+            Long.MAX_VALUE);
     b.add(new DecisionCount(t("2026-12-03T10:00:00"), "dunno", "client whitelist", 2));
     StringWriter db = new StringWriter();
     ReportWriter.writeHtml(b.build("database"), new PrintWriter(db));
@@ -559,7 +587,14 @@ class ReportTest {
 
     // logs that hold no decision at all are still logs
     ReportBuilder empty =
-        new ReportBuilder(UTC, false, Long.MIN_VALUE, Long.MAX_VALUE, 86_400, Long.MAX_VALUE);
+        new ReportBuilder(
+            org.greygate.app.Features.reasons(),
+            UTC,
+            false,
+            Long.MIN_VALUE,
+            Long.MAX_VALUE,
+            86_400,
+            Long.MAX_VALUE);
     empty.readingLogs();
     StringWriter none = new StringWriter();
     ReportWriter.writeHtml(empty.build("log"), new PrintWriter(none));
@@ -621,6 +656,7 @@ class ReportTest {
   void quietDaysAndHoursKeepTheirPlace() {
     ReportBuilder b =
         new ReportBuilder(
+            org.greygate.app.Features.reasons(),
             UTC,
             true,
             t("2026-12-03T00:00:00"),
@@ -658,7 +694,13 @@ class ReportTest {
     assertEquals(2, hostile.periods().size(), "a span past the limit is not filled");
     ReportBuilder far =
         new ReportBuilder(
-            UTC, true, t("0001-01-01T00:00:00"), Long.MAX_VALUE, 86_400, Long.MAX_VALUE);
+            org.greygate.app.Features.reasons(),
+            UTC,
+            true,
+            t("0001-01-01T00:00:00"),
+            Long.MAX_VALUE,
+            86_400,
+            Long.MAX_VALUE);
     far.add(
         line("2026-12-03 02:10:00", "action=greylist, reason=new", "192.0.2.1", "a@b", "r@x"),
         TODAY);

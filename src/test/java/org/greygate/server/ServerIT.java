@@ -63,6 +63,11 @@ class ServerIT {
     return new PolicyServer(options.build(), decider, metrics);
   }
 
+  /** {@code decider} behind the daemon's deadline: a chain answering DUNNO at {@code timeout}. */
+  Decider deadline(Duration timeout, Decider decider) {
+    return TestPolicy.deadline(decider, timeout, metrics);
+  }
+
   List<SocketAddress> start() throws IOException {
     return start(
         List.of(new ListenAddress.Inet("127.0.0.1", 0)), 100, Duration.ofSeconds(60), false);
@@ -324,18 +329,20 @@ class ServerIT {
     server =
         server(
             loopback().replyTimeout(Duration.ofMillis(200)),
-            TestPolicy.async(
-                r -> {
-                  if ("stuck@example.net".equals(r.recipient())) {
-                    try {
-                      release.await(); // a store that hangs
-                    } catch (InterruptedException e) {
-                      Thread.currentThread().interrupt();
-                    }
-                  }
-                  return "DEFER_IF_PERMIT decided";
-                },
-                deciders));
+            deadline(
+                Duration.ofMillis(200),
+                TestPolicy.async(
+                    r -> {
+                      if ("stuck@example.net".equals(r.recipient())) {
+                        try {
+                          release.await(); // a store that hangs
+                        } catch (InterruptedException e) {
+                          Thread.currentThread().interrupt();
+                        }
+                      }
+                      return "DEFER_IF_PERMIT decided";
+                    },
+                    deciders)));
     SocketAddress a = server.start().get(0);
     try (PolicyClient c = new PolicyClient(a);
         PolicyClient other = new PolicyClient(a)) {
@@ -353,33 +360,29 @@ class ServerIT {
   }
 
   @Test
-  void aStoreThatNeverAnswersGetsABoundedNumberOfCallsPerConnection() throws Exception {
+  void aStoreThatNeverAnswersGetsABoundedNumberOfCalls() throws Exception {
     java.util.concurrent.atomic.AtomicInteger calls =
         new java.util.concurrent.atomic.AtomicInteger();
     server =
         server(
             loopback().replyTimeout(Duration.ofMillis(20)),
-            new Decider() {
-              @Override
-              public java.util.concurrent.CompletionStage<org.greygate.protocol.Outcome> decide(
-                  org.greygate.protocol.PolicyRequest r) {
-                calls.incrementAndGet();
-                return new java.util.concurrent.CompletableFuture<>(); // never completes
-              }
-
-              @Override
-              public org.greygate.protocol.Outcome timedOut(org.greygate.protocol.PolicyRequest r) {
-                return TestPolicy.outcome("DUNNO");
-              }
-            });
+            deadline(
+                Duration.ofMillis(20),
+                r -> {
+                  calls.incrementAndGet();
+                  return new java.util.concurrent.CompletableFuture<>(); // never completes
+                }));
     SocketAddress a = server.start().get(0);
-    try (PolicyClient c = new PolicyClient(a)) {
-      for (int i = 0; i < 40; i++) {
-        assertEquals("DUNNO", c.ask(request(i + "@example.net", 1000)));
+    int n = org.greygate.policy.PolicyChain.MAX_ABANDONED + 16;
+    try (PolicyClient c = new PolicyClient(a);
+        PolicyClient other = new PolicyClient(a)) {
+      for (int i = 0; i < n; i++) {
+        PolicyClient to = i % 2 == 0 ? c : other; // daemon-wide, whichever connection asks
+        assertEquals("DUNNO", to.ask(request(i + "@example.net", 1000)));
       }
     }
-    assertEquals(PolicyChannelHandler.MAX_ABANDONED, calls.get());
-    assertEquals(40, metrics.replyTimeouts());
+    assertEquals(org.greygate.policy.PolicyChain.MAX_ABANDONED, calls.get());
+    assertEquals(n, metrics.replyTimeouts());
   }
 
   @Test
@@ -389,15 +392,17 @@ class ServerIT {
     server =
         server(
             loopback().replyTimeout(Duration.ofMillis(4)),
-            TestPolicy.async(
-                r -> {
-                  java.util.concurrent.locks.LockSupport.parkNanos(
-                      java.util.concurrent.ThreadLocalRandom.current().nextLong(8_000_000));
-                  return "DEFER_IF_PERMIT " + r.recipient();
-                },
-                deciders));
+            deadline(
+                Duration.ofMillis(4),
+                TestPolicy.async(
+                    r -> {
+                      java.util.concurrent.locks.LockSupport.parkNanos(
+                          java.util.concurrent.ThreadLocalRandom.current().nextLong(8_000_000));
+                      return "DEFER_IF_PERMIT " + r.recipient();
+                    },
+                    deciders)));
     SocketAddress a = server.start().get(0);
-    LogCapture logs = LogCapture.of(PolicyChannelHandler.class);
+    LogCapture logs = LogCapture.of(org.greygate.policy.PolicyChain.class);
     java.util.concurrent.atomic.AtomicInteger decided =
         new java.util.concurrent.atomic.AtomicInteger();
     java.util.concurrent.atomic.AtomicInteger timedOut =
@@ -492,11 +497,6 @@ class ServerIT {
             pause(300); // still on the loop, the decision not yet counted
             return work;
           }
-
-          @Override
-          public Outcome timedOut(PolicyRequest request) {
-            return TestPolicy.outcome("DUNNO");
-          }
         };
     server = server(loopback().replyTimeout(Duration.ofSeconds(5)), slowHandOff);
     SocketAddress a = server.start().get(0);
@@ -554,7 +554,7 @@ class ServerIT {
   void anErrorInADecisionClosesThatConnectionAtOnceAndOnlyIt() throws Exception {
     // An Error (here NoClassDefFoundError, as a broken upgrade gives) must not leave the client
     // waiting for an answer until the idle timeout: it is logged and the connection is closed.
-    LogCapture logs = LogCapture.of(PolicyChannelHandler.class);
+    LogCapture logs = LogCapture.of(DecisionDispatcher.class);
     server =
         server(
             loopback().idleTimeout(Duration.ofSeconds(600)),
@@ -572,11 +572,6 @@ class ServerIT {
                 }
                 return java.util.concurrent.CompletableFuture.completedFuture(
                     TestPolicy.outcome("DUNNO"));
-              }
-
-              @Override
-              public org.greygate.protocol.Outcome timedOut(org.greygate.protocol.PolicyRequest r) {
-                return TestPolicy.outcome("DUNNO");
               }
             });
     SocketAddress a = server.start().get(0);
@@ -610,8 +605,9 @@ class ServerIT {
   void aConnectionIsClosedEvenWhenLoggingItselfIsBroken() throws Exception {
     // after a broken upgrade the logging classes may fail to load too: close first, log after
     var logger =
-        (ch.qos.logback.classic.Logger)
-            org.slf4j.LoggerFactory.getLogger(PolicyChannelHandler.class);
+        (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(DecisionDispatcher.class);
+    var decoderLogger =
+        (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(RequestDecoder.class);
     var broken =
         new ch.qos.logback.core.AppenderBase<ch.qos.logback.classic.spi.ILoggingEvent>() {
           @Override
@@ -621,6 +617,7 @@ class ServerIT {
         };
     broken.start();
     logger.addAppender(broken);
+    decoderLogger.addAppender(broken);
     server =
         server(
             loopback().idleTimeout(Duration.ofSeconds(600)),
@@ -640,6 +637,7 @@ class ServerIT {
       }
     } finally {
       logger.detachAppender(broken);
+      decoderLogger.detachAppender(broken);
     }
   }
 

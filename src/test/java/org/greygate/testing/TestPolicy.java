@@ -58,7 +58,10 @@ public final class TestPolicy {
     return m;
   }
 
-  /** A server on 127.0.0.1, a free port, 100 connections, 60 s idle, with this reply timeout. */
+  /**
+   * A server on 127.0.0.1, a free port, 100 connections, 60 s idle, with this reply timeout (given
+   * to the chain too, as the daemon does).
+   */
   public static org.greygate.server.PolicyServer loopbackServer(
       Decider decider, java.time.Duration replyTimeout, Metrics metrics) {
     return new org.greygate.server.PolicyServer(
@@ -68,8 +71,26 @@ public final class TestPolicy {
             .idleTimeout(java.time.Duration.ofSeconds(60))
             .replyTimeout(replyTimeout)
             .build(),
-        decider,
+        decider instanceof PolicyChain chain ? chain.withReplyTimeout(replyTimeout) : decider,
         metrics);
+  }
+
+  /**
+   * The daemon's way of answering on time: a chain whose one policy asks {@code decider}, answered
+   * DUNNO ({@code fail-open (reply timeout)}) once {@code timeout} has passed.
+   */
+  public static PolicyChain deadline(Decider decider, java.time.Duration timeout, Metrics metrics) {
+    org.greygate.policy.Policy ask =
+        context -> decider.decide(context.request()).thenApply(java.util.Optional::of);
+    return new PolicyChain(
+        java.util.List.of(ask),
+        Clock.systemUTC(),
+        false,
+        PolicyConfig.DUNNO,
+        metrics,
+        PolicyChain.DecisionRecorder.NONE,
+        new org.greygate.policy.DecisionLog(),
+        timeout);
   }
 
   /** An outcome for an access(5) action text. */
@@ -77,35 +98,25 @@ public final class TestPolicy {
     return Actions.parse(action, Outcome.Note.of("pass", "test"));
   }
 
-  /** Answers at once with the action {@code answer} gives; times out to DUNNO. */
+  /** Answers at once with the action {@code answer} gives. */
   public static Decider sync(Function<PolicyRequest, String> answer) {
     return new Decider() {
       @Override
       public CompletableFuture<Outcome> decide(PolicyRequest request) {
         return CompletableFuture.completedFuture(outcome(answer.apply(request)));
       }
-
-      @Override
-      public Outcome timedOut(PolicyRequest request) {
-        return outcome("DUNNO");
-      }
     };
   }
 
   /**
    * Decides on {@code executor}, as a store on the network would (the answer may take its time
-   * there); times out to DUNNO.
+   * there); no deadline (see {@link #deadline}).
    */
   public static Decider async(Function<PolicyRequest, String> answer, Executor executor) {
     return new Decider() {
       @Override
       public CompletableFuture<Outcome> decide(PolicyRequest request) {
         return CompletableFuture.supplyAsync(() -> outcome(answer.apply(request)), executor);
-      }
-
-      @Override
-      public Outcome timedOut(PolicyRequest request) {
-        return outcome("DUNNO");
       }
     };
   }

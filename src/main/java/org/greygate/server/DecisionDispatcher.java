@@ -1,104 +1,66 @@
 package org.greygate.server;
 
-import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.timeout.IdleStateEvent;
-import io.netty.util.concurrent.ScheduledFuture;
+import io.netty.util.ReferenceCountUtil;
 import java.io.IOException;
-import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.TimeUnit;
 import org.greygate.metrics.Metrics;
 import org.greygate.protocol.Decider;
 import org.greygate.protocol.Outcome;
-import org.greygate.protocol.PolicyDecoder;
-import org.greygate.protocol.PolicyReply;
 import org.greygate.protocol.PolicyRequest;
-import org.greygate.protocol.ProtocolException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One per connection: feeds bytes to the protocol decoder, has each request decided, writes the
- * replies through the pipeline in request order. A protocol violation closes this connection only.
+ * The middle stage of a connection's pipeline: each decoded request is handed to the {@link
+ * Decider}, and whatever its stage completes with is written, in request order, as an {@link
+ * Outcome} (the {@link ReplyEncoder} makes it bytes). The decider owns the deadline: this stage
+ * never answers on its own, it waits for the stage, which completes at the latest at the decider's
+ * deadline.
  *
  * <p>A decision that completes at once (the embedded store reads inline and queues its writes) is
  * answered on the spot, with no thread hand-off; replies of one read are flushed together. A
  * decision that completes later is answered when it completes, back on this connection's event
- * loop, or with the decider's timeout answer once {@code replyTimeout} has passed, whichever comes
- * first; the other is dropped. One request is decided at a time per connection (Postfix waits for
- * each answer; a client that pipelines is answered in order); after a deadline answer the next
- * request goes on while the late decision finishes in the store, at most {@link #MAX_ABANDONED} of
- * them per connection.
+ * loop. One request is decided at a time per connection (Postfix waits for each answer; a client
+ * that pipelines is answered in order, at most {@link #MAX_WAITING} queued). Back-pressure: a
+ * client that does not read its answers is not read either.
  *
  * <p>Threads: every field belongs to the event loop; completions are handed to it.
  *
  * <p>Failures: any {@link Throwable} on this connection's path, from decoding to the decision, is
  * logged and closes this connection, and only this one.
  */
-final class PolicyChannelHandler extends ChannelInboundHandlerAdapter {
-  private static final Logger log = LoggerFactory.getLogger(PolicyChannelHandler.class);
+final class DecisionDispatcher extends ChannelInboundHandlerAdapter {
+  private static final Logger log = LoggerFactory.getLogger(DecisionDispatcher.class);
 
   /** Requests a client may queue behind the one being decided (Postfix queues none). */
-  private static final int MAX_WAITING = 64;
+  static final int MAX_WAITING = 64;
 
-  /**
-   * Decisions of this connection answered at their deadline but still under way in the store. Past
-   * this many, further requests get the timeout answer at once instead of another store call, so a
-   * store that never answers cannot pile up work without bound.
-   */
-  static final int MAX_ABANDONED = 8;
-
-  private final PolicyDecoder decoder;
   private final Decider decider;
   private final boolean closeAfterReply;
-  private final long timeoutNanos;
   private final Metrics metrics;
   private final ServerStats stats;
   private final ArrayDeque<PolicyRequest> waiting = new ArrayDeque<>();
-  private final byte[] chunk = new byte[4096];
-  private final PolicyReply.Encoder encoder = new PolicyReply.Encoder();
-  private final java.util.function.Consumer<PolicyRequest> onRequest = this::received;
   private ChannelHandlerContext ctx;
 
   /** The decision under way, not yet answered; null when none. */
-  private Pending current;
+  private CompletableFuture<Outcome> current;
 
-  private int abandoned;
   private boolean wrote;
   private boolean closing;
   private boolean inputShutdown;
 
-  /** A decision that did not complete at once. */
-  private static final class Pending {
-    final PolicyRequest request;
-    final CompletableFuture<Outcome> decision;
-    ScheduledFuture<?> deadline;
-    boolean abandoned;
-
-    Pending(PolicyRequest request, CompletableFuture<Outcome> decision) {
-      this.request = request;
-      this.decision = decision;
-    }
-  }
-
-  PolicyChannelHandler(
-      PolicyDecoder decoder,
-      Decider decider,
-      boolean closeAfterReply,
-      Duration replyTimeout,
-      Metrics metrics,
-      ServerStats stats) {
-    this.decoder = decoder;
+  DecisionDispatcher(Decider decider, boolean closeAfterReply, Metrics metrics, ServerStats stats) {
     this.decider = decider;
     this.closeAfterReply = closeAfterReply;
-    this.timeoutNanos = replyTimeout.toNanos();
     this.metrics = metrics;
     this.stats = stats;
   }
@@ -110,25 +72,11 @@ final class PolicyChannelHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
-    ByteBuf buf = (ByteBuf) msg;
-    try {
-      while (buf.isReadable() && !closing) {
-        int n = Math.min(buf.readableBytes(), chunk.length);
-        buf.readBytes(chunk, 0, n);
-        decoder.feed(chunk, 0, n, onRequest);
-      }
-    } catch (ProtocolException e) {
-      closeAfterWrites();
-      metrics.protocolError();
-      log.warn("closing connection from {}: {}", ctx.channel().remoteAddress(), e.getMessage());
-    } catch (Throwable e) {
-      failed(e);
-    } finally {
-      buf.release();
+    if (!(msg instanceof PolicyRequest request)) {
+      // bytes that reach here once the decoder is gone: the connection is closing
+      ReferenceCountUtil.release(msg);
+      return;
     }
-  }
-
-  private void received(PolicyRequest request) {
     if (closing) {
       return;
     }
@@ -146,86 +94,46 @@ final class PolicyChannelHandler extends ChannelInboundHandlerAdapter {
       waiting.add(request); // answered in order once the one under way is
       return;
     }
-    decide(request);
+    try {
+      decide(request);
+    } catch (Throwable e) {
+      failed(e);
+    }
   }
 
   /** Decides one request; answers it now if the decision is ready, else when it is. */
   private void decide(PolicyRequest request) {
-    if (abandoned >= MAX_ABANDONED) {
-      metrics.replyTimeout();
-      reply(decider.timedOut(request)); // the store has not answered the last ones either
-      return;
-    }
     CompletableFuture<Outcome> decision = decider.decide(request).toCompletableFuture();
     if (decision.isDone()) {
       reply(outcomeOf(decision));
       return;
     }
-    Pending p = new Pending(request, decision);
-    current = p;
+    current = decision;
     stats.started();
-    if (timeoutNanos > 0) {
-      p.deadline = ctx.executor().schedule(() -> late(p), timeoutNanos, TimeUnit.NANOSECONDS);
-    }
     decision.whenComplete(
         (o, e) -> {
           if (ctx.executor().inEventLoop()) {
-            completed(p);
+            completed(decision);
           } else {
-            ctx.executor().execute(() -> completed(p));
+            ctx.executor().execute(() -> completed(decision));
           }
         });
   }
 
-  /** On the loop: the decision is ready; answer it unless its deadline answered already. */
-  private void completed(Pending p) {
-    if (current != p) {
-      if (p.abandoned) abandoned--; // answered by the deadline; the store is done with it now
-      return; // (or the connection is gone)
+  /** On the loop: the decision under way is ready; answer it (unless the connection is gone). */
+  private void completed(CompletableFuture<Outcome> decision) {
+    if (current != decision) {
+      return; // the connection went away meanwhile
     }
-    answered(p);
-    try {
-      reply(outcomeOf(p.decision));
-      next();
-    } catch (Throwable e) {
-      failed(e);
-    }
-    flushIfWritten();
-  }
-
-  /** On the loop: the deadline passed first; the decider says what to answer. */
-  private void late(Pending p) {
-    if (current != p) {
-      return;
-    }
-    answered(p);
-    p.abandoned = true;
-    abandoned++;
-    metrics.replyTimeout();
-    try {
-      Outcome outcome = decider.timedOut(p.request);
-      if (stats.warnAboutTimeout(System.nanoTime())) {
-        log.warn(
-            "no decision within {} ms for a request from {}: answered {} (the next such warning in"
-                + " a minute at the earliest; every one is counted)",
-            TimeUnit.NANOSECONDS.toMillis(timeoutNanos),
-            ctx.channel().remoteAddress(),
-            PolicyReply.action(outcome));
-      }
-      reply(outcome);
-      next();
-    } catch (Throwable e) {
-      failed(e);
-    }
-    flushIfWritten();
-  }
-
-  private void answered(Pending p) {
     current = null;
     stats.finished();
-    if (p.deadline != null) {
-      p.deadline.cancel(false);
+    try {
+      reply(outcomeOf(decision));
+      next();
+    } catch (Throwable e) {
+      failed(e);
     }
+    flushIfWritten();
   }
 
   private static Outcome outcomeOf(CompletableFuture<Outcome> done) {
@@ -240,11 +148,7 @@ final class PolicyChannelHandler extends ChannelInboundHandlerAdapter {
   }
 
   private void reply(Outcome outcome) {
-    int n = encoder.encode(outcome);
-    // straight into a pooled direct buffer: the socket writes it without another copy
-    ByteBuf out = ctx.alloc().ioBuffer(n);
-    out.writeBytes(encoder.bytes(), 0, n);
-    ctx.write(out, ctx.voidPromise());
+    ctx.write(outcome, ctx.voidPromise());
     wrote = true;
     if (closeAfterReply) {
       closeAfterWrites();
@@ -272,8 +176,7 @@ final class PolicyChannelHandler extends ChannelInboundHandlerAdapter {
 
   /** Closes first, then logs: logging may be what is broken (a class that no longer loads). */
   private void failed(Throwable e) {
-    closing = true;
-    waiting.clear();
+    stopReading();
     ctx.close();
     try {
       log.error(
@@ -286,9 +189,16 @@ final class PolicyChannelHandler extends ChannelInboundHandlerAdapter {
   }
 
   private void closeAfterWrites() {
+    stopReading();
+    ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+  }
+
+  /** Nothing more is decided on this connection, nor decoded for it. */
+  private void stopReading() {
     closing = true;
     waiting.clear();
-    ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+    ChannelHandler decoder = ctx.pipeline().get(RequestDecoder.class);
+    if (decoder != null) ctx.pipeline().remove(decoder);
   }
 
   /**
@@ -312,6 +222,10 @@ final class PolicyChannelHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+    if (evt == RequestDecoder.PROTOCOL_VIOLATION) {
+      if (!closing) closeAfterWrites();
+      return;
+    }
     if (evt instanceof ChannelInputShutdownEvent) {
       // The client sent its last request and shut down its side: answer what is being decided,
       // then close. Nothing more can arrive.
@@ -333,13 +247,9 @@ final class PolicyChannelHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
-    if (!decoder.isBetweenRequests() && !closing) {
-      log.debug(
-          "connection from {} closed in the middle of a request", ctx.channel().remoteAddress());
-    }
-    Pending p = current;
-    if (p != null) {
-      answered(p); // nobody to answer any more
+    if (current != null) {
+      current = null; // nobody to answer any more
+      stats.finished();
     }
     waiting.clear();
     ctx.fireChannelInactive();
