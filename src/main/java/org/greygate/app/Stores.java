@@ -3,10 +3,13 @@ package org.greygate.app;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
+import org.greygate.config.Setting;
 import org.greygate.store.Expiry;
 import org.greygate.store.TripletStore;
 import org.greygate.store.lmdb.LmdbStore;
 import org.greygate.store.memory.MemoryStore;
+import org.greygate.store.redis.RedisSettings;
 import org.greygate.store.redis.RedisStore;
 
 /**
@@ -15,6 +18,11 @@ import org.greygate.store.redis.RedisStore;
  */
 public final class Stores {
   private Stores() {}
+
+  /**
+   * How a shared store is reached (password file, TLS, key prefix): for the tools that name one.
+   */
+  public static final List<Setting<?>> SHARED_STORE_SETTINGS = RedisSettings.ALL;
 
   /** What the opener does with the store. */
   public enum Access {

@@ -16,7 +16,6 @@ import org.greygate.migrate.StoreCopy;
 import org.greygate.store.Expiry;
 import org.greygate.store.StoreException;
 import org.greygate.store.TripletStore;
-import org.greygate.store.redis.RedisSettings;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IModelTransformer;
 import picocli.CommandLine.Model.CommandSpec;
@@ -58,7 +57,8 @@ final class DbCopyCommand implements Callable<Integer> {
    * to reach Redis; taken as the daemon declares them.
    */
   static final List<Setting<?>> SETTINGS =
-      Stream.concat(GreylistSettings.TIMES.stream(), RedisSettings.ALL.stream()).toList();
+      Stream.concat(GreylistSettings.TIMES.stream(), Stores.SHARED_STORE_SETTINGS.stream())
+          .toList();
 
   /** Adds {@link #SETTINGS}' options. */
   static final class Options implements IModelTransformer {
@@ -74,7 +74,7 @@ final class DbCopyCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    if (isRedis(from) && isRedis(to)) {
+    if (StoreLocation.isShared(from) && StoreLocation.isShared(to)) {
       throw new GreygateCli.UsageError("--from and --to are both Redis: one side must be LMDB");
     }
     Settings settings = settings();
@@ -148,7 +148,7 @@ final class DbCopyCommand implements Callable<Integer> {
   private Settings settings() {
     Settings recorded = Settings.DEFAULTS;
     for (String side : List.of(to, from)) {
-      if (!isRedis(side) && RecordedOptions.find(Path.of(side)) != null) {
+      if (!StoreLocation.isShared(side) && RecordedOptions.find(Path.of(side)) != null) {
         recorded = RecordedOptions.settings(Path.of(side), GreylistSettings.TIMES);
       }
     }
@@ -158,26 +158,14 @@ final class DbCopyCommand implements Callable<Integer> {
   private TripletStore open(
       String name, String where, Expiry expiry, Settings settings, boolean readOnly) {
     String option = "--" + name;
-    StoreLocation location;
-    if (isRedis(where)) {
-      location =
-          new StoreLocation.Redis(
-              RedisSettings.settings(settings, name, where, Duration.ofSeconds(10)));
-    } else {
-      Path dir = Path.of(where);
-      if (readOnly && !java.nio.file.Files.isRegularFile(dir.resolve("data.mdb"))) {
-        throw new GreygateCli.UsageError(option + " " + where + ": no greygate database there");
-      }
-      location = new StoreLocation.Lmdb(dir);
+    StoreLocation location = StoreLocation.of(where, name, settings, Duration.ofSeconds(10));
+    if (readOnly
+        && location instanceof StoreLocation.Lmdb lmdb
+        && !java.nio.file.Files.isRegularFile(lmdb.dir().resolve("data.mdb"))) {
+      throw new GreygateCli.UsageError(option + " " + where + ": no greygate database there");
     }
     return Stores.open(
         location, readOnly ? Stores.Access.INSPECT : Stores.Access.TOOL, expiry, Duration.ZERO);
-  }
-
-  private static boolean isRedis(String where) {
-    return where.startsWith("redis://")
-        || where.startsWith("rediss://")
-        || where.startsWith("redis-sentinel://");
   }
 
   private static boolean hasCounters(TripletStore store) {

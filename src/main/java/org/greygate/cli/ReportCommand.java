@@ -31,7 +31,6 @@ import org.greygate.report.ReportBuilder;
 import org.greygate.report.ReportWriter;
 import org.greygate.store.StoreException;
 import org.greygate.store.lmdb.LmdbStore;
-import org.greygate.store.redis.RedisSettings;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IModelTransformer;
 import picocli.CommandLine.Mixin;
@@ -109,7 +108,8 @@ public final class ReportCommand implements Callable<Integer> {
 
   /** The daemon's settings a report needs: its times, and how to reach Redis. */
   static final List<Setting<?>> SETTINGS =
-      java.util.stream.Stream.concat(GreylistSettings.TIMES.stream(), RedisSettings.ALL.stream())
+      java.util.stream.Stream.concat(
+              GreylistSettings.TIMES.stream(), Stores.SHARED_STORE_SETTINGS.stream())
           .toList();
 
   /** Adds {@link #SETTINGS}' options. */
@@ -168,21 +168,21 @@ public final class ReportCommand implements Callable<Integer> {
     } else if (store != null) {
       long fromHour = from == Long.MIN_VALUE ? 0 : from - Math.floorMod(from, 3600);
       long toHour = to == Long.MAX_VALUE ? Long.MAX_VALUE : to;
-      org.greygate.store.redis.RedisStore.Settings redis =
-          RedisSettings.settings(settings, "store", store, java.time.Duration.ofSeconds(10));
+      StoreLocation shared =
+          StoreLocation.of(store, "store", settings, java.time.Duration.ofSeconds(10));
       // expiry only sets TTLs of rows written; a report writes none
-      try (org.greygate.store.TripletStore shared =
+      try (org.greygate.store.TripletStore counters =
           Stores.open(
-              new StoreLocation.Redis(redis),
+              shared,
               Stores.Access.INSPECT,
               GreylistSettings.expiry(settings),
               java.time.Duration.ZERO)) {
-        shared.forEachDecisionCount(fromHour, toHour, builder::add);
+        counters.forEachDecisionCount(fromHour, toHour, builder::add);
       } catch (StoreException e) {
         err.println("greygate: " + e.getMessage());
         return GreygateCli.EXIT_FAILURE;
       }
-      source = "store " + org.greygate.store.redis.RedisStore.describe(redis);
+      source = "store " + shared.describe();
     } else {
       db.requireDatabase();
       long fromHour = from == Long.MIN_VALUE ? 0 : from - Math.floorMod(from, 3600);
