@@ -30,7 +30,6 @@ import org.greygate.report.Report;
 import org.greygate.report.ReportBuilder;
 import org.greygate.report.ReportWriter;
 import org.greygate.store.StoreException;
-import org.greygate.store.lmdb.LmdbStore;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IModelTransformer;
 import picocli.CommandLine.Mixin;
@@ -187,7 +186,12 @@ public final class ReportCommand implements Callable<Integer> {
       db.requireDatabase();
       long fromHour = from == Long.MIN_VALUE ? 0 : from - Math.floorMod(from, 3600);
       long toHour = to == Long.MAX_VALUE ? Long.MAX_VALUE : to;
-      try (LmdbStore store = Stores.lmdb(db.dbdir, Stores.Access.INSPECT)) {
+      try (org.greygate.store.TripletStore store =
+          Stores.open(
+              new StoreLocation.Lmdb(db.dbdir),
+              Stores.Access.INSPECT,
+              GreylistSettings.expiry(settings),
+              java.time.Duration.ZERO)) {
         store.forEachDecisionCount(fromHour, toHour, builder::add);
       } catch (StoreException e) {
         err.println("greygate: " + e.getMessage());
