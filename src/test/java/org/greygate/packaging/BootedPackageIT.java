@@ -204,8 +204,11 @@ class BootedPackageIT {
         "printf 'Subject: held\\n\\nheld\\n' | /usr/sbin/sendmail -f root nobody@example.net");
     debian.await(
         "the message queued", "postqueue -j | grep -q nobody@example.net", Duration.ofSeconds(15));
-    debian.must("postsuper -h ALL");
-    assertTrue(debian.must("postqueue -j").contains("\"queue_name\": \"hold\""));
+    // a message still being picked up is not held by the first postsuper -h: until it is
+    debian.await(
+        "the message held",
+        "postsuper -h ALL; postqueue -j | grep -q '\"queue_name\": \"hold\"'",
+        Duration.ofSeconds(15));
 
     // as the docs say: the options in /etc/default/greygate, the groups in a drop-in
     // (what `systemctl edit greygate` writes)
@@ -268,8 +271,81 @@ class BootedPackageIT {
     assertTrue(log.contains("status=sent (delivered to mailbox)"), log);
   }
 
+  /**
+   * The second unit: the queue watch reads Postfix's queue as Postfix's user, the spool read-only
+   * for it alone; the policy daemon cannot read the queue at all.
+   */
   @Test
   @Order(7)
+  void theQueueWatchUnitReadsTheQueueAsPostfixWithTheSpoolReadOnly() throws Exception {
+    String qw = "greygate-queue-watch.service";
+    assertEquals("disabled", debian.exec("systemctl", "is-enabled", qw).out().strip());
+    Result verify = debian.exec("systemd-analyze", "verify", qw);
+    assertEquals(0, verify.code(), verify.out());
+    String security = debian.exec("systemd-analyze", "security", qw).out();
+    Matcher m =
+        Pattern.compile("exposure level for greygate-queue-watch.service: ([0-9.]+)")
+            .matcher(security);
+    assertTrue(m.find(), security);
+    assertTrue(Double.parseDouble(m.group(1)) <= 2.5, security);
+    System.out.println("greygate-queue-watch.service: systemd-analyze security " + m.group(1));
+    String conffiles = debian.must("dpkg-query --showformat='${Conffiles}' -W greygate");
+    assertTrue(conffiles.contains("/etc/default/greygate-queue-watch "), conffiles);
+
+    // one held message (none left by an earlier test)
+    debian.must("postsuper -d ALL hold || true");
+    debian.must(
+        "printf 'Subject: held\\n\\nheld\\n' | /usr/sbin/sendmail -f root nobody@example.net");
+    debian.await(
+        "the message queued", "postqueue -j | grep -q nobody@example.net", Duration.ofSeconds(15));
+    debian.await(
+        "the message held",
+        "postsuper -h ALL; postqueue -j | grep -q '\"queue_name\": \"hold\"'",
+        Duration.ofSeconds(15));
+    debian.must(
+        "echo 'GREYGATE_QUEUE_WATCH_OPTS=\"--queue-interval=2s --queue-alert=hold:1"
+            + " --mail-log=/var/log/mail.log\"' > /etc/default/greygate-queue-watch");
+    int mark = mailLogLines();
+    debian.must("systemctl enable --now " + qw);
+    String since = "tail -n +" + (mark + 1) + " /var/log/mail.log";
+    debian.await(
+        "the queue watch unit's hold alert in mail.log",
+        "lines=$("
+            + since
+            + " | grep ' greygate-queue-watch\\['); echo \"$lines\"; echo \"$lines\" | grep -qE"
+            + " 'action=queue-alert, alert=watermark, queue=hold, count=[0-9]+, threshold=1'",
+        Duration.ofSeconds(45));
+    String lines = debian.must(since + " | grep ' greygate-queue-watch' || true");
+    assertFalse(lines.contains("cannot read"), "it reads the mail log (group adm):\n" + lines);
+    assertFalse(lines.contains("failed"), lines);
+    String pid = debian.property(qw, "MainPID");
+    assertEquals(
+        "postfix postfix",
+        debian.must("ps -o user=,group= -p " + pid).strip().replaceAll("\\s+", " "));
+
+    // inside the unit, as the unit's user: the spool is there to read, and read-only
+    String asWatch = "nsenter -t " + pid + " -m -S $(id -u postfix) -G $(id -g postfix) ";
+    assertTrue(
+        debian.must(asWatch + "ls /var/spool/postfix/hold").strip().length() > 0,
+        "the held message's file is visible to the watch");
+    Result write = debian.sh(asWatch + "touch /var/spool/postfix/hold/planted");
+    assertNotEquals(0, write.code(), write.out());
+    assertTrue(write.out().contains("Read-only file system"), write.out());
+    // the policy daemon, as its user in its own unit: the queue is not its to read
+    String daemon = debian.property(UNIT, "MainPID");
+    Result peek =
+        debian.sh(
+            "nsenter -t "
+                + daemon
+                + " -m -S $(id -u greygate) -G $(id -g greygate) ls /var/spool/postfix/hold");
+    assertNotEquals(0, peek.code(), peek.out());
+    assertTrue(peek.out().contains("Permission denied"), peek.out());
+
+    debian.must("systemctl disable --now " + qw + " && postsuper -d ALL hold");
+  }
+
+  @Test
+  @Order(8)
   void restartsAfterACrash() throws Exception {
     String pid = debian.property(UNIT, "MainPID");
     debian.must("kill -KILL " + pid);
@@ -282,7 +358,7 @@ class BootedPackageIT {
   }
 
   @Test
-  @Order(8)
+  @Order(9)
   void upgradesKeepingSettingsAndGreylistAndRestartsOntoTheNewJar() throws Exception {
     String settings = debian.must("cat /etc/default/greygate");
     String dropIn = debian.must("cat /etc/systemd/system/greygate.service.d/override.conf");
@@ -309,7 +385,7 @@ class BootedPackageIT {
   }
 
   @Test
-  @Order(9)
+  @Order(10)
   void stopsWithResultSuccess() throws Exception {
     Result stop = debian.exec("systemctl", "stop", UNIT);
     assertEquals(0, stop.code(), stop.out());
@@ -320,7 +396,7 @@ class BootedPackageIT {
   }
 
   @Test
-  @Order(10)
+  @Order(11)
   void purgeRemovesItsFilesAndTheGreylist() throws Exception {
     Result purge = debian.exec("apt-get", "purge", "-y", "greygate");
     assertEquals(0, purge.code(), purge.out());
@@ -343,7 +419,7 @@ class BootedPackageIT {
   }
 
   @Test
-  @Order(11)
+  @Order(12)
   void withoutSystemdTheInstallSaysTheServiceWasNotStarted() throws Exception {
     Result r = BootedDebian.run(root, in, "apt-get install -y /mnt/in/" + deb.getFileName());
     assertEquals(0, r.code(), r.out());
@@ -352,7 +428,7 @@ class BootedPackageIT {
   }
 
   @Test
-  @Order(12)
+  @Order(13)
   void refusesAStateDirectoryThatIsNotItsToTakeOver() throws Exception {
     // another user's directory: giving it to greygate would hand over that user's files
     Result other =
