@@ -8,9 +8,13 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
+import org.greygate.config.InvalidSetting;
 import org.greygate.logline.SyslogLine;
 import org.greygate.metrics.Meter;
 import org.greygate.metrics.Metrics;
+import org.greygate.queue.hooks.HookConfig;
+import org.greygate.queue.hooks.HookSettings;
+import org.greygate.queue.hooks.ResponseHooks;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,6 +38,7 @@ public final class QueueWatch implements AutoCloseable {
   private final MailLogTail tail;
   private final QueueAlerts alerts;
   private ScheduledExecutorService thread;
+  private final ResponseHooks hooks;
   private volatile String problem;
   private String logProblem;
   private volatile QueueCounts last;
@@ -78,6 +83,16 @@ public final class QueueWatch implements AutoCloseable {
     this.reader = new PostqueueReader(config.postqueue(), Duration.ofSeconds(timeout));
     this.tail = config.mailLog() == null ? null : new MailLogTail(config.mailLog());
     this.alerts = new QueueAlerts(config);
+    this.hooks = hooks(config.hooks(), metrics);
+  }
+
+  private static ResponseHooks hooks(HookConfig config, Metrics metrics) {
+    if (!config.any()) return null;
+    try {
+      return ResponseHooks.start(config, metrics);
+    } catch (IOException e) {
+      throw new InvalidSetting(HookSettings.ALERT_WEBHOOK_SECRET.name(), e.getMessage());
+    }
   }
 
   /** Reads the queues once, without alerting (for {@code greygate queue-watch --once}). */
@@ -153,6 +168,7 @@ public final class QueueWatch implements AutoCloseable {
     for (QueueEvent e : out) {
       metrics.add(ALERTS, 1, e.get("alert") + (e.alert() ? "" : "-clear"));
       String line = json ? e.json() : e.text();
+      if (e.alert() && hooks != null) hooks.fire(e.json());
       if (e.alert()) events.warn(line);
       else events.info(line);
     }
@@ -229,6 +245,7 @@ public final class QueueWatch implements AutoCloseable {
       }
       thread = null;
     }
+    if (hooks != null) hooks.close();
     if (tail != null) {
       try {
         tail.close();

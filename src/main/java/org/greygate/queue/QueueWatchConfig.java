@@ -5,6 +5,7 @@ import static org.greygate.config.InvalidSetting.check;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
+import org.greygate.queue.hooks.HookConfig;
 
 /**
  * What the queue watch does; validated once.
@@ -21,6 +22,7 @@ import java.util.Set;
  * @param baselineSeconds the trailing span the baseline is the mean over
  * @param volumeMin deliveries in one interval below which volume never alerts (quiet hosts)
  * @param agents delivery agents whose attempts count as outbound volume ({@code smtp})
+ * @param hooks where alerts go besides the log (webhooks, programs)
  */
 public record QueueWatchConfig(
     List<String> postqueue,
@@ -32,7 +34,34 @@ public record QueueWatchConfig(
     double volumeFactor,
     long baselineSeconds,
     long volumeMin,
-    Set<String> agents) {
+    Set<String> agents,
+    HookConfig hooks) {
+  /** Without response hooks. */
+  public QueueWatchConfig(
+      List<String> postqueue,
+      long intervalSeconds,
+      List<Watermark> watermarks,
+      long repeatSeconds,
+      Path mailLog,
+      long releaseThreshold,
+      double volumeFactor,
+      long baselineSeconds,
+      long volumeMin,
+      Set<String> agents) {
+    this(
+        postqueue,
+        intervalSeconds,
+        watermarks,
+        repeatSeconds,
+        mailLog,
+        releaseThreshold,
+        volumeFactor,
+        baselineSeconds,
+        volumeMin,
+        agents,
+        HookConfig.NONE);
+  }
+
   public QueueWatchConfig {
     postqueue = List.copyOf(postqueue);
     watermarks = List.copyOf(watermarks);

@@ -12,6 +12,7 @@ import org.greygate.config.InvalidSetting;
 import org.greygate.config.Setting;
 import org.greygate.config.Settings;
 import org.greygate.config.Values;
+import org.greygate.queue.hooks.HookSettings;
 
 /**
  * The queue watch's settings, declared once, for {@code serve --queue-watch} and {@code
@@ -150,7 +151,11 @@ public final class QueueWatchSettings {
           VOLUME_ALERT,
           VOLUME_BASELINE,
           VOLUME_MIN,
-          VOLUME_AGENTS);
+          VOLUME_AGENTS,
+          HookSettings.ALERT_WEBHOOK,
+          HookSettings.ALERT_WEBHOOK_SECRET,
+          HookSettings.ALERT_COMMAND,
+          HookSettings.ALERT_HOOK_TIMEOUT);
 
   /**
    * The daemon's watch: its configuration with {@link #QUEUE_WATCH}, null without; without it, a
@@ -205,7 +210,8 @@ public final class QueueWatchSettings {
         s.get(VOLUME_ALERT),
         span,
         s.get(VOLUME_MIN),
-        names);
+        names,
+        HookSettings.config(s));
   }
 
   private static long duration(Settings s, Setting<String> setting, long min, long max) {

@@ -3,6 +3,7 @@ package org.greygate.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -64,6 +65,52 @@ class QueueWatchCommandIT {
     Cli cli = new Cli();
     assertEquals(1, cli.run("queue-watch", "--once", "--postqueue=" + pq));
     assertTrue(cli.err.toString().contains("failed (exit 3)"), cli.err.toString());
+  }
+
+  /** The watch run as a process, as its unit runs it: an alert reaches a webhook, signed. */
+  @Test
+  void anAlertReachesTheWebhookSignedWhileTheWatchRuns() throws Exception {
+    Path pq = postqueue(HELD);
+    Path key = dir.resolve("key");
+    Files.writeString(key, "k\n");
+    java.util.concurrent.BlockingQueue<String[]> got =
+        new java.util.concurrent.LinkedBlockingQueue<>();
+    com.sun.net.httpserver.HttpServer server =
+        com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+    server.createContext(
+        "/soc",
+        x -> {
+          got.add(
+              new String[] {
+                new String(x.getRequestBody().readAllBytes(), StandardCharsets.UTF_8),
+                x.getRequestHeaders().getFirst("X-Greygate-Signature")
+              });
+          x.sendResponseHeaders(204, -1);
+          x.close();
+        });
+    server.start();
+    try (org.greygate.testing.Daemon watch =
+        org.greygate.testing.Daemon.launch(
+            "queue-watch",
+            "--postqueue=" + pq,
+            "--postfix-config-dir=/etc/postfix-out",
+            "--queue-interval=1s",
+            "--queue-alert=hold:1",
+            "--log-format=json",
+            "--alert-webhook=http://127.0.0.1:" + server.getAddress().getPort() + "/soc",
+            "--alert-webhook-secret=" + key)) {
+      String[] call = got.poll(20, java.util.concurrent.TimeUnit.SECONDS);
+      assertTrue(call != null, "no webhook call; the watch said:\n" + watch.output());
+      assertTrue(call[0].contains("\"alert\":\"watermark\""), call[0]);
+      assertTrue(call[0].contains("\"queue\":\"hold\""), call[0]);
+      assertEquals(
+          "sha256="
+              + org.greygate.queue.hooks.ResponseHooks.sign(
+                  "k".getBytes(StandardCharsets.UTF_8), call[0].getBytes(StandardCharsets.UTF_8)),
+          call[1]);
+    } finally {
+      server.stop(0);
+    }
   }
 
   @Test

@@ -192,6 +192,10 @@ class ServeOptionsCoverageTest {
     row("--volume-baseline", QUEUE, BAD);
     row("--volume-min", QUEUE, BAD);
     row("--volume-agents", QUEUE, BAD);
+    row("--alert-webhook", QUEUE, BAD);
+    row("--alert-webhook-secret", QUEUE, BAD);
+    row("--alert-command", QUEUE, BAD);
+    row("--alert-hook-timeout", QUEUE, BAD);
 
     // ---------------------------------------------------------------- serve's own
     row("--config", CONFIG, BAD);

@@ -378,10 +378,37 @@ class ServeOptionsIT {
     Files.setPosixFilePermissions(postqueue, PosixFilePermissions.fromString("rwxr-xr-x"));
     Path mailLog = dir.resolve("mail.log");
     Files.writeString(mailLog, "");
+    // the response hooks: a webhook on a loopback port, signed, and a program given the alert
+    java.util.concurrent.BlockingQueue<String[]> calls =
+        new java.util.concurrent.LinkedBlockingQueue<>();
+    com.sun.net.httpserver.HttpServer soc =
+        com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+    soc.createContext(
+        "/soc",
+        x -> {
+          calls.add(
+              new String[] {
+                new String(x.getRequestBody().readAllBytes(), StandardCharsets.UTF_8),
+                x.getRequestHeaders().getFirst("X-Greygate-Signature")
+              });
+          x.sendResponseHeaders(204, -1);
+          x.close();
+        });
+    soc.start();
+    Path key = dir.resolve("hook.key");
+    Files.writeString(key, "k");
+    Path got = dir.resolve("got");
+    Path program = dir.resolve("playbook");
+    Files.writeString(program, "#!/bin/sh\ncat >> '" + got + "'\n");
+    Files.setPosixFilePermissions(program, PosixFilePermissions.fromString("rwx------"));
     try (Daemon d =
         serve(
             "db",
             "--queue-watch",
+            "--alert-webhook=http://127.0.0.1:" + soc.getAddress().getPort() + "/soc",
+            "--alert-webhook-secret=" + key,
+            "--alert-command=" + program,
+            "--alert-hook-timeout=5s",
             "--postqueue=" + postqueue,
             "--postfix-config-dir=/etc/postfix-out",
             "--queue-interval=1s",
@@ -399,6 +426,18 @@ class ServeOptionsIT {
       // --postqueue with --postfix-config-dir (the script insists on -c), --queue-alert
       String alert = d.awaitLine("alert=watermark", 10);
       assertTrue(alert.contains("queue=hold, count=1, threshold=1"), alert);
+      // --alert-webhook, --alert-webhook-secret: the alert as JSON, signed with the key
+      String[] call = calls.poll(10, java.util.concurrent.TimeUnit.SECONDS);
+      assertTrue(call != null, "no webhook call");
+      assertTrue(call[0].contains("\"alert\":\"watermark\""), call[0]);
+      assertEquals(
+          "sha256="
+              + org.greygate.queue.hooks.ResponseHooks.sign(
+                  "k".getBytes(StandardCharsets.UTF_8), call[0].getBytes(StandardCharsets.UTF_8)),
+          call[1]);
+      // --alert-command: the same JSON on the program's stdin
+      for (int i = 0; i < 100 && !Files.exists(got); i++) Thread.sleep(50);
+      assertTrue(Files.readString(got).startsWith(call[0]), Files.readString(got));
       // --queue-alert-repeat=2s: again while the queue stays past its watermark (default 15m)
       String again = d.awaitLine("since=", 10);
       assertTrue(again.contains("alert=watermark"), again);
@@ -423,6 +462,8 @@ class ServeOptionsIT {
       String volume = d.awaitLine("alert=volume", 10);
       assertTrue(volume.contains("count=4"), volume);
       assertTrue(volume.contains("factor=2"), volume);
+    } finally {
+      soc.stop(0);
     }
   }
 
@@ -504,7 +545,15 @@ class ServeOptionsIT {
         new Bad("--volume-alert", "--queue-watch", "--volume-alert=-1"),
         new Bad("--volume-baseline", "--queue-watch", "--volume-baseline=0"),
         new Bad("--volume-min", "--queue-watch", "--volume-min=0"),
-        new Bad("--volume-agents", "--queue-watch", "--volume-agents=smtp;rm"));
+        new Bad("--volume-agents", "--queue-watch", "--volume-agents=smtp;rm"),
+        new Bad("--alert-webhook", "--queue-watch", "--alert-webhook=ftp://soc.example/x"),
+        new Bad(
+            "--alert-webhook-secret",
+            "--queue-watch",
+            "--alert-webhook=http://127.0.0.1:9/x",
+            "--alert-webhook-secret=" + file),
+        new Bad("--alert-command", "--alert-command=/bin/true"),
+        new Bad("--alert-hook-timeout", "--queue-watch", "--alert-hook-timeout=0"));
   }
 
   /**
