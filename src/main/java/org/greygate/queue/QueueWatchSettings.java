@@ -12,6 +12,7 @@ import org.greygate.config.InvalidSetting;
 import org.greygate.config.Setting;
 import org.greygate.config.Settings;
 import org.greygate.config.Values;
+import org.greygate.queue.audit.AuditSettings;
 
 /**
  * The queue watch's settings, declared once, for {@code serve --queue-watch} and {@code
@@ -137,6 +138,26 @@ public final class QueueWatchSettings {
           .splitAt(",")
           .inGroup(GROUP);
 
+  public static final Setting<String> VOLUME_WINDOW =
+      Setting.value(
+              "volume-window",
+              "DURATION",
+              "5m",
+              Values.TEXT,
+              "The span whose delivery attempts are compared with the baseline (a whole number"
+                  + " of --queue-interval).")
+          .inGroup(GROUP);
+
+  public static final Setting<Long> RELEASE_BURST =
+      Setting.value(
+              "release-burst",
+              "N",
+              100L,
+              Values.LONG,
+              "Alert when N or more messages are put on hold and N or more released from hold"
+                  + " within one hour (0 = off).")
+          .inGroup(GROUP);
+
   /** What the watch takes (not {@link #QUEUE_WATCH}, the daemon's switch). */
   public static final List<Setting<?>> ALL =
       List.of(
@@ -147,10 +168,15 @@ public final class QueueWatchSettings {
           POSTFIX_CONFIG_DIR,
           MAIL_LOG,
           RELEASE_ALERT,
+          RELEASE_BURST,
           VOLUME_ALERT,
+          VOLUME_WINDOW,
           VOLUME_BASELINE,
           VOLUME_MIN,
-          VOLUME_AGENTS);
+          VOLUME_AGENTS,
+          AuditSettings.AUTH_LOG,
+          AuditSettings.AUDIT_LOG,
+          AuditSettings.QUEUE_ADMINS);
 
   /**
    * The daemon's watch: its configuration with {@link #QUEUE_WATCH}, null without; without it, a
@@ -173,6 +199,7 @@ public final class QueueWatchSettings {
     long every = duration(s, QUEUE_INTERVAL, 1, 3600);
     long again = duration(s, QUEUE_ALERT_REPEAT, 1, 7 * 86_400L);
     long span = duration(s, VOLUME_BASELINE, 1, 7 * 86_400L);
+    long window = duration(s, VOLUME_WINDOW, 1, 86_400L);
     String postqueue = s.get(POSTQUEUE);
     check(!postqueue.isBlank(), POSTQUEUE.name(), "must name Postfix's postqueue program");
     String configDir = s.get(POSTFIX_CONFIG_DIR);
@@ -205,7 +232,10 @@ public final class QueueWatchSettings {
         s.get(VOLUME_ALERT),
         span,
         s.get(VOLUME_MIN),
-        names);
+        names,
+        window,
+        s.get(RELEASE_BURST),
+        AuditSettings.config(s));
   }
 
   private static long duration(Settings s, Setting<String> setting, long min, long max) {
