@@ -65,6 +65,11 @@ public final class AuthLog {
     return out;
   }
 
+  /** Characters of the sudo line waiting for its continuation. */
+  int pendingChars() {
+    return pending == null ? 0 : pending.length();
+  }
+
   private List<ToolRun> sudo(SyslogLine line) {
     String m = line.message();
     int start = 0;

@@ -167,6 +167,7 @@ class AuthLogTest {
       assertEquals(
           List.of(), log.line(STAMP + "sudo:  mallory : (command continued) " + "x".repeat(900)));
     }
+    assertTrue(log.pendingChars() <= AuthLog.MAX_JOINED, "held: " + log.pendingChars());
     assertEquals(List.of(), log.flush(), "no command within the bound: no run");
   }
 
