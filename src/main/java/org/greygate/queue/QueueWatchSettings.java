@@ -28,7 +28,8 @@ public final class QueueWatchSettings {
       Setting.flag(
               "queue-watch",
               "Also watch Postfix's queue (sizes as metrics, alerts; the --queue-*, --mail-log,"
-                  + " --release-* and --volume-* options; docs/outbound.md).")
+                  + " --release-*, --volume-*, --auth-log and --audit-log options;"
+                  + " docs/outbound.md).")
           .inGroup(GROUP);
 
   public static final Setting<String> QUEUE_INTERVAL =
@@ -124,7 +125,7 @@ public final class QueueWatchSettings {
               "N",
               100L,
               Values.LONG,
-              "Never alert on volume below N delivery attempts in one interval.")
+              "Never alert on volume below N delivery attempts in one volume window.")
           .inGroup(GROUP);
 
   public static final Setting<List<String>> VOLUME_AGENTS =
@@ -144,8 +145,9 @@ public final class QueueWatchSettings {
               "DURATION",
               "5m",
               Values.TEXT,
-              "The span whose delivery attempts are compared with the baseline (a whole number"
-                  + " of --queue-interval).")
+              "The span whose delivery attempts are compared with the baseline: a whole number"
+                  + " of --queue-interval (the default is cut to one, and to a third of"
+                  + " --volume-baseline).")
           .inGroup(GROUP);
 
   public static final Setting<Long> RELEASE_BURST =
@@ -200,6 +202,11 @@ public final class QueueWatchSettings {
     long again = duration(s, QUEUE_ALERT_REPEAT, 1, 7 * 86_400L);
     long span = duration(s, VOLUME_BASELINE, 1, 7 * 86_400L);
     long window = duration(s, VOLUME_WINDOW, 1, 86_400L);
+    if (!s.given(VOLUME_WINDOW)) {
+      // the default: whole intervals, at most a third of the baseline (a short baseline, a long
+      // interval keep working as before the window had a setting)
+      window = Math.max(every, Math.min(window, span / 3) / every * every);
+    }
     String postqueue = s.get(POSTQUEUE);
     check(!postqueue.isBlank(), POSTQUEUE.name(), "must name Postfix's postqueue program");
     String configDir = s.get(POSTFIX_CONFIG_DIR);
