@@ -55,6 +55,7 @@ class ServeOptionsCoverageTest {
   static final String CONFIG =
       SERVE + "configFileVerboseIgnoredPostgreyOptionsIoThreadsAndCommitInterval";
   static final String QUEUE = SERVE + "queueWatchOptionsThroughTheDaemon";
+  static final String AUDIT = "queue.audit.QueueToolWatchIT#serveWatchesWhoRanTheQueueTools";
   static final String EXITS = SERVE + "helpVersionAndStartOnlyExitAtOnce";
   static final String OUTBOUND =
       "compat.OutboundPostfixIT#aFloodingAccountIsHeldDeferredAndFreedWhileOthersDeliver";
@@ -192,6 +193,11 @@ class ServeOptionsCoverageTest {
     row("--volume-baseline", QUEUE, BAD);
     row("--volume-min", QUEUE, BAD);
     row("--volume-agents", QUEUE, BAD);
+    row("--volume-window", AUDIT);
+    row("--release-burst", AUDIT);
+    row("--auth-log", AUDIT);
+    row("--audit-log", AUDIT);
+    row("--queue-admins", AUDIT);
 
     // ---------------------------------------------------------------- serve's own
     row("--config", CONFIG, BAD);

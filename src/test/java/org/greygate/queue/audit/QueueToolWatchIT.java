@@ -125,6 +125,70 @@ class QueueToolWatchIT {
   }
 
   @Test
+  void serveWatchesWhoRanTheQueueTools() throws Exception {
+    Path auth = dir.resolve("auth.log");
+    Path audit = dir.resolve("audit.log");
+    Path mail = dir.resolve("mail.log");
+    for (Path p : List.of(auth, audit, mail)) Files.writeString(p, "");
+    try (Daemon d =
+        Daemon.serve(
+            "--inet=127.0.0.1:0",
+            "--dbdir=" + dir.resolve("db"),
+            "--queue-watch",
+            "--postqueue=" + postqueue(),
+            "--queue-interval=1s",
+            "--mail-log=" + mail,
+            "--release-burst=3",
+            "--volume-alert=2",
+            "--volume-min=3",
+            "--volume-window=2s",
+            "--volume-baseline=6s",
+            "--auth-log=" + auth,
+            "--audit-log=" + audit,
+            "--queue-admins=bob")) {
+      String started = d.awaitLine("queue tools from", 10);
+      assertTrue(started.contains(auth + " " + audit), started);
+      int mark = d.mark();
+      append(
+          auth,
+          sudo("bob", "TTY=pts/2 ; PWD=/root ; USER=root ; COMMAND=/usr/sbin/postsuper -d 4AB"),
+          sudo("alice", "TTY=pts/1 ; PWD=/ ; USER=root ; COMMAND=/usr/sbin/postsuper -H 4AB"));
+      assertTrue(
+          d.awaitLineAfter(mark, "user=alice", 10)
+              .contains("alert=queue-tool, severity=high, tool=postsuper, user=alice"));
+      assertTrue(d.awaitLineAfter(mark, "user=bob", 10).contains("action=queue-tool, tool="));
+      append(
+          audit,
+          AuditLogTest.syscall("9", "1003", "carol", "/usr/bin/rm", "\"postfix_queue_change\""),
+          AuditLogTest.record("EOE", "9", ""));
+      assertTrue(
+          d.awaitLineAfter(mark, "alert=queue-files", 10)
+              .contains("severity=high, tool=rm, user=carol"));
+      // --release-burst=3: three held, three released within the hour
+      String stamp = "Dec  7 01:00:00 mx ";
+      append(
+          mail,
+          stamp
+              + "postfix/smtpd[9]: 4ABCD00001: hold: RCPT from x[192.0.2.1]: <a@example.org>:"
+              + " Recipient address triggers HOLD action; from=<b@example.net> to=<a@example.org>",
+          stamp + "postfix/cleanup[9]: 4ABCD00002: hold: header Subject: x from x[192.0.2.1]",
+          stamp + "postfix/postsuper[9]: Placed on hold: 1 message",
+          stamp + "postfix/postsuper[9]: Released from hold: 3 messages");
+      assertTrue(
+          d.awaitLineAfter(mark, "alert=hold-release", 10)
+              .contains("held=3, released=3, threshold=3, window=1h"));
+      // --volume-window=2s: a quiet baseline of six seconds, then deliveries
+      Thread.sleep(7000);
+      String smtp =
+          stamp
+              + "postfix/smtp[913]: 4ABCD12345: to=<bob@example.net>,"
+              + " relay=mx.example.net[192.0.2.1]:25, delay=0.4, status=sent (250 2.0.0 Ok)";
+      append(mail, smtp, smtp, smtp, smtp, smtp);
+      assertTrue(d.awaitLineAfter(mark, "alert=volume", 10).contains("window=2s"));
+    }
+  }
+
+  @Test
   void jsonAlertLines() throws Exception {
     Path auth = dir.resolve("auth.log");
     Files.writeString(auth, "");
