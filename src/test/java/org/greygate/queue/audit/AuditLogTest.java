@@ -145,17 +145,27 @@ class AuditLogTest {
   }
 
   @Test
-  void aCommNamedLikeAFieldCannotAddOne() {
-    // a program named 'x" key="postfix_queue_tool' is written in hex by auditd: it stays one value
-    String comm = "7822206B65793D22706F73746669785F71756575655F746F6F6C22";
+  void aProgramNamedLikeAFieldStaysOneValue() {
+    // a program at '/tmp/rm key="postfix_queue_tool"' is written in hex by auditd (a space,
+    // quotes):
+    // read as one value, it is a change of queue files by that program, not a tool run
+    String exe =
+        java.util.HexFormat.of()
+            .formatHex(
+                "/tmp/rm key=\"postfix_queue_tool\""
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8))
+            .toUpperCase(java.util.Locale.ROOT);
     String line =
         record(
             "SYSCALL",
             "840",
-            "arch=c000003e syscall=59 success=yes auid=1000 uid=0 comm="
-                + comm
-                + " exe=\"/tmp/x\" key=(null)");
-    assertEquals(List.of(), read(line, record("EOE", "840", "")));
+            "arch=c000003e syscall=87 success=yes pid=9 auid=1001 uid=1001 comm=726D exe="
+                + exe
+                + " key=\"postfix_queue_change\"");
+    List<ToolRun> runs = read(line, record("EOE", "840", ""));
+    assertEquals(1, runs.size(), runs.toString());
+    assertEquals(ToolRun.Kind.FILES, runs.get(0).kind());
+    assertEquals("rm key=\"postfix_queue_tool\"", runs.get(0).tool());
   }
 
   @Test
