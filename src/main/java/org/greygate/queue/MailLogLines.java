@@ -38,6 +38,25 @@ final class MailLogLines {
     return summary(line, "Requeued: ");
   }
 
+  /** {@code postsuper[812]: Placed on hold: 12 messages} ({@code postsuper -h}): 12, or 0. */
+  static long placedOnHold(SyslogLine line) {
+    return summary(line, "Placed on hold: ");
+  }
+
+  /**
+   * {@code smtpd[913]: 4ABCD1234: hold: RCPT from ...} or {@code cleanup[914]: 4ABCD1234: hold:
+   * header ...} (an access or policy HOLD, a header or body check): the queue id, or null.
+   */
+  static String heldQueueId(SyslogLine line) {
+    String program = line.program();
+    if (program == null || !(postfix(program, "smtpd") || postfix(program, "cleanup"))) {
+      return null;
+    }
+    String m = line.message();
+    int colon = m.indexOf(": hold: ");
+    return colon > 0 && isQueueId(m, 0, colon) ? m.substring(0, colon) : null;
+  }
+
   private static long summary(SyslogLine line, String what) {
     if (!postfix(line.program(), "postsuper")) return 0;
     String m = line.message();

@@ -3,15 +3,20 @@ package org.greygate.queue;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import org.greygate.config.InvalidSetting;
 import org.greygate.logline.SyslogLine;
 import org.greygate.metrics.Meter;
 import org.greygate.metrics.Metrics;
+import org.greygate.queue.audit.QueueToolAudit;
+import org.greygate.queue.audit.ToolEvent;
 import org.greygate.queue.hooks.HookConfig;
 import org.greygate.queue.hooks.HookSettings;
 import org.greygate.queue.hooks.ResponseHooks;
@@ -42,6 +47,11 @@ public final class QueueWatch implements AutoCloseable {
   private volatile String problem;
   private String logProblem;
   private volatile QueueCounts last;
+  private String lastHeld;
+  private final MailLogTail authTail;
+  private final MailLogTail auditTail;
+  private final QueueToolAudit toolAudit;
+  private final Map<java.nio.file.Path, String> toolLogProblems = new HashMap<>();
 
   static final Meter READS =
       Meter.counter(
@@ -68,13 +78,21 @@ public final class QueueWatch implements AutoCloseable {
           "greygate_mail_log_lines_total",
           "Mail log lines the queue watch counted: released from hold, delivery attempts",
           "what");
+  static final Meter TOOL_ALERTS =
+      Meter.counter(
+          "greygate_queue_tool_alerts_total",
+          "Alerts on who ran Postfix's queue tools (auth and audit logs), by severity and tool",
+          "severity",
+          "tool");
 
   /**
    * @param json log alerts as JSON objects (as {@code --log-format=json} does decisions)
    * @param clock epoch seconds
    */
   public QueueWatch(QueueWatchConfig config, Metrics metrics, boolean json, LongSupplier clock) {
-    for (Meter m : List.of(READS, MESSAGES, BYTES, ALERTS, MAIL_LOG)) metrics.declare(m);
+    for (Meter m : List.of(READS, MESSAGES, BYTES, ALERTS, MAIL_LOG, TOOL_ALERTS)) {
+      metrics.declare(m);
+    }
     this.config = config;
     this.metrics = metrics;
     this.json = json;
@@ -83,6 +101,10 @@ public final class QueueWatch implements AutoCloseable {
     this.reader = new PostqueueReader(config.postqueue(), Duration.ofSeconds(timeout));
     this.tail = config.mailLog() == null ? null : new MailLogTail(config.mailLog());
     this.alerts = new QueueAlerts(config);
+    var audit = config.audit();
+    this.authTail = audit.authLog() == null ? null : new MailLogTail(audit.authLog());
+    this.auditTail = audit.auditLog() == null ? null : new MailLogTail(audit.auditLog());
+    this.toolAudit = audit.enabled() ? new QueueToolAudit(audit.admins()) : null;
     this.hooks = hooks(config.hooks(), metrics);
   }
 
@@ -123,16 +145,25 @@ public final class QueueWatch implements AutoCloseable {
         config.intervalSeconds(),
         TimeUnit.SECONDS);
     log.info(
-        "queue watch: {} every {}s, watermarks {}{}",
+        "queue watch: {} every {}s, watermarks {}{}{}",
         reader,
         config.intervalSeconds(),
         config.watermarks().isEmpty() ? "none" : config.watermarks(),
-        tail == null ? ", no mail log" : ", following " + config.mailLog());
+        tail == null ? ", no mail log" : ", following " + config.mailLog(),
+        toolAudit == null
+            ? ""
+            : ", queue tools from "
+                + (authTail == null ? "" : authTail.path() + " ")
+                + (auditTail == null ? "" : auditTail.path()));
   }
 
   /** Positions at the mail log's end: lines written from now on count in the first round. */
   void begin() {
     if (tail != null) pollLog();
+    if (toolAudit != null) {
+      pollToolLogs();
+      toolAudit.endOfRound(); // history is not replayed
+    }
   }
 
   /** One interval: the queues, then the mail log. Returns the events it logged. */
@@ -163,7 +194,7 @@ public final class QueueWatch implements AutoCloseable {
     }
     if (tail != null) {
       long[] seen = pollLog();
-      if (seen != null) out.addAll(alerts.mailLog(seen[0], seen[2], seen[1]));
+      if (seen != null) out.addAll(alerts.mailLog(seen[0], seen[2], seen[1], seen[3]));
     }
     for (QueueEvent e : out) {
       metrics.add(ALERTS, 1, e.get("alert") + (e.alert() ? "" : "-clear"));
@@ -172,12 +203,49 @@ public final class QueueWatch implements AutoCloseable {
       if (e.alert()) events.warn(line);
       else events.info(line);
     }
+    if (toolAudit != null) {
+      pollToolLogs();
+      for (ToolEvent e : toolAudit.endOfRound()) {
+        String line = json ? e.json() : e.text();
+        if (e.alert()) {
+          metrics.add(TOOL_ALERTS, 1, e.severity(), e.meterTool());
+          if (hooks != null) hooks.fire(e.json());
+          events.warn(line);
+        } else {
+          events.info(line);
+        }
+        out.add(new QueueEvent(e.action(), e.fields()));
+      }
+    }
     return out;
   }
 
-  /** Released, delivered and requeued since the last poll, or null if the log is unreadable. */
+  private void pollToolLogs() {
+    if (authTail != null) pollToolLog(authTail, toolAudit::authLine);
+    if (auditTail != null) pollToolLog(auditTail, toolAudit::auditLine);
+  }
+
+  /** Reads what {@code t} has new; an unreadable log is said once, and once when it reads again. */
+  private void pollToolLog(MailLogTail t, Consumer<String> lines) {
+    try {
+      t.poll(lines, MAX_LOG_BYTES_PER_ROUND);
+      if (toolLogProblems.remove(t.path()) != null) {
+        log.info("queue watch: {} readable again", t.path());
+      }
+    } catch (IOException e) {
+      if (toolLogProblems.put(t.path(), e.toString()) == null) {
+        log.warn("queue watch: cannot read {}: {}", t.path(), e.toString());
+      }
+    }
+    long skipped = t.takeOverLong();
+    if (skipped > 0) log.warn("queue watch: {} lines of {} over 64 KiB skipped", skipped, t.path());
+  }
+
+  /**
+   * Released, delivered, requeued and held since the last poll, or null if the log is unreadable.
+   */
   private long[] pollLog() {
-    long[] seen = new long[3];
+    long[] seen = new long[4];
     try {
       tail.poll(
           text -> {
@@ -187,6 +255,13 @@ public final class QueueWatch implements AutoCloseable {
             } else {
               seen[0] += MailLogLines.releasedFromHold(line);
               seen[2] += MailLogLines.requeued(line);
+              seen[3] += MailLogLines.placedOnHold(line);
+              String id = MailLogLines.heldQueueId(line);
+              // smtpd logs a HOLD once per recipient: a message is counted once
+              if (id != null && !id.equals(lastHeld)) {
+                seen[3]++;
+                lastHeld = id;
+              }
             }
           },
           MAX_LOG_BYTES_PER_ROUND);
@@ -201,6 +276,7 @@ public final class QueueWatch implements AutoCloseable {
     if (seen[0] > 0) metrics.add(MAIL_LOG, seen[0], "released");
     if (seen[1] > 0) metrics.add(MAIL_LOG, seen[1], "delivery");
     if (seen[2] > 0) metrics.add(MAIL_LOG, seen[2], "requeued");
+    if (seen[3] > 0) metrics.add(MAIL_LOG, seen[3], "held");
     long skipped = tail.takeOverLong();
     if (skipped > 0) metrics.add(MAIL_LOG, skipped, "skipped");
     return seen;
@@ -246,11 +322,12 @@ public final class QueueWatch implements AutoCloseable {
       thread = null;
     }
     if (hooks != null) hooks.close();
-    if (tail != null) {
+    for (MailLogTail t : java.util.Arrays.asList(tail, authTail, auditTail)) {
+      if (t == null) continue;
       try {
-        tail.close();
+        t.close();
       } catch (IOException e) {
-        log.debug("closing {}", tail.path(), e);
+        log.debug("closing {}", t.path(), e);
       }
     }
   }

@@ -5,6 +5,7 @@ import static org.greygate.config.InvalidSetting.check;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
+import org.greygate.queue.audit.AuditConfig;
 import org.greygate.queue.hooks.HookConfig;
 
 /**
@@ -22,6 +23,11 @@ import org.greygate.queue.hooks.HookConfig;
  * @param baselineSeconds the trailing span the baseline is the mean over
  * @param volumeMin deliveries in one interval below which volume never alerts (quiet hosts)
  * @param agents delivery agents whose attempts count as outbound volume ({@code smtp})
+ * @param volumeWindowSeconds the span whose deliveries are compared with the baseline (a whole
+ *     number of intervals)
+ * @param releaseBurst messages held and released within one hour that alert ({@code
+ *     alert=hold-release}); 0 turns it off
+ * @param audit who ran the queue tools: the auth and audit logs to follow, the admins
  * @param hooks where alerts go besides the log (webhooks, programs)
  */
 public record QueueWatchConfig(
@@ -35,8 +41,14 @@ public record QueueWatchConfig(
     long baselineSeconds,
     long volumeMin,
     Set<String> agents,
+    long volumeWindowSeconds,
+    long releaseBurst,
+    AuditConfig audit,
     HookConfig hooks) {
-  /** Without response hooks. */
+  /**
+   * The watch without a volume window of its own (one interval), hold-release alerts, audit or
+   * response hooks.
+   */
   public QueueWatchConfig(
       List<String> postqueue,
       long intervalSeconds,
@@ -59,6 +71,9 @@ public record QueueWatchConfig(
         baselineSeconds,
         volumeMin,
         agents,
+        intervalSeconds,
+        0,
+        AuditConfig.OFF,
         HookConfig.NONE);
   }
 
@@ -83,6 +98,30 @@ public record QueueWatchConfig(
         "must span at least three intervals, got " + baselineSeconds + "s");
     check(volumeMin >= 1, "volume-min", "must be 1 or more, got " + volumeMin);
     check(!agents.isEmpty(), "volume-agents", "must name at least one delivery agent");
+    check(
+        volumeWindowSeconds >= intervalSeconds && volumeWindowSeconds % intervalSeconds == 0,
+        "volume-window",
+        "must be a whole number of intervals ("
+            + intervalSeconds
+            + "s), got "
+            + volumeWindowSeconds
+            + "s");
+    check(
+        baselineSeconds >= 3 * volumeWindowSeconds,
+        "volume-baseline",
+        "must span at least three volume windows, got " + baselineSeconds + "s");
+    check(releaseBurst >= 0, "release-burst", "must be 0 (off) or more, got " + releaseBurst);
+    java.util.Objects.requireNonNull(audit, "audit");
+  }
+
+  /** Intervals in one volume window. */
+  int windowIntervals() {
+    return (int) (volumeWindowSeconds / intervalSeconds);
+  }
+
+  /** Intervals in one hour (at least one), the span of the hold-release count. */
+  int hourIntervals() {
+    return (int) Math.max(1, 3600 / intervalSeconds);
   }
 
   /** Intervals the volume baseline averages over. */

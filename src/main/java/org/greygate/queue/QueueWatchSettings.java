@@ -12,6 +12,7 @@ import org.greygate.config.InvalidSetting;
 import org.greygate.config.Setting;
 import org.greygate.config.Settings;
 import org.greygate.config.Values;
+import org.greygate.queue.audit.AuditSettings;
 import org.greygate.queue.hooks.HookSettings;
 
 /**
@@ -28,7 +29,8 @@ public final class QueueWatchSettings {
       Setting.flag(
               "queue-watch",
               "Also watch Postfix's queue (sizes as metrics, alerts; the --queue-*, --mail-log,"
-                  + " --release-* and --volume-* options; docs/outbound.md).")
+                  + " --release-*, --volume-*, --auth-log and --audit-log options;"
+                  + " docs/outbound.md).")
           .inGroup(GROUP);
 
   public static final Setting<String> QUEUE_INTERVAL =
@@ -124,7 +126,7 @@ public final class QueueWatchSettings {
               "N",
               100L,
               Values.LONG,
-              "Never alert on volume below N delivery attempts in one interval.")
+              "Never alert on volume below N delivery attempts in one volume window.")
           .inGroup(GROUP);
 
   public static final Setting<List<String>> VOLUME_AGENTS =
@@ -138,6 +140,27 @@ public final class QueueWatchSettings {
           .splitAt(",")
           .inGroup(GROUP);
 
+  public static final Setting<String> VOLUME_WINDOW =
+      Setting.value(
+              "volume-window",
+              "DURATION",
+              "5m",
+              Values.TEXT,
+              "The span whose delivery attempts are compared with the baseline: a whole number"
+                  + " of --queue-interval (the default is cut to one, and to a third of"
+                  + " --volume-baseline).")
+          .inGroup(GROUP);
+
+  public static final Setting<Long> RELEASE_BURST =
+      Setting.value(
+              "release-burst",
+              "N",
+              100L,
+              Values.LONG,
+              "Alert when N or more messages are put on hold and N or more released from hold"
+                  + " within one hour (0 = off).")
+          .inGroup(GROUP);
+
   /** What the watch takes (not {@link #QUEUE_WATCH}, the daemon's switch). */
   public static final List<Setting<?>> ALL =
       List.of(
@@ -148,10 +171,15 @@ public final class QueueWatchSettings {
           POSTFIX_CONFIG_DIR,
           MAIL_LOG,
           RELEASE_ALERT,
+          RELEASE_BURST,
           VOLUME_ALERT,
+          VOLUME_WINDOW,
           VOLUME_BASELINE,
           VOLUME_MIN,
           VOLUME_AGENTS,
+          AuditSettings.AUTH_LOG,
+          AuditSettings.AUDIT_LOG,
+          AuditSettings.QUEUE_ADMINS,
           HookSettings.ALERT_WEBHOOK,
           HookSettings.ALERT_WEBHOOK_SECRET,
           HookSettings.ALERT_COMMAND,
@@ -178,6 +206,12 @@ public final class QueueWatchSettings {
     long every = duration(s, QUEUE_INTERVAL, 1, 3600);
     long again = duration(s, QUEUE_ALERT_REPEAT, 1, 7 * 86_400L);
     long span = duration(s, VOLUME_BASELINE, 1, 7 * 86_400L);
+    long window = duration(s, VOLUME_WINDOW, 1, 86_400L);
+    if (!s.given(VOLUME_WINDOW)) {
+      // the default: whole intervals, at most a third of the baseline (a short baseline, a long
+      // interval keep working as before the window had a setting)
+      window = Math.max(every, Math.min(window, span / 3) / every * every);
+    }
     String postqueue = s.get(POSTQUEUE);
     check(!postqueue.isBlank(), POSTQUEUE.name(), "must name Postfix's postqueue program");
     String configDir = s.get(POSTFIX_CONFIG_DIR);
@@ -211,6 +245,9 @@ public final class QueueWatchSettings {
         span,
         s.get(VOLUME_MIN),
         names,
+        window,
+        s.get(RELEASE_BURST),
+        AuditSettings.config(s),
         HookSettings.config(s));
   }
 

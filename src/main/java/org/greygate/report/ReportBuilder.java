@@ -134,7 +134,7 @@ public final class ReportBuilder {
       queueAlerts.merge(queue == null ? alert : alert + " " + queue, 1L, Long::sum);
       return;
     }
-    if (action.equals("queue-clear")) return;
+    if (action.equals("queue-clear") || action.equals("queue-tool")) return; // not requests
     String reason = l.reason();
     boolean afterDelay = l.fields().containsKey("delay");
     if (l.postgrey()) postgreyDecisions++;

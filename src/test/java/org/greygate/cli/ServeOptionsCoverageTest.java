@@ -55,6 +55,7 @@ class ServeOptionsCoverageTest {
   static final String CONFIG =
       SERVE + "configFileVerboseIgnoredPostgreyOptionsIoThreadsAndCommitInterval";
   static final String QUEUE = SERVE + "queueWatchOptionsThroughTheDaemon";
+  static final String AUDIT = "queue.audit.QueueToolWatchIT#serveWatchesWhoRanTheQueueTools";
   static final String EXITS = SERVE + "helpVersionAndStartOnlyExitAtOnce";
   static final String OUTBOUND =
       "compat.OutboundPostfixIT#aFloodingAccountIsHeldDeferredAndFreedWhileOthersDeliver";
@@ -196,6 +197,11 @@ class ServeOptionsCoverageTest {
     row("--alert-webhook-secret", QUEUE, BAD);
     row("--alert-command", QUEUE, BAD);
     row("--alert-hook-timeout", QUEUE, BAD);
+    row("--volume-window", AUDIT);
+    row("--release-burst", AUDIT);
+    row("--auth-log", AUDIT);
+    row("--audit-log", AUDIT);
+    row("--queue-admins", AUDIT);
 
     // ---------------------------------------------------------------- serve's own
     row("--config", CONFIG, BAD);

@@ -428,6 +428,9 @@ class ReportTest {
                     + " queue=hold, count=2, threshold=2, bytes=806",
                 "2026-12-03 08:00:02 INFO  queue: action=queue-clear, alert=watermark,"
                     + " queue=hold, count=0, threshold=2, bytes=0, lasted=1m",
+                // an admin's run of a queue tool, recorded: no request, no alert
+                "2026-12-03 08:00:03 INFO  queue: action=queue-tool, tool=postsuper, user=bob,"
+                    + " as=root, source=sudo, command=/usr/sbin/postsuper -d 4ABCD",
                 "2026-12-03 08:10:00 WARN  queue: action=queue-alert, alert=watermark,"
                     + " queue=hold, count=3, threshold=2, bytes=900",
                 "{\"action\":\"queue-alert\",\"alert\":\"volume\",\"count\":\"900\"}")
