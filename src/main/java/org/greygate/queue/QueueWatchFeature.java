@@ -5,6 +5,8 @@ import org.greygate.config.Setting;
 import org.greygate.config.Settings;
 import org.greygate.feature.Assembly;
 import org.greygate.feature.Feature;
+import org.greygate.feature.Tool;
+import org.greygate.queue.forensic.SnapshotTools;
 
 /**
  * The queue watch inside the daemon ({@code --queue-watch}): queue sizes as metrics, watermark,
@@ -23,6 +25,14 @@ public final class QueueWatchFeature implements Feature {
     all.add(QueueWatchSettings.QUEUE_WATCH);
     all.addAll(QueueWatchSettings.ALL);
     return List.copyOf(all);
+  }
+
+  @Override
+  public Tool.Group tools() {
+    return new Tool.Group(
+        "queue",
+        "Postfix's queue after an incident: snapshot, verify, diff (docs/queue-security.md).",
+        List.of(SnapshotTools.SNAPSHOT, SnapshotTools.VERIFY, SnapshotTools.DIFF));
   }
 
   @Override
