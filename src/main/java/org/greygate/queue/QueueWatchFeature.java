@@ -5,6 +5,10 @@ import org.greygate.config.Setting;
 import org.greygate.config.Settings;
 import org.greygate.feature.Assembly;
 import org.greygate.feature.Feature;
+import org.greygate.feature.Tool;
+import org.greygate.queue.spool.CheckPermsTool;
+import org.greygate.queue.spool.SpoolSettings;
+import org.greygate.queue.spool.SpoolWatch;
 
 /**
  * The queue watch inside the daemon ({@code --queue-watch}): queue sizes as metrics, watermark,
@@ -22,12 +26,22 @@ public final class QueueWatchFeature implements Feature {
     List<Setting<?>> all = new java.util.ArrayList<>();
     all.add(QueueWatchSettings.QUEUE_WATCH);
     all.addAll(QueueWatchSettings.ALL);
+    all.addAll(SpoolSettings.ALL);
     return List.copyOf(all);
   }
 
   @Override
   public void validate(Settings settings) {
-    QueueWatchSettings.ifEnabled(settings);
+    if (QueueWatchSettings.ifEnabled(settings) != null) SpoolSettings.ifEnabled(settings);
+    else for (Setting<?> s : SpoolSettings.ALL) QueueWatchSettings.requireWatch(settings, s);
+  }
+
+  @Override
+  public Tool.Group tools() {
+    return new Tool.Group(
+        "queue",
+        "Postfix's queue: check the spool's owners and modes (docs/queue-security.md).",
+        List.of(new CheckPermsTool()));
   }
 
   @Override
@@ -39,5 +53,11 @@ public final class QueueWatchFeature implements Feature {
             config, at.metrics(), at.jsonLines(), () -> at.clock().instant().getEpochSecond());
     at.resource(watch);
     at.onStart(watch::start);
+    SpoolWatch spool =
+        SpoolWatch.ifEnabled(at.settings(), at.metrics(), at.jsonLines(), at.clock());
+    if (spool != null) {
+      at.resource(spool);
+      at.onStart(spool::startOrLog);
+    }
   }
 }
