@@ -56,6 +56,7 @@ class ServeOptionsCoverageTest {
       SERVE + "configFileVerboseIgnoredPostgreyOptionsIoThreadsAndCommitInterval";
   static final String QUEUE = SERVE + "queueWatchOptionsThroughTheDaemon";
   static final String EXITS = SERVE + "helpVersionAndStartOnlyExitAtOnce";
+  static final String SPOOL = "queue.spool.SpoolWatchIT#theDaemonWatchesTheSpool";
   static final String OUTBOUND =
       "compat.OutboundPostfixIT#aFloodingAccountIsHeldDeferredAndFreedWhileOthersDeliver";
 
@@ -192,6 +193,10 @@ class ServeOptionsCoverageTest {
     row("--volume-baseline", QUEUE, BAD);
     row("--volume-min", QUEUE, BAD);
     row("--volume-agents", QUEUE, BAD);
+    row("--spool-watch", SPOOL);
+    row("--queue-directory", SPOOL);
+    row("--spool-owner", SPOOL);
+    row("--spool-group", SPOOL);
 
     // ---------------------------------------------------------------- serve's own
     row("--config", CONFIG, BAD);

@@ -58,6 +58,9 @@ public final class SpoolWatch implements AutoCloseable {
               + " directory)",
           "kind");
 
+  static final List<String> KINDS =
+      List.of("owner", "type", "mode", "name", "in-place", "modified", "directory");
+
   private final SpoolConfig config;
   private final Metrics metrics;
   private final boolean json;
@@ -87,6 +90,8 @@ public final class SpoolWatch implements AutoCloseable {
    */
   public SpoolWatch(SpoolConfig config, Metrics metrics, boolean json, Clock clock) {
     metrics.declare(ALERTS);
+    // every kind there from the first scrape, at 0: increase() sees the first alert
+    for (String kind : KINDS) metrics.add(ALERTS, 0, kind);
     this.config = config;
     this.metrics = metrics;
     this.json = json;

@@ -226,6 +226,53 @@ class SpoolWatchIT {
         dirty.out.toString());
   }
 
+  @Test
+  void theDaemonWatchesTheSpool() throws Exception {
+    Path etc = postfix.etc();
+    try (Daemon refused =
+        Daemon.launch(
+            "serve",
+            "--inet=127.0.0.1:0",
+            "--dbdir=" + postfix.root.resolve("db0"),
+            "--spool-watch")) {
+      assertEquals(2, refused.waitFor(30), refused.output());
+      assertTrue(refused.output().contains("--spool-watch needs --queue-watch"), refused.output());
+    }
+    try (Daemon greygate =
+        Daemon.serve(
+            "--inet=127.0.0.1:0",
+            "--dbdir=" + postfix.root.resolve("db"),
+            "--metrics=127.0.0.1:0",
+            "--log-format=json",
+            "--queue-watch",
+            "--postfix-config-dir=" + etc,
+            "--spool-watch",
+            "--queue-directory=" + queue(),
+            "--spool-owner=postfix",
+            "--spool-group=postdrop")) {
+      greygate.awaitLine("spool watch: " + queue(), 20);
+      Path p = plant("hold/ABCDE77");
+      Files.writeString(p, "x");
+      String line = greygate.awaitLine("\"alert\":\"spool-owner\"", 10);
+      assertTrue(
+          line.contains(
+              "{\"action\":\"queue-alert\",\"alert\":\"spool-owner\",\"queue\":\"hold\","
+                  + "\"file\":\"hold/ABCDE77\",\"owner\":\"root:root\",\"expected\":\"postfix\"}"),
+          line);
+      java.util.regex.Matcher m =
+          Pattern.compile("metrics on (http://[^ ]+/metrics)")
+              .matcher(greygate.awaitLine("metrics on http://", 5));
+      assertTrue(m.find());
+      String metrics =
+          java.net.http.HttpClient.newHttpClient()
+              .send(
+                  java.net.http.HttpRequest.newBuilder(java.net.URI.create(m.group(1))).build(),
+                  java.net.http.HttpResponse.BodyHandlers.ofString())
+              .body();
+      assertTrue(metrics.contains("greygate_spool_alerts_total{kind=\"owner\"} 1.0"), metrics);
+    }
+  }
+
   // ---- Postfix's own work: no alert
 
   @Test
