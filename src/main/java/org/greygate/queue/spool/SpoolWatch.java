@@ -50,6 +50,7 @@ public final class SpoolWatch implements AutoCloseable {
   static final int MAX_ALERTED = 10_000;
   static final int MAX_DIRECTORIES = 512;
   static final long RESCAN_SECONDS = 3600;
+  static final long OVERFLOW_SCAN_SECONDS = 5;
 
   static final Meter ALERTS =
       Meter.counter(
@@ -76,9 +77,11 @@ public final class SpoolWatch implements AutoCloseable {
         }
       };
   private WatchService watcher;
-  private Thread thread;
+  private volatile Thread thread;
   private volatile boolean closed;
   private long nextScan;
+  private long lastScan;
+  private boolean scanPending;
   private boolean sizesFull;
   private Consumer<Finding> listener = f -> {};
 
@@ -131,14 +134,19 @@ public final class SpoolWatch implements AutoCloseable {
    * @throws IOException when the queue directory cannot be watched at all
    */
   public synchronized void start() throws IOException {
-    if (thread != null) return;
+    if (thread != null || closed) return;
+    if (!Files.isDirectory(root, LinkOption.NOFOLLOW_LINKS)) {
+      throw new IOException(root + " is not a directory");
+    }
     watcher = root.getFileSystem().newWatchService();
-    register(root, null, false);
+    keys.put(
+        root.register(watcher, ENTRY_CREATE, ENTRY_DELETE, ENTRY_MODIFY),
+        new Place(root, null, false));
     for (String q : SpoolRules.WATCHED) {
       Path dir = root.resolve(q);
       if (Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) register(dir, q, false);
     }
-    scan();
+    // the first scan runs on the watch's thread: a large queue does not hold up the start
     thread = new Thread(this::loop, "spool-watch");
     thread.setDaemon(true);
     thread.start();
@@ -147,21 +155,27 @@ public final class SpoolWatch implements AutoCloseable {
 
   private void loop() {
     try {
+      synchronized (this) {
+        scan();
+      }
       while (!closed) {
-        WatchKey key = watcher.poll(1, TimeUnit.MINUTES);
+        long wait = scanPending ? Math.max(1, lastScan + OVERFLOW_SCAN_SECONDS - now()) : 60;
+        WatchKey key = watcher.poll(wait, TimeUnit.SECONDS);
         synchronized (this) {
-          boolean overflow = false;
-          if (key != null) overflow = handle(key);
-          if (overflow) {
+          if (key != null && handle(key) && !scanPending) {
             log.warn("spool watch: the kernel's event queue overflowed; scanning the spool");
+            scanPending = true;
           }
-          if (overflow || now() >= nextScan) scan();
+          long now = now();
+          // after an overflow, one scan at most every OVERFLOW_SCAN_SECONDS: a busy queue that
+          // keeps overflowing costs a scan per period, not one per event
+          if (scanPending && now >= lastScan + OVERFLOW_SCAN_SECONDS || now >= nextScan) scan();
         }
       }
     } catch (ClosedWatchServiceException | InterruptedException e) {
       // closed
     } catch (RuntimeException e) {
-      log.error("spool watch stopped", e);
+      if (!closed) log.error("spool watch stopped", e);
     }
   }
 
@@ -204,7 +218,9 @@ public final class SpoolWatch implements AutoCloseable {
   }
 
   private boolean watched(Path dir) {
-    for (Place p : keys.values()) if (p.dir().equals(dir)) return true;
+    for (Map.Entry<WatchKey, Place> e : keys.entrySet()) {
+      if (e.getValue().dir().equals(dir) && e.getKey().isValid()) return true;
+    }
     return false;
   }
 
@@ -279,7 +295,9 @@ public final class SpoolWatch implements AutoCloseable {
 
   /** The whole spool: directories, then every file of every watched queue. */
   void scan() {
-    nextScan = now() + RESCAN_SECONDS;
+    lastScan = now();
+    nextScan = lastScan + RESCAN_SECONDS;
+    scanPending = false;
     report(SpoolCheck.directories(config));
     if (sizesFull && sizes.size() < MAX_TRACKED / 2) sizesFull = false;
     for (String q : SpoolRules.WATCHED) {
@@ -291,6 +309,7 @@ public final class SpoolWatch implements AutoCloseable {
   private void scanQueue(String queue, Path dir) {
     try (DirectoryStream<Path> s = Files.newDirectoryStream(dir)) {
       for (Path p : s) {
+        if (closed) return;
         SpoolRules.Facts f = facts(queue, p);
         if (f == null) continue;
         if (f.directory()
@@ -314,6 +333,7 @@ public final class SpoolWatch implements AutoCloseable {
   private void scanFiles(String queue, Path dir) {
     try (DirectoryStream<Path> s = Files.newDirectoryStream(dir)) {
       for (Path p : s) {
+        if (closed) return;
         SpoolRules.Facts f = facts(queue, p);
         if (f != null) judge(f, p);
       }
@@ -353,12 +373,8 @@ public final class SpoolWatch implements AutoCloseable {
 
   @Override
   public void close() {
-    Thread t;
-    synchronized (this) {
-      closed = true;
-      t = thread;
-      thread = null;
-    }
+    closed = true; // a scan under way stops at its next file
+    Thread t = thread;
     try {
       if (watcher != null) watcher.close();
     } catch (IOException e) {

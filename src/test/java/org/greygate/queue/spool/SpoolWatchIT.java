@@ -74,9 +74,9 @@ class SpoolWatchIT {
 
   void watch() throws Exception {
     watch = new SpoolWatch(config(), Metrics.NONE, false, Clock.systemUTC());
+    seen.clear();
     watch.onFinding(seen::add);
     watch.start();
-    seen.clear(); // what earlier tests left is not this test's
   }
 
   @AfterEach
@@ -204,6 +204,38 @@ class SpoolWatchIT {
     Files.setPosixFilePermissions(d, PosixFilePermissions.fromString("rwxrwxrwx"));
     Finding f = await("directory", "deferred");
     assertTrue(f.text().contains("mode=0777, expected=postfix 0700"), f.text());
+  }
+
+  @Test
+  void aFilePlantedBeforeTheWatchStartsIsFoundByTheFirstScan() throws Exception {
+    Path p = plant("hold/ABCDE99");
+    Files.createSymbolicLink(p, Path.of("/etc/shadow"));
+    watch();
+    assertTrue(await("type", "hold/ABCDE99").text().endsWith("type=symlink"));
+  }
+
+  @Test
+  void eventsLostToAnOverflowAreFoundByAScan() throws Exception {
+    Path root = Files.createTempDirectory(postfix.root, "spool");
+    for (String q : SpoolRules.WATCHED) Files.createDirectory(root.resolve(q));
+    SpoolWatch w =
+        new SpoolWatch(
+            new SpoolConfig(root, "root", "root"), Metrics.NONE, false, Clock.systemUTC());
+    java.util.Set<String> named = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    w.onFinding(
+        f -> {
+          if (f.kind().equals("name")) named.add(f.fields().get(1));
+        });
+    try (w) {
+      w.start();
+      // the watch's thread waits while 2000 events pile up on one directory: the JDK keeps 512
+      synchronized (w) {
+        for (int i = 0; i < 1000; i++) Files.writeString(root.resolve("incoming/x" + i), "");
+      }
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+      while (named.size() < 1000 && System.nanoTime() < deadline) Thread.sleep(50);
+      assertEquals(1000, named.size(), "every planted file is found");
+    }
   }
 
   @Test
