@@ -2,6 +2,8 @@ package org.greygate.queue.spool;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.util.List;
 import org.greygate.config.Setting;
 import org.greygate.feature.Tool;
@@ -42,6 +44,15 @@ public final class CheckPermsTool implements Tool {
   public int run(ToolRun run) {
     SpoolConfig c = SpoolSettings.config(run.settings());
     PrintWriter out = run.out();
+    if (!Files.isDirectory(c.root(), LinkOption.NOFOLLOW_LINKS)) {
+      run.err()
+          .println(
+              "greygate: "
+                  + c.root()
+                  + " is not a directory (a link is not followed); give Postfix's queue_directory"
+                  + " with --queue-directory");
+      return 1;
+    }
     List<Finding> found;
     try {
       found = SpoolCheck.all(c, run.clock().instant().getEpochSecond());

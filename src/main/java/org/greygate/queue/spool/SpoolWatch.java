@@ -155,28 +155,32 @@ public final class SpoolWatch implements AutoCloseable {
 
   private void loop() {
     try {
-      synchronized (this) {
-        scan();
-      }
+      WatchKey key = null; // the first round scans (nextScan is 0)
       while (!closed) {
-        long wait = scanPending ? Math.max(1, lastScan + OVERFLOW_SCAN_SECONDS - now()) : 60;
-        WatchKey key = watcher.poll(wait, TimeUnit.SECONDS);
-        synchronized (this) {
-          if (key != null && handle(key) && !scanPending) {
-            log.warn("spool watch: the kernel's event queue overflowed; scanning the spool");
-            scanPending = true;
-          }
-          long now = now();
-          // after an overflow, one scan at most every OVERFLOW_SCAN_SECONDS: a busy queue that
-          // keeps overflowing costs a scan per period, not one per event
-          if (scanPending && now >= lastScan + OVERFLOW_SCAN_SECONDS || now >= nextScan) scan();
+        try {
+          round(key);
+        } catch (RuntimeException e) {
+          // one file's surprise is logged with its stack trace; the watch goes on
+          if (!closed) log.warn("spool watch: an event could not be handled", e);
         }
+        long wait = scanPending ? Math.max(1, lastScan + OVERFLOW_SCAN_SECONDS - now()) : 60;
+        key = watcher.poll(wait, TimeUnit.SECONDS);
       }
     } catch (ClosedWatchServiceException | InterruptedException e) {
       // closed
-    } catch (RuntimeException e) {
-      if (!closed) log.error("spool watch stopped", e);
     }
+  }
+
+  /** One key's events (or none: the poll timed out), then a scan if one is due. */
+  private synchronized void round(WatchKey key) {
+    if (key != null && handle(key) && !scanPending) {
+      log.warn("spool watch: the kernel's event queue overflowed; scanning the spool");
+      scanPending = true;
+    }
+    long now = now();
+    // after an overflow, one scan at most every OVERFLOW_SCAN_SECONDS: a busy queue that keeps
+    // overflowing costs a scan per period, not one per event
+    if (scanPending && now >= lastScan + OVERFLOW_SCAN_SECONDS || now >= nextScan) scan();
   }
 
   /** One key's events; true when events were lost. */

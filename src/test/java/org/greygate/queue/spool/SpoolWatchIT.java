@@ -240,6 +240,10 @@ class SpoolWatchIT {
 
   @Test
   void checkPermsReportsWhatTheWatchWould() throws Exception {
+    Cli missing = new Cli();
+    assertEquals(
+        1, missing.run("queue", "check-perms", "--queue-directory=" + postfix.root.resolve("no")));
+    assertTrue(missing.err.toString().contains("is not a directory"), missing.err.toString());
     Cli clean = new Cli();
     int code = clean.run("queue", "check-perms", "--queue-directory=" + queue());
     assertEquals(0, code, clean.out + "" + clean.err);
