@@ -40,7 +40,7 @@ public final class QueueWatchFeature implements Feature {
   public Tool.Group tools() {
     return new Tool.Group(
         "queue",
-        "Postfix's queue: check the spool's owners and modes (docs/queue-security.md).",
+        "Postfix's queue: integrity checks (docs/queue-security.md).",
         List.of(new CheckPermsTool()));
   }
 
