@@ -122,6 +122,11 @@ public final class SpoolWatch implements AutoCloseable {
     }
   }
 
+  /** For tests: the size remembered for a complete settled file, or null. */
+  synchronized Long trackedSize(Path file) {
+    return sizes.get(file);
+  }
+
   /** For tests: sees each finding as it is logged. */
   void onFinding(Consumer<Finding> listener) {
     this.listener = listener;

@@ -186,12 +186,10 @@ class SpoolWatchIT {
     assertEquals(0, r.code(), r.output());
     String id = queuedAs(r.output());
     Path p = queue().resolve("hold/" + id);
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (!(Files.exists(p) && Files.isExecutable(p)) && System.nanoTime() < deadline) {
-      Thread.sleep(50);
-    }
     planted.add(p);
-    Thread.sleep(500); // the watch has seen it complete
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (watch.trackedSize(p) == null && System.nanoTime() < deadline) Thread.sleep(20);
+    assertEquals(Files.size(p), watch.trackedSize(p), "the watch has seen it complete");
     Files.writeString(p, "X  evil\n", StandardOpenOption.APPEND);
     Finding f = await("modified", "hold/" + id);
     assertTrue(f.text().contains("was="), f.text());
