@@ -16,6 +16,7 @@ import org.greygate.queue.QueueWatch;
 import org.greygate.queue.QueueWatchConfig;
 import org.greygate.queue.QueueWatchSettings;
 import org.greygate.queue.Watermark;
+import org.greygate.queue.spool.SpoolWatch;
 import org.greygate.server.HttpEndpoint;
 import org.greygate.server.ServerSettings;
 import org.slf4j.LoggerFactory;
@@ -90,12 +91,28 @@ final class QueueWatchCommand implements Callable<Integer> {
         return GreygateCli.EXIT_FAILURE;
       }
     }
+    SpoolWatch spool =
+        SpoolWatch.ifEnabled(
+            settings, prometheus == null ? Metrics.NONE : prometheus, json, Clock.systemUTC());
+    if (spool != null) {
+      spool.onFinding(f -> watch.alsoAlert(f.json()));
+      try {
+        spool.start();
+      } catch (IOException e) {
+        err.println("greygate: --spool-watch: " + e.getMessage());
+        spool.close();
+        watch.close();
+        if (endpoint != null) endpoint.close();
+        return GreygateCli.EXIT_FAILURE;
+      }
+    }
     CountDownLatch stopped = new CountDownLatch(1);
     HttpEndpoint ep = endpoint;
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(
                 () -> {
+                  if (spool != null) spool.close();
                   watch.close();
                   if (ep != null) ep.close();
                   ((ch.qos.logback.classic.LoggerContext) LoggerFactory.getILoggerFactory()).stop();

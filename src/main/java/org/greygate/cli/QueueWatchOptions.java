@@ -5,6 +5,7 @@ import java.util.List;
 import org.greygate.config.Setting;
 import org.greygate.config.Settings;
 import org.greygate.queue.QueueWatchSettings;
+import org.greygate.queue.spool.SpoolSettings;
 import org.greygate.server.ServerSettings;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IModelTransformer;
@@ -36,6 +37,7 @@ final class QueueWatchOptions {
 
   private static List<Setting<?>> all() {
     List<Setting<?>> all = new ArrayList<>(QueueWatchSettings.ALL);
+    all.addAll(SpoolSettings.ALL);
     all.add(ServerSettings.METRICS);
     return List.copyOf(all);
   }

@@ -117,6 +117,14 @@ public final class QueueWatch implements AutoCloseable {
     }
   }
 
+  /**
+   * Hands an alert raised beside the watch (the spool watch's) to the response hooks, as the
+   * watch's own alerts are.
+   */
+  public void alsoAlert(String json) {
+    if (hooks != null) hooks.fire(json);
+  }
+
   /** Reads the queues once, without alerting (for {@code greygate queue-watch --once}). */
   public QueueCounts readOnce() throws IOException {
     return reader.read();

@@ -7,6 +7,9 @@ import org.greygate.feature.Assembly;
 import org.greygate.feature.Feature;
 import org.greygate.feature.Tool;
 import org.greygate.queue.forensic.SnapshotTools;
+import org.greygate.queue.spool.CheckPermsTool;
+import org.greygate.queue.spool.SpoolSettings;
+import org.greygate.queue.spool.SpoolWatch;
 
 /**
  * The queue watch inside the daemon ({@code --queue-watch}): queue sizes as metrics, watermark,
@@ -24,20 +27,27 @@ public final class QueueWatchFeature implements Feature {
     List<Setting<?>> all = new java.util.ArrayList<>();
     all.add(QueueWatchSettings.QUEUE_WATCH);
     all.addAll(QueueWatchSettings.ALL);
+    all.addAll(SpoolSettings.ALL);
     return List.copyOf(all);
+  }
+
+  @Override
+  public void validate(Settings settings) {
+    if (QueueWatchSettings.ifEnabled(settings) != null) SpoolSettings.ifEnabled(settings);
+    else for (Setting<?> s : SpoolSettings.ALL) QueueWatchSettings.requireWatch(settings, s);
   }
 
   @Override
   public Tool.Group tools() {
     return new Tool.Group(
         "queue",
-        "Postfix's queue after an incident: snapshot, verify, diff (docs/queue-security.md).",
-        List.of(SnapshotTools.SNAPSHOT, SnapshotTools.VERIFY, SnapshotTools.DIFF));
-  }
-
-  @Override
-  public void validate(Settings settings) {
-    QueueWatchSettings.ifEnabled(settings);
+        "Postfix's queue: integrity checks, and after an incident a snapshot to verify and diff"
+            + " (docs/queue-security.md).",
+        List.of(
+            new CheckPermsTool(),
+            SnapshotTools.SNAPSHOT,
+            SnapshotTools.VERIFY,
+            SnapshotTools.DIFF));
   }
 
   @Override
@@ -49,5 +59,12 @@ public final class QueueWatchFeature implements Feature {
             config, at.metrics(), at.jsonLines(), () -> at.clock().instant().getEpochSecond());
     at.resource(watch);
     at.onStart(watch::start);
+    SpoolWatch spool =
+        SpoolWatch.ifEnabled(at.settings(), at.metrics(), at.jsonLines(), at.clock());
+    if (spool != null) {
+      spool.onFinding(f -> watch.alsoAlert(f.json()));
+      at.resource(spool);
+      at.onStart(spool::startOrLog);
+    }
   }
 }

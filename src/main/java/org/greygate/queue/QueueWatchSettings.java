@@ -198,6 +198,15 @@ public final class QueueWatchSettings {
   }
 
   /**
+   * A setting of the watch's (or of its parts') given without {@link #QUEUE_WATCH} is a mistake.
+   *
+   * @throws InvalidSetting naming the setting
+   */
+  public static void requireWatch(Settings s, Setting<?> w) {
+    check(!s.given(w), w.name(), "needs --queue-watch");
+  }
+
+  /**
    * The watch's configuration of {@code s}.
    *
    * @throws InvalidSetting naming the setting

@@ -57,6 +57,7 @@ class ServeOptionsCoverageTest {
   static final String QUEUE = SERVE + "queueWatchOptionsThroughTheDaemon";
   static final String AUDIT = "queue.audit.QueueToolWatchIT#serveWatchesWhoRanTheQueueTools";
   static final String EXITS = SERVE + "helpVersionAndStartOnlyExitAtOnce";
+  static final String SPOOL = "queue.spool.SpoolWatchIT#theDaemonWatchesTheSpool";
   static final String OUTBOUND =
       "compat.OutboundPostfixIT#aFloodingAccountIsHeldDeferredAndFreedWhileOthersDeliver";
 
@@ -202,6 +203,10 @@ class ServeOptionsCoverageTest {
     row("--auth-log", AUDIT);
     row("--audit-log", AUDIT);
     row("--queue-admins", AUDIT);
+    row("--spool-watch", SPOOL);
+    row("--queue-directory", SPOOL);
+    row("--spool-owner", SPOOL);
+    row("--spool-group", SPOOL);
 
     // ---------------------------------------------------------------- serve's own
     row("--config", CONFIG, BAD);
