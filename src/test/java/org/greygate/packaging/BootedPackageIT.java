@@ -344,8 +344,132 @@ class BootedPackageIT {
     debian.must("systemctl disable --now " + qw + " && postsuper -d ALL hold");
   }
 
+  /**
+   * What an intruder does to the queue, under the real unit: planted files and links, a queue tool
+   * run through sudo by a user who is no mail admin, hold-release cycles; then root's snapshot of
+   * the queue, verified, and refused once a byte of it changed.
+   */
   @Test
   @Order(8)
+  void theQueueWatchUnitCatchesWhatAnIntruderDoesToTheQueue() throws Exception {
+    String qw = "greygate-queue-watch.service";
+    // the SOC's webhook: systemd itself accepts on a loopback port, one service per call keeps
+    // the request (headers and body) in a file and answers 204
+    debian.must(
+        "cat > /etc/systemd/system/soc.socket <<'EOF'\n[Socket]\nListenStream=127.0.0.1:8099\n"
+            + "Accept=yes\nEOF\ncat > /etc/systemd/system/soc@.service <<'EOF'\n[Service]\n"
+            + "StandardInput=socket\nStandardOutput=socket\nExecStart=/bin/sh -c 'printf"
+            + " \"HTTP/1.1 204 No Content\\\\r\\\\nConnection: close\\\\r\\\\n\\\\r\\\\n\"; timeout 5 cat >"
+            + " /run/soc-call-$$$$'\nEOF\nsystemctl daemon-reload && systemctl start soc.socket"
+            + " && install -m 0640 -g postfix /dev/null /etc/greygate/webhook.key"
+            + " && printf k > /etc/greygate/webhook.key");
+    debian.must(
+        "echo 'GREYGATE_QUEUE_WATCH_OPTS=\"--queue-interval=2s --mail-log=/var/log/mail.log"
+            + " --spool-watch --auth-log=/var/log/auth.log --queue-admins=root"
+            + " --release-burst=3 --alert-webhook=http://127.0.0.1:8099/soc"
+            + " --alert-webhook-secret=/etc/greygate/webhook.key\"' >"
+            + " /etc/default/greygate-queue-watch");
+    int mark = mailLogLines();
+    debian.must("systemctl start " + qw);
+    String since =
+        "tail -n +" + (mark + 1) + " /var/log/mail.log | grep ' greygate-queue-watch\\['";
+    debian.await(
+        "the spool watch started",
+        "lines=$(" + since + "); echo \"$lines\"; echo \"$lines\" | grep -q 'spool watch'",
+        Duration.ofSeconds(30));
+    // a file planted in hold/ owned by nobody, a link in a new hash directory of deferred/
+    debian.must(
+        "install -o nobody -m 600 /dev/null /var/spool/postfix/hold/ABCDE31337"
+            + " && mkdir -p /var/spool/postfix/deferred/6 && chown postfix /var/spool/postfix/deferred/6"
+            + " && chmod 700 /var/spool/postfix/deferred/6"
+            + " && ln -s /etc/shadow /var/spool/postfix/deferred/6/6ABCDE");
+    debian.await(
+        "the planted file named within 10 s",
+        "lines=$("
+            + since
+            + "); echo \"$lines\"; echo \"$lines\" | grep -q 'alert=spool-owner, queue=hold,"
+            + " file=hold/ABCDE31337'",
+        Duration.ofSeconds(10));
+    debian.await(
+        "the planted link named within 10 s",
+        "lines=$("
+            + since
+            + "); echo \"$lines\"; echo \"$lines\" | grep -q 'alert=spool-type.*6ABCDE'",
+        Duration.ofSeconds(10));
+    // the SOC got the alert, signed with the key
+    String call =
+        debian.await(
+            "the webhook called with the planted file's alert",
+            "grep -l 'spool-owner' /run/soc-call-* | head -n 1 | xargs cat",
+            Duration.ofSeconds(15));
+    assertTrue(call.contains("POST /soc"), call);
+    assertTrue(call.contains("\"alert\":\"spool-owner\""), call);
+    String body = call.substring(call.indexOf("\r\n\r\n") + 4).strip();
+    assertTrue(
+        call.contains(
+            "X-Greygate-Signature: sha256="
+                + org.greygate.queue.hooks.ResponseHooks.sign(
+                    "k".getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                    body.getBytes(java.nio.charset.StandardCharsets.UTF_8))),
+        call);
+    // sudo's line for a user who is no mail admin, releasing the whole hold queue
+    debian.must(
+        "logger -p authpriv.notice -t sudo '  mallory : TTY=pts/0 ; PWD=/home/mallory ;"
+            + " USER=root ; COMMAND=/usr/sbin/postsuper -r ALL'");
+    debian.await(
+        "a HIGH alert naming the user",
+        "lines=$("
+            + since
+            + "); echo \"$lines\"; echo \"$lines\" | grep 'alert=queue-tool,' | grep -q"
+            + " 'severity=high.*user=mallory'",
+        Duration.ofSeconds(15));
+    debian.must("rm -f /var/spool/postfix/hold/ABCDE31337 /var/spool/postfix/deferred/6/6ABCDE");
+    // three hold → release cycles within the hour: rule C
+    for (int i = 0; i < 3; i++) {
+      debian.must(
+          "printf 'Subject: c\\n\\nc\\n' | /usr/sbin/sendmail -f root nobody" + i + "@example.net");
+      debian.await(
+          "held",
+          "postsuper -h ALL; postqueue -j | grep -q '\"queue_name\": \"hold\"'",
+          Duration.ofSeconds(15));
+      debian.must("postsuper -H ALL");
+    }
+    debian.await(
+        "the hold-release alert",
+        "lines=$(" + since + "); echo \"$lines\"; echo \"$lines\" | grep -q 'alert=hold-release'",
+        Duration.ofSeconds(20));
+    // an honest busy queue meanwhile: 100 messages delivered to alice, then the planted file and
+    // link were the only spool alerts
+    debian.must(
+        "for i in $(seq 100); do printf 'Subject: m%s\\n\\nm\\n' $i | /usr/sbin/sendmail -f"
+            + " root alice@localhost; done");
+    debian.await(
+        "the 100 delivered",
+        "test \"$(grep -c '^Subject: m[0-9]' /var/mail/alice)\" -ge 100",
+        Duration.ofSeconds(60));
+    String spool =
+        debian.must(since + " | grep 'alert=spool-' | grep -v -e ABCDE31337 -e 6ABCDE || true");
+    assertEquals("", spool.strip(), "spool alerts on an honest queue");
+    debian.must("systemctl stop " + qw + " && postsuper -d ALL");
+
+    // root's snapshot of the queue: verified, then refused once a byte changed
+    debian.must(
+        "printf 'Subject: s\\n\\ns\\n' | /usr/sbin/sendmail -f root nobody@example.net"
+            + " && sleep 1 && postsuper -h ALL");
+    String hash = debian.must("greygate queue snapshot --out=/root/snap1").strip();
+    assertTrue(hash.matches("[0-9a-f]{64}  .*manifest.txt"), hash);
+    Result verify = debian.exec("greygate", "queue", "verify", "/root/snap1");
+    assertEquals(0, verify.code(), verify.out());
+    debian.must(
+        "size=$(stat -c %s /root/snap1/queue.zip) && printf 'X' | dd of=/root/snap1/queue.zip"
+            + " bs=1 seek=$((size / 2)) conv=notrunc status=none");
+    Result tampered = debian.exec("greygate", "queue", "verify", "/root/snap1");
+    assertEquals(1, tampered.code(), tampered.out());
+    debian.must("postsuper -d ALL");
+  }
+
+  @Test
+  @Order(9)
   void restartsAfterACrash() throws Exception {
     String pid = debian.property(UNIT, "MainPID");
     debian.must("kill -KILL " + pid);
@@ -358,7 +482,7 @@ class BootedPackageIT {
   }
 
   @Test
-  @Order(9)
+  @Order(10)
   void upgradesKeepingSettingsAndGreylistAndRestartsOntoTheNewJar() throws Exception {
     String settings = debian.must("cat /etc/default/greygate");
     String dropIn = debian.must("cat /etc/systemd/system/greygate.service.d/override.conf");
@@ -385,7 +509,7 @@ class BootedPackageIT {
   }
 
   @Test
-  @Order(10)
+  @Order(11)
   void stopsWithResultSuccess() throws Exception {
     Result stop = debian.exec("systemctl", "stop", UNIT);
     assertEquals(0, stop.code(), stop.out());
@@ -396,7 +520,7 @@ class BootedPackageIT {
   }
 
   @Test
-  @Order(11)
+  @Order(12)
   void purgeRemovesItsFilesAndTheGreylist() throws Exception {
     Result purge = debian.exec("apt-get", "purge", "-y", "greygate");
     assertEquals(0, purge.code(), purge.out());
@@ -419,7 +543,7 @@ class BootedPackageIT {
   }
 
   @Test
-  @Order(12)
+  @Order(13)
   void withoutSystemdTheInstallSaysTheServiceWasNotStarted() throws Exception {
     Result r = BootedDebian.run(root, in, "apt-get install -y /mnt/in/" + deb.getFileName());
     assertEquals(0, r.code(), r.out());
@@ -428,7 +552,7 @@ class BootedPackageIT {
   }
 
   @Test
-  @Order(13)
+  @Order(14)
   void refusesAStateDirectoryThatIsNotItsToTakeOver() throws Exception {
     // another user's directory: giving it to greygate would hand over that user's files
     Result other =
