@@ -2,13 +2,11 @@ package org.greygate.queue;
 
 import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Runs {@code postqueue -j} and counts what it lists. The listing is read as it streams (a queue of
@@ -39,96 +37,51 @@ final class PostqueueReader {
    *     does not finish in time
    */
   QueueCounts read() throws IOException {
-    Process p;
+    BoundedProgram p;
     try {
-      p =
-          new ProcessBuilder(command)
-              .redirectInput(ProcessBuilder.Redirect.from(devNull()))
-              .start();
+      p = BoundedProgram.start(command, timeout, "postqueue");
     } catch (IOException e) {
       throw new IOException("cannot run " + command.get(0) + ": " + e.getMessage(), e);
     }
-    boolean[] killed = new boolean[1];
-    Thread watchdog =
-        new Thread(
-            () -> {
-              try {
-                if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                  killed[0] = true;
-                  p.destroyForcibly();
-                }
-              } catch (InterruptedException e) {
-                p.destroyForcibly();
-              }
-            },
-            "postqueue-watchdog");
-    watchdog.setDaemon(true);
-    watchdog.start();
-    StringBuilder errors = new StringBuilder();
-    Thread stderr = new Thread(() -> drain(p.getErrorStream(), errors), "postqueue-stderr");
-    stderr.setDaemon(true);
-    stderr.start();
     QueueCounts.Builder counts = new QueueCounts.Builder();
-    try (BufferedReader in =
-        new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-      String line;
-      while ((line = in.readLine()) != null) {
-        if (line.isBlank()) continue;
-        if (line.length() > MAX_LINE) {
-          counts.unreadable();
-          continue;
-        }
-        try {
-          PostqueueJson.Entry e = PostqueueJson.parse(line);
-          counts.add(e.queue(), e.size());
-        } catch (IllegalArgumentException e) {
-          counts.unreadable();
-        }
-      }
-    } finally {
-      try {
-        p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        stderr.join(1000);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-      p.destroyForcibly();
-    }
-    String what = String.join(" ", command);
-    if (killed[0])
-      throw new IOException(what + " did not finish within " + timeout.toSeconds() + " s");
-    int code = p.exitValue();
-    if (code != 0) {
-      String message;
-      synchronized (errors) {
-        message = errors.toString().strip();
-      }
-      throw new IOException(
-          what + " failed (exit " + code + ")" + (message.isEmpty() ? "" : ": " + message));
-    }
-    return counts.build();
-  }
-
-  /** Keeps the first 2 KiB of the program's error output, one line. */
-  private static void drain(InputStream in, StringBuilder into) {
-    byte[] buf = new byte[4096];
-    try (in) {
-      int n;
-      while ((n = in.read(buf)) > 0) {
-        synchronized (into) {
-          if (into.length() < 2048) {
-            String s = new String(buf, 0, n, StandardCharsets.UTF_8).replaceAll("[\\r\\n]+", " ");
-            into.append(s, 0, Math.min(s.length(), 2048 - into.length()));
+    BoundedProgram.Outcome end;
+    try {
+      try (BufferedReader in =
+          new BufferedReader(new InputStreamReader(p.stdout(), StandardCharsets.UTF_8))) {
+        String line;
+        while ((line = in.readLine()) != null) {
+          if (line.isBlank()) continue;
+          if (line.length() > MAX_LINE) {
+            counts.unreadable();
+            continue;
+          }
+          try {
+            PostqueueJson.Entry e = PostqueueJson.parse(line);
+            counts.add(e.queue(), e.size());
+          } catch (IllegalArgumentException e) {
+            counts.unreadable();
           }
         }
+      } finally {
+        end = p.finish();
       }
-    } catch (IOException e) {
-      // the process ended; what was read is kept
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      p.kill();
+      throw new IOException(String.join(" ", command) + " interrupted", e);
     }
-  }
-
-  private static java.io.File devNull() {
-    return new java.io.File("/dev/null");
+    String what = String.join(" ", command);
+    if (end.killed())
+      throw new IOException(what + " did not finish within " + timeout.toSeconds() + " s");
+    if (end.exitCode() != 0) {
+      throw new IOException(
+          what
+              + " failed (exit "
+              + end.exitCode()
+              + ")"
+              + (end.errors().isEmpty() ? "" : ": " + end.errors()));
+    }
+    return counts.build();
   }
 
   @Override

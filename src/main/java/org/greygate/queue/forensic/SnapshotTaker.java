@@ -41,6 +41,7 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 import org.greygate.files.PrivateFiles;
 import org.greygate.logline.BoundedLines;
+import org.greygate.queue.BoundedProgram;
 import org.greygate.queue.forensic.Manifest.Entry;
 import org.greygate.queue.forensic.Manifest.Extra;
 import org.greygate.queue.forensic.Manifest.Kind;
@@ -518,12 +519,9 @@ final class SnapshotTaker {
     String source = String.join(" ", command);
     MessageDigest sha = Hashes.sha256();
     zip.putNextEntry(new ZipEntry(Manifest.POSTQUEUE));
-    Process p;
+    BoundedProgram p;
     try {
-      p =
-          new ProcessBuilder(command)
-              .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-              .start();
+      p = BoundedProgram.start(command, request.postqueueTimeout(), "snapshot-postqueue");
     } catch (IOException e) {
       zip.closeEntry();
       counts.postqueue = "failed";
@@ -535,29 +533,10 @@ final class SnapshotTaker {
           source,
           "cannot run " + command.get(0) + ": " + PrivateFiles.reason(e));
     }
-    boolean[] killed = new boolean[1];
-    Thread watchdog =
-        new Thread(
-            () -> {
-              try {
-                if (!p.waitFor(request.postqueueTimeout().toMillis(), TimeUnit.MILLISECONDS)) {
-                  killed[0] = true;
-                  p.destroyForcibly();
-                }
-              } catch (InterruptedException e) {
-                p.destroyForcibly();
-              }
-            },
-            "snapshot-postqueue");
-    watchdog.setDaemon(true);
-    watchdog.start();
-    StringBuilder errors = new StringBuilder();
-    Thread stderr = new Thread(() -> drain(p.getErrorStream(), errors), "snapshot-postqueue-err");
-    stderr.setDaemon(true);
-    stderr.start();
     long n = 0;
     boolean truncated = false;
-    try (InputStream s = p.getInputStream()) {
+    BoundedProgram.Outcome end = null;
+    try (InputStream s = p.stdout()) {
       int r;
       while ((r = s.read(buffer)) > 0) {
         int keep = (int) Math.min(r, MAX_LISTING - n);
@@ -566,58 +545,35 @@ final class SnapshotTaker {
         n += keep;
         if (n >= MAX_LISTING) {
           truncated = true;
-          p.destroyForcibly();
+          p.kill();
           break;
         }
       }
     } finally {
       zip.closeEntry();
       try {
-        watchdog.join();
-        stderr.join(1000);
+        end = p.finish();
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        p.destroyForcibly();
+        p.kill();
       }
-    }
-    String message;
-    synchronized (errors) {
-      message = errors.toString().strip();
     }
     String state = "ok";
     String note = null;
     if (truncated) {
       state = "truncated";
       note = "listing cut at " + MAX_LISTING + " bytes";
-    } else if (killed[0]) {
+    } else if (end == null || end.killed()) {
       state = "failed";
       note = "did not finish within " + request.postqueueTimeout().toSeconds() + " s";
-    } else if (p.exitValue() != 0) {
+    } else if (end.exitCode() != 0) {
       state = "failed";
-      note = "exit " + p.exitValue() + (message.isEmpty() ? "" : ": " + message);
-    } else if (!message.isEmpty()) {
-      note = message;
+      note = "exit " + end.exitCode() + (end.errors().isEmpty() ? "" : ": " + end.errors());
+    } else if (!end.errors().isEmpty()) {
+      note = end.errors();
     }
     counts.postqueue = state + (note == null ? "" : " (" + note + ")");
     return new Extra(Manifest.POSTQUEUE, state, n, Hashes.hex(sha.digest()), source, note);
-  }
-
-  /** Keeps the first 2 KiB of the program's error output, on one line. */
-  private static void drain(InputStream in, StringBuilder into) {
-    byte[] buf = new byte[4096];
-    try (in) {
-      int n;
-      while ((n = in.read(buf)) > 0) {
-        synchronized (into) {
-          if (into.length() < 2048) {
-            String s = new String(buf, 0, n, StandardCharsets.UTF_8).replaceAll("[\\r\\n]+", " ");
-            into.append(s, 0, Math.min(s.length(), 2048 - into.length()));
-          }
-        }
-      }
-    } catch (IOException e) {
-      // the process ended; what was read is kept
-    }
   }
 
   // --- the mail log's tail
