@@ -42,7 +42,7 @@ final class Assembler implements Assembly {
   private final boolean jsonLines;
   private final DnsSettings dnsSettings;
   private final Map<Stage, List<Policy>> policies = new EnumMap<>(Stage.class);
-  private final List<AutoCloseable> resources = new ArrayList<>();
+  private final Resources resources = new Resources();
   private final List<Runnable> reloads = new ArrayList<>();
   private final List<Runnable> starts = new ArrayList<>();
   private final List<Periodic> periodic = new ArrayList<>();
@@ -109,11 +109,6 @@ final class Assembler implements Assembly {
     return policies.getOrDefault(stage, List.of());
   }
 
-  /** What the features need closed at stop, in the order they were added. */
-  List<AutoCloseable> resources() {
-    return resources;
-  }
-
   /** Runs the features' reload hooks (SIGHUP). */
   void reload() {
     for (Runnable r : reloads) {
@@ -147,14 +142,7 @@ final class Assembler implements Assembly {
 
   /** Closes what the features handed over, in reverse order. */
   void closeAll() {
-    for (int i = resources.size() - 1; i >= 0; i--) {
-      try {
-        resources.get(i).close();
-      } catch (Exception e) {
-        log.warn("closing {}", resources.get(i), e);
-      }
-    }
-    resources.clear();
+    resources.closeAll();
   }
 
   @Override
