@@ -3,11 +3,11 @@ package org.greygate.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import org.greygate.testing.Cli;
+import org.greygate.testing.WebhookReceiver;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -73,43 +73,21 @@ class QueueWatchCommandIT {
     Path pq = postqueue(HELD);
     Path key = dir.resolve("key");
     Files.writeString(key, "k\n");
-    java.util.concurrent.BlockingQueue<String[]> got =
-        new java.util.concurrent.LinkedBlockingQueue<>();
-    com.sun.net.httpserver.HttpServer server =
-        com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
-    server.createContext(
-        "/soc",
-        x -> {
-          got.add(
-              new String[] {
-                new String(x.getRequestBody().readAllBytes(), StandardCharsets.UTF_8),
-                x.getRequestHeaders().getFirst("X-Greygate-Signature")
-              });
-          x.sendResponseHeaders(204, -1);
-          x.close();
-        });
-    server.start();
-    try (org.greygate.testing.Daemon watch =
-        org.greygate.testing.Daemon.launch(
-            "queue-watch",
-            "--postqueue=" + pq,
-            "--postfix-config-dir=/etc/postfix-out",
-            "--queue-interval=1s",
-            "--queue-alert=hold:1",
-            "--log-format=json",
-            "--alert-webhook=http://127.0.0.1:" + server.getAddress().getPort() + "/soc",
-            "--alert-webhook-secret=" + key)) {
-      String[] call = got.poll(20, java.util.concurrent.TimeUnit.SECONDS);
-      assertTrue(call != null, "no webhook call; the watch said:\n" + watch.output());
-      assertTrue(call[0].contains("\"alert\":\"watermark\""), call[0]);
-      assertTrue(call[0].contains("\"queue\":\"hold\""), call[0]);
-      assertEquals(
-          "sha256="
-              + org.greygate.queue.hooks.ResponseHooks.sign(
-                  "k".getBytes(StandardCharsets.UTF_8), call[0].getBytes(StandardCharsets.UTF_8)),
-          call[1]);
-    } finally {
-      server.stop(0);
+    try (WebhookReceiver soc = new WebhookReceiver();
+        org.greygate.testing.Daemon watch =
+            org.greygate.testing.Daemon.launch(
+                "queue-watch",
+                "--postqueue=" + pq,
+                "--postfix-config-dir=/etc/postfix-out",
+                "--queue-interval=1s",
+                "--queue-alert=hold:1",
+                "--log-format=json",
+                "--alert-webhook=" + soc.url(),
+                "--alert-webhook-secret=" + key)) {
+      WebhookReceiver.Call call = soc.next(20, "the watch said:\n" + watch.output());
+      assertTrue(call.body().contains("\"alert\":\"watermark\""), call.body());
+      assertTrue(call.body().contains("\"queue\":\"hold\""), call.body());
+      call.assertSignedWith("k");
     }
   }
 

@@ -22,6 +22,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.greygate.testing.Daemon;
 import org.greygate.testing.PolicyClient;
+import org.greygate.testing.WebhookReceiver;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -379,22 +380,7 @@ class ServeOptionsIT {
     Path mailLog = dir.resolve("mail.log");
     Files.writeString(mailLog, "");
     // the response hooks: a webhook on a loopback port, signed, and a program given the alert
-    java.util.concurrent.BlockingQueue<String[]> calls =
-        new java.util.concurrent.LinkedBlockingQueue<>();
-    com.sun.net.httpserver.HttpServer soc =
-        com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
-    soc.createContext(
-        "/soc",
-        x -> {
-          calls.add(
-              new String[] {
-                new String(x.getRequestBody().readAllBytes(), StandardCharsets.UTF_8),
-                x.getRequestHeaders().getFirst("X-Greygate-Signature")
-              });
-          x.sendResponseHeaders(204, -1);
-          x.close();
-        });
-    soc.start();
+    WebhookReceiver soc = new WebhookReceiver();
     Path key = dir.resolve("hook.key");
     Files.writeString(key, "k");
     Path got = dir.resolve("got");
@@ -405,7 +391,7 @@ class ServeOptionsIT {
         serve(
             "db",
             "--queue-watch",
-            "--alert-webhook=http://127.0.0.1:" + soc.getAddress().getPort() + "/soc",
+            "--alert-webhook=" + soc.url(),
             "--alert-webhook-secret=" + key,
             "--alert-command=" + program,
             "--alert-hook-timeout=5s",
@@ -427,17 +413,12 @@ class ServeOptionsIT {
       String alert = d.awaitLine("alert=watermark", 10);
       assertTrue(alert.contains("queue=hold, count=1, threshold=1"), alert);
       // --alert-webhook, --alert-webhook-secret: the alert as JSON, signed with the key
-      String[] call = calls.poll(10, java.util.concurrent.TimeUnit.SECONDS);
-      assertTrue(call != null, "no webhook call");
-      assertTrue(call[0].contains("\"alert\":\"watermark\""), call[0]);
-      assertEquals(
-          "sha256="
-              + org.greygate.queue.hooks.ResponseHooks.sign(
-                  "k".getBytes(StandardCharsets.UTF_8), call[0].getBytes(StandardCharsets.UTF_8)),
-          call[1]);
+      WebhookReceiver.Call call = soc.next(10, "--alert-webhook");
+      assertTrue(call.body().contains("\"alert\":\"watermark\""), call.body());
+      call.assertSignedWith("k");
       // --alert-command: the same JSON on the program's stdin
       for (int i = 0; i < 100 && !Files.exists(got); i++) Thread.sleep(50);
-      assertTrue(Files.readString(got).startsWith(call[0]), Files.readString(got));
+      assertTrue(Files.readString(got).startsWith(call.body()), Files.readString(got));
       // --queue-alert-repeat=2s: again while the queue stays past its watermark (default 15m)
       String again = d.awaitLine("since=", 10);
       assertTrue(again.contains("alert=watermark"), again);
@@ -463,7 +444,7 @@ class ServeOptionsIT {
       assertTrue(volume.contains("count=4"), volume);
       assertTrue(volume.contains("factor=2"), volume);
     } finally {
-      soc.stop(0);
+      soc.close();
     }
   }
 
