@@ -46,7 +46,8 @@ class DecoderFuzzTest {
         // no control character survives decoding: CR, TAB, ESC, DEL have become '?'
         for (String s : List.of(e.getKey(), e.getValue())) {
           for (int i = 0; i < s.length(); i++) {
-            assertTrue(s.charAt(i) >= 0x20 && s.charAt(i) != 0x7f, "control character in " + s);
+            assertTrue(
+                s.charAt(i) >= 0x20 && s.charAt(i) != 0x7f, () -> "control character in " + s);
           }
         }
         // whatever a value holds, a reply built from it stays one reply

@@ -44,7 +44,7 @@ class DumpFuzzTest {
       assertEquals(line.length() - 1, line.indexOf('\n'), line);
       for (int i = 0; i < line.length(); i++) {
         char c = line.charAt(i);
-        assertTrue(c == '\n' || c >= ' ' && c < 0x7f, "not printable ASCII: " + line);
+        assertTrue(c == '\n' || c >= ' ' && c < 0x7f, () -> "not printable ASCII: " + line);
       }
       text.append(line);
     }

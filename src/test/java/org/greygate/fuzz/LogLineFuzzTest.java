@@ -91,10 +91,7 @@ class LogLineFuzzTest {
     String table = write(r, ReportWriter.Format.TEXT);
     String csv = write(r, ReportWriter.Format.CSV);
     for (String out : List.of(table, csv)) {
-      for (int i = 0; i < out.length(); i++) {
-        char c = out.charAt(i);
-        assertTrue(c == '\n' || !TerminalText.control(c), "a control character in " + out);
-      }
+      assertNoControlCharacter(out);
     }
     String json = write(r, ReportWriter.Format.JSON);
     try (JsonParser p = JSON.createParser(json)) {
@@ -102,10 +99,7 @@ class LogLineFuzzTest {
         // reads to the end, or throws on invalid JSON
       }
     }
-    for (int i = 0; i < json.length(); i++) {
-      char c = json.charAt(i);
-      assertTrue(c == '\n' || !TerminalText.control(c), "a control character in " + json);
-    }
+    assertNoControlCharacter(json);
     // the page: whatever the lines held, no markup of theirs and a bounded size
     StringWriter page = new StringWriter();
     ReportWriter.writeHtml(r, new PrintWriter(page));
@@ -115,6 +109,19 @@ class LogLineFuzzTest {
         html.indexOf("<svg id=\"timeline\"") < 0 ? 0 : 1,
         html.split("<svg id=\"timeline\"", -1).length - 1);
     assertTrue(html.length() < 200_000 + 600L * text.length(), "page of " + html.length());
+  }
+
+  /**
+   * The message is built only on failure: built for every character it made a long report's check
+   * quadratic, and the fuzzer took that for a hang.
+   */
+  static void assertNoControlCharacter(String out) {
+    for (int i = 0; i < out.length(); i++) {
+      char c = out.charAt(i);
+      if (c != '\n' && TerminalText.control(c)) {
+        throw new AssertionError("a control character at " + i + " in " + out);
+      }
+    }
   }
 
   static String write(Report r, ReportWriter.Format format) {
