@@ -5,8 +5,9 @@ import java.util.Locale;
 
 /**
  * Text ({@code action=queue-alert, queue=hold, count=3}) or JSON ({@code {"action":"queue-alert",
- * "queue":"hold","count":"3"}}) for one log line. Values cannot forge lines: control characters
- * become {@code ?} in text and are escaped in JSON, and each value is cut at 256 characters.
+ * "queue":"hold","count":"3"}}) for one log line. Values cannot forge lines or fields: control
+ * characters become {@code ?} in text and are escaped in JSON, a comma before a space is written
+ * {@code %2C} in text, and each value is cut at 256 characters.
  */
 public final class LineFormat {
   /** Longest value written; longer ones are cut and end in {@code ...}. */
@@ -14,17 +15,28 @@ public final class LineFormat {
 
   private LineFormat() {}
 
-  /** The value made safe for one text line. */
+  /**
+   * The value made safe for one text line: control characters become {@code ?}, and a comma
+   * followed by a space is written {@code %2C}, so that a value cannot end its field and start one
+   * of its own ({@code sender=a@example.org, recipient=...} would, for any reader splitting the
+   * line at {@code ", "}).
+   */
   public static String clean(String v) {
     int n = Math.min(v.length(), MAX_VALUE);
     StringBuilder sb = null;
     for (int i = 0; i < n; i++) {
       char c = v.charAt(i);
-      if (c < 0x20 || c == 0x7f || c == '\u2028' || c == '\u2029' || c == '\u0085') {
-        if (sb == null) {
-          sb = new StringBuilder(v.substring(0, n));
+      boolean control = c < 0x20 || c == 0x7f || c == '\u2028' || c == '\u2029' || c == '\u0085';
+      boolean separator = c == ',' && i + 1 < v.length() && v.charAt(i + 1) == ' ';
+      if ((control || separator) && sb == null) sb = new StringBuilder(n + 8).append(v, 0, i);
+      if (sb != null) {
+        if (control) {
+          sb.append('?');
+        } else if (separator) {
+          sb.append("%2C");
+        } else {
+          sb.append(c);
         }
-        sb.setCharAt(i, '?');
       }
     }
     String out = sb == null ? v.substring(0, n) : sb.toString();

@@ -3,11 +3,14 @@ package org.greygate.policy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.greygate.protocol.Outcome;
 import org.greygate.protocol.PolicyRequest;
+import org.greygate.report.LogLine;
 import org.junit.jupiter.api.Test;
 
 class DecisionLogTest {
@@ -79,6 +82,31 @@ class DecisionLogTest {
             + "x".repeat(256)
             + "...",
         line);
+  }
+
+  /**
+   * A sender shaped like the line's own fields: the report, and any tool that splits the line at
+   * {@code ", "}, must still read the recipient Postfix asked about, not the one the sender wrote.
+   */
+  @Test
+  void aValueCannotForgeAFieldOfItsLine() {
+    Map<String, String> m = new LinkedHashMap<>();
+    m.put("client_address", "192.0.2.1");
+    m.put("sender", "a@example.org, recipient=ceo@victim.example, action=pass");
+    m.put("recipient", "b@example.net");
+    String line =
+        DecisionLog.format(
+            PolicyRequest.of(m), new Outcome.Dunno(Outcome.Note.of("pass", "client AWL", null)));
+    assertEquals(
+        "action=pass, reason=client AWL, client_address=192.0.2.1,"
+            + " sender=a@example.org%2C recipient=ceo@victim.example%2C action=pass,"
+            + " recipient=b@example.net",
+        line);
+    LogLine read = (LogLine) LogLine.read(line, ZoneOffset.UTC, LocalDate.of(2026, 12, 7));
+    assertEquals("b@example.net", read.fields().get("recipient"));
+    assertEquals(
+        List.of("action", "reason", "client_address", "sender", "recipient"),
+        List.copyOf(read.fields().keySet()));
   }
 
   @Test
