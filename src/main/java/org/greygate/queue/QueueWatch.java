@@ -42,7 +42,14 @@ public final class QueueWatch implements AutoCloseable {
   private final PostqueueReader reader;
   private final MailLogTail tail;
   private final QueueAlerts alerts;
-  private ScheduledExecutorService thread;
+  private volatile ScheduledExecutorService thread;
+
+  /** How long after a failed reading the queues are read again, once. */
+  static final long RETRY_MILLIS = 200;
+
+  /** Watch thread only: a reading failed and its retry is scheduled. */
+  private boolean retryScheduled;
+
   private final ResponseHooks hooks;
   private volatile String problem;
   private String logProblem;
@@ -177,40 +184,12 @@ public final class QueueWatch implements AutoCloseable {
   /** One interval: the queues, then the mail log. Returns the events it logged. */
   List<QueueEvent> round() {
     List<QueueEvent> out = new ArrayList<>();
-    long now = clock.getAsLong();
-    try {
-      QueueCounts counts = readRetrying();
-      last = counts;
-      metrics.add(READS, 1, "ok");
-      for (String q : counts.queues().keySet()) {
-        QueueCounts.Totals t = counts.get(q);
-        metrics.set(MESSAGES, t.messages(), q);
-        metrics.set(BYTES, t.bytes(), q);
-      }
-      if (problem != null) log.info("queue watch: {} works again", reader);
-      problem = null;
-      if (counts.unreadable() > 0) {
-        log.warn(
-            "queue watch: {} lines of {} output were not understood", counts.unreadable(), reader);
-      }
-      out.addAll(alerts.queues(counts, now));
-    } catch (IOException e) {
-      metrics.add(READS, 1, "failed");
-      if (problem == null)
-        log.warn("queue watch: {}; the queue sizes keep their last values", e.getMessage());
-      problem = e.getMessage();
-    }
+    readQueues(clock.getAsLong(), out, true);
     if (tail != null) {
       long[] seen = pollLog();
       if (seen != null) out.addAll(alerts.mailLog(seen[0], seen[2], seen[1], seen[3]));
     }
-    for (QueueEvent e : out) {
-      metrics.add(ALERTS, 1, e.get("alert") + (e.alert() ? "" : "-clear"));
-      String line = json ? e.json() : e.text();
-      if (e.alert() && hooks != null) hooks.fire(e.json());
-      if (e.alert()) events.warn(line);
-      else events.info(line);
-    }
+    emit(out);
     if (toolAudit != null) {
       pollToolLogs();
       for (ToolEvent e : toolAudit.endOfRound()) {
@@ -291,20 +270,63 @@ public final class QueueWatch implements AutoCloseable {
   }
 
   /**
-   * A listing taken while Postfix is busy can fail once ("malformed showq server response"): one
-   * retry a moment later tells that from a real fault.
+   * The queues' sizes into metrics and alerts. A listing taken while Postfix is busy can fail once
+   * ("malformed showq server response"): with {@code mayRetry}, and the watch running on its
+   * thread, the failure is not reported but read again {@link #RETRY_MILLIS} later, on that thread,
+   * which tells a moment's hiccup from a real fault without holding the round up.
    */
-  private QueueCounts readRetrying() throws IOException {
+  private void readQueues(long now, List<QueueEvent> out, boolean mayRetry) {
+    if (retryScheduled) return; // the retry reads the queues of this interval
     try {
-      return reader.read();
-    } catch (IOException first) {
-      try {
-        Thread.sleep(200);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw first;
+      QueueCounts counts = reader.read();
+      last = counts;
+      metrics.add(READS, 1, "ok");
+      for (String q : counts.queues().keySet()) {
+        QueueCounts.Totals t = counts.get(q);
+        metrics.set(MESSAGES, t.messages(), q);
+        metrics.set(BYTES, t.bytes(), q);
       }
-      return reader.read();
+      if (problem != null) log.info("queue watch: {} works again", reader);
+      problem = null;
+      if (counts.unreadable() > 0) {
+        log.warn(
+            "queue watch: {} lines of {} output were not understood", counts.unreadable(), reader);
+      }
+      out.addAll(alerts.queues(counts, now));
+    } catch (IOException e) {
+      ScheduledExecutorService t = thread;
+      if (mayRetry && t != null) {
+        retryScheduled = true;
+        t.schedule(this::retry, RETRY_MILLIS, TimeUnit.MILLISECONDS);
+        return;
+      }
+      metrics.add(READS, 1, "failed");
+      if (problem == null)
+        log.warn("queue watch: {}; the queue sizes keep their last values", e.getMessage());
+      problem = e.getMessage();
+    }
+  }
+
+  /** The second reading of an interval whose first failed; its failure is reported. */
+  private void retry() {
+    retryScheduled = false;
+    try {
+      List<QueueEvent> out = new ArrayList<>();
+      readQueues(clock.getAsLong(), out, false);
+      emit(out);
+    } catch (RuntimeException e) {
+      log.warn("queue watch: reading the queues again failed", e);
+    }
+  }
+
+  /** Counts, logs and hands the events to the hooks. */
+  private void emit(List<QueueEvent> out) {
+    for (QueueEvent e : out) {
+      metrics.add(ALERTS, 1, e.get("alert") + (e.alert() ? "" : "-clear"));
+      String line = json ? e.json() : e.text();
+      if (e.alert() && hooks != null) hooks.fire(e.json());
+      if (e.alert()) events.warn(line);
+      else events.info(line);
     }
   }
 

@@ -1,6 +1,7 @@
 package org.greygate.queue;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -150,6 +151,43 @@ class QueueWatchIT {
       w.round();
       assertNull(w.problem());
       assertEquals(List.of(false, false, true), m.reads);
+    }
+  }
+
+  /**
+   * Postfix's showq can fail once while it is busy: the running watch reads again a moment later on
+   * its own thread and reports nothing when that works.
+   */
+  @Test
+  void aReadingThatFailsOnceIsReadAgainAndNotReported() throws Exception {
+    Path script = dir.resolve("busy");
+    Path failed = dir.resolve("failed-once");
+    Files.writeString(
+        script,
+        "#!/bin/sh\n[ -e '"
+            + failed
+            + "' ] && { echo '"
+            + message("hold", 10)
+            + "'; exit 0; }\ntouch '"
+            + failed
+            + "'\necho 'postqueue: fatal: malformed showq server response' >&2\nexit 75\n");
+    Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
+    Recording m = new Recording();
+    try (LogCapture logs = LogCapture.of(QueueWatch.class);
+        QueueWatch w = new QueueWatch(config(script, null), m, false, () -> 0)) {
+      w.start();
+      long until = System.nanoTime() + 10_000_000_000L;
+      while (w.last() == null && System.nanoTime() < until) Thread.sleep(20);
+      assertTrue(Files.exists(failed), "the first reading failed");
+      assertNotNull(w.last(), "read again within 10 s: " + w.problem());
+      assertEquals(1, w.last().get("hold").messages());
+      assertNull(w.problem());
+      synchronized (m) {
+        assertEquals(List.of(true), m.reads, "the failure is not counted, the retry is");
+      }
+      assertTrue(
+          logs.warnings().stream().noneMatch(l -> l.contains("malformed")),
+          logs.warnings().toString());
     }
   }
 
