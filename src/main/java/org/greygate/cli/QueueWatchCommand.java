@@ -16,6 +16,7 @@ import org.greygate.queue.QueueWatch;
 import org.greygate.queue.QueueWatchConfig;
 import org.greygate.queue.QueueWatchSettings;
 import org.greygate.queue.Watermark;
+import org.greygate.queue.spool.SpoolSettings;
 import org.greygate.queue.spool.SpoolWatch;
 import org.greygate.server.HttpEndpoint;
 import org.greygate.server.ServerSettings;
@@ -63,6 +64,13 @@ final class QueueWatchCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     if (once) {
+      if (SpoolSettings.ifEnabled(settings) != null) {
+        // the spool watch reports changes as they happen: a single reading has none to report
+        err.println(
+            "greygate: note: --spool-watch follows changes as they happen and does not run with"
+                + " --once; for a one-off look at the spool's files run: greygate queue"
+                + " check-perms");
+      }
       QueueCounts counts;
       try (QueueWatch watch = new QueueWatch(config, Metrics.NONE, json, QueueWatchCommand::now)) {
         counts = watch.readOnce();

@@ -59,6 +59,26 @@ class QueueWatchCommandIT {
             "--queue-alert=hold:2"));
   }
 
+  /** --once reads the queue; the spool watch, which follows changes, says it does not run. */
+  @Test
+  void onceWithTheSpoolWatchSaysWhereTheOneOffCheckIs() throws Exception {
+    Path pq = postqueue(HELD);
+    Cli cli = new Cli();
+    int code =
+        cli.run(
+            "queue-watch",
+            "--once",
+            "--postqueue=" + pq,
+            "--postfix-config-dir=/etc/postfix-out",
+            "--spool-watch");
+    assertEquals(0, code, cli.out + "" + cli.err);
+    assertTrue(cli.out.toString().matches("(?s).*hold\\s+1\\s+1200\\n.*"), cli.out.toString());
+    assertTrue(
+        cli.err.toString().contains("does not run with --once")
+            && cli.err.toString().contains("greygate queue check-perms"),
+        cli.err.toString());
+  }
+
   @Test
   void aFailingPostqueueIsExitOneWithItsMessage() throws Exception {
     Path pq = postqueue("");
