@@ -69,6 +69,7 @@ class DebianPackageIT {
             "./usr/share/bash-completion/completions/greygate",
             "./usr/share/doc/greygate/examples/domains.conf",
             "./usr/share/doc/greygate/examples/greygate-alerts.yml",
+            "./usr/share/doc/greygate/examples/grafana-dashboard.json",
             "./usr/share/doc/greygate/examples/main.cf.snippet")) {
       assertTrue(contents.out().contains(" " + f + "\n"), f + " in:\n" + contents.out());
     }
