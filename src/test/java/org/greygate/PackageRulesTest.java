@@ -112,6 +112,7 @@ class PackageRulesTest {
                   REDIS)),
           new MustNotKnow("org.greygate.logline.", DOMAIN),
           new MustNotKnow("org.greygate.files.", DOMAIN),
+          new MustNotKnow("org.greygate.program.", DOMAIN),
           new MustNotKnow(
               "org.greygate.queue.",
               List.of(

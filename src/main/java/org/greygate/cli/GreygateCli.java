@@ -28,6 +28,7 @@ import picocli.CommandLine.Command;
     subcommands = {
       ServeCommand.class,
       CheckCommand.class,
+      DoctorCommand.class,
       DbCommand.class,
       ReportCommand.class,
       QueueWatchCommand.class,
@@ -261,7 +262,7 @@ public final class GreygateCli implements Runnable {
         rest.add(a);
       }
     }
-    if (!configGiven && name.equals("check")) {
+    if (!configGiven && (name.equals("check") || name.equals("doctor"))) {
       Path recorded = RecordedOptions.find(dbdirOf(rest, spec));
       if (recorded != null) fromFile.addAll(readConfig(recorded, spec));
     }

@@ -1,5 +1,6 @@
 package org.greygate.feature;
 
+import java.nio.file.Path;
 import java.util.List;
 import org.greygate.config.ConfigurationException;
 import org.greygate.config.Setting;
@@ -30,6 +31,19 @@ public interface Feature {
 
   /** Whether, so configured, it asks DNS (the reply deadline must then leave DNS its budget). */
   default boolean asksDns(Settings settings) {
+    return false;
+  }
+
+  /** The files it reads, so configured: {@code greygate doctor} checks the daemon can read them. */
+  default List<Path> files(Settings settings) {
+    return List.of();
+  }
+
+  /**
+   * Whether, so configured, it decides once per message, at END-OF-MESSAGE: Postfix must then ask
+   * greygate in {@code smtpd_end_of_data_restrictions} ({@code greygate doctor} says so).
+   */
+  default boolean decidesAtEndOfMessage(Settings settings) {
     return false;
   }
 

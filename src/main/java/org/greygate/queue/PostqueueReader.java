@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.greygate.program.BoundedProgram;
 
 /**
  * Runs {@code postqueue -j} and counts what it lists. The listing is read as it streams (a queue of

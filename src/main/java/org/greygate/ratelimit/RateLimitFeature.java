@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.greygate.config.Setting;
+import org.greygate.config.Settings;
 import org.greygate.feature.Assembly;
 import org.greygate.feature.Feature;
 import org.greygate.feature.Stage;
@@ -30,6 +31,17 @@ public final class RateLimitFeature implements Feature {
   @Override
   public List<Reason> reasons() {
     return RateLimitReasons.ALL;
+  }
+
+  @Override
+  public List<Path> files(Settings settings) {
+    Path file = settings.get(RateLimitSettings.RULES);
+    return file == null ? List.of() : List.of(file);
+  }
+
+  @Override
+  public boolean decidesAtEndOfMessage(Settings settings) {
+    return settings.get(RateLimitSettings.RULES) != null;
   }
 
   @Override

@@ -41,7 +41,7 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 import org.greygate.files.PrivateFiles;
 import org.greygate.logline.BoundedLines;
-import org.greygate.queue.BoundedProgram;
+import org.greygate.program.BoundedProgram;
 import org.greygate.queue.forensic.Manifest.Entry;
 import org.greygate.queue.forensic.Manifest.Extra;
 import org.greygate.queue.forensic.Manifest.Kind;

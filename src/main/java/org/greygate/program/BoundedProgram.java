@@ -1,4 +1,4 @@
-package org.greygate.queue;
+package org.greygate.program;
 
 import java.io.File;
 import java.io.IOException;
