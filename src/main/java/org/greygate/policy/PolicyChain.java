@@ -71,6 +71,9 @@ public final class PolicyChain implements Decider {
    */
   private final AtomicInteger abandoned;
 
+  /** Advice, once, when the requests show Postfix asks at a stage a policy cannot work at. */
+  private final Placement placement = new Placement(log::warn);
+
   /** Late decisions still under way past which requests are answered fail-open at once. */
   public static final int MAX_ABANDONED = 64;
 
@@ -222,7 +225,8 @@ public final class PolicyChain implements Decider {
   @Override
   public CompletionStage<Outcome> decide(PolicyRequest request) {
     long started = System.nanoTime();
-    PolicyContext context = new PolicyContext(request, now(request));
+    placement.saw(request);
+    PolicyContext context = new PolicyContext(request, now(request), placement);
     if (timeoutNanos > 0 && abandoned.get() >= MAX_ABANDONED) {
       // the store has not answered the last ones either: no further call to it
       return CompletableFuture.completedFuture(timedOut(context, true));

@@ -19,6 +19,7 @@ import org.greygate.protocol.PolicyRequest;
 public final class PolicyContext {
   private final PolicyRequest request;
   private final long now;
+  private final Placement placement;
 
   /** The first keys' values in fields (a request's usual few cost no array), the rest after. */
   private static final int INLINE = 4;
@@ -31,12 +32,25 @@ public final class PolicyContext {
   private String notApplicable;
 
   public PolicyContext(PolicyRequest request, long now) {
+    this(request, now, Placement.SILENT);
+  }
+
+  /**
+   * @param placement tells the admin when the requests show a misplaced policy check
+   */
+  public PolicyContext(PolicyRequest request, long now, Placement placement) {
     this.request = request;
     this.now = now;
+    this.placement = placement;
   }
 
   public PolicyRequest request() {
     return request;
+  }
+
+  /** Where a policy says that the request shows it is asked at the wrong stage. */
+  public Placement placement() {
+    return placement;
   }
 
   /** Epoch seconds this request is decided at. */

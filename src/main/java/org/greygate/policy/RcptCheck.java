@@ -22,6 +22,7 @@ public record RcptCheck(String clientName, IpAddress client, String sender, Stri
     var r = context.request();
     String state = r.protocolState();
     if (state != null && !state.isEmpty() && !state.equalsIgnoreCase("RCPT")) {
+      context.placement().greylistingNotAtRcpt(state);
       context.notApplicable("protocol_state=" + state);
       return Optional.empty();
     }
@@ -32,6 +33,7 @@ public record RcptCheck(String clientName, IpAddress client, String sender, Stri
                 ? "client_name"
                 : r.recipient() == null ? "recipient" : r.sender() == null ? "sender" : null;
     if (missing != null) {
+      if (r.clientAddress() == null) context.placement().noClientAddress();
       context.notApplicable("attribute missing: " + missing);
       return Optional.empty();
     }

@@ -52,8 +52,12 @@ public final class RateLimitPolicy implements Policy {
     boolean perRecipient = state.equals("RCPT");
     if (!perMessage && !perRecipient) return NO_OPINION;
     List<Applied> applied = new ArrayList<>();
+    boolean perMessageSkipped = false;
     for (RateRule rule : current.rules()) {
-      if (rule.key().perRecipient() != perRecipient) continue;
+      if (rule.key().perRecipient() != perRecipient) {
+        perMessageSkipped |= perRecipient;
+        continue;
+      }
       String value = rule.key().value(r);
       if (value == null || current.exempt(rule.key(), value)) continue;
       long amount = amount(rule.count(), r);
@@ -61,6 +65,7 @@ public final class RateLimitPolicy implements Policy {
       applied.add(
           new Applied(rule, value, rule.counterKey(value), amount, current.limit(rule, value)));
     }
+    if (perMessageSkipped) context.placement().perMessageLimitAtRcpt();
     if (applied.isEmpty()) return NO_OPINION;
     long now = context.now();
     CompletionStage<List<Result>> all = CompletableFuture.completedFuture(new ArrayList<>());

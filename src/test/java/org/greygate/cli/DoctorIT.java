@@ -6,9 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Map;
 import org.greygate.testing.Cli;
 import org.greygate.testing.Daemon;
+import org.greygate.testing.PolicyClient;
 import org.greygate.testing.Requirements;
+import org.greygate.testing.TestPolicy;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -129,5 +132,31 @@ class DoctorIT {
     assertTrue(
         cli.err.toString().startsWith("greygate doctor: cannot read Postfix's configuration: "),
         cli.err.toString());
+  }
+
+  /** The daemon gives doctor's advice once when its requests show the check misplaced. */
+  @Test
+  void theDaemonWarnsOnceWhenRequestsShowTheCheckMisplaced() throws Exception {
+    Path rules = dir.resolve("rules");
+    Files.writeString(rules, "burst sasl_username messages 1000 1h HOLD\n");
+    try (Daemon d =
+            Daemon.serve("--inet=127.0.0.1:0", "--dbdir=" + dir.resolve("db"), "--rules=" + rules);
+        PolicyClient c = PolicyClient.tcp(d.port())) {
+      Map<String, String> m = TestPolicy.rcpt("b@example.net");
+      m.put("sasl_username", "alice@example.org");
+      for (int i = 0; i < 120; i++) {
+        m.put("instance", "r" + i);
+        assertTrue(c.ask(m).startsWith("DEFER_IF_PERMIT"), "greylisted at RCPT");
+      }
+      d.awaitLine("rate limits are asked only at RCPT", 10);
+      m.put("protocol_state", "END-OF-MESSAGE");
+      for (int i = 0; i < 120; i++) {
+        m.put("instance", "e" + i);
+        assertEquals("DUNNO", c.ask(m));
+      }
+      assertTrue(
+          d.output().split("rate limits are asked only at RCPT", -1).length == 2, d.output());
+      assertTrue(!d.output().contains("greylisting is asked only at"), "RCPT requests came first");
+    }
   }
 }
