@@ -48,29 +48,29 @@ final class SpoolCheck {
     for (String q : SpoolRules.WATCHED) {
       Path dir = c.root().resolve(q);
       if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) continue;
-      try (DirectoryStream<Path> s = Files.newDirectoryStream(dir)) {
-        for (Path p : s) {
-          SpoolRules.Facts f = facts(c.root(), q, p);
-          if (f == null) continue;
-          if (f.directory()
-              && SpoolRules.HASHED.contains(q)
-              && QueueIds.isHashDirectory(f.name())) {
-            out.addAll(
-                SpoolRules.directory(
-                    f.file(), SpoolRules.hashDirectory(), f.mode(), f.owner(), f.group(), c));
-            try (DirectoryStream<Path> h = Files.newDirectoryStream(p)) {
-              for (Path x : h) {
-                SpoolRules.Facts g = facts(c.root(), q, x);
-                if (g != null) out.addAll(SpoolRules.file(g, c, now));
-              }
-            }
-          } else {
-            out.addAll(SpoolRules.file(f, c, now));
-          }
+      inQueue(c, q, dir, 0, now, out);
+    }
+    return out;
+  }
+
+  /** A queue's files, and its hash directories' down to {@link SpoolRules#MAX_HASH_DEPTH}. */
+  private static void inQueue(
+      SpoolConfig c, String q, Path dir, int depth, long now, List<Finding> out)
+      throws IOException {
+    try (DirectoryStream<Path> s = Files.newDirectoryStream(dir)) {
+      for (Path p : s) {
+        SpoolRules.Facts f = facts(c.root(), q, p);
+        if (f == null) continue;
+        if (SpoolRules.hashDirectory(f, depth)) {
+          out.addAll(
+              SpoolRules.directory(
+                  f.file(), SpoolRules.hashDirectory(), f.mode(), f.owner(), f.group(), c));
+          inQueue(c, q, p, depth + 1, now, out);
+        } else {
+          out.addAll(SpoolRules.file(f, c, now));
         }
       }
     }
-    return out;
   }
 
   /**

@@ -157,6 +157,24 @@ final class SpoolRules {
           Map.entry("public", new Expected(OWNER, GROUP, 0710, 02000)),
           Map.entry("pid", new Expected("root", null, 0755, 0)));
 
+  /**
+   * How deep hash directories go: Postfix's {@code hash_queue_depth} (1 by default; large sites use
+   * 2). Deeper directories are judged as files, and flagged.
+   */
+  static final int MAX_HASH_DEPTH = 4;
+
+  /**
+   * Whether {@code f}, found {@code depth} levels below its queue (0: in the queue itself), is one
+   * of Postfix's hash directories ({@code deferred/6}, {@code deferred/6/3} at depth 2).
+   */
+  static boolean hashDirectory(Facts f, int depth) {
+    return f.directory()
+        && f.queue() != null
+        && depth < MAX_HASH_DEPTH
+        && HASHED.contains(f.queue())
+        && QueueIds.isHashDirectory(f.name());
+  }
+
   /** The expectation for a hash directory ({@code deferred/6}): a queue directory's. */
   static Expected hashDirectory() {
     return QUEUE;

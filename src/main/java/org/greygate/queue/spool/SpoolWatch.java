@@ -86,7 +86,7 @@ public final class SpoolWatch implements AutoCloseable {
   private Consumer<Finding> listener = f -> {};
 
   /** A watched directory: the queue directory itself ({@code queue == null}), a queue, a hash. */
-  private record Place(Path dir, String queue, boolean hash) {}
+  private record Place(Path dir, String queue, int depth) {}
 
   /**
    * @param json log alerts as JSON objects (as {@code --log-format=json} does decisions)
@@ -148,11 +148,10 @@ public final class SpoolWatch implements AutoCloseable {
     }
     watcher = root.getFileSystem().newWatchService();
     keys.put(
-        root.register(watcher, ENTRY_CREATE, ENTRY_DELETE, ENTRY_MODIFY),
-        new Place(root, null, false));
+        root.register(watcher, ENTRY_CREATE, ENTRY_DELETE, ENTRY_MODIFY), new Place(root, null, 0));
     for (String q : SpoolRules.WATCHED) {
       Path dir = root.resolve(q);
-      if (Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) register(dir, q, false);
+      if (Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) register(dir, q, 0);
     }
     // the first scan runs on the watch's thread: a large queue does not hold up the start
     thread = new Thread(this::loop, "spool-watch");
@@ -224,8 +223,8 @@ public final class SpoolWatch implements AutoCloseable {
     if (SpoolRules.WATCHED.contains(name)
         && Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)
         && !watched(dir)) {
-      register(dir, name, false);
-      scanQueue(name, dir);
+      register(dir, name, 0);
+      scanDirectory(name, dir, 0);
     }
   }
 
@@ -243,22 +242,20 @@ public final class SpoolWatch implements AutoCloseable {
       sizes.remove(path);
       return;
     }
-    if (f.directory() && !place.hash() && SpoolRules.HASHED.contains(place.queue())) {
-      if (QueueIds.isHashDirectory(f.name())) {
-        hashDirectory(place.queue(), path, f);
-        return;
-      }
+    if (SpoolRules.hashDirectory(f, place.depth())) {
+      hashDirectory(place.queue(), path, f, place.depth() + 1);
+      return;
     }
     judge(f, path);
   }
 
-  private void hashDirectory(String queue, Path dir, SpoolRules.Facts f) {
+  private void hashDirectory(String queue, Path dir, SpoolRules.Facts f, int depth) {
     report(
         SpoolRules.directory(
             f.file(), SpoolRules.hashDirectory(), f.mode(), f.owner(), f.group(), config));
     if (!watched(dir)) {
-      register(dir, queue, true);
-      scanFiles(queue, dir); // what moved in before the watch took hold
+      register(dir, queue, depth);
+      scanDirectory(queue, dir, depth); // what moved in before the watch took hold
     }
   }
 
@@ -314,40 +311,26 @@ public final class SpoolWatch implements AutoCloseable {
     if (sizesFull && sizes.size() < MAX_TRACKED / 2) sizesFull = false;
     for (String q : SpoolRules.WATCHED) {
       Path dir = root.resolve(q);
-      if (Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) scanQueue(q, dir);
+      if (Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) scanDirectory(q, dir, 0);
     }
   }
 
-  private void scanQueue(String queue, Path dir) {
+  /** A queue ({@code depth} 0) or one of its hash directories, and the hash directories below. */
+  private void scanDirectory(String queue, Path dir, int depth) {
     try (DirectoryStream<Path> s = Files.newDirectoryStream(dir)) {
       for (Path p : s) {
         if (closed) return;
         SpoolRules.Facts f = facts(queue, p);
         if (f == null) continue;
-        if (f.directory()
-            && SpoolRules.HASHED.contains(queue)
-            && QueueIds.isHashDirectory(f.name())) hashDirectoryScan(queue, p, f);
-        else judge(f, p);
-      }
-    } catch (IOException e) {
-      log.warn("spool watch: cannot list {}: {}", dir, e.toString());
-    }
-  }
-
-  private void hashDirectoryScan(String queue, Path dir, SpoolRules.Facts f) {
-    report(
-        SpoolRules.directory(
-            f.file(), SpoolRules.hashDirectory(), f.mode(), f.owner(), f.group(), config));
-    if (!watched(dir)) register(dir, queue, true);
-    scanFiles(queue, dir);
-  }
-
-  private void scanFiles(String queue, Path dir) {
-    try (DirectoryStream<Path> s = Files.newDirectoryStream(dir)) {
-      for (Path p : s) {
-        if (closed) return;
-        SpoolRules.Facts f = facts(queue, p);
-        if (f != null) judge(f, p);
+        if (SpoolRules.hashDirectory(f, depth)) {
+          report(
+              SpoolRules.directory(
+                  f.file(), SpoolRules.hashDirectory(), f.mode(), f.owner(), f.group(), config));
+          if (!watched(p)) register(p, queue, depth + 1);
+          scanDirectory(queue, p, depth + 1);
+        } else {
+          judge(f, p);
+        }
       }
     } catch (IOException e) {
       log.warn("spool watch: cannot list {}: {}", dir, e.toString());
@@ -361,14 +344,14 @@ public final class SpoolWatch implements AutoCloseable {
     report(SpoolRules.directory(name, e, f.mode(), f.owner(), f.group(), config));
   }
 
-  private void register(Path dir, String queue, boolean hash) {
+  private void register(Path dir, String queue, int depth) {
     if (keys.size() >= MAX_DIRECTORIES) {
       log.warn("spool watch: more than {} directories; {} is not watched", MAX_DIRECTORIES, dir);
       return;
     }
     try {
       WatchKey k = dir.register(watcher, ENTRY_CREATE, ENTRY_DELETE, ENTRY_MODIFY);
-      keys.put(k, new Place(dir, queue, hash));
+      keys.put(k, new Place(dir, queue, depth));
     } catch (IOException e) {
       log.warn("spool watch: cannot watch {}: {}", dir, e.toString());
     }

@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
@@ -146,6 +147,40 @@ class SpoolWatchIT {
     Files.createSymbolicLink(link, Path.of("/etc/shadow"));
     Finding f = await("type", "deferred/6/63CCE199");
     assertTrue(f.text().endsWith("type=symlink"), f.text());
+  }
+
+  /**
+   * A site with hash_queue_depth = 2 keeps deferred mail in deferred/6/3/: the second level is a
+   * hash directory, not a stray one, and what is planted in it is seen.
+   */
+  @Test
+  void aSymlinkTwoHashLevelsDown() throws Exception {
+    watch();
+    Path dir = queue().resolve("deferred/6");
+    for (Path d : List.of(dir, dir.resolve("3"))) {
+      if (!Files.exists(d)) {
+        // made as Postfix makes it, then moved in: the watch sees it whole
+        Path made = Files.createDirectory(postfix.root.resolve("hash-" + d.getFileName()));
+        run("chown", "postfix", made.toString());
+        Files.setPosixFilePermissions(made, PosixFilePermissions.fromString("rwx------"));
+        Files.move(made, d, StandardCopyOption.ATOMIC_MOVE);
+      }
+    }
+    Path link = plant("deferred/6/3/63CCE1A0");
+    Files.createSymbolicLink(link, Path.of("/etc/shadow"));
+    List<Finding> all = new ArrayList<>();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    Finding link2 = null;
+    while (link2 == null && System.nanoTime() < deadline) {
+      Finding f = seen.poll(100, TimeUnit.MILLISECONDS);
+      if (f == null) continue;
+      all.add(f);
+      if (f.text().contains("=deferred/6/3/63CCE1A0")) link2 = f;
+    }
+    assertTrue(link2 != null && link2.text().endsWith("type=symlink"), "seen: " + all);
+    for (Finding x : all) {
+      assertTrue(!x.text().contains("=deferred/6/3,"), "the hash directory itself: " + x.text());
+    }
   }
 
   @Test
