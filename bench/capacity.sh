@@ -158,6 +158,24 @@ part_rate() {
   pids=()
 }
 
+stats_line_cost() { # PORT KEYS: an idle daemon on that Redis, its stats line every 5 s for 30 s
+  local port=$1 keys=$2 c0 c1 pid lines
+  bin/greygate serve --inet=127.0.0.1:$((BASE + 5)) --dbdir="$work/stats" --store=redis://127.0.0.1:$port \
+    --stats-interval=5 -q --whitelist-clients="$work/empty" --whitelist-recipients="$work/empty" \
+    >"$work/stats.log" 2>&1 &
+  pid=$!
+  wait_port $((BASE + 5))
+  c0=$(redis_cpu $port)
+  sleep 30
+  c1=$(redis_cpu $port)
+  kill $pid; wait $pid 2>/dev/null || true
+  lines=$(grep -c 'triplets=' "$work/stats.log" || true)
+  echo
+  echo "stats line on Redis ($keys keys, no load): $lines lines in 30 s; Redis CPU $(awk -v a="$c0" -v b="$c1" 'BEGIN {printf "%.2f", b - a}') s" \
+    "(the count of triplets walks every key with SCAN and MGET); the last: $(grep 'triplets=' "$work/stats.log" | tail -1 | grep -o 'triplets=[0-9]*')"
+  echo
+}
+
 part_size() {
   local P_REDIS=$((BASE + 21))
   echo
@@ -183,6 +201,7 @@ part_size() {
     m1=$(redis_mem $P_REDIS)
     n=$(redis-cli -p $P_REDIS dbsize)
     echo "| Redis (\`db copy\`, used_memory) | $n | $keybytes | $((m1 - m0)) | $(( (m1 - m0) / n )) | $(( (s1 - s0) / 1000000 )) ms |"
+    if [ $kind = triplets ]; then stats_line_cost $P_REDIS "$n"; fi
     rm -f "$work/$kind.dump"
   done
   redis-cli -p $P_REDIS info memory | grep -E '^(used_memory|used_memory_rss|mem_fragmentation_ratio|allocator_frag_ratio):' | tr -d '\r' >&2
