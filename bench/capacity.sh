@@ -152,7 +152,6 @@ part_rate() {
   echo "LMDB store written by the load: $(rows "$work/lmdb") triplets in $(file_bytes "$work/lmdb") bytes:" \
     "$(( $(file_bytes "$work/lmdb") / $(rows "$work/lmdb") )) bytes per triplet (bench keys, about 50 bytes)"
   echo "Redis after the load: $(redis-cli -p $P_REDIS dbsize) keys, used_memory $(redis_mem $P_REDIS) bytes"
-  echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
   wait 2>/dev/null || true
   pids=()
