@@ -6,9 +6,10 @@
 
 Rows are written in random key order, as mail brings them (`db load` inserts in file order, so
 a sorted dump would pack the B-tree tighter than a live store ever is). Keys are shaped like
-real ones and their lengths are printed on stderr: a triplet is the client's /24 network, the
-envelope sender and the recipient (mean about 70 bytes: a third of senders are bounce/VERP
-addresses of 40-60 characters, as bulk and list mail uses); a client row is a network (a.b.c).
+real ones and their mean length is printed on stderr: a triplet is the client's /24 network as
+greygate writes it (a.b.c.0), the envelope sender and the recipient (mean about 76 bytes: a third
+of senders are bounce/VERP addresses of 40-60 characters, as bulk and list mail uses); a client
+row is the client's address (a.b.c.d), as greygate writes it.
 Times: every row last seen within the day before now, so no expiry rule removes it; half the
 triplets passed (a delay apart), half still waiting; EXPIRED% of the triplets (default 0) were
 last seen 40 days ago, past the default --max-age (35 days), for the sweep to delete.
@@ -57,12 +58,12 @@ def main():
     total = 0
     written = 0
     while written < n:
-        net = "%d.%d.%d" % (rnd.randint(1, 223), rnd.randint(0, 255), rnd.randint(0, 255))
+        net = "%d.%d.%d." % (rnd.randint(1, 223), rnd.randint(0, 255), rnd.randint(0, 255))
         last = now - rnd.randint(60, 86_400)
         if expired and rnd.random() < expired:
             last -= 40 * 86_400
         if kind == "clients":
-            key = net
+            key = net + str(rnd.randint(1, 254))
             line = "client %s %d %s\n" % (key, rnd.randint(5, 200), when(last))
         else:
             r = rnd.random()
@@ -75,7 +76,7 @@ def main():
                 sender = "%s%s@%s" % (pick(3, 12), rnd.choice(["", ".", "_"]) + pick(0, 8),
                                       rnd.choice(domains))
             recipient = "%s.%s@%s" % (pick(3, 9), pick(3, 10), rnd.choice(domains[:2000]))
-            key = "%s/%s/%s" % (net, sender, recipient)
+            key = "%s0/%s/%s" % (net, sender, recipient)
             first = last - (rnd.randint(300, 3_600) if rnd.random() < 0.5 else 0)
             line = "triplet %s %s %s\n" % (key, when(first), when(last))
         h = hash(key)  # a colliding hash only skips a row; a set of keys would take gigabytes
