@@ -34,13 +34,14 @@ public final class TripletKeys {
 
   /**
    * The unit the client's rows belong to: its network's address as the triplet key starts with it
-   * (the client's own address when looking up by host), through the same hasher. A store may keep a
-   * unit's rows together (a Redis Cluster: one hash slot), so that the triplet and the client's
-   * auto-whitelist row are decided on at once. The unit of a plain key is its text up to the first
-   * {@code /} ({@link #unitOfPlainTriplet}).
+   * (the client's own address when looking up by host; lower case, as in the triplet key), through
+   * the same hasher. A store may keep a unit's rows together (a Redis Cluster: one hash slot), so
+   * that the triplet and the client's auto-whitelist row are decided on at once. The unit of a
+   * plain key is its text up to the first {@code /} ({@link #unitOfPlainTriplet}).
    */
   public String unit(IpAddress client) {
-    return hasher.apply(config.lookupByHost() ? client.toPostgreyString() : network(client));
+    return hasher.apply(
+        asciiLower(config.lookupByHost() ? client.toPostgreyString() : network(client)));
   }
 
   /** The unit of a triplet grouped by a sender domain ({@link #groupedTriplet}): the group's. */

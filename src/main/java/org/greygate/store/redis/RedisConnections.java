@@ -36,6 +36,7 @@ import java.util.concurrent.TimeUnit;
 import org.greygate.store.EventLoopSharing;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import reactor.core.Disposable;
 
 /**
  * The store's connections to Redis: the first one (its own Lettuce event loop; for tools, the
@@ -58,6 +59,7 @@ final class RedisConnections implements EventLoopSharing {
   private final RedisClusterCommands<String, String> sync;
   private final RedisStore.Settings settings;
   private final String where;
+  private final Disposable topologyWatch;
   private volatile LoopConnection[] perLoop;
 
   /** A connection whose I/O runs on one of the server's event loops. */
@@ -66,7 +68,8 @@ final class RedisConnections implements EventLoopSharing {
       ClientResources resources,
       AbstractRedisClient client,
       StatefulConnection<String, String> connection,
-      RedisClusterAsyncCommands<String, String> async) {}
+      RedisClusterAsyncCommands<String, String> async,
+      Disposable topologyWatch) {}
 
   private RedisConnections(
       AbstractRedisClient client,
@@ -82,6 +85,7 @@ final class RedisConnections implements EventLoopSharing {
             : ((StatefulRedisConnection<String, String>) connection).sync();
     this.settings = settings;
     this.where = where;
+    this.topologyWatch = watchTopology(client, connection);
   }
 
   private static RedisClusterAsyncCommands<String, String> async(
@@ -146,14 +150,25 @@ final class RedisConnections implements EventLoopSharing {
       StatefulRedisClusterConnection<String, String> c = cc.connect(StringCodec.UTF8);
       c.setReadFrom(ReadFrom.UPSTREAM); // a decision never reads a replica's stale row
       connectMasters(c, true);
-      cc.getResources()
-          .eventBus()
-          .get()
-          .filter(e -> e instanceof ClusterTopologyChangedEvent)
-          .subscribe(e -> connectMasters(c, false));
       return c;
     }
     return ((RedisClient) client).connect(StringCodec.UTF8, s.uri());
+  }
+
+  /**
+   * After a change of the cluster's map (a failover, a reshard), connects to the new masters at
+   * once; the returned watch must be disposed of before the client shuts down. {@code null} for one
+   * server.
+   */
+  private static Disposable watchTopology(
+      AbstractRedisClient client, StatefulConnection<String, String> connection) {
+    if (!(connection instanceof StatefulRedisClusterConnection<String, String> c)) return null;
+    return client
+        .getResources()
+        .eventBus()
+        .get()
+        .filter(e -> e instanceof ClusterTopologyChangedEvent)
+        .subscribe(e -> connectMasters(c, false));
   }
 
   /**
@@ -332,13 +347,13 @@ final class RedisConnections implements EventLoopSharing {
           // Lettuce keeps the name and sends it again when it reconnects
           one.sync().clientSetname(name + "-loop" + (made.size() + 1));
         }
-        made.add(new LoopConnection(loop, resources, c, conn, a));
+        made.add(new LoopConnection(loop, resources, c, conn, a, watchTopology(c, conn)));
       } catch (RedisException e) {
         log.warn(
             "store {}: no connection on a server event loop ({}); that loop uses the shared one",
             where,
             RedisFaults.reason(e, true));
-        close(new LoopConnection(loop, resources, c, null, null));
+        close(new LoopConnection(loop, resources, c, null, null, null));
       }
     }
     perLoop = made.toArray(LoopConnection[]::new);
@@ -358,6 +373,7 @@ final class RedisConnections implements EventLoopSharing {
 
   private static void close(LoopConnection c) {
     try {
+      if (c.topologyWatch() != null) c.topologyWatch().dispose();
       if (c.connection() != null) c.connection().close();
       c.client().shutdown(Duration.ZERO, Duration.ofSeconds(2));
       c.resources().shutdown(0, 2, TimeUnit.SECONDS);
@@ -369,6 +385,7 @@ final class RedisConnections implements EventLoopSharing {
   /** Closes every connection; the loops' ones first. */
   void close() {
     releaseEventLoops();
+    if (topologyWatch != null) topologyWatch.dispose();
     connection.close();
     client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
   }
