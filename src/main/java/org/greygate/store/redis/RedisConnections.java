@@ -268,30 +268,34 @@ final class RedisConnections implements EventLoopSharing {
   }
 
   /**
-   * A cluster's nodes that are failing or whose slots no master serves, in words; {@code null} when
-   * all is well (or for one server).
+   * A cluster's slots that no master serves now, and the failing masters that held them, in words;
+   * {@code null} while every slot is served (a failed node whose slots a replica took over is no
+   * problem), and for one server. As Lettuce last saw the cluster: it looks again on repeated
+   * reconnects, on redirections and every 30 seconds.
    */
   String clusterProblem() {
     if (!(connection instanceof StatefulRedisClusterConnection<String, String> c)) return null;
     List<String> down = new ArrayList<>();
     int covered = 0;
     for (RedisClusterNode n : c.getPartitions()) {
-      boolean failing =
-          n.is(RedisClusterNode.NodeFlag.FAIL) || n.is(RedisClusterNode.NodeFlag.EVENTUAL_FAIL);
-      if (n.is(RedisClusterNode.NodeFlag.UPSTREAM) && !failing) covered += n.getSlots().size();
-      if (failing) {
+      if (!n.is(RedisClusterNode.NodeFlag.UPSTREAM) || n.getSlots().isEmpty()) continue;
+      if (n.is(RedisClusterNode.NodeFlag.FAIL) || n.is(RedisClusterNode.NodeFlag.EVENTUAL_FAIL)) {
         down.add(
             n.getUri().getHost()
                 + ":"
                 + n.getUri().getPort()
-                + (n.getSlots().isEmpty() ? "" : " (" + n.getSlots().size() + " slots)"));
+                + " ("
+                + n.getSlots().size()
+                + " slots)");
+      } else {
+        covered += n.getSlots().size();
       }
     }
-    if (down.isEmpty() && covered == 16384) return null;
+    if (covered >= 16384) return null;
     return "cluster degraded: "
         + (16384 - covered)
         + " of 16384 slots without a master"
-        + (down.isEmpty() ? "" : "; failing nodes: " + String.join(", ", down));
+        + (down.isEmpty() ? "" : ", failing: " + String.join(", ", down));
   }
 
   /** The connection of the event loop this runs on, or the first one. */
