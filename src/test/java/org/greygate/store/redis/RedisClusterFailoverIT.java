@@ -145,4 +145,81 @@ class RedisClusterFailoverIT {
       assertEquals(200, health.statusCode(), "healthy once every slot has a master again");
     }
   }
+
+  /**
+   * Slots moved with {@code redis-cli --cluster reshard} while a daemon decides: every answer is a
+   * decision or the fail-open answer, and no triplet greylisted before the move is lost.
+   */
+  @Test
+  void aReshardUnderLoadLosesNoTriplet() throws Exception {
+    try (RedisCluster cluster = RedisCluster.launch();
+        Daemon d =
+            Daemon.serve(
+                "--inet=127.0.0.1:0",
+                "--dbdir=" + dir.resolve("mx"),
+                "--store=" + cluster.uri(),
+                "--delay=3",
+                "--reply-timeout=500",
+                Daemon.FAIL_OPEN_OPTION);
+        PolicyClient c = PolicyClient.tcp(d.port())) {
+      int n = 200;
+      for (int i = 0; i < n; i++) {
+        assertTrue(c.ask(request(i)).startsWith("DEFER_IF_PERMIT"), "greylisted " + i);
+      }
+      long firstSeen = System.nanoTime();
+      java.util.concurrent.atomic.AtomicBoolean stop =
+          new java.util.concurrent.atomic.AtomicBoolean();
+      java.util.concurrent.atomic.AtomicInteger answers =
+          new java.util.concurrent.atomic.AtomicInteger();
+      java.util.concurrent.atomic.AtomicInteger failOpen =
+          new java.util.concurrent.atomic.AtomicInteger();
+      List<String> wrong = java.util.Collections.synchronizedList(new ArrayList<>());
+      Thread load =
+          new Thread(
+              () -> {
+                try (PolicyClient l = PolicyClient.tcp(d.port())) {
+                  for (int i = 0; !stop.get(); i++) {
+                    Map<String, String> m = request(i % 250);
+                    m.put("recipient", "load" + (i % 500) + "@example.net");
+                    String a = l.ask(m);
+                    answers.incrementAndGet();
+                    if (a.equals(Daemon.FAIL_OPEN)) failOpen.incrementAndGet();
+                    else if (!a.startsWith("DEFER_IF_PERMIT")
+                        && !a.startsWith("PREPEND")
+                        && !a.equals("DUNNO")) wrong.add(a);
+                  }
+                } catch (Exception e) {
+                  wrong.add(e.toString());
+                }
+              });
+      load.start();
+      List<RedisServer> masters = cluster.masters();
+      int[] ownerBefore = new int[n];
+      for (int i = 0; i < n; i++) ownerBefore[i] = cluster.masterOf(tripletKey(i)).port;
+      long started = System.nanoTime();
+      cluster.reshard(masters.get(0), masters.get(1), 1000);
+      long reshardMillis = (System.nanoTime() - started) / 1_000_000;
+      Thread.sleep(300);
+      stop.set(true);
+      load.join();
+      System.out.printf(
+          "reshard of 1000 slots under load: %d ms, %d answers, %d failed open%n",
+          reshardMillis, answers.get(), failOpen.get());
+      assertEquals(List.of(), wrong);
+      int moved = 0;
+      for (int i = 0; i < n; i++) {
+        if (cluster.masterOf(tripletKey(i)).port != ownerBefore[i]) moved++;
+      }
+      assertTrue(moved > 0, "some greylisted triplets were among the keys moved");
+      assertTrue(answers.get() > 100, "load ran: " + answers.get());
+      long waited = (System.nanoTime() - firstSeen) / 1_000_000;
+      if (waited < 3500) Thread.sleep(3500 - waited);
+      for (int i = 0; i < n; i++) {
+        String pass = c.ask(request(i));
+        assertTrue(
+            pass.startsWith("PREPEND X-Greylist: delayed ") || pass.equals("DUNNO"),
+            "triplet " + i + " kept through the reshard: " + pass);
+      }
+    }
+  }
 }
