@@ -13,7 +13,7 @@ import org.greygate.store.TripletEntry;
  * the same text.
  *
  * <p>In a Redis Cluster every row key carries a hash tag, {@code t:{TAG}KEY}, {@code c:{TAG}KEY},
- * {@code w:{TAG}KEY}: TAG is four hex digits digested from the row's unit (for a triplet and its
+ * {@code w:{TAG}KEY}: TAG is five hex digits digested from the row's unit (for a triplet and its
  * client's row, the client's network, so both live in one slot and one script decides on both; for
  * a window, its own key). Redis hashes only what lies between the first {@code {} and the next
  * {@code }}, which is always the TAG: braces in a sender or recipient cannot choose a slot. The
@@ -57,16 +57,18 @@ final class RedisCodec {
    */
   String key(char table, String unit, String k) {
     if (!cluster) return prefix + table + ':' + k;
-    StringBuilder b = new StringBuilder(prefix.length() + k.length() + 9);
+    StringBuilder b = new StringBuilder(prefix.length() + k.length() + 10);
     b.append(prefix).append(table).append(":{");
     int t = tag(unit == null ? NO_UNIT : unit);
-    b.append(HEX[t >>> 12]).append(HEX[(t >>> 8) & 15]).append(HEX[(t >>> 4) & 15]);
+    b.append(HEX[t >>> 16]).append(HEX[(t >>> 12) & 15]).append(HEX[(t >>> 8) & 15]);
+    b.append(HEX[(t >>> 4) & 15]);
     return b.append(HEX[t & 15]).append('}').append(k).toString();
   }
 
   /**
-   * The hash tag of a unit: 16 bits of its FNV-1a digest. Equal units give equal tags, so their
-   * rows share a slot; different units spread over the slots.
+   * The hash tag of a unit: 20 bits of its FNV-1a digest, five hex digits. Equal units give equal
+   * tags, so their rows share a slot; different units spread over the slots (four digits left a
+   * quarter of the slots unused: Redis's CRC16 of hex text is far from uniform).
    */
   static int tag(String unit) {
     int h = 0x811c9dc5;
@@ -74,7 +76,7 @@ final class RedisCodec {
       h ^= unit.charAt(i);
       h *= 0x01000193;
     }
-    return (h ^ (h >>> 16)) & 0xffff;
+    return (h ^ (h >>> 20)) & 0xfffff;
   }
 
   /**

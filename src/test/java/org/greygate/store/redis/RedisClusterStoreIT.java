@@ -86,7 +86,7 @@ class RedisClusterStoreIT {
       for (RedisServer master : cluster.masters()) {
         for (String k : keys(master, "hostile:[tc]:*")) {
           slots.add(any.command("CLUSTER", "KEYSLOT", k));
-          assertTrue(k.matches("hostile:[tc]:\\{[0-9a-f]{4}\\}.*"), k);
+          assertTrue(k.matches("hostile:[tc]:\\{[0-9a-f]{5}\\}.*"), k);
         }
       }
       assertEquals(1, slots.size(), "one client network (198.51.100.0/24), one slot: " + slots);
