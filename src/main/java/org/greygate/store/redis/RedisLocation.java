@@ -94,7 +94,7 @@ public final class RedisLocation {
       }
       case "redis-sentinel" -> {
         List<HostPort> sentinels = new ArrayList<>();
-        for (String h : hosts.split(",")) sentinels.add(hostPort(h, 26379));
+        for (String h : hosts.split(",", -1)) sentinels.add(hostPort(h, 26379));
         String[] parts = path.split("/");
         if (parts.length == 0 || parts[0].isEmpty()) {
           throw new IllegalArgumentException(
