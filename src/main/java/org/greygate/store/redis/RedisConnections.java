@@ -107,7 +107,7 @@ final class RedisConnections implements EventLoopSharing {
       // CLIENT LIST on the Redis server then tells greygate's connections from others
       if (uri.getClientName() == null) uri.setClientName("greygate");
     }
-    AbstractRedisClient client = newClient(null, settings);
+    AbstractRedisClient client = newClient(null, settings, null);
     try {
       StatefulConnection<String, String> c = connect(client, settings);
       try {
@@ -130,12 +130,23 @@ final class RedisConnections implements EventLoopSharing {
     }
   }
 
-  private static AbstractRedisClient newClient(ClientResources resources, RedisStore.Settings s) {
+  /**
+   * @param name the connections' name on the servers ({@code CLIENT LIST}), for a cluster's
+   *     connections on a server loop; null: the URL's
+   */
+  private static AbstractRedisClient newClient(
+      ClientResources resources, RedisStore.Settings s, String name) {
     if (s.cluster()) {
+      List<RedisURI> nodes =
+          name == null
+              ? s.clusterNodes()
+              : s.clusterNodes().stream()
+                  .map(u -> RedisURI.builder(u).withClientName(name).build())
+                  .toList();
       RedisClusterClient c =
           resources == null
-              ? RedisClusterClient.create(s.clusterNodes())
-              : RedisClusterClient.create(resources, s.clusterNodes());
+              ? RedisClusterClient.create(nodes)
+              : RedisClusterClient.create(resources, nodes);
       c.setOptions(clusterOptions(s));
       return c;
     }
@@ -343,13 +354,14 @@ final class RedisConnections implements EventLoopSharing {
               .eventExecutorGroup(client.getResources().eventExecutorGroup())
               .timer(client.getResources().timer())
               .build();
-      AbstractRedisClient c = newClient(resources, settings);
+      String loopName = name + "-loop" + (made.size() + 1);
+      AbstractRedisClient c = newClient(resources, settings, loopName);
       try {
         StatefulConnection<String, String> conn = connect(c, settings);
         RedisClusterAsyncCommands<String, String> a = async(conn);
         if (conn instanceof StatefulRedisConnection<String, String> one) {
           // Lettuce keeps the name and sends it again when it reconnects
-          one.sync().clientSetname(name + "-loop" + (made.size() + 1));
+          one.sync().clientSetname(loopName);
         }
         made.add(new LoopConnection(loop, resources, c, conn, a, watchTopology(c, conn)));
       } catch (RedisException e) {

@@ -88,6 +88,17 @@ class RedisClusterDaemonIT {
       String awl = toA.ask(request("192.0.2.1", "a@example.org", "other@example.net"));
       assertEquals("DUNNO", awl, "the client's one pass whitelisted it for both MX");
       assertTrue(a.awaitLine("reason=client AWL", 5).contains("client_address=192.0.2.1"));
+      // decisions went through connections on the server's own event loops (--io-threads=2)
+      StringBuilder clients = new StringBuilder();
+      for (org.greygate.testing.RedisServer m : cluster.masters()) {
+        clients.append(m.text("CLIENT", "LIST"));
+      }
+      assertTrue(
+          clients
+              .toString()
+              .lines()
+              .anyMatch(l -> l.contains(" name=greygate-loop") && l.contains("cmd=evalsha")),
+          clients.toString());
       for (Daemon d : List.of(a, b)) {
         d.signal("TERM");
         assertEquals(143, d.waitFor(10));
