@@ -16,7 +16,8 @@ public sealed interface StoreLocation {
     String w = where.strip().toLowerCase(java.util.Locale.ROOT);
     return w.startsWith("redis://")
         || w.startsWith("rediss://")
-        || w.startsWith("redis-sentinel://");
+        || w.startsWith("redis-sentinel://")
+        || org.greygate.store.redis.RedisLocation.isCluster(w);
   }
 
   /**
@@ -47,7 +48,10 @@ public sealed interface StoreLocation {
     }
   }
 
-  /** A Redis server (plain, TLS or found through Sentinel) shared by several hosts. */
+  /**
+   * A Redis server (plain, TLS or found through Sentinel) or a Redis Cluster, shared by several
+   * hosts.
+   */
   record Redis(RedisStore.Settings settings) implements StoreLocation {
     @Override
     public String describe() {

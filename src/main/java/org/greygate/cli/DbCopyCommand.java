@@ -11,9 +11,14 @@ import org.greygate.app.StoreLocation;
 import org.greygate.app.Stores;
 import org.greygate.config.Setting;
 import org.greygate.config.Settings;
+import org.greygate.greylist.GreylistConfig;
 import org.greygate.greylist.GreylistSettings;
+import org.greygate.greylist.KeyHasher;
+import org.greygate.greylist.TripletKeys;
+import org.greygate.inet.IpAddress;
 import org.greygate.migrate.StoreCopy;
 import org.greygate.store.Expiry;
+import org.greygate.store.PrivacySecret;
 import org.greygate.store.StoreException;
 import org.greygate.store.TripletStore;
 import picocli.CommandLine.Command;
@@ -35,29 +40,43 @@ import picocli.CommandLine.Spec;
           + " refill within their windows). The --redis-* options apply to the Redis side.",
       "The rows' lifetimes in Redis follow the daemon's --delay, --max-age and --retry-window, as"
           + " it recorded them in the LMDB side's directory (DIR/serve.options) when it started;"
-          + " given here, they replace those."
+          + " given here, they replace those.",
+      "Into a Redis Cluster (redis-cluster://...) each row goes to the slot of its client's"
+          + " network, which needs the daemon's --ipv4cidr, --ipv6cidr and --lookup-by-host (taken"
+          + " from DIR/serve.options as the times are). Rows kept with --privacy (hashed keys)"
+          + " cannot be placed: such a cluster fills from live traffic."
     })
 final class DbCopyCommand implements Callable<Integer> {
   @Option(
       names = "--from",
       required = true,
       paramLabel = "DIR|URL",
-      description = "The store to read: an LMDB directory, or redis://..., rediss://...")
+      description =
+          "The store to read: an LMDB directory, or redis://..., rediss://...,"
+              + " redis-cluster://...")
   String from;
 
   @Option(
       names = "--to",
       required = true,
       paramLabel = "DIR|URL",
-      description = "The store to fill: an LMDB directory, or redis://..., rediss://...")
+      description =
+          "The store to fill: an LMDB directory, or redis://..., rediss://...,"
+              + " redis-cluster://...")
   String to;
 
   /**
    * The daemon's settings a copy needs: its greylisting times, for the rows' TTLs in Redis, and how
    * to reach Redis; taken as the daemon declares them.
    */
+  /** How the daemon groups clients into networks: a cluster places rows by them. */
+  static final List<Setting<?>> NETWORKS =
+      List.of(
+          GreylistSettings.LOOKUP_BY_HOST, GreylistSettings.IPV4CIDR, GreylistSettings.IPV6CIDR);
+
   static final List<Setting<?>> SETTINGS =
-      Stream.concat(GreylistSettings.TIMES.stream(), Stores.SHARED_STORE_SETTINGS.stream())
+      Stream.of(GreylistSettings.TIMES, NETWORKS, Stores.SHARED_STORE_SETTINGS)
+          .flatMap(List::stream)
           .toList();
 
   /** Adds {@link #SETTINGS}' options. */
@@ -83,6 +102,24 @@ final class DbCopyCommand implements Callable<Integer> {
     StoreCopy.Summary s;
     try (TripletStore source = open("from", from, expiry, settings, true);
         TripletStore target = open("to", to, expiry, settings, false)) {
+      StoreCopy.Placement placement = StoreCopy.Placement.NONE;
+      if (target.groupsRowsByUnit()) {
+        if (!StoreLocation.isShared(from)
+            && java.nio.file.Files.exists(Path.of(from).resolve(PrivacySecret.FILE))) {
+          err.println(
+              "greygate: --from "
+                  + from
+                  + " keeps its keys hashed (--privacy, "
+                  + PrivacySecret.FILE
+                  + "), and a Redis Cluster places each row by its client's network, which a"
+                  + " hashed key hides: nothing copied. Point the daemons at the cluster (with"
+                  + " the same "
+                  + PrivacySecret.FILE
+                  + ") and it fills from live traffic, or copy to a single redis:// server.");
+          return GreygateCli.EXIT_USAGE;
+        }
+        placement = placement(GreylistSettings.config(settings));
+      }
       if (target.tripletCount() > 0 || target.clientCount() > 0 || hasCounters(target)) {
         err.println(
             "greygate: --to "
@@ -99,6 +136,7 @@ final class DbCopyCommand implements Callable<Integer> {
           StoreCopy.copy(
               source,
               target,
+              placement,
               (what, done, total) -> {
                 if (terminal) {
                   err.print("\r" + bar(what, done, total));
@@ -125,6 +163,26 @@ final class DbCopyCommand implements Callable<Integer> {
     return GreygateCli.EXIT_OK;
   }
 
+  /**
+   * Where plain rows go in a cluster: a triplet by the network its key starts with, a client by its
+   * address's network under the daemon's prefix lengths, as the daemon names their units.
+   */
+  static StoreCopy.Placement placement(GreylistConfig config) {
+    TripletKeys keys = new TripletKeys(config, KeyHasher.PLAIN);
+    return new StoreCopy.Placement() {
+      @Override
+      public String tripletUnit(String key) {
+        return TripletKeys.unitOfPlainTriplet(key);
+      }
+
+      @Override
+      public String clientUnit(String key) {
+        IpAddress a = IpAddress.parse(key);
+        return a == null ? null : keys.unit(a); // not an address: no daemon reads it by network
+      }
+    };
+  }
+
   /** {@code triplets [##########----------] 50% 500,000/1,000,000}. */
   static String bar(String what, long done, long total) {
     int width = 30;
@@ -149,7 +207,10 @@ final class DbCopyCommand implements Callable<Integer> {
     Settings recorded = Settings.DEFAULTS;
     for (String side : List.of(to, from)) {
       if (!StoreLocation.isShared(side) && RecordedOptions.find(Path.of(side)) != null) {
-        recorded = RecordedOptions.settings(Path.of(side), GreylistSettings.TIMES);
+        recorded =
+            RecordedOptions.settings(
+                Path.of(side),
+                Stream.concat(GreylistSettings.TIMES.stream(), NETWORKS.stream()).toList());
       }
     }
     return recorded.and(SettingOptions.read(spec, SETTINGS));

@@ -62,7 +62,7 @@ public final class ReportCommand implements Callable<Integer> {
       names = "--store",
       paramLabel = "URL",
       description =
-          "Read the counters of a shared Redis store (redis://..., rediss://..., redis-sentinel://...) instead of --dbdir: the whole site's decisions.")
+          "Read the counters of a shared Redis store (redis://..., rediss://..., redis-sentinel://..., redis-cluster://...) instead of --dbdir: the whole site's decisions.")
   String store;
 
   @Option(

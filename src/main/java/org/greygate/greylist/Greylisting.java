@@ -45,6 +45,9 @@ public final class Greylisting {
   private final String version;
   private final boolean textNamesDomain;
 
+  /** Whether the store keeps a unit's rows together (then each decision names its units). */
+  private final boolean units;
+
   public Greylisting(
       GreylistConfig config,
       TripletStore store,
@@ -60,6 +63,7 @@ public final class Greylisting {
     this.zone = zone;
     this.version = version;
     this.textNamesDomain = config.greylistText().contains("%r");
+    this.units = store.groupsRowsByUnit();
   }
 
   public GreylistConfig config() {
@@ -111,13 +115,17 @@ public final class Greylisting {
       PolicyContext context, RcptCheck rcpt, GreylistHints hints) {
     TripletRule rule = rules;
     String triplet;
+    String unit = units ? keys.unit(rcpt.client()) : null;
+    String tripletUnit = unit;
     if (hints == null) {
       triplet = keys.triplet(rcpt.client(), rcpt.sender(), rcpt.recipient());
     } else {
-      triplet =
-          hints.clientGroup() != null
-              ? keys.groupedTriplet(hints.clientGroup(), rcpt.sender(), rcpt.recipient())
-              : keys.triplet(rcpt.client(), rcpt.sender(), rcpt.recipient());
+      if (hints.clientGroup() != null) {
+        triplet = keys.groupedTriplet(hints.clientGroup(), rcpt.sender(), rcpt.recipient());
+        tripletUnit = units ? keys.groupUnit(hints.clientGroup()) : null;
+      } else {
+        triplet = keys.triplet(rcpt.client(), rcpt.sender(), rcpt.recipient());
+      }
       if (hints.delay() >= 0 || hints.autoWhitelistOff()) {
         rule =
             new TripletRule(
@@ -128,7 +136,12 @@ public final class Greylisting {
       }
     }
     return store.greylist(
-        triplet, rule.awl() ? keys.client(rcpt.client()) : null, rule, context.now());
+        tripletUnit,
+        triplet,
+        unit,
+        rule.awl() ? keys.client(rcpt.client()) : null,
+        rule,
+        context.now());
   }
 
   /** The decision line's extra fields for what the hints changed. */

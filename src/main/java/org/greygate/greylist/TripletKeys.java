@@ -22,11 +22,40 @@ public final class TripletKeys {
     if (config.lookupByHost()) {
       net = client.toPostgreyString() + "/" + client.bits();
     } else {
-      net =
-          client.network(client.isV4() ? config.ipv4Cidr() : config.ipv6Cidr()).toPostgreyString();
+      net = network(client);
     }
     String plain = asciiLower(net + "/" + SenderNormalizer.normalize(sender) + "/" + recipient);
     return hasher.apply(plain);
+  }
+
+  private String network(IpAddress client) {
+    return client.network(client.isV4() ? config.ipv4Cidr() : config.ipv6Cidr()).toPostgreyString();
+  }
+
+  /**
+   * The unit the client's rows belong to: its network's address as the triplet key starts with it
+   * (the client's own address when looking up by host; lower case, as in the triplet key), through
+   * the same hasher. A store may keep a unit's rows together (a Redis Cluster: one hash slot), so
+   * that the triplet and the client's auto-whitelist row are decided on at once. The unit of a
+   * plain key is its text up to the first {@code /} ({@link #unitOfPlainTriplet}).
+   */
+  public String unit(IpAddress client) {
+    return hasher.apply(
+        asciiLower(config.lookupByHost() ? client.toPostgreyString() : network(client)));
+  }
+
+  /** The unit of a triplet grouped by a sender domain ({@link #groupedTriplet}): the group's. */
+  public String groupUnit(String senderDomain) {
+    return hasher.apply(asciiLower("spf:" + senderDomain));
+  }
+
+  /**
+   * The unit of a plain (unhashed) triplet key: its text up to the first {@code /} ({@code NET} or
+   * {@code spf:DOMAIN}), as {@link #unit} and {@link #groupUnit} make it.
+   */
+  public static String unitOfPlainTriplet(String key) {
+    int slash = key.indexOf('/');
+    return slash < 0 ? key : key.substring(0, slash);
   }
 
   /**

@@ -30,9 +30,37 @@ public final class StoreCopy {
     void at(String what, long done, long total);
   }
 
+  /**
+   * The unit of each row written (a Redis Cluster keeps a unit's rows in one slot, where the daemon
+   * looks for them): from the plain keys the rows are copied under.
+   */
+  public interface Placement {
+    Placement NONE =
+        new Placement() {
+          @Override
+          public String tripletUnit(String key) {
+            return null;
+          }
+
+          @Override
+          public String clientUnit(String key) {
+            return null;
+          }
+        };
+
+    String tripletUnit(String key);
+
+    String clientUnit(String key);
+  }
+
   private static final int IN_FLIGHT = 256;
 
   public static Summary copy(TripletStore from, TripletStore to, Progress progress) {
+    return copy(from, to, Placement.NONE, progress);
+  }
+
+  public static Summary copy(
+      TripletStore from, TripletStore to, Placement placement, Progress progress) {
     long tripletTotal = from.tripletCount();
     long clientTotal = from.clientCount();
     Writes w = new Writes();
@@ -40,7 +68,7 @@ public final class StoreCopy {
     progress.at("triplets", 0, tripletTotal);
     from.forEachTriplet(
         (k, theirs) -> {
-          w.add(to.step(k, null, (mine, c) -> newer(mine, theirs)));
+          w.add(to.step(placement.tripletUnit(k), k, null, (mine, c) -> newer(mine, theirs)));
           if (++n[0] % 1000 == 0) progress.at("triplets", n[0], tripletTotal);
         });
     w.drain();
@@ -48,7 +76,7 @@ public final class StoreCopy {
     progress.at("clients", 0, clientTotal);
     from.forEachClient(
         (k, theirs) -> {
-          w.add(to.step(null, k, (t, mine) -> newer(mine, theirs)));
+          w.add(to.step(placement.clientUnit(k), null, k, (t, mine) -> newer(mine, theirs)));
           if (++n[1] % 1000 == 0) progress.at("clients", n[1], clientTotal);
         });
     w.drain();

@@ -25,7 +25,8 @@ public final class StoreSettings {
               null,
               Values.TEXT,
               "Share the greylist through Redis: redis://[USER:PASSWORD@]HOST[:PORT][/DB],"
-                  + " rediss://... (TLS) or redis-sentinel://HOST:PORT[,HOST:PORT]/MASTER"
+                  + " rediss://... (TLS), redis-sentinel://HOST:PORT[,HOST:PORT]/MASTER or"
+                  + " redis-cluster://HOST:PORT[,HOST:PORT] (rediss-cluster:// over TLS)"
                   + " (default: the embedded LMDB database in --dbdir). docs/multi-mx.md")
           .inGroup("Listening and limits");
 

@@ -45,6 +45,46 @@ public interface TripletStore extends AutoCloseable {
       String tripletKey, String clientKey, TripletRule rule, long now);
 
   /**
+   * {@link #greylist(String, String, TripletRule, long)} with each row's unit: the rows of one unit
+   * may be kept together (a Redis Cluster puts them in one hash slot, so one script decides on
+   * both). The greylist package names the unit: a triplet's and its client's are the client's
+   * network (as in the triplet key, possibly hashed), a triplet grouped by a sender domain has that
+   * group. Other stores ignore the units.
+   *
+   * @param tripletUnit the triplet row's unit, or {@code null} for none (the rows of callers that
+   *     name no unit are kept together)
+   * @param clientUnit the client row's unit, or {@code null} for none
+   */
+  default CompletionStage<TripletRule.Result> greylist(
+      String tripletUnit,
+      String tripletKey,
+      String clientUnit,
+      String clientKey,
+      TripletRule rule,
+      long now) {
+    return greylist(tripletKey, clientKey, rule, now);
+  }
+
+  /**
+   * Whether this store keeps a unit's rows together, so that its callers should name the units
+   * ({@link #greylist(String, String, String, String, TripletRule, long)}); a store that does not
+   * spares them the work.
+   */
+  default boolean groupsRowsByUnit() {
+    return false;
+  }
+
+  /**
+   * {@link #step(String, String, RowChange)} with the rows' unit ({@code null}: none), as {@link
+   * #greylist(String, String, String, String, TripletRule, long)}: for tools that place rows where
+   * the daemon will look for them.
+   */
+  default <R> CompletionStage<R> step(
+      String unit, String tripletKey, String clientKey, RowChange<R> change) {
+    return step(tripletKey, clientKey, change);
+  }
+
+  /**
    * How this store runs its network I/O on the server's event loops, when it can: a store that
    * talks over the network on its own threads may move that work onto the threads that serve the
    * connections, sparing a hand-off between threads per request.

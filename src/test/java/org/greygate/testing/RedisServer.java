@@ -37,6 +37,18 @@ public final class RedisServer implements AutoCloseable {
     return r;
   }
 
+  /** Starts a server on {@code port} (a cluster node, whose bus port must be free too). */
+  public static RedisServer launchOn(int port, String... args) throws Exception {
+    RedisServer r = new RedisServer(port, List.of(args));
+    r.start();
+    return r;
+  }
+
+  /** Whether the server's process runs (not {@link #kill}ed). */
+  public boolean running() {
+    return process != null && process.isAlive();
+  }
+
   /** (Re)starts on the same port and dir (after {@link #kill}). */
   public void start() throws Exception {
     List<String> cmd =

@@ -1,14 +1,23 @@
 package org.greygate.store.redis;
 
+import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.ClientOptions;
+import io.lettuce.core.ReadFrom;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SslOptions;
 import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.async.RedisAsyncCommands;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
+import io.lettuce.core.cluster.event.ClusterTopologyChangedEvent;
+import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
@@ -20,47 +29,70 @@ import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ImmediateEventExecutor;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.greygate.store.EventLoopSharing;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import reactor.core.Disposable;
 
 /**
  * The store's connections to Redis: the first one (its own Lettuce event loop; for tools, the
  * counter flush and any thread that is not a server loop) and, once the server shares its event
  * loops, one connection per loop whose I/O runs on that loop. Commands are rejected, not queued,
  * while disconnected; Lettuce reconnects by itself.
+ *
+ * <p>For a Redis Cluster each of these is a cluster connection: Lettuce routes a command by its
+ * first key's slot to the master serving it (never to a replica), follows MOVED and ASK, and
+ * refreshes the cluster's map every 30 seconds and at once on a redirection, an unknown node, an
+ * uncovered slot or repeated reconnects (a failover).
  */
 final class RedisConnections implements EventLoopSharing {
   private static final Logger log = LoggerFactory.getLogger(RedisConnections.class);
+  private static final Duration TOPOLOGY_REFRESH = Duration.ofSeconds(30);
 
-  private final RedisClient client;
-  private final StatefulRedisConnection<String, String> connection;
-  private final RedisAsyncCommands<String, String> async;
+  private final AbstractRedisClient client;
+  private final StatefulConnection<String, String> connection;
+  private final RedisClusterAsyncCommands<String, String> async;
+  private final RedisClusterCommands<String, String> sync;
   private final RedisStore.Settings settings;
   private final String where;
+  private final Disposable topologyWatch;
   private volatile LoopConnection[] perLoop;
 
   /** A connection whose I/O runs on one of the server's event loops. */
   private record LoopConnection(
       EventLoop loop,
       ClientResources resources,
-      RedisClient client,
-      StatefulRedisConnection<String, String> connection,
-      RedisAsyncCommands<String, String> async) {}
+      AbstractRedisClient client,
+      StatefulConnection<String, String> connection,
+      RedisClusterAsyncCommands<String, String> async,
+      Disposable topologyWatch) {}
 
   private RedisConnections(
-      RedisClient client,
-      StatefulRedisConnection<String, String> connection,
+      AbstractRedisClient client,
+      StatefulConnection<String, String> connection,
       RedisStore.Settings settings,
       String where) {
     this.client = client;
     this.connection = connection;
-    this.async = connection.async();
+    this.async = async(connection);
+    this.sync =
+        connection instanceof StatefulRedisClusterConnection<String, String> c
+            ? c.sync()
+            : ((StatefulRedisConnection<String, String>) connection).sync();
     this.settings = settings;
     this.where = where;
+    this.topologyWatch = watchTopology(client, connection);
+  }
+
+  private static RedisClusterAsyncCommands<String, String> async(
+      StatefulConnection<String, String> c) {
+    return c instanceof StatefulRedisClusterConnection<String, String> cc
+        ? cc.async()
+        : ((StatefulRedisConnection<String, String>) c).async();
   }
 
   /**
@@ -69,16 +101,21 @@ final class RedisConnections implements EventLoopSharing {
    * @throws org.greygate.store.StoreException.Unavailable naming the server and the reason
    */
   static RedisConnections open(RedisStore.Settings settings, String where) {
-    RedisClient client = RedisClient.create();
-    client.setOptions(clientOptions(settings));
-    RedisURI uri = settings.uri();
-    uri.setTimeout(settings.timeout());
-    // CLIENT LIST on the Redis server then tells greygate's connections from others
-    if (uri.getClientName() == null) uri.setClientName("greygate");
+    List<RedisURI> uris = settings.cluster() ? settings.clusterNodes() : List.of(settings.uri());
+    for (RedisURI uri : uris) {
+      uri.setTimeout(settings.timeout());
+      // CLIENT LIST on the Redis server then tells greygate's connections from others
+      if (uri.getClientName() == null) uri.setClientName("greygate");
+    }
+    AbstractRedisClient client = newClient(null, settings, null);
     try {
-      StatefulRedisConnection<String, String> c = client.connect(StringCodec.UTF8, uri);
+      StatefulConnection<String, String> c = connect(client, settings);
       try {
-        c.sync().ping();
+        if (c instanceof StatefulRedisClusterConnection<String, String> cc) {
+          cc.sync().ping();
+        } else {
+          ((StatefulRedisConnection<String, String>) c).sync().ping();
+        }
         return new RedisConnections(client, c, settings, where);
       } catch (RuntimeException e) {
         c.close();
@@ -93,8 +130,116 @@ final class RedisConnections implements EventLoopSharing {
     }
   }
 
+  /**
+   * @param name the connections' name on the servers ({@code CLIENT LIST}), for a cluster's
+   *     connections on a server loop; null: the URL's
+   */
+  private static AbstractRedisClient newClient(
+      ClientResources resources, RedisStore.Settings s, String name) {
+    if (s.cluster()) {
+      List<RedisURI> nodes =
+          name == null
+              ? s.clusterNodes()
+              : s.clusterNodes().stream()
+                  .map(u -> RedisURI.builder(u).withClientName(name).build())
+                  .toList();
+      RedisClusterClient c =
+          resources == null
+              ? RedisClusterClient.create(nodes)
+              : RedisClusterClient.create(resources, nodes);
+      c.setOptions(clusterOptions(s));
+      return c;
+    }
+    RedisClient c = resources == null ? RedisClient.create() : RedisClient.create(resources);
+    c.setOptions(clientOptions(s));
+    return c;
+  }
+
+  private static StatefulConnection<String, String> connect(
+      AbstractRedisClient client, RedisStore.Settings s) {
+    if (client instanceof RedisClusterClient cc) {
+      StatefulRedisClusterConnection<String, String> c = cc.connect(StringCodec.UTF8);
+      c.setReadFrom(ReadFrom.UPSTREAM); // a decision never reads a replica's stale row
+      connectMasters(c, true);
+      return c;
+    }
+    return ((RedisClient) client).connect(StringCodec.UTF8, s.uri());
+  }
+
+  /**
+   * After a change of the cluster's map (a failover, a reshard), connects to the new masters at
+   * once; the returned watch must be disposed of before the client shuts down. {@code null} for one
+   * server.
+   */
+  private static Disposable watchTopology(
+      AbstractRedisClient client, StatefulConnection<String, String> connection) {
+    if (!(connection instanceof StatefulRedisClusterConnection<String, String> c)) return null;
+    return client
+        .getResources()
+        .eventBus()
+        .get()
+        .filter(e -> e instanceof ClusterTopologyChangedEvent)
+        .subscribe(e -> connectMasters(c, false));
+  }
+
+  /**
+   * Opens the connection to every master now. Lettuce connects to a cluster's nodes lazily and,
+   * commands being rejected while disconnected, would refuse the first commands for each master;
+   * after a failover or a reshard (the map changed) the new masters are connected at once, in the
+   * background.
+   *
+   * @param wait whether to wait for each (at open), or only start connecting
+   */
+  private static void connectMasters(
+      StatefulRedisClusterConnection<String, String> c, boolean wait) {
+    for (RedisClusterNode n : c.getPartitions()) {
+      if (!n.is(RedisClusterNode.NodeFlag.UPSTREAM) || n.getSlots().isEmpty()) continue;
+      if (n.is(RedisClusterNode.NodeFlag.FAIL)) continue;
+      try {
+        if (wait) {
+          c.getConnection(n.getUri().getHost(), n.getUri().getPort());
+        } else {
+          c.getConnectionAsync(n.getUri().getHost(), n.getUri().getPort());
+        }
+      } catch (RedisException e) {
+        log.warn(
+            "cluster master {}:{} does not answer now ({}); its slots fail until it does",
+            n.getUri().getHost(),
+            n.getUri().getPort(),
+            RedisFaults.reason(e, true));
+      }
+    }
+  }
+
   private static ClientOptions clientOptions(RedisStore.Settings settings) {
     ClientOptions.Builder options = ClientOptions.builder();
+    common(options, settings);
+    return options.build();
+  }
+
+  private static ClusterClientOptions clusterOptions(RedisStore.Settings settings) {
+    ClusterClientOptions.Builder options = ClusterClientOptions.builder();
+    common(options, settings);
+    return options
+        .topologyRefreshOptions(
+            ClusterTopologyRefreshOptions.builder()
+                .enablePeriodicRefresh(TOPOLOGY_REFRESH)
+                .enableAdaptiveRefreshTrigger(
+                    ClusterTopologyRefreshOptions.RefreshTrigger.MOVED_REDIRECT,
+                    ClusterTopologyRefreshOptions.RefreshTrigger.ASK_REDIRECT,
+                    ClusterTopologyRefreshOptions.RefreshTrigger.PERSISTENT_RECONNECTS,
+                    ClusterTopologyRefreshOptions.RefreshTrigger.UNCOVERED_SLOT,
+                    ClusterTopologyRefreshOptions.RefreshTrigger.UNKNOWN_NODE)
+                .adaptiveRefreshTriggersTimeout(Duration.ofSeconds(1))
+                .refreshTriggersReconnectAttempts(2)
+                .dynamicRefreshSources(true)
+                .closeStaleConnections(true)
+                .build())
+        .validateClusterNodeMembership(true)
+        .build();
+  }
+
+  private static void common(ClientOptions.Builder options, RedisStore.Settings settings) {
     RedisStore.Tls tls = settings.tls();
     if (tls != null && (tls.ca() != null || tls.cert() != null)) {
       SslOptions.Builder ssl = SslOptions.builder().jdkSslProvider();
@@ -102,16 +247,70 @@ final class RedisConnections implements EventLoopSharing {
       if (tls.cert() != null) ssl.keyManager(tls.cert().toFile(), tls.key().toFile(), null);
       options.sslOptions(ssl.build());
     }
-    return options
+    options
         .autoReconnect(true)
         .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
         .requestQueueSize(Math.max(1024, settings.maxInFlight() * 2))
-        .timeoutOptions(TimeoutOptions.enabled(settings.timeout()))
-        .build();
+        .timeoutOptions(TimeoutOptions.enabled(settings.timeout()));
+  }
+
+  boolean cluster() {
+    return settings.cluster();
+  }
+
+  /**
+   * Blocking commands to every master, one after another (a cluster's SCANs walk each master's
+   * keys); for one server, that server. The cluster's map is refreshed first, so a master promoted
+   * or added since the last refresh is walked too.
+   */
+  List<RedisClusterCommands<String, String>> masters() {
+    if (!(connection instanceof StatefulRedisClusterConnection<String, String> c)) {
+      return List.of(sync);
+    }
+    ((RedisClusterClient) client).refreshPartitions();
+    List<RedisClusterNode> nodes = new ArrayList<>();
+    for (RedisClusterNode n : c.getPartitions()) {
+      if (n.is(RedisClusterNode.NodeFlag.UPSTREAM) && !n.getSlots().isEmpty()) nodes.add(n);
+    }
+    nodes.sort(Comparator.comparing(RedisClusterNode::getNodeId));
+    List<RedisClusterCommands<String, String>> out = new ArrayList<>();
+    for (RedisClusterNode n : nodes) out.add(c.getConnection(n.getNodeId()).sync());
+    return out;
+  }
+
+  /**
+   * A cluster's slots that no master serves now, and the failing masters that held them, in words;
+   * {@code null} while every slot is served (a failed node whose slots a replica took over is no
+   * problem), and for one server. As Lettuce last saw the cluster: it looks again on repeated
+   * reconnects, on redirections and every 30 seconds.
+   */
+  String clusterProblem() {
+    if (!(connection instanceof StatefulRedisClusterConnection<String, String> c)) return null;
+    List<String> down = new ArrayList<>();
+    int covered = 0;
+    for (RedisClusterNode n : c.getPartitions()) {
+      if (!n.is(RedisClusterNode.NodeFlag.UPSTREAM) || n.getSlots().isEmpty()) continue;
+      if (n.is(RedisClusterNode.NodeFlag.FAIL) || n.is(RedisClusterNode.NodeFlag.EVENTUAL_FAIL)) {
+        down.add(
+            n.getUri().getHost()
+                + ":"
+                + n.getUri().getPort()
+                + " ("
+                + n.getSlots().size()
+                + " slots)");
+      } else {
+        covered += n.getSlots().size();
+      }
+    }
+    if (covered >= 16384) return null;
+    return "cluster degraded: "
+        + (16384 - covered)
+        + " of 16384 slots without a master"
+        + (down.isEmpty() ? "" : ", failing: " + String.join(", ", down));
   }
 
   /** The connection of the event loop this runs on, or the first one. */
-  RedisAsyncCommands<String, String> async() {
+  RedisClusterAsyncCommands<String, String> async() {
     LoopConnection[] p = perLoop;
     if (p != null) {
       for (LoopConnection c : p) {
@@ -122,13 +321,13 @@ final class RedisConnections implements EventLoopSharing {
   }
 
   /** The first connection, asynchronous: for work off the request path. */
-  RedisAsyncCommands<String, String> shared() {
+  RedisClusterAsyncCommands<String, String> shared() {
     return async;
   }
 
   /** The first connection, blocking: for tools and housekeeping, never on an event loop. */
-  RedisCommands<String, String> sync() {
-    return connection.sync();
+  RedisClusterCommands<String, String> sync() {
+    return sync;
   }
 
   boolean isOpen() {
@@ -155,19 +354,22 @@ final class RedisConnections implements EventLoopSharing {
               .eventExecutorGroup(client.getResources().eventExecutorGroup())
               .timer(client.getResources().timer())
               .build();
-      RedisClient c = RedisClient.create(resources);
-      c.setOptions(clientOptions(settings));
+      String loopName = name + "-loop" + (made.size() + 1);
+      AbstractRedisClient c = newClient(resources, settings, loopName);
       try {
-        StatefulRedisConnection<String, String> conn = c.connect(StringCodec.UTF8, settings.uri());
-        // Lettuce keeps the name and sends it again when it reconnects
-        conn.sync().clientSetname(name + "-loop" + (made.size() + 1));
-        made.add(new LoopConnection(loop, resources, c, conn, conn.async()));
+        StatefulConnection<String, String> conn = connect(c, settings);
+        RedisClusterAsyncCommands<String, String> a = async(conn);
+        if (conn instanceof StatefulRedisConnection<String, String> one) {
+          // Lettuce keeps the name and sends it again when it reconnects
+          one.sync().clientSetname(loopName);
+        }
+        made.add(new LoopConnection(loop, resources, c, conn, a, watchTopology(c, conn)));
       } catch (RedisException e) {
         log.warn(
             "store {}: no connection on a server event loop ({}); that loop uses the shared one",
             where,
             RedisFaults.reason(e, true));
-        close(new LoopConnection(loop, resources, c, null, null));
+        close(new LoopConnection(loop, resources, c, null, null, null));
       }
     }
     perLoop = made.toArray(LoopConnection[]::new);
@@ -187,6 +389,7 @@ final class RedisConnections implements EventLoopSharing {
 
   private static void close(LoopConnection c) {
     try {
+      if (c.topologyWatch() != null) c.topologyWatch().dispose();
       if (c.connection() != null) c.connection().close();
       c.client().shutdown(Duration.ZERO, Duration.ofSeconds(2));
       c.resources().shutdown(0, 2, TimeUnit.SECONDS);
@@ -198,6 +401,7 @@ final class RedisConnections implements EventLoopSharing {
   /** Closes every connection; the loops' ones first. */
   void close() {
     releaseEventLoops();
+    if (topologyWatch != null) topologyWatch.dispose();
     connection.close();
     client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
   }

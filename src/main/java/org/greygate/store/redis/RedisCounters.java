@@ -3,8 +3,8 @@ package org.greygate.store.redis;
 import io.lettuce.core.Range;
 import io.lettuce.core.RedisException;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.api.async.RedisAsyncCommands;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -26,7 +26,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The counters: rate-limit windows ({@code window.lua}, one round trip per add) and the per-hour
  * decision counters, summed in memory and written once a second by their own thread (a failed write
- * keeps its counts for the next).
+ * keeps its counts for the next). In a cluster a store adds to one of {@link RedisCodec#SHARDS}
+ * shards, chosen when it opens, so no one key takes every host's counts; readers sum the shards.
  */
 final class RedisCounters {
   private static final Logger log = LoggerFactory.getLogger(RedisCounters.class);
@@ -38,6 +39,10 @@ final class RedisCounters {
   private final String where;
   private final Map<String, LongAdder> decisions = new ConcurrentHashMap<>();
   private final ScheduledExecutorService flusher;
+
+  /** The decision-counter shard this store adds to (a cluster's; 0 on one server). */
+  private final int shard;
+
   private volatile boolean closed;
 
   RedisCounters(
@@ -51,6 +56,7 @@ final class RedisCounters {
     this.codec = codec;
     this.expiry = expiry;
     this.where = where;
+    this.shard = java.util.concurrent.ThreadLocalRandom.current().nextInt(codec.shards());
     this.flusher =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -87,7 +93,7 @@ final class RedisCounters {
   /** Adds the counts summed since the last write to the hour hashes; kept for later on failure. */
   void writeDecisionCounts() {
     if (decisions.isEmpty()) return;
-    RedisAsyncCommands<String, String> redis = connections.shared();
+    RedisClusterAsyncCommands<String, String> redis = connections.shared();
     List<CompletableFuture<?>> sent = new ArrayList<>();
     for (Map.Entry<String, LongAdder> e : decisions.entrySet()) {
       long n = e.getValue().sumThenReset();
@@ -96,13 +102,14 @@ final class RedisCounters {
       int nl = k.indexOf('\n');
       String hour = k.substring(0, nl);
       String field = k.substring(nl + 1);
-      String hash = codec.hourKey(hour);
+      String hash = codec.hourKey(shard, hour);
+      String index = codec.hourIndex(shard);
       long keep = expiry.hourTtl();
       CompletableFuture<?> f =
           redis
               .hincrby(hash, field, n)
               .thenCompose(x -> redis.expire(hash, keep))
-              .thenCompose(x -> redis.zadd(codec.hourIndex(), Double.parseDouble(hour), hour))
+              .thenCompose(x -> redis.zadd(index, Double.parseDouble(hour), hour))
               .toCompletableFuture();
       f.whenComplete(
           (x, err) -> {
@@ -117,29 +124,39 @@ final class RedisCounters {
     }
   }
 
+  /** Every shard's counts (a cluster's), summed per hour, outcome and reason. */
   void forEachDecisionCount(long fromHour, long toHour, Consumer<DecisionCount> action) {
-    RedisCommands<String, String> sync = connections.sync();
-    List<DecisionCount> rows = new ArrayList<>();
+    RedisClusterCommands<String, String> sync = connections.sync();
+    Map<String, long[]> sums = new java.util.HashMap<>();
     try {
-      List<String> hours =
-          sync.zrangebyscore(
-              codec.hourIndex(), Range.create((double) fromHour, (double) (toHour - 1)));
-      for (String h : hours) {
-        long hour = Long.parseLong(h);
-        if (hour < fromHour || hour >= toHour) continue;
-        for (Map.Entry<String, String> e : sync.hgetall(codec.hourKey(h)).entrySet()) {
-          int z = e.getKey().indexOf('\0');
-          if (z < 0) continue;
-          rows.add(
-              new DecisionCount(
-                  hour,
-                  e.getKey().substring(0, z),
-                  e.getKey().substring(z + 1),
-                  Long.parseLong(e.getValue())));
+      for (int n = 0; n < codec.shards(); n++) {
+        List<String> hours =
+            sync.zrangebyscore(
+                codec.hourIndex(n), Range.create((double) fromHour, (double) (toHour - 1)));
+        for (String h : hours) {
+          long hour = Long.parseLong(h);
+          if (hour < fromHour || hour >= toHour) continue;
+          for (Map.Entry<String, String> e : sync.hgetall(codec.hourKey(n, h)).entrySet()) {
+            if (e.getKey().indexOf('\0') < 0) continue;
+            sums.computeIfAbsent(h + "\n" + e.getKey(), k -> new long[1])[0] +=
+                Long.parseLong(e.getValue());
+          }
         }
       }
     } catch (RedisException e) {
       throw RedisFaults.translate(e, where);
+    }
+    List<DecisionCount> rows = new ArrayList<>();
+    for (Map.Entry<String, long[]> e : sums.entrySet()) {
+      String k = e.getKey();
+      int nl = k.indexOf('\n');
+      int z = k.indexOf('\0', nl);
+      rows.add(
+          new DecisionCount(
+              Long.parseLong(k.substring(0, nl)),
+              k.substring(nl + 1, z),
+              k.substring(z + 1),
+              e.getValue()[0]));
     }
     rows.sort(
         Comparator.comparingLong(DecisionCount::hour)

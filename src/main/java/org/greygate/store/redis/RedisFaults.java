@@ -96,6 +96,10 @@ final class RedisFaults {
       case "BUSY" -> "the server is busy running a script";
       case "OOM" -> "the server is out of memory (maxmemory)";
       case "MISCONF" -> "the server refuses writes: it cannot save its data";
+      case "CLUSTERDOWN" -> "the cluster has slots without a master";
+      case "TRYAGAIN" -> "a slot is being moved between cluster nodes (a reshard)";
+      case "CROSSSLOT" -> "keys of one step in two cluster slots";
+      case "MOVED", "ASK" -> "the cluster moved the slot (its map is refreshed)";
       default -> "the server refused the command";
     };
   }

@@ -17,6 +17,9 @@ import java.util.List;
  *   <li>{@code rediss://...} the same over TLS
  *   <li>{@code redis-sentinel://[USER:PASSWORD@]HOST[:PORT][,HOST[:PORT]...]/MASTER[/DB]} the
  *       master the Sentinels name (the password is the master's; Sentinels are asked without one)
+ *   <li>{@code redis-cluster://[USER:PASSWORD@]HOST[:PORT][,HOST[:PORT]...]} a Redis Cluster, found
+ *       from any of these nodes (the rest is discovered); {@code rediss-cluster://} over TLS. A
+ *       cluster has one database: no {@code /DB}.
  * </ul>
  *
  * A password from a file ({@code --redis-password-file}) keeps it out of {@code ps} and the unit.
@@ -29,6 +32,26 @@ public final class RedisLocation {
    * @throws IllegalArgumentException naming what is wrong with the URL
    */
   public static RedisURI parse(String url, String password) {
+    return parseAll(url, password).get(0);
+  }
+
+  /**
+   * Whether {@code url} names a Redis Cluster ({@code redis-cluster://}, {@code
+   * rediss-cluster://}).
+   */
+  public static boolean isCluster(String url) {
+    String u = url.strip().toLowerCase(java.util.Locale.ROOT);
+    return u.startsWith("redis-cluster://") || u.startsWith("rediss-cluster://");
+  }
+
+  /**
+   * The server the URL names, or for a cluster every node it names (each with the password and
+   * TLS).
+   *
+   * @param password from a file, or null to take the URL's
+   * @throws IllegalArgumentException naming what is wrong with the URL
+   */
+  public static List<RedisURI> parseAll(String url, String password) {
     String u = url.strip();
     int scheme = u.indexOf("://");
     if (scheme < 0) throw new IllegalArgumentException("'" + url + "' is not redis://HOST[:PORT]");
@@ -60,6 +83,7 @@ public final class RedisLocation {
     String hosts = slash < 0 ? rest : rest.substring(0, slash);
     String path = slash < 0 ? "" : rest.substring(slash + 1);
     RedisURI uri;
+    List<RedisURI> more = new ArrayList<>();
     switch (kind) {
       case "redis", "rediss" -> {
         HostPort hp = hostPort(hosts, 6379);
@@ -70,7 +94,7 @@ public final class RedisLocation {
       }
       case "redis-sentinel" -> {
         List<HostPort> sentinels = new ArrayList<>();
-        for (String h : hosts.split(",")) sentinels.add(hostPort(h, 26379));
+        for (String h : hosts.split(",", -1)) sentinels.add(hostPort(h, 26379));
         String[] parts = path.split("/");
         if (parts.length == 0 || parts[0].isEmpty()) {
           throw new IllegalArgumentException(
@@ -85,15 +109,41 @@ public final class RedisLocation {
         if (parts.length > 1) uri.setDatabase(database(parts[1]));
         if (parts.length > 2) throw new IllegalArgumentException("'" + url + "': too many parts");
       }
+      case "redis-cluster", "rediss-cluster" -> {
+        if (!path.isEmpty() || hosts.indexOf('?') >= 0) {
+          throw new IllegalArgumentException(
+              "'"
+                  + url
+                  + "': a Redis Cluster has one database and takes no options in the URL"
+                  + " (redis-cluster://HOST:PORT[,HOST:PORT...]; the prefix, TLS files and"
+                  + " password file are --redis-* settings)");
+        }
+        for (String h : hosts.split(",", -1)) {
+          HostPort hp = hostPort(h, 6379);
+          RedisURI node = RedisURI.Builder.redis(hp.host(), hp.port()).build();
+          node.setSsl(kind.equals("rediss-cluster"));
+          if (node.isSsl()) node.setVerifyPeer(SslVerifyMode.FULL);
+          more.add(node);
+        }
+        uri = more.remove(0);
+      }
       default ->
           throw new IllegalArgumentException(
-              "'" + kind + "://' is not redis://, rediss:// or redis-sentinel://");
+              "'"
+                  + kind
+                  + "://' is not redis://, rediss://, redis-sentinel://, redis-cluster:// or"
+                  + " rediss-cluster://");
     }
+    List<RedisURI> all = new ArrayList<>();
+    all.add(uri);
+    all.addAll(more);
     if (pass != null) {
-      uri.setCredentialsProvider(
-          new io.lettuce.core.StaticCredentialsProvider(user, pass.toCharArray()));
+      for (RedisURI r : all) {
+        r.setCredentialsProvider(
+            new io.lettuce.core.StaticCredentialsProvider(user, pass.toCharArray()));
+      }
     }
-    return uri;
+    return List.copyOf(all);
   }
 
   private record HostPort(String host, int port) {}
@@ -126,6 +176,17 @@ public final class RedisLocation {
   private static String decode(String s) {
     // percent-escapes only: a '+' in a password is a '+'
     return URLDecoder.decode(s.replace("+", "%2B"), StandardCharsets.UTF_8);
+  }
+
+  /** A cluster's nodes as given: redis-cluster://host:port,host:port, without the password. */
+  static String describe(List<RedisURI> nodes) {
+    StringBuilder b =
+        new StringBuilder(nodes.get(0).isSsl() ? "rediss-cluster://" : "redis-cluster://");
+    for (int i = 0; i < nodes.size(); i++) {
+      if (i > 0) b.append(',');
+      b.append(nodes.get(i).getHost()).append(':').append(nodes.get(i).getPort());
+    }
+    return b.toString();
   }
 
   /** redis://host:port/db (or the Sentinels and the master's name), without the password. */

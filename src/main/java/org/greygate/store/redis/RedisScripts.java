@@ -1,24 +1,34 @@
 package org.greygate.store.redis;
 
+import io.lettuce.core.RedisException;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Semaphore;
 import java.util.function.Supplier;
 import org.greygate.store.StoreException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The store's Lua scripts and its bounded calls. A script is loaded once and run by its SHA1; when
- * Redis has lost it (restart, failover, {@code SCRIPT FLUSH}) it is sent whole. Commands in flight
- * are bounded: past the bound a call fails at once with {@link StoreException.Unavailable} instead
- * of queueing. Every failure is translated once, by {@link RedisFaults}, and the latest one is kept
- * for {@link #problem()} until a call succeeds.
+ * Redis has lost it (restart, failover, {@code SCRIPT FLUSH}, a cluster's new master) it is sent
+ * whole, to whichever node serves its first key. Commands in flight are bounded: past the bound a
+ * call fails at once with {@link StoreException.Unavailable} instead of queueing. Every failure is
+ * translated once, by {@link RedisFaults}, and the latest one is kept for {@link #problem()} until
+ * a call succeeds.
  */
 final class RedisScripts {
+  private static final Logger log = LoggerFactory.getLogger(RedisScripts.class);
+
   /** A Lua script: its text, and its SHA1 once Redis has it. */
   record Script(String name, String text, String sha) {}
 
@@ -26,6 +36,7 @@ final class RedisScripts {
   final Script window;
   final Script cas;
   final Script deleteIf;
+  final Script awl;
   private final RedisConnections connections;
   private final Semaphore inFlight;
   private final String where;
@@ -40,14 +51,21 @@ final class RedisScripts {
     this.connections = connections;
     this.inFlight = new Semaphore(maxInFlight);
     this.where = where;
-    RedisCommands<String, String> sync = connections.sync();
-    this.triplet = load(sync, "triplet");
-    this.window = load(sync, "window");
-    this.cas = load(sync, "cas");
-    this.deleteIf = load(sync, "deleteif");
+    List<RedisClusterCommands<String, String>> nodes = connections.masters();
+    this.triplet = load(nodes, "triplet", where);
+    this.window = load(nodes, "window", where);
+    this.cas = load(nodes, "cas", where);
+    this.deleteIf = load(nodes, "deleteif", where);
+    this.awl = load(nodes, "awl", where);
   }
 
-  private static Script load(RedisCommands<String, String> sync, String name) {
+  /**
+   * Loads a script into every master. One server must take it (a refusal, such as an ACL without
+   * {@code SCRIPT}, fails the open); a cluster's master that does not answer now gets it sent whole
+   * on its first call.
+   */
+  private static Script load(
+      List<RedisClusterCommands<String, String>> nodes, String name, String where) {
     String text;
     try (InputStream in = RedisScripts.class.getResourceAsStream(name + ".lua")) {
       if (in == null) throw new IllegalStateException("script " + name + ".lua missing");
@@ -55,7 +73,32 @@ final class RedisScripts {
     } catch (IOException e) {
       throw new IllegalStateException("reading script " + name, e);
     }
-    return new Script(name, text, sync.scriptLoad(text));
+    String sha = sha1(text);
+    for (RedisClusterCommands<String, String> node : nodes) {
+      if (nodes.size() == 1) {
+        sha = node.scriptLoad(text);
+        continue;
+      }
+      try {
+        node.scriptLoad(text);
+      } catch (RedisException e) {
+        log.info(
+            "store {}: a master did not take script {} now ({}); it is sent whole when needed",
+            where,
+            name,
+            RedisFaults.reason(e, true));
+      }
+    }
+    return new Script(name, text, sha);
+  }
+
+  private static String sha1(String text) {
+    try {
+      byte[] d = MessageDigest.getInstance("SHA-1").digest(text.getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(d);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-1 missing from the JDK", e);
+    }
   }
 
   /**

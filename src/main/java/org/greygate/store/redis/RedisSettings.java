@@ -79,7 +79,7 @@ public final class RedisSettings {
       check(
           !s.given(r) || r == PREFIX && s.get(PREFIX).equals(PREFIX.defaultValue()),
           r.name(),
-          "needs a redis:// store (--store)");
+          "needs a redis:// or redis-cluster:// store (--store)");
     }
   }
 
@@ -108,6 +108,11 @@ public final class RedisSettings {
         !prefix.isEmpty() && prefix.chars().noneMatch(c -> c <= ' ' || c == 0x7f),
         PREFIX.name(),
         "must be non-empty, without spaces or control characters");
+    check(
+        !RedisLocation.isCluster(url) || prefix.indexOf('{') < 0 && prefix.indexOf('}') < 0,
+        PREFIX.name(),
+        "must not contain '{' or '}' for a Redis Cluster: Redis would take them as the hash tag"
+            + " of every key, putting all rows in one slot");
     Path ca = s.get(TLS_CA);
     Path cert = s.get(TLS_CERT);
     Path key = s.get(TLS_KEY);

@@ -46,17 +46,34 @@ final class RedisSteps {
     this.where = where;
   }
 
+  /**
+   * One decision. In a cluster, the triplet row and the client row are keyed by their units' tags;
+   * rows of one slot get the one script, rows of two slots {@link #split} steps.
+   *
+   * @param tripletUnit the triplet's unit, or null for none
+   * @param clientUnit the client row's unit, or null for none
+   */
   CompletionStage<TripletRule.Result> greylist(
-      String tripletKey, String clientKey, TripletRule rule, long now) {
-    if (tripletKey == null) return step(null, clientKey, rule.at(now), 0);
-    String[] keys =
-        clientKey == null || !rule.awl()
-            ? new String[] {codec.key(RedisCodec.TRIPLETS, tripletKey)}
-            : new String[] {
-              codec.key(RedisCodec.TRIPLETS, tripletKey), codec.key(RedisCodec.CLIENTS, clientKey)
-            };
+      String tripletUnit,
+      String tripletKey,
+      String clientUnit,
+      String clientKey,
+      TripletRule rule,
+      long now) {
+    if (tripletKey == null) return step(null, clientUnit, clientKey, rule.at(now), 0);
+    String tKey = codec.key(RedisCodec.TRIPLETS, tripletUnit, tripletKey);
+    if (clientKey == null || !rule.awl()) {
+      return triplet(new String[] {tKey}, args(rule, now));
+    }
+    String cKey = codec.key(RedisCodec.CLIENTS, clientUnit, clientKey);
+    if (codec.sameSlot(tripletUnit, clientUnit))
+      return triplet(new String[] {tKey, cKey}, args(rule, now));
+    return split(tKey, cKey, rule, now);
+  }
+
+  private CompletionStage<TripletRule.Result> triplet(String[] keys, String[] args) {
     return scripts
-        .<List<Object>>eval(scripts.triplet, ScriptOutputType.MULTI, keys, args(rule, now))
+        .<List<Object>>eval(scripts.triplet, ScriptOutputType.MULTI, keys, args)
         .thenApply(
             out ->
                 new TripletRule.Result(
@@ -65,6 +82,54 @@ final class RedisSteps {
                     RedisCodec.number(out.get(2)),
                     RedisCodec.number(out.get(3)) == 1,
                     RedisCodec.number(out.get(4)) == 1));
+  }
+
+  /**
+   * A decision whose triplet and client rows lie in two cluster slots (a triplet grouped by its
+   * sender's domain): {@code awl.lua check} on the client row (a whitelisted client passes), then
+   * {@code triplet.lua} on the triplet alone, then, on the triplet's first pass, {@code awl.lua
+   * count} on the client row. Each step is atomic; between them another host may change the client
+   * row, and a crash after the triplet's step leaves that pass uncounted for the client.
+   */
+  private CompletionStage<TripletRule.Result> split(
+      String tKey, String cKey, TripletRule rule, long now) {
+    String[] args = args(rule, now);
+    String n = args[0];
+    String clients = args[3];
+    String interval = args[4];
+    String clientTtl = args[7];
+    String[] tripletOnly = args.clone();
+    tripletOnly[3] = "0"; // the triplet's rules without the client's row
+    String[] cKeys = {cKey};
+    return scripts
+        .<Long>eval(
+            scripts.awl, ScriptOutputType.INTEGER, cKeys, "check", n, clients, interval, clientTtl)
+        .thenCompose(
+            whitelisted -> {
+              if (whitelisted == 1) {
+                return CompletableFuture.completedFuture(
+                    new TripletRule.Result(TripletRule.Kind.AWL_PASS, now, 0, false, false));
+              }
+              return triplet(new String[] {tKey}, tripletOnly)
+                  .thenCompose(
+                      r -> {
+                        if (!r.firstPass()) return CompletableFuture.completedFuture(r);
+                        return scripts
+                            .<Long>eval(
+                                scripts.awl,
+                                ScriptOutputType.INTEGER,
+                                cKeys,
+                                "count",
+                                n,
+                                clients,
+                                interval,
+                                clientTtl)
+                            .thenApply(
+                                newly ->
+                                    new TripletRule.Result(
+                                        r.kind(), r.first(), r.missing(), true, newly == 1));
+                      });
+            });
   }
 
   /**
@@ -96,11 +161,15 @@ final class RedisSteps {
     return args;
   }
 
-  /** Read, decide in Java, compare-and-set; again (up to {@link #CAS_TRIES}) on a conflict. */
-  <R> CompletionStage<R> step(String tripletKey, String clientKey, RowChange<R> change, int tries) {
+  /**
+   * Read, decide in Java, compare-and-set; again (up to {@link #CAS_TRIES}) on a conflict. Both
+   * rows are keyed by {@code unit}, so in a cluster they share a slot and one script sets both.
+   */
+  <R> CompletionStage<R> step(
+      String tripletKey, String unit, String clientKey, RowChange<R> change, int tries) {
     List<String> keys = new ArrayList<>(2);
-    if (tripletKey != null) keys.add(codec.key(RedisCodec.TRIPLETS, tripletKey));
-    if (clientKey != null) keys.add(codec.key(RedisCodec.CLIENTS, clientKey));
+    if (tripletKey != null) keys.add(codec.key(RedisCodec.TRIPLETS, unit, tripletKey));
+    if (clientKey != null) keys.add(codec.key(RedisCodec.CLIENTS, unit, clientKey));
     String[] keyArray = keys.toArray(String[]::new);
     return scripts
         .<List<KeyValue<String, String>>>call(() -> connections.async().mget(keyArray))
@@ -117,7 +186,7 @@ final class RedisSteps {
               boolean writeT = tripletKey != null && out.triplet() != null;
               boolean writeC = clientKey != null && out.client() != null;
               if (!writeT && !writeC) return CompletableFuture.completedFuture(out.result());
-              List<String> args = new ArrayList<>();
+              List<String> args = new ArrayList<>(8);
               if (tripletKey != null) {
                 casArgs(
                     args,
@@ -129,9 +198,7 @@ final class RedisSteps {
                 casArgs(
                     args, cv, writeC ? RedisCodec.text(out.client()) : null, expiry.clientTtl());
               }
-              return scripts
-                  .<Long>eval(
-                      scripts.cas, ScriptOutputType.INTEGER, keyArray, args.toArray(String[]::new))
+              return cas(keyArray, args)
                   .thenCompose(
                       ok -> {
                         if (ok == 1) return CompletableFuture.completedFuture(out.result());
@@ -143,9 +210,13 @@ final class RedisSteps {
                                   + CAS_TRIES
                                   + " tries");
                         }
-                        return step(tripletKey, clientKey, change, tries + 1);
+                        return step(tripletKey, unit, clientKey, change, tries + 1);
                       });
             });
+  }
+
+  private CompletionStage<Long> cas(String[] keys, List<String> args) {
+    return scripts.eval(scripts.cas, ScriptOutputType.INTEGER, keys, args.toArray(String[]::new));
   }
 
   private static void casArgs(List<String> args, String expected, String value, long ttl) {

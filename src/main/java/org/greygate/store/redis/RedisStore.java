@@ -2,7 +2,7 @@ package org.greygate.store.redis;
 
 import io.lettuce.core.RedisException;
 import io.lettuce.core.RedisURI;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -51,17 +51,42 @@ public final class RedisStore implements TripletStore {
   /**
    * Where and how to connect.
    *
+   * @param uri the server (for a cluster, the first node named)
    * @param tls for {@code rediss://}: the CA to trust (null: the system's), and a client
    *     certificate and its key (PEM, the key unencrypted PKCS#8) when the server asks for one
+   * @param clusterNodes for a Redis Cluster, every node named (the rest is discovered); empty for
+   *     one server
    */
-  public record Settings(RedisURI uri, String prefix, Duration timeout, int maxInFlight, Tls tls) {
+  public record Settings(
+      RedisURI uri,
+      String prefix,
+      Duration timeout,
+      int maxInFlight,
+      Tls tls,
+      List<RedisURI> clusterNodes) {
     public Settings {
       if (prefix == null) prefix = "greygate:";
       if (maxInFlight < 1) throw new IllegalArgumentException("maxInFlight must be >= 1");
+      clusterNodes = List.copyOf(clusterNodes);
+      if (!clusterNodes.isEmpty() && (prefix.indexOf('{') >= 0 || prefix.indexOf('}') >= 0)) {
+        throw new IllegalArgumentException(
+            "a Redis Cluster's key prefix must not contain '{' or '}' (they would choose the"
+                + " hash slot of every key): "
+                + prefix);
+      }
+    }
+
+    public Settings(RedisURI uri, String prefix, Duration timeout, int maxInFlight, Tls tls) {
+      this(uri, prefix, timeout, maxInFlight, tls, List.of());
     }
 
     public Settings(RedisURI uri, String prefix, Duration timeout, int maxInFlight) {
       this(uri, prefix, timeout, maxInFlight, null);
+    }
+
+    /** Whether this is a Redis Cluster. */
+    public boolean cluster() {
+      return !clusterNodes.isEmpty();
     }
 
     /**
@@ -71,11 +96,14 @@ public final class RedisStore implements TripletStore {
      */
     public static Settings of(
         String url, String password, String prefix, Duration timeout, int maxInFlight, Tls tls) {
-      RedisURI uri = RedisLocation.parse(url, password);
+      List<RedisURI> uris = RedisLocation.parseAll(url, password);
+      RedisURI uri = uris.get(0);
       if (tls != null && !uri.isSsl()) {
-        throw new IllegalArgumentException("TLS files need rediss://, not " + url);
+        throw new IllegalArgumentException(
+            "TLS files need rediss:// or rediss-cluster://, not " + url);
       }
-      return new Settings(uri, prefix, timeout, maxInFlight, tls);
+      return new Settings(
+          uri, prefix, timeout, maxInFlight, tls, RedisLocation.isCluster(url) ? uris : List.of());
     }
   }
 
@@ -85,8 +113,8 @@ public final class RedisStore implements TripletStore {
   private RedisStore(RedisConnections connections, RedisScripts scripts, Settings s, Expiry e) {
     this.connections = connections;
     this.scripts = scripts;
-    this.where = RedisLocation.describe(s.uri());
-    this.codec = new RedisCodec(s.prefix());
+    this.where = where(s);
+    this.codec = new RedisCodec(s.prefix(), s.cluster());
     this.steps = new RedisSteps(scripts, connections, codec, e, where);
     this.counters = new RedisCounters(scripts, connections, codec, e, where);
     this.tables = new RedisTables(scripts, connections, codec, where);
@@ -114,7 +142,7 @@ public final class RedisStore implements TripletStore {
    * @throws StoreException.Unavailable naming the server and the reason
    */
   public static RedisStore open(Settings settings, Expiry expiry) {
-    String where = RedisLocation.describe(settings.uri());
+    String where = where(settings);
     RedisConnections connections = RedisConnections.open(settings, where);
     try {
       return new RedisStore(
@@ -133,19 +161,29 @@ public final class RedisStore implements TripletStore {
 
   /** redis://host:port/db, without the password. */
   public static String describe(Settings s) {
-    return RedisLocation.describe(s.uri()) + " (prefix " + s.prefix() + ")";
+    return where(s) + " (prefix " + s.prefix() + ")";
+  }
+
+  private static String where(Settings s) {
+    return s.cluster() ? RedisLocation.describe(s.clusterNodes()) : RedisLocation.describe(s.uri());
   }
 
   // ---------------------------------------------------------------- decisions
 
   @Override
   public <R> CompletionStage<R> step(String tripletKey, String clientKey, RowChange<R> change) {
+    return step(null, tripletKey, clientKey, change);
+  }
+
+  @Override
+  public <R> CompletionStage<R> step(
+      String unit, String tripletKey, String clientKey, RowChange<R> change) {
     try {
       ensureOpen();
       if (tripletKey == null && clientKey == null) {
         return CompletableFuture.completedFuture(change.apply(null, null).result());
       }
-      return steps.step(tripletKey, clientKey, change, 0);
+      return steps.step(tripletKey, unit, clientKey, change, 0);
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
@@ -154,12 +192,29 @@ public final class RedisStore implements TripletStore {
   @Override
   public CompletionStage<TripletRule.Result> greylist(
       String tripletKey, String clientKey, TripletRule rule, long now) {
+    return greylist(null, tripletKey, null, clientKey, rule, now);
+  }
+
+  @Override
+  public CompletionStage<TripletRule.Result> greylist(
+      String tripletUnit,
+      String tripletKey,
+      String clientUnit,
+      String clientKey,
+      TripletRule rule,
+      long now) {
     try {
       ensureOpen();
-      return steps.greylist(tripletKey, clientKey, rule, now);
+      return steps.greylist(tripletUnit, tripletKey, clientUnit, clientKey, rule, now);
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
     }
+  }
+
+  /** A cluster keeps a unit's rows in one hash slot. */
+  @Override
+  public boolean groupsRowsByUnit() {
+    return codec.cluster;
   }
 
   @Override
@@ -208,7 +263,7 @@ public final class RedisStore implements TripletStore {
   public void checkKeying(String mark) {
     ensureOpen();
     try {
-      RedisCommands<String, String> sync = connections.sync();
+      RedisClusterCommands<String, String> sync = connections.sync();
       sync.setnx(codec.keying(), mark);
       String stored = sync.get(codec.keying());
       if (stored != null && !stored.equals(mark)) {
@@ -241,7 +296,10 @@ public final class RedisStore implements TripletStore {
   public String problem() {
     if (closed) return "store " + where + " is closed";
     if (!connections.isOpen()) return "store " + where + ": not connected";
-    return scripts.problem();
+    String p = scripts.problem();
+    if (p != null) return p;
+    String degraded = connections.clusterProblem();
+    return degraded == null ? null : "store " + where + ": " + degraded;
   }
 
   // ---------------------------------------------------------------- inspection

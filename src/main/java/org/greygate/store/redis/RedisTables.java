@@ -6,7 +6,7 @@ import io.lettuce.core.RedisException;
 import io.lettuce.core.ScanArgs;
 import io.lettuce.core.ScanCursor;
 import io.lettuce.core.ScriptOutputType;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.api.sync.RedisClusterCommands;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -21,7 +21,8 @@ import org.greygate.store.WindowCounter;
 
 /**
  * The tables walked whole, a {@code SCAN} page at a time: the sweep and the tools' reads (counts,
- * listings). Blocking, on the first connection: never on an event loop.
+ * listings). Blocking, on the first connection: never on an event loop. A cluster's tables are
+ * walked master by master.
  */
 final class RedisTables {
   private static final char[] SWEPT = {RedisCodec.TRIPLETS, RedisCodec.CLIENTS, RedisCodec.WINDOWS};
@@ -43,45 +44,65 @@ final class RedisTables {
    * written with a clock that has moved since, or kept by an older TTL), a SCAN slice at a time.
    */
   SweepProgress sweep(Expiry expiry, long now, SweepProgress from, int limit) {
-    RedisCommands<String, String> sync = connections.sync();
     try {
       if (from.table() < SWEPT.length) {
         char table = SWEPT[from.table()];
-        ScanCursor cursor =
-            from.afterKey() == null
-                ? ScanCursor.INITIAL
-                : ScanCursor.of(new String(from.afterKey(), StandardCharsets.US_ASCII));
-        KeyScanCursor<String> page =
-            sync.scan(cursor, ScanArgs.Builder.matches(codec.match(table)).limit(limit));
+        List<RedisClusterCommands<String, String>> masters = connections.masters();
+        // where the last slice stopped: "MASTER CURSOR" (the masters in the order of their ids)
+        int node = 0;
+        ScanCursor cursor = ScanCursor.INITIAL;
+        if (from.afterKey() != null) {
+          String[] at = new String(from.afterKey(), StandardCharsets.US_ASCII).split(" ", 2);
+          node = at.length == 2 ? Integer.parseInt(at[0]) : 0;
+          cursor = ScanCursor.of(at[at.length - 1]);
+        }
         long visited = from.visited();
         long deleted = from.deleted();
-        for (String k : page.getKeys()) {
-          visited++;
-          String v = sync.get(k);
-          if (v == null) continue;
-          if (dead(table, v, expiry, now)) {
-            Long d =
-                scripts.<Long>evalNow(
-                    scripts.deleteIf, ScriptOutputType.INTEGER, new String[] {k}, v);
-            deleted += d == null ? 0 : d;
+        if (node < masters.size()) {
+          RedisClusterCommands<String, String> sync = masters.get(node);
+          KeyScanCursor<String> page =
+              sync.scan(cursor, ScanArgs.Builder.matches(codec.match(table)).limit(limit));
+          for (String k : page.getKeys()) {
+            visited++;
+            String v = sync.get(k);
+            if (v == null) continue;
+            if (dead(table, v, expiry, now)) {
+              Long d =
+                  scripts.<Long>evalNow(
+                      scripts.deleteIf, ScriptOutputType.INTEGER, new String[] {k}, v);
+              deleted += d == null ? 0 : d;
+            }
+          }
+          if (!page.isFinished()) {
+            return new SweepProgress(
+                from.table(),
+                (node + " " + page.getCursor()).getBytes(StandardCharsets.US_ASCII),
+                visited,
+                deleted);
+          }
+          if (node + 1 < masters.size()) {
+            return new SweepProgress(
+                from.table(),
+                ((node + 1) + " 0").getBytes(StandardCharsets.US_ASCII),
+                visited,
+                deleted);
           }
         }
-        if (page.isFinished()) {
-          return new SweepProgress(from.table() + 1, null, visited, deleted);
-        }
-        return new SweepProgress(
-            from.table(), page.getCursor().getBytes(StandardCharsets.US_ASCII), visited, deleted);
+        return new SweepProgress(from.table() + 1, null, visited, deleted);
       }
       // decision counters: whole hours past keeping
+      RedisClusterCommands<String, String> sync = connections.sync();
       long visited = from.visited();
       long deleted = from.deleted();
-      for (String h : sync.zrange(codec.hourIndex(), 0, -1)) {
-        visited++;
-        long hour = Long.parseLong(h);
-        if (expiry.hourExpired(hour, now)) {
-          sync.del(codec.hourKey(h));
-          sync.zrem(codec.hourIndex(), h);
-          deleted++;
+      for (int n = 0; n < codec.shards(); n++) {
+        for (String h : sync.zrange(codec.hourIndex(n), 0, -1)) {
+          visited++;
+          long hour = Long.parseLong(h);
+          if (expiry.hourExpired(hour, now)) {
+            sync.del(codec.hourKey(n, h));
+            sync.zrem(codec.hourIndex(n), h);
+            deleted++;
+          }
         }
       }
       return SweepProgress.done(visited, deleted);
@@ -145,23 +166,28 @@ final class RedisTables {
     }
   }
 
-  /** Every row of a table, key without prefix and value; values fetched a page at a time. */
+  /**
+   * Every row of a table, key as the callers know it ({@link RedisCodec#plainKey}) and value; a
+   * SCAN of each master in turn (a cluster's), values fetched a page at a time.
+   */
   private void scan(char table, BiConsumer<String, String> action) {
-    RedisCommands<String, String> sync = connections.sync();
-    int skip = codec.match(table).length() - 1;
     try {
-      ScanCursor cursor = ScanCursor.INITIAL;
-      do {
-        KeyScanCursor<String> page =
-            sync.scan(cursor, ScanArgs.Builder.matches(codec.match(table)).limit(1000));
-        if (!page.getKeys().isEmpty()) {
-          List<KeyValue<String, String>> values = sync.mget(page.getKeys().toArray(String[]::new));
-          for (KeyValue<String, String> kv : values) {
-            if (kv.hasValue()) action.accept(kv.getKey().substring(skip), kv.getValue());
+      for (RedisClusterCommands<String, String> node : connections.masters()) {
+        ScanCursor cursor = ScanCursor.INITIAL;
+        do {
+          KeyScanCursor<String> page =
+              node.scan(cursor, ScanArgs.Builder.matches(codec.match(table)).limit(1000));
+          if (!page.getKeys().isEmpty()) {
+            // through the cluster connection: it splits the keys by slot
+            List<KeyValue<String, String>> values =
+                connections.sync().mget(page.getKeys().toArray(String[]::new));
+            for (KeyValue<String, String> kv : values) {
+              if (kv.hasValue()) action.accept(codec.plainKey(kv.getKey()), kv.getValue());
+            }
           }
-        }
-        cursor = page;
-      } while (!cursor.isFinished());
+          cursor = page;
+        } while (!cursor.isFinished());
+      }
     } catch (RedisException e) {
       throw RedisFaults.translate(e, where);
     }

@@ -45,6 +45,11 @@ class RedisFaultsTest {
             + " to disk.|unavailable|cannot save its data",
         "ERR Error running script (call to f_1): user_script:1: oops|unavailable|the server"
             + " refused the command",
+        "CLUSTERDOWN The cluster is down|unavailable|the cluster has slots without a master",
+        "TRYAGAIN Multiple keys request during rehashing of slot|unavailable|a slot is being"
+            + " moved",
+        "CROSSSLOT Keys in request don't hash to the same slot|unavailable|keys of one step in"
+            + " two cluster slots",
         // the words after the code do not count: this is an ERR, whatever it says
         "ERR WRONGPASS OOM READONLY in use|unavailable|the server refused the command",
       })
