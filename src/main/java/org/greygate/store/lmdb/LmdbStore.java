@@ -50,6 +50,16 @@ public final class LmdbStore implements TripletStore {
   /** The default pause between the starts of two commits. */
   public static final Duration DEFAULT_COMMIT_INTERVAL = Duration.ofMillis(100);
 
+  /** Writes that may wait for the disk before new ones are refused or dropped. */
+  public static final int DEFAULT_WRITE_BACKLOG = 200_000;
+
+  /**
+   * A JVM system property that sets the daemon's write backlog, for tests that must overload the
+   * writer with a few hundred requests rather than hundreds of thousands. Not an option: the
+   * default is sized for real disks.
+   */
+  public static final String WRITE_BACKLOG_PROPERTY = "greygate.lmdb.write-backlog";
+
   private static final int STRIPES = 256;
 
   private final LmdbEnvironment env;
@@ -154,7 +164,10 @@ public final class LmdbStore implements TripletStore {
   /** With the writer's time driven by {@code pacer} (tests of the pacing). */
   static LmdbStore open(Path dir, Duration commitInterval, Pacer pacer) {
     return new LmdbStore(
-        LmdbEnvironment.openWritable(dir, 64L << 20), 200_000, commitInterval, pacer);
+        LmdbEnvironment.openWritable(dir, 64L << 20),
+        Math.max(1, Integer.getInteger(WRITE_BACKLOG_PROPERTY, DEFAULT_WRITE_BACKLOG)),
+        commitInterval,
+        pacer);
   }
 
   /** For tests: a given starting map size (bytes) and write backlog bound. */

@@ -1,0 +1,119 @@
+package org.greygate.bench;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.HttpURLConnection;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import org.greygate.config.InvalidSetting;
+
+/**
+ * The counters a policy server keeps about its own answers, read from its Prometheus endpoint: what
+ * the answers alone cannot tell. A fail-open answer is by default {@code DUNNO}, the same word as a
+ * triplet that passed, so a benchmark that counts answers counts it as one; the daemon knows better
+ * ({@code greygate_fail_open_total}).
+ */
+public final class ServerCounters {
+  /** The sum over every label of these counters at one moment. */
+  public record Reading(double failOpen, double writesDropped) {
+    /** What happened between {@code earlier} and this reading. */
+    public Reading since(Reading earlier) {
+      return new Reading(failOpen - earlier.failOpen, writesDropped - earlier.writesDropped);
+    }
+  }
+
+  static final String FAIL_OPEN = "greygate_fail_open_total";
+  static final String WRITES_DROPPED = "greygate_store_writes_dropped_total";
+
+  /** A scrape larger than this is not a greygate daemon's. */
+  static final int MAX_BYTES = 8 << 20;
+
+  private final URI uri;
+
+  private ServerCounters(URI uri) {
+    this.uri = uri;
+  }
+
+  /** {@code [HOST:]PORT} (as the daemon's {@code --metrics}) or an {@code http://} URL. */
+  public static ServerCounters at(String where) {
+    String w = where.strip();
+    try {
+      if (w.startsWith("http://") || w.startsWith("https://")) {
+        URI u = URI.create(w);
+        return new ServerCounters(
+            u.getPath() == null || u.getPath().isEmpty() ? u.resolve("/metrics") : u);
+      }
+      if (w.matches("\\d+")) w = "127.0.0.1:" + w;
+      return new ServerCounters(URI.create("http://" + w + "/metrics"));
+    } catch (IllegalArgumentException e) {
+      throw new InvalidSetting(
+          "metrics", "must be [HOST:]PORT or an http:// URL, got '" + where + "'");
+    }
+  }
+
+  public URI uri() {
+    return uri;
+  }
+
+  /** Reads the counters now. */
+  public Reading read() throws IOException {
+    HttpURLConnection c = (HttpURLConnection) uri.toURL().openConnection();
+    c.setConnectTimeout(5000);
+    c.setReadTimeout(5000);
+    try {
+      if (c.getResponseCode() != 200) {
+        throw new IOException(uri + " answered HTTP " + c.getResponseCode());
+      }
+      try (InputStream in = c.getInputStream()) {
+        return parse(readBounded(in));
+      }
+    } finally {
+      c.disconnect();
+    }
+  }
+
+  private static String readBounded(InputStream in) throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    byte[] buf = new byte[16 * 1024];
+    for (int n; (n = in.read(buf)) > 0; ) {
+      if (out.size() + n > MAX_BYTES) throw new IOException("metrics larger than 8 MiB");
+      out.write(buf, 0, n);
+    }
+    return out.toString(StandardCharsets.UTF_8);
+  }
+
+  /** Sums each counter's samples in Prometheus's text format; a counter absent reads as 0. */
+  static Reading parse(String text) {
+    double failOpen = 0;
+    double dropped = 0;
+    for (String line : text.split("\n")) {
+      if (line.isEmpty() || line.charAt(0) == '#') continue;
+      int nameEnd = 0;
+      while (nameEnd < line.length()
+          && line.charAt(nameEnd) != '{'
+          && line.charAt(nameEnd) != ' ') {
+        nameEnd++;
+      }
+      String name = line.substring(0, nameEnd);
+      boolean fo = name.equals(FAIL_OPEN);
+      if (!fo && !name.equals(WRITES_DROPPED)) continue;
+      double v = value(line);
+      if (fo) failOpen += v;
+      else dropped += v;
+    }
+    return new Reading(failOpen, dropped);
+  }
+
+  /** The sample's value: the field after the labels (a timestamp may follow). */
+  private static double value(String line) {
+    int close = line.lastIndexOf('}');
+    String rest = line.substring(close < 0 ? line.indexOf(' ') : close + 1).strip();
+    int space = rest.indexOf(' ');
+    try {
+      return Double.parseDouble(space < 0 ? rest : rest.substring(0, space));
+    } catch (NumberFormatException e) {
+      return 0;
+    }
+  }
+}
