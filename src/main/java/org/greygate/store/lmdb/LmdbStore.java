@@ -68,7 +68,16 @@ public final class LmdbStore implements TripletStore {
   private final Object[] stripes = new Object[STRIPES];
   private final WindowCache windows;
   private final ScheduledExecutorService windowFlusher; // null when read-only
+  private final Pacer pacer;
+  private final java.util.concurrent.atomic.LongAdder dropped =
+      new java.util.concurrent.atomic.LongAdder();
+  private final java.util.concurrent.atomic.AtomicLong nextDropLog =
+      new java.util.concurrent.atomic.AtomicLong(Long.MIN_VALUE);
+  private long droppedLogged; // under nextDropLog's compare-and-set
   private volatile boolean closed;
+
+  /** At most one line per this many seconds says that writes are being dropped. */
+  static final long DROP_LOG_SECONDS = 10;
 
   /** What {@link #verify} found. */
   public record Verification(long triplets, long clients, long counters, List<String> problems) {
@@ -79,6 +88,7 @@ public final class LmdbStore implements TripletStore {
 
   private LmdbStore(LmdbEnvironment env, int maxPending, Duration commitInterval, Pacer pacer) {
     this.env = env;
+    this.pacer = pacer;
     for (Table t : Table.values()) overlay.put(t, new ConcurrentHashMap<>());
     for (int i = 0; i < STRIPES; i++) stripes[i] = new Object();
     this.writer =
@@ -318,7 +328,12 @@ public final class LmdbStore implements TripletStore {
         (tripletKey != null && out.triplet() != null ? 1 : 0)
             + (clientKey != null && out.client() != null ? 1 : 0);
     if (writes > 0) {
-      admit(writes);
+      if (writer != null && !writer.tryAdmit(writes)) {
+        // Overload, not a fault: the answer stands on what was read; the rows are not kept (a
+        // new triplet's retry is greylisted once more). Failing open would let the wave through.
+        dropped(writes);
+        return out.result();
+      }
       if (tripletKey != null && out.triplet() != null) {
         write(Table.TRIPLETS, tripletKey, LmdbCodec.triplet(out.triplet()));
       }
@@ -374,6 +389,32 @@ public final class LmdbStore implements TripletStore {
               return out;
             });
     rows.forEach(action);
+  }
+
+  /** Counts writes dropped under overload; says so in the log at most every few seconds. */
+  private void dropped(int writes) {
+    dropped.add(writes);
+    long now = pacer.nanoTime();
+    long next = nextDropLog.get();
+    if (next != Long.MIN_VALUE && now - next < 0) return;
+    if (!nextDropLog.compareAndSet(next, now + DROP_LOG_SECONDS * 1_000_000_000L)) return;
+    long total = dropped.sum();
+    long since = total - droppedLogged;
+    droppedLogged = total;
+    org.slf4j.LoggerFactory.getLogger(LmdbStore.class)
+        .warn(
+            "LMDB write backlog full ({} pending writes, commits working but slower than the writes"
+                + " arriving): {} writes dropped since the last such line, {} in all; answers are"
+                + " decided as usual, but those rows are not kept (a new triplet's retry is"
+                + " greylisted once more)",
+            writer.maxPending(),
+            since,
+            total);
+  }
+
+  @Override
+  public long droppedWrites() {
+    return dropped.sum();
   }
 
   private void admit(int writes) {

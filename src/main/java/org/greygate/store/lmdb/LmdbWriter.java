@@ -116,6 +116,32 @@ final class LmdbWriter implements AutoCloseable {
     }
   }
 
+  /**
+   * Reserves room for {@code n} writes when there is some; {@code false} when the backlog is full
+   * while commits work (the writer is only slower than the writes arriving: the caller may drop
+   * them).
+   *
+   * @throws StoreException.Unavailable when closed, or the backlog is full because commits fail
+   *     (disk full, I/O error): that is not overload but a fault, reported as one
+   */
+  boolean tryAdmit(int n) {
+    if (closed) {
+      throw new StoreException.Unavailable("store " + env.dir + " is closed");
+    }
+    if (backlog.addAndGet(n) <= maxPending) return true;
+    backlog.addAndGet(-n);
+    String failing = lastFailure;
+    if (failing != null) {
+      throw new StoreException.Unavailable(
+          "write backlog full (" + maxPending + " pending writes): " + failing);
+    }
+    return false;
+  }
+
+  int maxPending() {
+    return maxPending;
+  }
+
   /** Queues a write admitted before. */
   void put(Put p) {
     queue.add(p);
