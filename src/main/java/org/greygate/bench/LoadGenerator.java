@@ -89,6 +89,11 @@ public final class LoadGenerator {
    * <ul>
    *   <li>{@code UNIFORM}: drawn uniformly from the keyspace (the tables before profiles);
    *   <li>{@code NEW}: every request a triplet never sent before (a spam wave: every one a write);
+   *       consecutive triplets share client networks and sort near each other, so the store's
+   *       inserts land on few pages;
+   *   <li>{@code WAVE}: as {@code NEW}, but each triplet's number scrambled over 2^40 (a one-to-one
+   *       mix), so client networks, senders and recipients are scattered as a botnet's are: every
+   *       insert lands on a random page of the store (the hard case for a B-tree);
    *   <li>{@code MIX}: 70% new triplets, 20% retries of a triplet this connection sent about 4,096
    *       requests earlier (legitimate retries; past a short delay they pass), 10% a hot set of
    *       1,000 triplets sent again and again (known senders, auto-whitelisted clients);
@@ -99,6 +104,7 @@ public final class LoadGenerator {
   public enum Profile {
     UNIFORM,
     NEW,
+    WAVE,
     MIX,
     KNOWN
   }
@@ -231,6 +237,17 @@ public final class LoadGenerator {
     }
   }
 
+  /** A one-to-one mix of the low 40 bits (an odd multiplier and xor-shifts, each invertible). */
+  static long scatter(long k) {
+    final long mask = (1L << 40) - 1;
+    long x = k & mask;
+    x = (x ^ (x >>> 19)) & mask;
+    x = (x * 0x9E3779B97L) & mask;
+    x = (x ^ (x >>> 23)) & mask;
+    x = (x * 0xC2B2AE3D27L) & mask;
+    return (x ^ (x >>> 17)) & mask;
+  }
+
   private SocketChannel open() throws IOException {
     SocketChannel ch =
         target instanceof UnixDomainSocketAddress
@@ -325,6 +342,8 @@ public final class LoadGenerator {
       switch (profile) {
         case NEW:
           return freshKey(c);
+        case WAVE:
+          return scatter(freshKey(c));
         case KNOWN:
           return keyOffset + c.random.nextLong(Math.min(keyspace, 10_000));
         case MIX:

@@ -79,7 +79,9 @@ public final class BenchCommand implements Callable<Integer> {
       paramLabel = "PROFILE",
       description =
           "Which triplets: uniform (drawn from --keyspace; default), new (every request a triplet"
-              + " never sent: a spam wave), mix (70%% new, 20%% retries of earlier ones, 10%% a hot"
+              + " never sent: a spam wave), wave (as new, scattered over client networks, senders"
+              + " and recipients as a botnet's are: every insert on a random page of the store),"
+              + " mix (70%% new, 20%% retries of earlier ones, 10%% a hot"
               + " set of known senders), known (up to 10,000 triplets, all seen after the"
               + " warm-up).")
   String profile = "uniform";
@@ -127,7 +129,7 @@ public final class BenchCommand implements Callable<Integer> {
       gen.profile(LoadGenerator.Profile.valueOf(profile.toUpperCase(Locale.ROOT)));
     } catch (IllegalArgumentException e) {
       throw new GreygateCli.UsageError(
-          "--profile must be uniform, new, mix or known, got '" + profile + "'");
+          "--profile must be uniform, new, wave, mix or known, got '" + profile + "'");
     }
     if (tail <= 0) {
       throw new GreygateCli.UsageError("--tail must be > 0, got " + tail);

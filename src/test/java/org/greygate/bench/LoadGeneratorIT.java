@@ -73,6 +73,22 @@ class LoadGeneratorIT {
     assertTrue(fresh.size() > 2000, "requests " + fresh.size());
     assertEquals(fresh.size(), new java.util.HashSet<>(fresh).size(), "new: never a repeat");
 
+    List<String> wave = sent(LoadGenerator.Profile.WAVE, 1000, 1.0);
+    assertTrue(wave.size() > 2000, "requests " + wave.size());
+    assertEquals(wave.size(), new java.util.HashSet<>(wave).size(), "wave: never a repeat");
+    // new: consecutive triplets share a client network; wave: scattered over them
+    java.util.function.Function<List<String>, Integer> networks =
+        l ->
+            (int)
+                l.stream()
+                    .limit(2000)
+                    .map(t -> t.split("\\|")[1])
+                    .map(a -> a.substring(0, a.lastIndexOf('.')))
+                    .distinct()
+                    .count();
+    assertTrue(networks.apply(fresh) < 100, "new: few networks, " + networks.apply(fresh));
+    assertTrue(networks.apply(wave) > 1500, "wave: scattered, " + networks.apply(wave));
+
     List<String> known = sent(LoadGenerator.Profile.KNOWN, 1_000_000, 1.0);
     assertTrue(new java.util.HashSet<>(known).size() <= 10_000, "known: a set of 10,000 at most");
 
