@@ -20,6 +20,7 @@ import org.greygate.store.Expiry;
 import org.greygate.store.StoreException;
 import org.greygate.store.SweepProgress;
 import org.lmdbjava.Dbi;
+import org.lmdbjava.Txn;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,7 +39,16 @@ import org.slf4j.LoggerFactory;
  */
 final class LmdbWriter implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(LmdbWriter.class);
-  private static final int MAX_BATCH = 10_000;
+
+  /**
+   * The most writes one commit takes. A spam wave's new rows land on random pages: a commit of N
+   * such writes into a store of L leaf pages rewrites up to min(N, L) of them, so under a sustained
+   * wave larger commits rewrite fewer pages per row (measured with 10,000 and 100,000 in
+   * docs/performance.md, "Sustained new-triplet writes"). Ordinary load never reaches it: what
+   * arrives in one commit interval is far less.
+   */
+  static final int MAX_BATCH = 100_000;
+
   static final long IDLE_POLL_MILLIS = 200;
 
   /** Called after a commit with the puts it made durable (to drop them from the overlay). */
@@ -57,6 +67,9 @@ final class LmdbWriter implements AutoCloseable {
   record Barrier(CompletableFuture<Void> done) implements Op {}
 
   private record CounterKey(long hour, String action, String reason) {}
+
+  private static final java.util.Comparator<Put> PUT_ORDER =
+      java.util.Comparator.comparing(Put::table).thenComparing(Put::key);
 
   private final LmdbEnvironment env;
   private final Committed committed;
@@ -299,15 +312,18 @@ final class LmdbWriter implements AutoCloseable {
     env.write(
         txn -> {
           sweepResults.clear();
+          List<Put> run = new ArrayList<>();
           for (Op op : batch) {
             if (op instanceof Put p) {
-              if (last.get(p.table()).get(p.key()) == p) {
-                LmdbEnvironment.put(txn, env.dbi(p.table()), LmdbCodec.key(p.key()), p.value());
+              if (last.get(p.table()).get(p.key()) == p) run.add(p);
+            } else {
+              putInKeyOrder(txn, run);
+              if (op instanceof Sweep s) {
+                sweepResults.add(LmdbSweep.slice(env, txn, s.rule(), s.now(), s.from(), s.limit()));
               }
-            } else if (op instanceof Sweep s) {
-              sweepResults.add(LmdbSweep.slice(env, txn, s.rule(), s.now(), s.from(), s.limit()));
             }
           }
+          putInKeyOrder(txn, run);
           Dbi<java.nio.ByteBuffer> decisions = env.dbi(Table.DECISIONS);
           for (var e : counts.entrySet()) {
             CounterKey k = e.getKey();
@@ -329,6 +345,22 @@ final class LmdbWriter implements AutoCloseable {
         b.done().complete(null);
       }
     }
+  }
+
+  /**
+   * Writes {@code run} (consecutive puts of a batch, each key's last) sorted by table and key: the
+   * B-tree is then walked in order, each leaf reached once while its path is still in the cache,
+   * rather than at random (docs/performance.md, "Sustained new-triplet writes"). Between two runs
+   * is a sweep slice, which keeps its place.
+   */
+  private void putInKeyOrder(Txn<java.nio.ByteBuffer> txn, List<Put> run) {
+    if (run.size() > 1) {
+      run.sort(PUT_ORDER);
+    }
+    for (Put p : run) {
+      LmdbEnvironment.put(txn, env.dbi(p.table()), LmdbCodec.key(p.key()), p.value());
+    }
+    run.clear();
   }
 
   /** Waits for the back-off; returns false if the store is closing instead. */
