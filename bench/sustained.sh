@@ -11,6 +11,7 @@
 #
 #   bench/sustained.sh                                        # SIZES="1000000 10000000"
 #   BEFORE_JAR=/path/to/old/greygate.jar SIZES=1000000 DURATION=90 bench/sustained.sh
+#   JARS="a=/path/a.jar b=/path/b.jar" bench/sustained.sh     # more builds, in turns, labelled
 #
 # Needs about 1 GB of disk per 10 million rows per build (in $TMPDIR).
 set -euo pipefail
@@ -30,6 +31,7 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/greygate-sustained.XXXXXX")
 cp target/greygate.jar "$work/this.jar"
 builds="this"
 if [ -n "$BEFORE_JAR" ]; then cp "$BEFORE_JAR" "$work/before.jar"; builds="before this"; fi
+for j in ${JARS:-}; do cp "${j#*=}" "$work/${j%%=*}.jar"; builds="${j%%=*} $builds"; done
 pid=""
 cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; wait 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT

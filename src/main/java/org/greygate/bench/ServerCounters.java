@@ -84,7 +84,7 @@ public final class ServerCounters {
   }
 
   /** Sums each counter's samples in Prometheus's text format; a counter absent reads as 0. */
-  static Reading parse(String text) {
+  public static Reading parse(String text) {
     double failOpen = 0;
     double dropped = 0;
     for (String line : text.split("\n")) {
@@ -98,20 +98,35 @@ public final class ServerCounters {
       String name = line.substring(0, nameEnd);
       boolean fo = name.equals(FAIL_OPEN);
       if (!fo && !name.equals(WRITES_DROPPED)) continue;
-      double v = value(line);
+      double v = value(line, nameEnd);
       if (fo) failOpen += v;
       else dropped += v;
     }
     return new Reading(failOpen, dropped);
   }
 
-  /** The sample's value: the field after the labels (a timestamp may follow). */
-  private static double value(String line) {
-    int close = line.lastIndexOf('}');
-    String rest = line.substring(close < 0 ? line.indexOf(' ') : close + 1).strip();
+  /**
+   * The sample's value: the field after the name and its labels (a timestamp may follow); 0 for a
+   * line that has none, or one that is not a count (negative, NaN, infinite).
+   */
+  private static double value(String line, int nameEnd) {
+    int p = nameEnd;
+    if (p < line.length() && line.charAt(p) == '{') {
+      boolean quoted = false;
+      for (p++; p < line.length(); p++) {
+        char ch = line.charAt(p);
+        if (quoted && ch == '\\') p++; // an escaped character in a label value
+        else if (ch == '"') quoted = !quoted;
+        else if (ch == '}' && !quoted) break;
+      }
+      if (p >= line.length()) return 0;
+      p++;
+    }
+    String rest = line.substring(p).strip();
     int space = rest.indexOf(' ');
     try {
-      return Double.parseDouble(space < 0 ? rest : rest.substring(0, space));
+      double v = Double.parseDouble(space < 0 ? rest : rest.substring(0, space));
+      return Double.isFinite(v) && v >= 0 ? v : 0;
     } catch (NumberFormatException e) {
       return 0;
     }
