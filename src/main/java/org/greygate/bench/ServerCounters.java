@@ -15,11 +15,17 @@ import org.greygate.config.InvalidSetting;
  * ({@code greygate_fail_open_total}).
  */
 public final class ServerCounters {
-  /** The sum over every label of these counters at one moment. */
-  public record Reading(double failOpen, double writesDropped) {
+  /**
+   * The sum over every label of these counters at one moment; {@code dropsCounted}: the server
+   * exports the dropped writes at all (a build before the counter does not).
+   */
+  public record Reading(double failOpen, double writesDropped, boolean dropsCounted) {
     /** What happened between {@code earlier} and this reading. */
     public Reading since(Reading earlier) {
-      return new Reading(failOpen - earlier.failOpen, writesDropped - earlier.writesDropped);
+      return new Reading(
+          failOpen - earlier.failOpen,
+          writesDropped - earlier.writesDropped,
+          dropsCounted && earlier.dropsCounted);
     }
   }
 
@@ -87,6 +93,7 @@ public final class ServerCounters {
   public static Reading parse(String text) {
     double failOpen = 0;
     double dropped = 0;
+    boolean dropsCounted = false;
     for (String line : text.split("\n")) {
       if (line.isEmpty() || line.charAt(0) == '#') continue;
       int nameEnd = 0;
@@ -99,10 +106,14 @@ public final class ServerCounters {
       boolean fo = name.equals(FAIL_OPEN);
       if (!fo && !name.equals(WRITES_DROPPED)) continue;
       double v = value(line, nameEnd);
-      if (fo) failOpen += v;
-      else dropped += v;
+      if (fo) {
+        failOpen += v;
+      } else {
+        dropped += v;
+        dropsCounted = true;
+      }
     }
-    return new Reading(failOpen, dropped);
+    return new Reading(failOpen, dropped, dropsCounted);
   }
 
   /**

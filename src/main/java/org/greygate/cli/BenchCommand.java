@@ -159,7 +159,10 @@ public final class BenchCommand implements Callable<Integer> {
       whole = readings[2].since(readings[0]);
       failOpen = String.format(Locale.ROOT, "%.0f", whole.failOpen());
       failOpenTail = String.format(Locale.ROOT, "%.0f", readings[2].since(readings[1]).failOpen());
-      dropped = String.format(Locale.ROOT, "%.0f", whole.writesDropped());
+      dropped =
+          whole.dropsCounted()
+              ? String.format(Locale.ROOT, "%.0f", whole.writesDropped())
+              : "not-counted";
     }
     double tailSeconds = Math.min(tail, Math.floor(duration));
     out.println(
@@ -189,12 +192,12 @@ public final class BenchCommand implements Callable<Integer> {
       out.println(
           String.format(
               Locale.ROOT,
-              "answers %d, of which fail-open %.0f (%.2f %%); writes dropped under overload %.0f"
+              "answers %d, of which fail-open %.0f (%.2f %%); writes dropped under overload %s"
                   + " (from %s)",
               r.requests(),
               whole.failOpen(),
               r.requests() == 0 ? 0 : 100.0 * whole.failOpen() / r.requests(),
-              whole.writesDropped(),
+              dropped,
               counters.uri()));
     }
     out.flush();

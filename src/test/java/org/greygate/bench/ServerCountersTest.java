@@ -2,6 +2,7 @@ package org.greygate.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.greygate.config.InvalidSetting;
 import org.junit.jupiter.api.Test;
@@ -24,7 +25,8 @@ class ServerCountersTest {
     ServerCounters.Reading r = ServerCounters.parse(text);
     assertEquals(42, r.failOpen());
     assertEquals(1500, r.writesDropped());
-    assertEquals(new ServerCounters.Reading(0, 0), ServerCounters.parse(""));
+    assertTrue(r.dropsCounted());
+    assertEquals(new ServerCounters.Reading(0, 0, false), ServerCounters.parse(""));
   }
 
   /** What a server that is not greygate, or a broken one, may send: never an exception. */
@@ -43,7 +45,9 @@ class ServerCountersTest {
           "greygate_store_writes_dropped_total{}",
           "\u0000greygate_fail_open_total 3",
         }) {
-      assertEquals(new ServerCounters.Reading(0, 0), ServerCounters.parse(line + "\n"), line);
+      ServerCounters.Reading r = ServerCounters.parse(line + "\n");
+      assertEquals(0, r.failOpen(), line);
+      assertEquals(0, r.writesDropped(), line);
     }
   }
 
