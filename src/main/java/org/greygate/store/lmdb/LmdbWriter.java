@@ -34,8 +34,9 @@ import org.slf4j.LoggerFactory;
  * within {@link #IDLE_POLL_MILLIS}).
  *
  * <p>A failing commit (disk full, read-only, I/O error) keeps its batch and retries with back-off
- * (10 ms doubling to 1 s); {@link #admit} refuses new writes once {@code maxPending} are waiting,
- * so the caller fails open instead of filling memory.
+ * (10 ms doubling to 1 s); once {@code maxPending} writes are waiting, {@link #tryAdmit} says no
+ * while commits work (the writer is only slower than the writes: the caller drops them and keeps
+ * its answer) and throws while they fail (the caller fails open), instead of filling memory.
  */
 final class LmdbWriter implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(LmdbWriter.class);
