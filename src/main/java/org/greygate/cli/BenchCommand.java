@@ -137,6 +137,14 @@ public final class BenchCommand implements Callable<Integer> {
     ServerCounters counters = metrics == null ? null : ServerCounters.at(metrics);
     ServerCounters.Reading[] readings = new ServerCounters.Reading[3];
     if (counters != null) {
+      try {
+        counters.read(); // a wrong --metrics is told before the load, not blamed on the target
+      } catch (java.io.IOException e) {
+        spec.commandLine()
+            .getErr()
+            .println("greygate bench: cannot read " + counters.uri() + ": " + e.getMessage());
+        return GreygateCli.EXIT_FAILURE;
+      }
       gen.onPhase(tail, phase -> readings[phase.ordinal()] = counters.read());
     } else {
       gen.onPhase(tail, phase -> {});

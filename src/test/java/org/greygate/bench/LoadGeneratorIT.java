@@ -103,4 +103,27 @@ class LoadGeneratorIT {
     assertTrue(once > counts.size() / 2, "mostly new triplets");
     assertTrue(repeated > 0.15 && repeated < 0.45, "retries and the hot set: " + repeated);
   }
+
+  /** A --metrics that does not answer is said before any load, not blamed on the target. */
+  @Test
+  void benchWithMetricsThatDoNotAnswerSaysSoAtOnce() throws Exception {
+    int closed;
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      closed = s.getLocalPort();
+    }
+    org.greygate.testing.Cli cli = new org.greygate.testing.Cli();
+    long t = System.nanoTime();
+    int code =
+        cli.run(
+            "bench",
+            "--target=127.0.0.1:" + closed,
+            "--metrics=" + closed,
+            "--duration=30",
+            "--warmup=0");
+    assertEquals(1, code, cli.out + "" + cli.err);
+    assertTrue(
+        cli.err.toString().contains("cannot read http://127.0.0.1:" + closed + "/metrics"),
+        cli.err.toString());
+    assertTrue(System.nanoTime() - t < 10_000_000_000L, "at once");
+  }
 }
