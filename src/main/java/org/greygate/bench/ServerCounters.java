@@ -32,6 +32,9 @@ public final class ServerCounters {
   static final String FAIL_OPEN = "greygate_fail_open_total";
   static final String WRITES_DROPPED = "greygate_store_writes_dropped_total";
 
+  /** 2^53: a counter above it is no count (a double counts exactly up to there). */
+  static final double MAX_COUNT = 9007199254740992.0;
+
   /** A scrape larger than this is not a greygate daemon's. */
   static final int MAX_BYTES = 8 << 20;
 
@@ -118,7 +121,8 @@ public final class ServerCounters {
 
   /**
    * The sample's value: the field after the name and its labels (a timestamp may follow); 0 for a
-   * line that has none, or one that is not a count (negative, NaN, infinite).
+   * line that has none, or one that is not a count (negative, NaN, above {@link #MAX_COUNT}): a few
+   * such samples must not add up to infinity.
    */
   private static double value(String line, int nameEnd) {
     int p = nameEnd;
@@ -137,7 +141,7 @@ public final class ServerCounters {
     int space = rest.indexOf(' ');
     try {
       double v = Double.parseDouble(space < 0 ? rest : rest.substring(0, space));
-      return Double.isFinite(v) && v >= 0 ? v : 0;
+      return v >= 0 && v <= MAX_COUNT ? v : 0;
     } catch (NumberFormatException e) {
       return 0;
     }

@@ -42,6 +42,7 @@ class ServerCountersTest {
           "greygate_fail_open_total NaN",
           "greygate_fail_open_total -5",
           "greygate_fail_open_total +Inf",
+          "greygate_fail_open_total 1e308\ngreygate_fail_open_total 1e308",
           "greygate_store_writes_dropped_total{}",
           "\u0000greygate_fail_open_total 3",
         }) {
