@@ -8,6 +8,8 @@
 # each loaded by `greygate bench --profile=P` (new: every request a triplet never seen, a spam
 # wave; mix: mostly new, some retries past the delay, a hot set of known senders; known: all
 # seen), at each of CONNS connections; every cell the median of RUNS runs, servers in turns.
+# greygate's fail-open answers are counted apart, from its own greygate_fail_open_total ("?" for
+# servers that do not say): a DUNNO given because the store could not keep up is not a decision.
 # Then the generator is checked: bench/c/loadgen.c and `greygate bench` against the ceiling.
 #
 #   bench/compare.sh                               # RUNS=3, DURATION=10, CONNS="1 8"
@@ -29,7 +31,7 @@ PROFILES=${PROFILES:-"new mix known"}
 DELAY=${DELAY:-1}          # short, so the mix profile's retries pass as legitimate retries do
 THREADS=${THREADS:-2}      # load generator threads
 PORT_GG=${PORT_GG:-10061}; PORT_PG=${PORT_PG:-10062}; PORT_TR=${PORT_TR:-10063}; PORT_CE=${PORT_CE:-10066}
-PORT_BF=${PORT_BF:-10067}
+PORT_BF=${PORT_BF:-10067}; PORT_GM=${PORT_GM:-10068}; PORT_BM=${PORT_BM:-10069}
 BEFORE_JAR=${BEFORE_JAR:-}
 
 for p in postgrey cc; do
@@ -57,14 +59,14 @@ mkdir -p "$work/pg" && chown postgrey "$work/pg"
 postgrey --inet=127.0.0.1:$PORT_PG --dbdir="$work/pg" --user=postgrey --group=nogroup --delay=$DELAY \
   --whitelist-clients="$work/empty" --whitelist-recipients="$work/empty" >"$work/postgrey.log" 2>&1 &
 pids+=($!)
-bin/greygate serve --inet=127.0.0.1:$PORT_GG --dbdir="$work/gg" --delay=$DELAY -q \
+bin/greygate serve --inet=127.0.0.1:$PORT_GG --metrics=127.0.0.1:$PORT_GM --dbdir="$work/gg" --delay=$DELAY -q \
   --whitelist-clients="$work/empty" --whitelist-recipients="$work/empty" >"$work/greygate.log" 2>&1 &
 pids+=($!)
 bin/greygate responder --inet=127.0.0.1:$PORT_TR >"$work/responder.log" 2>&1 &
 pids+=($!)
 if [ -n "$BEFORE_JAR" ]; then
   cp "$BEFORE_JAR" "$work/before.jar"
-  GREYGATE_JAR="$work/before.jar" bin/greygate serve --inet=127.0.0.1:$PORT_BF --dbdir="$work/bf" \
+  GREYGATE_JAR="$work/before.jar" bin/greygate serve --inet=127.0.0.1:$PORT_BF --metrics=127.0.0.1:$PORT_BM --dbdir="$work/bf" \
     --delay=$DELAY -q --whitelist-clients="$work/empty" --whitelist-recipients="$work/empty" \
     >"$work/before.log" 2>&1 &
   pids+=($!)
@@ -72,6 +74,8 @@ fi
 "$work/ceiling" $PORT_CE "$(nproc)" 2>"$work/ceiling.log" &
 pids+=($!)
 declare -A port=([greygate]=$PORT_GG [responder]=$PORT_TR [ceiling]=$PORT_CE [postgrey]=$PORT_PG [before]=$PORT_BF)
+# the daemons' own counters: a fail-open answer is DUNNO, indistinguishable by its words
+declare -A metrics=([greygate]="--metrics=$PORT_GM" [before]="--metrics=$PORT_BM")
 servers="greygate responder ceiling postgrey"
 [ -n "$BEFORE_JAR" ] && servers="greygate before responder ceiling postgrey"
 for s in $servers; do wait_port "${port[$s]}"; done
@@ -88,7 +92,8 @@ for profile in $PROFILES; do
         [ $profile = known ] && offset=0
         line=$(bin/greygate bench --target=127.0.0.1:${port[$s]} --connections=$c --threads=$THREADS \
           --duration=$DURATION --warmup=$WARMUP --profile=$profile --keyspace=1000000 \
-          --key-offset=$offset --label=$s)
+          --key-offset=$offset --label=$s ${metrics[$s]:-})
+        line=$(echo "$line" | head -1)
         echo "$line" >&2
         echo "$line" >> "$results"
       done
@@ -116,20 +121,23 @@ for line in open(sys.argv[1]):
 med = lambda rs, k: statistics.median(float(r[k]) for r in rs)
 for profile in sys.argv[3].split():
     print(f"profile **{profile}**\n")
-    print("| connections | server | requests/s | p50 µs | p99 µs |")
-    print("|---:|---|---:|---:|---:|")
+    print("| connections | server | requests/s | of which fail-open | p50 µs | p99 µs |")
+    print("|---:|---|---:|---:|---:|---:|")
     for c in [int(x) for x in sys.argv[2].split()]:
         rps = {}
         for s in ("greygate", "before", "responder", "ceiling", "postgrey"):
             rs = rows.get((s, profile, c))
             if not rs: continue
             rps[s] = med(rs, 'rps')
-            print(f"| {c} | {s} | {rps[s]:,.0f} | {med(rs, 'p50_us'):,.0f} | {med(rs, 'p99_us'):,.0f} |")
+            fo = [r.get('fail_open', 'unknown') for r in rs]
+            fo = "?" if any(not x.isdigit() for x in fo) else \
+                f"{sum(int(x) for x in fo) / sum(int(r['requests']) for r in rs):.2%}"
+            print(f"| {c} | {s} | {rps[s]:,.0f} | {fo} | {med(rs, 'p50_us'):,.0f} | {med(rs, 'p99_us'):,.0f} |")
         if 'greygate' in rps:
             parts = [f"{rps['greygate']/rps[s]:.2f} of the {s}" for s in ("ceiling", "responder") if s in rps]
             if 'before' in rps: parts.append(f"{rps['greygate']/rps['before']:.2f} of the build before")
             if 'postgrey' in rps: parts.append(f"{rps['greygate']/rps['postgrey']:.1f}× postgrey")
-            print(f"| {c} | **greygate** | **{', '.join(parts)}** | | |")
+            print(f"| {c} | **greygate** | **{', '.join(parts)}** | | | |")
     print()
 c = rows.get(('c-loadgen', 'fixed', 8)); j = rows.get(('greygate-bench', 'new', 8))
 if c and j:

@@ -86,6 +86,7 @@ public final class Daemon implements AutoCloseable {
               config.commitInterval());
       resources.add(store);
       sink.pendingWrites(store::pendingWrites);
+      sink.droppedWrites(store::droppedWrites);
       housekeeping = daemonThreads("housekeeping");
       resources.add(housekeeping::shutdownNow);
       whitelists = new WhitelistReloader(config.whitelists(), housekeeping, 300, sink);

@@ -36,10 +36,41 @@ public final class LoadGenerator {
       long requests,
       long errors,
       LatencyHistogram latency,
-      Map<String, Long> answers) {
+      Map<String, Long> answers,
+      long[] perSecond) {
     public double throughput() {
       return requests / seconds;
     }
+
+    /**
+     * Requests per second over the last {@code tailSeconds} of the measured time (the whole of it
+     * when shorter): a rate that holds only in the first seconds of a run is a burst, not a
+     * sustained rate.
+     */
+    public double throughputOverLast(double tailSeconds) {
+      int whole = (int) Math.floor(seconds);
+      int n = (int) Math.min(whole, Math.max(1, Math.round(tailSeconds)));
+      if (n <= 0 || whole <= 0) return throughput();
+      long sum = 0;
+      for (int i = whole - n; i < whole; i++) sum += perSecond[i];
+      return sum / (double) n;
+    }
+  }
+
+  /** The points of a run {@link #onPhase} reports, from the thread that called {@link #run}. */
+  public enum Phase {
+    /** The warm-up is over: measuring starts. */
+    START,
+    /** The last {@code tailSeconds} of the measured time start. */
+    TAIL,
+    /** Every connection has its last answer. */
+    END
+  }
+
+  /** Told of each {@link Phase} of a run, at that moment; may block briefly (a scrape). */
+  @FunctionalInterface
+  public interface PhaseListener {
+    void reached(Phase phase) throws IOException;
   }
 
   private final SocketAddress target;
@@ -49,6 +80,8 @@ public final class LoadGenerator {
   private final long keyOffset;
   private final boolean submission;
   private Profile profile = Profile.UNIFORM;
+  private PhaseListener phases = p -> {};
+  private double tailSeconds = 30;
 
   /**
    * Which triplets the requests carry.
@@ -56,6 +89,11 @@ public final class LoadGenerator {
    * <ul>
    *   <li>{@code UNIFORM}: drawn uniformly from the keyspace (the tables before profiles);
    *   <li>{@code NEW}: every request a triplet never sent before (a spam wave: every one a write);
+   *       consecutive triplets share client networks and sort near each other, so the store's
+   *       inserts land on few pages;
+   *   <li>{@code WAVE}: as {@code NEW}, but each triplet's number scrambled over 2^40 (a one-to-one
+   *       mix), so client networks, senders and recipients are scattered as a botnet's are: every
+   *       insert lands on a random page of the store (the hard case for a B-tree);
    *   <li>{@code MIX}: 70% new triplets, 20% retries of a triplet this connection sent about 4,096
    *       requests earlier (legitimate retries; past a short delay they pass), 10% a hot set of
    *       1,000 triplets sent again and again (known senders, auto-whitelisted clients);
@@ -66,6 +104,7 @@ public final class LoadGenerator {
   public enum Profile {
     UNIFORM,
     NEW,
+    WAVE,
     MIX,
     KNOWN
   }
@@ -74,6 +113,17 @@ public final class LoadGenerator {
   static final long HOT_BASE = 1L << 40;
 
   static final int RETRY_DISTANCE = 4096;
+
+  /**
+   * Tells {@code listener} when measuring starts, when the last {@code tailSeconds} start and when
+   * the run is over (to read the server's own counters at those moments).
+   */
+  public LoadGenerator onPhase(double tailSeconds, PhaseListener listener) {
+    check(tailSeconds > 0, "tail", "must be > 0, got " + tailSeconds);
+    this.tailSeconds = tailSeconds;
+    this.phases = listener;
+    return this;
+  }
 
   /** Uses {@code profile} for the requests' triplets (default {@link Profile#UNIFORM}). */
   public LoadGenerator profile(Profile profile) {
@@ -132,8 +182,9 @@ public final class LoadGenerator {
 
   public Result run(double warmupSeconds, double seconds) throws IOException, InterruptedException {
     List<Worker> workers = new ArrayList<>();
+    int buckets = (int) Math.ceil(seconds) + 1;
     for (int t = 0; t < threads; t++) {
-      workers.add(new Worker(t));
+      workers.add(new Worker(t, buckets));
     }
     for (int i = 0; i < connections; i++) {
       workers.get(i % threads).add(open(), i);
@@ -155,8 +206,15 @@ public final class LoadGenerator {
       th.setDaemon(true);
       th.start();
     }
+    long tail = end - (long) (Math.min(tailSeconds, seconds) * 1e9);
+    awaitUntil(done, start);
+    phases.reached(Phase.START);
+    awaitUntil(done, tail);
+    phases.reached(Phase.TAIL);
     done.await();
+    phases.reached(Phase.END);
     LatencyHistogram all = new LatencyHistogram();
+    long[] perSecond = new long[buckets];
     Map<String, Long> answers = new TreeMap<>();
     long errors = 0;
     for (Worker w : workers) {
@@ -164,9 +222,30 @@ public final class LoadGenerator {
       w.finishAnswers();
       w.answers.forEach((k, v) -> answers.merge(k, v, Long::sum));
       errors += w.errors;
+      for (int i = 0; i < buckets; i++) perSecond[i] += w.perSecond[i];
       w.close();
     }
-    return new Result(connections, (end - start) / 1e9, all.count(), errors, all, answers);
+    return new Result(
+        connections, (end - start) / 1e9, all.count(), errors, all, answers, perSecond);
+  }
+
+  /** Waits until {@code nanoTime} is reached or every worker is done. */
+  private static void awaitUntil(CountDownLatch done, long nanoTime) throws InterruptedException {
+    long left;
+    while ((left = nanoTime - System.nanoTime()) > 0 && done.getCount() > 0) {
+      done.await(left, java.util.concurrent.TimeUnit.NANOSECONDS);
+    }
+  }
+
+  /** A one-to-one mix of the low 40 bits (an odd multiplier and xor-shifts, each invertible). */
+  static long scatter(long k) {
+    final long mask = (1L << 40) - 1;
+    long x = k & mask;
+    x = (x ^ (x >>> 19)) & mask;
+    x = (x * 0x9E3779B97L) & mask;
+    x = (x ^ (x >>> 23)) & mask;
+    x = (x * 0xC2B2AE3D27L) & mask;
+    return (x ^ (x >>> 17)) & mask;
   }
 
   private SocketChannel open() throws IOException {
@@ -211,10 +290,12 @@ public final class LoadGenerator {
     final List<Conn> conns = new ArrayList<>();
     final LatencyHistogram histogram = new LatencyHistogram();
     final Map<String, Long> answers = new TreeMap<>();
+    final long[] perSecond; // answers counted, by the second of the measured time they were sent
     long errors;
 
-    Worker(int index) throws IOException {
+    Worker(int index, int buckets) throws IOException {
       this.index = index;
+      this.perSecond = new long[buckets];
       this.selector = Selector.open();
     }
 
@@ -261,6 +342,8 @@ public final class LoadGenerator {
       switch (profile) {
         case NEW:
           return freshKey(c);
+        case WAVE:
+          return scatter(freshKey(c));
         case KNOWN:
           return keyOffset + c.random.nextLong(Math.min(keyspace, 10_000));
         case MIX:
@@ -320,6 +403,7 @@ public final class LoadGenerator {
       long t = System.nanoTime();
       if (c.sentAt >= start && c.sentAt < end) {
         histogram.record(t - c.sentAt);
+        perSecond[(int) ((c.sentAt - start) / 1_000_000_000L)]++;
         c.in.get(0, c.reply, 0, p - 2);
         countAnswer(c.reply, p - 2);
       }

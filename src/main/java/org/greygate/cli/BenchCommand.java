@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.greygate.bench.LoadGenerator;
+import org.greygate.bench.ServerCounters;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -78,10 +79,30 @@ public final class BenchCommand implements Callable<Integer> {
       paramLabel = "PROFILE",
       description =
           "Which triplets: uniform (drawn from --keyspace; default), new (every request a triplet"
-              + " never sent: a spam wave), mix (70%% new, 20%% retries of earlier ones, 10%% a hot"
+              + " never sent: a spam wave), wave (as new, scattered over client networks, senders"
+              + " and recipients as a botnet's are: every insert on a random page of the store),"
+              + " mix (70%% new, 20%% retries of earlier ones, 10%% a hot"
               + " set of known senders), known (up to 10,000 triplets, all seen after the"
               + " warm-up).")
   String profile = "uniform";
+
+  @Option(
+      names = "--metrics",
+      paramLabel = "[HOST:]PORT|URL",
+      description =
+          "The server's Prometheus endpoint (its --metrics): read greygate_fail_open_total before"
+              + " and after the run, so fail-open answers are counted apart from real ones (by"
+              + " default a fail-open answer is DUNNO, like a passed triplet).")
+  String metrics;
+
+  @Option(
+      names = "--tail",
+      paramLabel = "SECONDS",
+      description =
+          "Also report the rate over the last SECONDS of the measured time (default:"
+              + " ${DEFAULT-VALUE}); with --profile=new and --duration=90 or more it is the"
+              + " sustained rate on a growing store, beside the whole run's (burst) rate.")
+  double tail = 30;
 
   @Option(
       names = "--label",
@@ -108,7 +129,25 @@ public final class BenchCommand implements Callable<Integer> {
       gen.profile(LoadGenerator.Profile.valueOf(profile.toUpperCase(Locale.ROOT)));
     } catch (IllegalArgumentException e) {
       throw new GreygateCli.UsageError(
-          "--profile must be uniform, new, mix or known, got '" + profile + "'");
+          "--profile must be uniform, new, wave, mix or known, got '" + profile + "'");
+    }
+    if (tail <= 0) {
+      throw new GreygateCli.UsageError("--tail must be > 0, got " + tail);
+    }
+    ServerCounters counters = metrics == null ? null : ServerCounters.at(metrics);
+    ServerCounters.Reading[] readings = new ServerCounters.Reading[3];
+    if (counters != null) {
+      try {
+        counters.read(); // a wrong --metrics is told before the load, not blamed on the target
+      } catch (java.io.IOException e) {
+        spec.commandLine()
+            .getErr()
+            .println("greygate bench: cannot read " + counters.uri() + ": " + e.getMessage());
+        return GreygateCli.EXIT_FAILURE;
+      }
+      gen.onPhase(tail, phase -> readings[phase.ordinal()] = counters.read());
+    } else {
+      gen.onPhase(tail, phase -> {});
     }
     LoadGenerator.Result r;
     try {
@@ -120,22 +159,55 @@ public final class BenchCommand implements Callable<Integer> {
       return GreygateCli.EXIT_FAILURE;
     }
     PrintWriter out = spec.commandLine().getOut();
+    String failOpen = "unknown";
+    String failOpenTail = "unknown";
+    String dropped = "unknown";
+    ServerCounters.Reading whole = null;
+    if (counters != null) {
+      whole = readings[2].since(readings[0]);
+      failOpen = String.format(Locale.ROOT, "%.0f", whole.failOpen());
+      failOpenTail = String.format(Locale.ROOT, "%.0f", readings[2].since(readings[1]).failOpen());
+      dropped =
+          whole.dropsCounted()
+              ? String.format(Locale.ROOT, "%.0f", whole.writesDropped())
+              : "not-counted";
+    }
+    double tailSeconds = Math.min(tail, Math.floor(duration));
     out.println(
         String.format(
             Locale.ROOT,
-            "%s profile=%s connections=%d keyspace=%d requests=%d rps=%.0f p50_us=%.0f p99_us=%.0f p999_us=%.0f max_us=%.0f errors=%d answers=%s",
+            "%s profile=%s connections=%d keyspace=%d requests=%d rps=%.0f tail_s=%.0f tail_rps=%.0f"
+                + " fail_open=%s fail_open_tail=%s writes_dropped=%s p50_us=%.0f p99_us=%.0f"
+                + " p999_us=%.0f max_us=%.0f errors=%d answers=%s",
             label != null ? label : target,
             profile.toLowerCase(Locale.ROOT),
             r.connections(),
             keyspace,
             r.requests(),
             r.throughput(),
+            tailSeconds,
+            r.throughputOverLast(tail),
+            failOpen,
+            failOpenTail,
+            dropped,
             r.latency().percentileMicros(0.50),
             r.latency().percentileMicros(0.99),
             r.latency().percentileMicros(0.999),
             r.latency().maxMicros(),
             r.errors(),
             r.answers()));
+    if (whole != null) {
+      out.println(
+          String.format(
+              Locale.ROOT,
+              "answers %d, of which fail-open %.0f (%.2f %%); writes dropped under overload %s"
+                  + " (from %s)",
+              r.requests(),
+              whole.failOpen(),
+              r.requests() == 0 ? 0 : 100.0 * whole.failOpen() / r.requests(),
+              dropped,
+              counters.uri()));
+    }
     out.flush();
     return r.errors() > 0 ? GreygateCli.EXIT_FAILURE : GreygateCli.EXIT_OK;
   }

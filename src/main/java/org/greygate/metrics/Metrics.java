@@ -57,6 +57,12 @@ public interface Metrics {
   /** Where the store can tell how many accepted writes are not yet durable. */
   default void pendingWrites(LongSupplier pending) {}
 
+  /**
+   * Where the store can tell how many writes it dropped under overload (the answers stood; the rows
+   * were not kept).
+   */
+  default void droppedWrites(LongSupplier dropped) {}
+
   /** A sweep slice finished: rows looked at and rows deleted in it. */
   default void sweepSlice(long visited, long deleted) {}
 
@@ -148,6 +154,12 @@ public interface Metrics {
       public void pendingWrites(LongSupplier pending) {
         a.pendingWrites(pending);
         b.pendingWrites(pending);
+      }
+
+      @Override
+      public void droppedWrites(LongSupplier dropped) {
+        a.droppedWrites(dropped);
+        b.droppedWrites(dropped);
       }
 
       @Override

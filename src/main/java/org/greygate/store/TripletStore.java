@@ -159,6 +159,14 @@ public interface TripletStore extends AutoCloseable {
     return 0;
   }
 
+  /**
+   * Writes dropped under overload since the store was opened: the answer was decided from what was
+   * read, the rows it would have changed were not kept (0 for a store that never drops).
+   */
+  default long droppedWrites() {
+    return 0;
+  }
+
   /** Blocks until every accepted write is durable. */
   void flush();
 

@@ -73,6 +73,22 @@ class LoadGeneratorIT {
     assertTrue(fresh.size() > 2000, "requests " + fresh.size());
     assertEquals(fresh.size(), new java.util.HashSet<>(fresh).size(), "new: never a repeat");
 
+    List<String> wave = sent(LoadGenerator.Profile.WAVE, 1000, 1.0);
+    assertTrue(wave.size() > 2000, "requests " + wave.size());
+    assertEquals(wave.size(), new java.util.HashSet<>(wave).size(), "wave: never a repeat");
+    // new: consecutive triplets share a client network; wave: scattered over them
+    java.util.function.Function<List<String>, Integer> networks =
+        l ->
+            (int)
+                l.stream()
+                    .limit(2000)
+                    .map(t -> t.split("\\|")[1])
+                    .map(a -> a.substring(0, a.lastIndexOf('.')))
+                    .distinct()
+                    .count();
+    assertTrue(networks.apply(fresh) < 100, "new: few networks, " + networks.apply(fresh));
+    assertTrue(networks.apply(wave) > 1500, "wave: scattered, " + networks.apply(wave));
+
     List<String> known = sent(LoadGenerator.Profile.KNOWN, 1_000_000, 1.0);
     assertTrue(new java.util.HashSet<>(known).size() <= 10_000, "known: a set of 10,000 at most");
 
@@ -86,5 +102,28 @@ class LoadGeneratorIT {
         "enough requests to reach the retries: " + mix.size());
     assertTrue(once > counts.size() / 2, "mostly new triplets");
     assertTrue(repeated > 0.15 && repeated < 0.45, "retries and the hot set: " + repeated);
+  }
+
+  /** A --metrics that does not answer is said before any load, not blamed on the target. */
+  @Test
+  void benchWithMetricsThatDoNotAnswerSaysSoAtOnce() throws Exception {
+    int closed;
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      closed = s.getLocalPort();
+    }
+    org.greygate.testing.Cli cli = new org.greygate.testing.Cli();
+    long t = System.nanoTime();
+    int code =
+        cli.run(
+            "bench",
+            "--target=127.0.0.1:" + closed,
+            "--metrics=" + closed,
+            "--duration=30",
+            "--warmup=0");
+    assertEquals(1, code, cli.out + "" + cli.err);
+    assertTrue(
+        cli.err.toString().contains("cannot read http://127.0.0.1:" + closed + "/metrics"),
+        cli.err.toString());
+    assertTrue(System.nanoTime() - t < 10_000_000_000L, "at once");
   }
 }

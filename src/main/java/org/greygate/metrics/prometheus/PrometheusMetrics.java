@@ -1,6 +1,7 @@
 package org.greygate.metrics.prometheus;
 
 import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
@@ -34,6 +35,7 @@ public final class PrometheusMetrics implements Metrics {
   private final Counter sweepRounds;
   private final Counter reloads;
   private final AtomicReference<LongSupplier> pending = new AtomicReference<>(() -> 0);
+  private final AtomicReference<LongSupplier> dropped = new AtomicReference<>(() -> 0);
 
   /** Upper bounds of the decision latency buckets, in seconds. */
   static final double[] LATENCY_BOUNDS_SECONDS = {
@@ -109,6 +111,13 @@ public final class PrometheusMetrics implements Metrics {
         .help("Writes the store accepted and has not yet made durable")
         .callback(cb -> cb.call(pending.get().getAsLong()))
         .register(registry);
+    CounterWithCallback.builder()
+        .name("greygate_store_writes_dropped_total")
+        .help(
+            "Writes the store dropped because its writer fell behind: the answers stood, the rows"
+                + " were not kept (a new triplet's retry is greylisted once more); not fail-open")
+        .callback(cb -> cb.call(dropped.get().getAsLong()))
+        .register(registry);
     JvmMetrics.builder().register(registry);
     // every series a failure can raise exists at 0 from the first scrape: one that appears with
     // its first event at 1 is invisible to increase() and rate(), and an alert on it would miss
@@ -175,6 +184,11 @@ public final class PrometheusMetrics implements Metrics {
   @Override
   public void pendingWrites(LongSupplier p) {
     pending.set(p);
+  }
+
+  @Override
+  public void droppedWrites(LongSupplier d) {
+    dropped.set(d);
   }
 
   @Override

@@ -50,6 +50,16 @@ public final class LmdbStore implements TripletStore {
   /** The default pause between the starts of two commits. */
   public static final Duration DEFAULT_COMMIT_INTERVAL = Duration.ofMillis(100);
 
+  /** Writes that may wait for the disk before new ones are refused or dropped. */
+  public static final int DEFAULT_WRITE_BACKLOG = 200_000;
+
+  /**
+   * A JVM system property that sets the daemon's write backlog, for tests that must overload the
+   * writer with a few hundred requests rather than hundreds of thousands. Not an option: the
+   * default is sized for real disks.
+   */
+  public static final String WRITE_BACKLOG_PROPERTY = "greygate.lmdb.write-backlog";
+
   private static final int STRIPES = 256;
 
   private final LmdbEnvironment env;
@@ -58,7 +68,16 @@ public final class LmdbStore implements TripletStore {
   private final Object[] stripes = new Object[STRIPES];
   private final WindowCache windows;
   private final ScheduledExecutorService windowFlusher; // null when read-only
+  private final Pacer pacer;
+  private final java.util.concurrent.atomic.LongAdder dropped =
+      new java.util.concurrent.atomic.LongAdder();
+  private final java.util.concurrent.atomic.AtomicLong nextDropLog =
+      new java.util.concurrent.atomic.AtomicLong(Long.MIN_VALUE);
+  private long droppedLogged; // under nextDropLog's compare-and-set
   private volatile boolean closed;
+
+  /** At most one line per this many seconds says that writes are being dropped. */
+  static final long DROP_LOG_SECONDS = 10;
 
   /** What {@link #verify} found. */
   public record Verification(long triplets, long clients, long counters, List<String> problems) {
@@ -69,6 +88,7 @@ public final class LmdbStore implements TripletStore {
 
   private LmdbStore(LmdbEnvironment env, int maxPending, Duration commitInterval, Pacer pacer) {
     this.env = env;
+    this.pacer = pacer;
     for (Table t : Table.values()) overlay.put(t, new ConcurrentHashMap<>());
     for (int i = 0; i < STRIPES; i++) stripes[i] = new Object();
     this.writer =
@@ -154,7 +174,10 @@ public final class LmdbStore implements TripletStore {
   /** With the writer's time driven by {@code pacer} (tests of the pacing). */
   static LmdbStore open(Path dir, Duration commitInterval, Pacer pacer) {
     return new LmdbStore(
-        LmdbEnvironment.openWritable(dir, 64L << 20), 200_000, commitInterval, pacer);
+        LmdbEnvironment.openWritable(dir, 64L << 20),
+        Math.max(1, Integer.getInteger(WRITE_BACKLOG_PROPERTY, DEFAULT_WRITE_BACKLOG)),
+        commitInterval,
+        pacer);
   }
 
   /** For tests: a given starting map size (bytes) and write backlog bound. */
@@ -305,7 +328,12 @@ public final class LmdbStore implements TripletStore {
         (tripletKey != null && out.triplet() != null ? 1 : 0)
             + (clientKey != null && out.client() != null ? 1 : 0);
     if (writes > 0) {
-      admit(writes);
+      if (writer != null && !writer.tryAdmit(writes)) {
+        // Overload, not a fault: the answer stands on what was read; the rows are not kept (a
+        // new triplet's retry is greylisted once more). Failing open would let the wave through.
+        dropped(writes);
+        return out.result();
+      }
       if (tripletKey != null && out.triplet() != null) {
         write(Table.TRIPLETS, tripletKey, LmdbCodec.triplet(out.triplet()));
       }
@@ -361,6 +389,32 @@ public final class LmdbStore implements TripletStore {
               return out;
             });
     rows.forEach(action);
+  }
+
+  /** Counts writes dropped under overload; says so in the log at most every few seconds. */
+  private void dropped(int writes) {
+    dropped.add(writes);
+    long now = pacer.nanoTime();
+    long next = nextDropLog.get();
+    if (next != Long.MIN_VALUE && now - next < 0) return;
+    if (!nextDropLog.compareAndSet(next, now + DROP_LOG_SECONDS * 1_000_000_000L)) return;
+    long total = dropped.sum();
+    long since = total - droppedLogged;
+    droppedLogged = total;
+    org.slf4j.LoggerFactory.getLogger(LmdbStore.class)
+        .warn(
+            "LMDB write backlog full ({} pending writes, commits working but slower than the writes"
+                + " arriving): {} writes dropped since the last such line, {} in all; answers are"
+                + " decided as usual, but those rows are not kept (a new triplet's retry is"
+                + " greylisted once more)",
+            writer.maxPending(),
+            since,
+            total);
+  }
+
+  @Override
+  public long droppedWrites() {
+    return dropped.sum();
   }
 
   private void admit(int writes) {

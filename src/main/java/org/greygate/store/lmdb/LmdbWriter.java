@@ -20,6 +20,7 @@ import org.greygate.store.Expiry;
 import org.greygate.store.StoreException;
 import org.greygate.store.SweepProgress;
 import org.lmdbjava.Dbi;
+import org.lmdbjava.Txn;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,12 +34,22 @@ import org.slf4j.LoggerFactory;
  * within {@link #IDLE_POLL_MILLIS}).
  *
  * <p>A failing commit (disk full, read-only, I/O error) keeps its batch and retries with back-off
- * (10 ms doubling to 1 s); {@link #admit} refuses new writes once {@code maxPending} are waiting,
- * so the caller fails open instead of filling memory.
+ * (10 ms doubling to 1 s); once {@code maxPending} writes are waiting, {@link #tryAdmit} says no
+ * while commits work (the writer is only slower than the writes: the caller drops them and keeps
+ * its answer) and throws while they fail (the caller fails open), instead of filling memory.
  */
 final class LmdbWriter implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(LmdbWriter.class);
-  private static final int MAX_BATCH = 10_000;
+
+  /**
+   * The most writes one commit takes. A spam wave's new rows land on random pages: a commit of N
+   * such writes into a store of L leaf pages rewrites up to min(N, L) of them, so under a sustained
+   * wave larger commits rewrite fewer pages per row (measured with 10,000 and 100,000 in
+   * docs/performance.md, "Sustained new-triplet writes"). Ordinary load never reaches it: what
+   * arrives in one commit interval is far less.
+   */
+  static final int MAX_BATCH = 100_000;
+
   static final long IDLE_POLL_MILLIS = 200;
 
   /** Called after a commit with the puts it made durable (to drop them from the overlay). */
@@ -57,6 +68,9 @@ final class LmdbWriter implements AutoCloseable {
   record Barrier(CompletableFuture<Void> done) implements Op {}
 
   private record CounterKey(long hour, String action, String reason) {}
+
+  private static final java.util.Comparator<Put> PUT_ORDER =
+      java.util.Comparator.comparing(Put::table).thenComparing(Put::key);
 
   private final LmdbEnvironment env;
   private final Committed committed;
@@ -114,6 +128,32 @@ final class LmdbWriter implements AutoCloseable {
               + " pending writes): "
               + (lastFailure == null ? "store is slow" : lastFailure));
     }
+  }
+
+  /**
+   * Reserves room for {@code n} writes when there is some; {@code false} when the backlog is full
+   * while commits work (the writer is only slower than the writes arriving: the caller may drop
+   * them).
+   *
+   * @throws StoreException.Unavailable when closed, or the backlog is full because commits fail
+   *     (disk full, I/O error): that is not overload but a fault, reported as one
+   */
+  boolean tryAdmit(int n) {
+    if (closed) {
+      throw new StoreException.Unavailable("store " + env.dir + " is closed");
+    }
+    if (backlog.addAndGet(n) <= maxPending) return true;
+    backlog.addAndGet(-n);
+    String failing = lastFailure;
+    if (failing != null) {
+      throw new StoreException.Unavailable(
+          "write backlog full (" + maxPending + " pending writes): " + failing);
+    }
+    return false;
+  }
+
+  int maxPending() {
+    return maxPending;
   }
 
   /** Queues a write admitted before. */
@@ -273,15 +313,18 @@ final class LmdbWriter implements AutoCloseable {
     env.write(
         txn -> {
           sweepResults.clear();
+          List<Put> run = new ArrayList<>();
           for (Op op : batch) {
             if (op instanceof Put p) {
-              if (last.get(p.table()).get(p.key()) == p) {
-                LmdbEnvironment.put(txn, env.dbi(p.table()), LmdbCodec.key(p.key()), p.value());
+              if (last.get(p.table()).get(p.key()) == p) run.add(p);
+            } else {
+              putInKeyOrder(txn, run);
+              if (op instanceof Sweep s) {
+                sweepResults.add(LmdbSweep.slice(env, txn, s.rule(), s.now(), s.from(), s.limit()));
               }
-            } else if (op instanceof Sweep s) {
-              sweepResults.add(LmdbSweep.slice(env, txn, s.rule(), s.now(), s.from(), s.limit()));
             }
           }
+          putInKeyOrder(txn, run);
           Dbi<java.nio.ByteBuffer> decisions = env.dbi(Table.DECISIONS);
           for (var e : counts.entrySet()) {
             CounterKey k = e.getKey();
@@ -303,6 +346,22 @@ final class LmdbWriter implements AutoCloseable {
         b.done().complete(null);
       }
     }
+  }
+
+  /**
+   * Writes {@code run} (consecutive puts of a batch, each key's last) sorted by table and key: the
+   * B-tree is then walked in order, each leaf reached once while its path is still in the cache,
+   * rather than at random (docs/performance.md, "Sustained new-triplet writes"). Between two runs
+   * is a sweep slice, which keeps its place.
+   */
+  private void putInKeyOrder(Txn<java.nio.ByteBuffer> txn, List<Put> run) {
+    if (run.size() > 1) {
+      run.sort(PUT_ORDER);
+    }
+    for (Put p : run) {
+      LmdbEnvironment.put(txn, env.dbi(p.table()), LmdbCodec.key(p.key()), p.value());
+    }
+    run.clear();
   }
 
   /** Waits for the back-off; returns false if the store is closing instead. */

@@ -73,4 +73,30 @@ class LmdbWriterPacingIT {
       assertTrue(s.commits() >= 2);
     }
   }
+
+  /**
+   * A backlog of a spam wave's writes (scattered keys) is committed in commits of 100,000, not of
+   * 10,000 (each such commit rewrote nearly a page per row).
+   */
+  @Test
+  void aBacklogIsCommittedInLargeSortedBatches() {
+    ManualPacer pacer = new ManualPacer();
+    int n = 150_000;
+    try (LmdbStore s = LmdbStore.open(dir, Duration.ofHours(1), pacer)) {
+      long t = 1_800_000_000L;
+      Rows.put(s, "alone", new TripletEntry(t, t));
+      awaitCommits(s, 1);
+      java.util.SplittableRandom random = new java.util.SplittableRandom(26);
+      for (int i = 0; i < n; i++) {
+        Rows.put(s, "wave/" + random.nextLong() + "/" + i, new TripletEntry(t, t + i));
+      }
+      awaitCommits(s, 2); // a full batch does not wait for the interval: one commit
+      assertEquals(100_001, s.tripletCount(), "100,000 in the commit");
+      pacer.advance(Duration.ofMinutes(61));
+      awaitCommits(s, 3); // the rest together, at the interval
+      assertEquals(1 + n, s.tripletCount());
+      LmdbStore.Verification v = s.verify(t + n);
+      assertTrue(v.clean(), v.problems().subList(0, Math.min(3, v.problems().size())).toString());
+    }
+  }
 }
