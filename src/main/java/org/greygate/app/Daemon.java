@@ -195,7 +195,8 @@ public final class Daemon implements AutoCloseable {
       long every = config.statsInterval().toSeconds();
       if (every > 0) {
         housekeeping.scheduleAtFixedRate(
-            new StatsLine(Features.reasons(), metrics, store::tripletCount),
+            new StatsLine(
+                Features.reasons(), metrics, store.countsCheaply() ? store::tripletCount : null),
             every,
             every,
             TimeUnit.SECONDS);

@@ -38,7 +38,8 @@ public final class StatsLine implements Runnable {
 
   /**
    * @param reasons every reason the daemon's policies declare
-   * @param triplets the store's triplet count (may be slow: it is asked once a line)
+   * @param triplets the store's triplet count (may be slow: it is asked once a line), or null where
+   *     counting costs too much to do every line (a shared store): the field is left out
    */
   public StatsLine(Reasons reasons, Counters counters, LongSupplier triplets) {
     this.greylisted = reasons.in(Category.GREYLISTED);
@@ -93,8 +94,7 @@ public final class StatsLine implements Runnable {
         + m.connectionsOpen()
         + " pending_writes="
         + m.pendingWrites()
-        + " triplets="
-        + triplets.getAsLong();
+        + (triplets == null ? "" : " triplets=" + triplets.getAsLong());
   }
 
   private long sum(List<Reason> reasons) {

@@ -130,6 +130,14 @@ public interface TripletStore extends AutoCloseable {
    */
   SweepProgress sweep(Expiry rule, long now, SweepProgress from, int limit);
 
+  /**
+   * Whether {@link #tripletCount} is cheap enough for every stats line. A shared store counts by
+   * walking every key (SCAN: seconds of the server's CPU per million keys, for each host asking).
+   */
+  default boolean countsCheaply() {
+    return true;
+  }
+
   long tripletCount();
 
   long clientCount();

@@ -42,6 +42,9 @@ class StatsLineTest {
             + " fail_open=1 store_faults=0 timeouts=1 protocol_errors=1 refused=0 denied=0"
             + " connections=1 pending_writes=0 triplets=42",
         new StatsLine(REASONS, c, () -> 42).text());
+    assertTrue(
+        new StatsLine(REASONS, c, null).text().endsWith(" pending_writes=0"),
+        "a store too costly to count leaves the field out");
   }
 
   /**
