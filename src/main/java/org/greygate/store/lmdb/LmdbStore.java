@@ -13,6 +13,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import org.greygate.store.ClientEntry;
@@ -30,6 +32,8 @@ import org.lmdbjava.Cursor;
 import org.lmdbjava.CursorIterable;
 import org.lmdbjava.Dbi;
 import org.lmdbjava.KeyRange;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The embedded default {@link TripletStore}: LMDB in one directory.
@@ -47,6 +51,8 @@ import org.lmdbjava.KeyRange;
  * LmdbWriter} (group commit), {@link LmdbSweep}, {@link LmdbVerify}, {@link LmdbFaults} (errors).
  */
 public final class LmdbStore implements TripletStore {
+  private static final Logger log = LoggerFactory.getLogger(LmdbStore.class);
+
   /** The default pause between the starts of two commits. */
   public static final Duration DEFAULT_COMMIT_INTERVAL = Duration.ofMillis(100);
 
@@ -69,10 +75,8 @@ public final class LmdbStore implements TripletStore {
   private final WindowCache windows;
   private final ScheduledExecutorService windowFlusher; // null when read-only
   private final Pacer pacer;
-  private final java.util.concurrent.atomic.LongAdder dropped =
-      new java.util.concurrent.atomic.LongAdder();
-  private final java.util.concurrent.atomic.AtomicLong nextDropLog =
-      new java.util.concurrent.atomic.AtomicLong(Long.MIN_VALUE);
+  private final LongAdder dropped = new LongAdder();
+  private final AtomicLong nextDropLog = new AtomicLong(Long.MIN_VALUE);
   private long droppedLogged; // under nextDropLog's compare-and-set
   private volatile boolean closed;
 
@@ -150,7 +154,7 @@ public final class LmdbStore implements TripletStore {
     } catch (StoreException.Unavailable e) {
       // the writer's backlog is full: its failure is reported by problem(); retried next time
     } catch (RuntimeException e) {
-      org.slf4j.LoggerFactory.getLogger(LmdbStore.class).warn("writing rate-limit windows", e);
+      log.warn("writing rate-limit windows", e);
     }
   }
 
@@ -401,15 +405,14 @@ public final class LmdbStore implements TripletStore {
     long total = dropped.sum();
     long since = total - droppedLogged;
     droppedLogged = total;
-    org.slf4j.LoggerFactory.getLogger(LmdbStore.class)
-        .warn(
-            "LMDB write backlog full ({} pending writes, commits working but slower than the writes"
-                + " arriving): {} writes dropped since the last such line, {} in all; answers are"
-                + " decided as usual, but those rows are not kept (a new triplet's retry is"
-                + " greylisted once more)",
-            writer.maxPending(),
-            since,
-            total);
+    log.warn(
+        "LMDB write backlog full ({} pending writes, commits working but slower than the writes"
+            + " arriving): {} writes dropped since the last such line, {} in all; answers are"
+            + " decided as usual, but those rows are not kept (a new triplet's retry is"
+            + " greylisted once more)",
+        writer.maxPending(),
+        since,
+        total);
   }
 
   @Override
