@@ -52,8 +52,12 @@ public final class Placement {
 
   /** Greylisting was asked at a stage other than RCPT. */
   public void greylistingNotAtRcpt(String state) {
+    if (toldGreylist.get()) return; // said, or never to be said: no more counting per request
     greylistLate.increment();
-    if (rcpt.sum() == 0 && greylistLate.sum() >= PATIENCE && once(toldGreylist)) {
+    if (greylistLate.sum() < PATIENCE) return;
+    if (rcpt.sum() > 0) {
+      toldGreylist.set(true); // Postfix asks at RCPT too: nothing to say, now or later
+    } else if (once(toldGreylist)) {
       warn.accept(
           "greylisting is asked only at "
               + state
@@ -65,8 +69,12 @@ public final class Placement {
 
   /** A rate limit that counts per message was skipped: the request came at RCPT. */
   public void perMessageLimitAtRcpt() {
+    if (toldLimits.get()) return; // said, or never to be said: no more counting per request
     limitsEarly.increment();
-    if (endOfMessage.sum() == 0 && limitsEarly.sum() >= PATIENCE && once(toldLimits)) {
+    if (limitsEarly.sum() < PATIENCE) return;
+    if (endOfMessage.sum() > 0) {
+      toldLimits.set(true); // Postfix asks at the end of the message too: nothing to say
+    } else if (once(toldLimits)) {
       warn.accept(
           "rate limits are asked only at RCPT, where a message cannot be counted: they count"
               + " nothing. Ask greygate in smtpd_end_of_data_restrictions (in master.cf, under"
