@@ -44,19 +44,26 @@ class RedisClusterFailoverIT {
             "10." + network + ".0.0/a@example.org/u@example.net");
   }
 
+  /** One MX host on the cluster, fail-open answers told apart, replies due within 500 ms. */
+  Daemon mx(RedisCluster cluster, int delay, String... more) throws Exception {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "--inet=127.0.0.1:0",
+                "--dbdir=" + dir.resolve("mx"),
+                "--store=" + cluster.uri(),
+                "--delay=" + delay,
+                "--reply-timeout=500",
+                Daemon.FAIL_OPEN_OPTION));
+    args.addAll(List.of(more));
+    return Daemon.serve(args.toArray(String[]::new));
+  }
+
   @Test
   void aMasterDiesItsSlotsFailOpenTheOthersDecideAndItsReplicaTakesOverWithTheRows()
       throws Exception {
     try (RedisCluster cluster = RedisCluster.launch();
-        Daemon d =
-            Daemon.serve(
-                "--inet=127.0.0.1:0",
-                "--dbdir=" + dir.resolve("mx"),
-                "--store=" + cluster.uri(),
-                "--delay=4",
-                "--reply-timeout=500",
-                "--metrics=127.0.0.1:0",
-                Daemon.FAIL_OPEN_OPTION);
+        Daemon d = mx(cluster, 4, "--metrics=127.0.0.1:0");
         PolicyClient c = PolicyClient.tcp(d.port())) {
       int n = 40;
       for (int i = 0; i < n; i++) {
@@ -153,14 +160,7 @@ class RedisClusterFailoverIT {
   @Test
   void aReshardUnderLoadLosesNoTriplet() throws Exception {
     try (RedisCluster cluster = RedisCluster.launch();
-        Daemon d =
-            Daemon.serve(
-                "--inet=127.0.0.1:0",
-                "--dbdir=" + dir.resolve("mx"),
-                "--store=" + cluster.uri(),
-                "--delay=3",
-                "--reply-timeout=500",
-                Daemon.FAIL_OPEN_OPTION);
+        Daemon d = mx(cluster, 3);
         PolicyClient c = PolicyClient.tcp(d.port())) {
       int n = 200;
       for (int i = 0; i < n; i++) {
