@@ -41,7 +41,7 @@ final class Assembler implements Assembly {
   private final Supplier<Whitelists> whitelists;
   private final boolean jsonLines;
   private final DnsSettings dnsSettings;
-  private final Map<Stage, List<Policy>> policies = new EnumMap<>(Stage.class);
+  private final Map<Stage, List<Member>> policies = new EnumMap<>(Stage.class);
   private final Resources resources = new Resources();
   private final List<Runnable> reloads = new ArrayList<>();
   private final List<Runnable> starts = new ArrayList<>();
@@ -50,6 +50,12 @@ final class Assembler implements Assembly {
   private DnsClient dns;
 
   private record Periodic(Duration period, Runnable task) {}
+
+  /** A policy and the policy-set name of the feature that added it. */
+  private record Member(String feature, Policy policy) {}
+
+  /** The feature being installed: its policies are its members in policy sets. */
+  private String installing = "";
 
   Assembler(
       Use use,
@@ -81,6 +87,7 @@ final class Assembler implements Assembly {
     try {
       for (Feature f : features) {
         int before = count();
+        installing = f.policyName();
         f.install(this);
         if (count() > before) installed.add(f.name());
       }
@@ -100,13 +107,31 @@ final class Assembler implements Assembly {
 
   private int count() {
     int n = resources.size() + reloads.size() + starts.size() + periodic.size();
-    for (List<Policy> p : policies.values()) n += p.size();
+    for (List<Member> p : policies.values()) n += p.size();
     return n;
   }
 
   /** The policies added at {@code stage}, in installation order. */
   List<Policy> policies(Stage stage) {
-    return policies.getOrDefault(stage, List.of());
+    List<Policy> out = new ArrayList<>();
+    for (Member m : policies.getOrDefault(stage, List.of())) out.add(m.policy());
+    return out;
+  }
+
+  /** The policies added at {@code stage} by the features named in {@code members}, in order. */
+  List<Policy> policies(Stage stage, java.util.Set<String> members) {
+    List<Policy> out = new ArrayList<>();
+    for (Member m : policies.getOrDefault(stage, List.of())) {
+      if (members.contains(m.feature())) out.add(m.policy());
+    }
+    return out;
+  }
+
+  /** The policy-set names of the features that added a policy. */
+  java.util.Set<String> deciding() {
+    java.util.Set<String> out = new java.util.HashSet<>();
+    for (List<Member> l : policies.values()) for (Member m : l) out.add(m.feature());
+    return out;
   }
 
   /** Runs the features' reload hooks (SIGHUP). */
@@ -204,7 +229,7 @@ final class Assembler implements Assembly {
     if (stage == Stage.WHITELISTS || stage == Stage.GREYLISTING) {
       throw new IllegalArgumentException(stage + " is the daemon's own stage");
     }
-    policies.computeIfAbsent(stage, s -> new ArrayList<>()).add(policy);
+    policies.computeIfAbsent(stage, s -> new ArrayList<>()).add(new Member(installing, policy));
   }
 
   @Override

@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Supplier;
 import org.greygate.config.ConfigurationException;
 import org.greygate.config.Settings;
@@ -16,6 +17,8 @@ import org.greygate.metrics.Metrics;
 import org.greygate.policy.DecisionLog;
 import org.greygate.policy.Policy;
 import org.greygate.policy.PolicyChain;
+import org.greygate.policy.PolicySet;
+import org.greygate.policy.PolicySets;
 import org.greygate.policy.RequestGate;
 import org.greygate.store.TripletStore;
 import org.greygate.whitelist.WhitelistPolicy;
@@ -28,6 +31,8 @@ import org.greygate.whitelist.Whitelists;
  * auto-whitelist and greylisting. Features add their policies through {@link Features}.
  */
 public final class ChainFactory {
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ChainFactory.class);
+
   private ChainFactory() {}
 
   /**
@@ -83,23 +88,73 @@ public final class ChainFactory {
             new RecentInstances(config.recentInstances()),
             config.zone(),
             config.version());
+    RequestGate gate = new RequestGate();
+    WhitelistPolicy whitelist = new WhitelistPolicy(whitelists);
     List<Policy> policies = new ArrayList<>();
-    policies.add(new RequestGate());
+    policies.add(gate);
     for (Stage stage : Stage.values()) {
       switch (stage) {
-        case WHITELISTS -> policies.add(new WhitelistPolicy(whitelists));
+        case WHITELISTS -> policies.add(whitelist);
         case GREYLISTING -> policies.addAll(greylisting.policies());
         default -> policies.addAll(features.policies(stage));
       }
     }
-    return new PolicyChain(
-        policies,
-        clock,
-        config.trustTestTime(),
-        config.failOpen(),
-        metrics,
-        store::countDecision,
-        new DecisionLog(config.logFormat()),
-        replyTimeout);
+    PolicyChain chain =
+        new PolicyChain(
+            policies,
+            clock,
+            config.trustTestTime(),
+            config.failOpen(),
+            metrics,
+            store::countDecision,
+            new DecisionLog(config.logFormat()),
+            replyTimeout);
+    List<PolicySetSettings.Declared> declared =
+        features.settings().get(PolicySetSettings.POLICY_SET);
+    if (declared.isEmpty()) return chain;
+    Set<String> deciding = features.deciding();
+    deciding.add(PolicySetSettings.WHITELISTS);
+    deciding.add(PolicySetSettings.GREYLISTING);
+    List<PolicySet> sets = new ArrayList<>();
+    List<String> described = new ArrayList<>();
+    for (PolicySetSettings.Declared d : declared) {
+      Set<String> members = Set.copyOf(d.members());
+      List<Policy> set = new ArrayList<>();
+      set.add(gate); // every set answers only policy requests
+      for (Stage stage : Stage.values()) {
+        switch (stage) {
+          case WHITELISTS -> {
+            if (members.contains(PolicySetSettings.WHITELISTS)) set.add(whitelist);
+          }
+          case GREYLISTING -> {
+            if (members.contains(PolicySetSettings.GREYLISTING)) {
+              set.addAll(greylisting.policies());
+            }
+          }
+          default -> set.addAll(features.policies(stage, members));
+        }
+      }
+      sets.add(new PolicySet(d.name(), set));
+      described.add(d.name() + " (" + String.join(", ", d.members()) + ")");
+      for (String m : d.members()) {
+        if (!deciding.contains(m)) {
+          log.warn(
+              "policy set {} names {}, which is off as configured (none of its options is given):"
+                  + " it adds nothing to that set",
+              d.name(),
+              m);
+        }
+      }
+    }
+    String byDefault = features.settings().get(PolicySetSettings.DEFAULT_POLICY_SET);
+    List<Policy> fallback = policies;
+    for (PolicySet s : sets) if (s.name().equals(byDefault)) fallback = s.policies();
+    if (features.use() == Assembly.Use.SERVE) {
+      log.info(
+          "policy sets by policy_context: {}; any other context: {}",
+          String.join(", ", described),
+          byDefault == null ? "every policy" : byDefault);
+    }
+    return chain.withPolicySets(new PolicySets(sets, fallback, metrics));
   }
 }

@@ -109,6 +109,14 @@ public final class Check implements AutoCloseable {
     return chain.decide(request).toCompletableFuture().join();
   }
 
+  /**
+   * The policy set that answers {@code request} ({@code default} when its {@code policy_context}
+   * names none), or null when no set is declared.
+   */
+  public String policySetOf(PolicyRequest request) {
+    return chain.policySetOf(request);
+  }
+
   /** Whether the store failed while deciding (the daemon would have answered fail-open). */
   public boolean storeFailed() {
     return chain.failures() > 0;

@@ -29,6 +29,7 @@ public final class DaemonSettings {
           DnsSettings.ALL,
           ServerSettings.ALL,
           PolicySettings.ALL,
+          PolicySetSettings.ALL,
           ProcessSettings.ALL);
 
   public static final List<Setting<?>> ALL = concat(CORE, Features.settings());

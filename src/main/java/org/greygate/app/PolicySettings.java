@@ -72,6 +72,7 @@ public final class PolicySettings {
     long reply = s.get(ServerSettings.REPLY_TIMEOUT);
     long dnsMillis = dns.budget().toMillis();
     boolean asksDns = false;
+    PolicySetSettings.validate(s);
     for (Feature f : Features.ALL) {
       f.validate(s);
       asksDns |= f.asksDns(s);

@@ -13,8 +13,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.greygate.app.Check;
+import org.greygate.app.PolicySetSettings;
 import org.greygate.config.ConfigurationException;
 import org.greygate.config.Settings;
+import org.greygate.logline.TerminalText;
 import org.greygate.policy.DecisionLog;
 import org.greygate.protocol.Outcome;
 import org.greygate.protocol.PolicyReply;
@@ -57,6 +59,14 @@ public final class CheckCommand implements Callable<Integer> {
       description = "Read options from FILE, as serve does (instead of the recorded ones).")
   Path config;
 
+  @Option(
+      names = "--policy-context",
+      paramLabel = "NAME",
+      description =
+          "Ask as Postfix's policy_context=NAME does: the policy set NAME answers (it must be"
+              + " declared with --policy-set).")
+  String policyContext;
+
   @Parameters(paramLabel = "NAME=VALUE", arity = "0..*", description = "Request attributes.")
   List<String> attributes = new ArrayList<>();
 
@@ -66,6 +76,22 @@ public final class CheckCommand implements Callable<Integer> {
   public Integer call() throws IOException {
     PolicyRequest request = request();
     Settings settings = options.settings();
+    if (policyContext != null) {
+      java.util.Set<String> declared = new java.util.TreeSet<>();
+      for (PolicySetSettings.Declared d : settings.get(PolicySetSettings.POLICY_SET)) {
+        declared.add(d.name());
+      }
+      if (!declared.contains(policyContext)) {
+        throw new GreygateCli.UsageError(
+            "--policy-context="
+                + TerminalText.visible(policyContext)
+                + ": no such policy set"
+                + (declared.isEmpty()
+                    ? " (none is declared: add policy-set lines to the configuration)"
+                    : " (declared: " + String.join(", ", declared) + ")")
+                + "; the daemon answers such a request with the default set");
+      }
+    }
     Path dbdir = settings.get(StoreSettings.DBDIR);
     DbdirOption.requireDatabase(dbdir, true); // none yet: answered as a new daemon would
     try (Check check = Check.open(settings, Version.get(), Clock.systemUTC())) {
@@ -73,6 +99,7 @@ public final class CheckCommand implements Callable<Integer> {
       ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger("greygate.decision"))
           .setLevel(Level.OFF);
       Outcome outcome = check.decide(request);
+      String set = check.policySetOf(request);
       if (check.storeFailed()) {
         spec.commandLine()
             .getErr()
@@ -86,8 +113,8 @@ public final class CheckCommand implements Callable<Integer> {
           .getErr()
           .println(
               check.jsonLines()
-                  ? DecisionLog.json(request, outcome)
-                  : DecisionLog.format(request, outcome));
+                  ? DecisionLog.json(request, outcome, set)
+                  : DecisionLog.format(request, outcome, set));
       return check.storeFailed() ? GreygateCli.EXIT_FAILURE : GreygateCli.EXIT_OK;
     } catch (ConfigurationException e) {
       throw new GreygateCli.UsageError(e.getMessage());
@@ -117,6 +144,7 @@ public final class CheckCommand implements Callable<Integer> {
       }
       attrs.put(a.substring(0, eq), a.substring(eq + 1));
     }
+    if (policyContext != null) attrs.put("policy_context", policyContext);
     return PolicyRequest.of(attrs);
   }
 }

@@ -319,6 +319,29 @@ public final class GreygateCli implements Runnable {
     return dbdir;
   }
 
+  /**
+   * Reads {@code value} with the option's converter (a setting's parser) here, where the file and
+   * line are known, so a bad value in the file is refused naming both: {@code greygate.conf:12:
+   * policy-set: set 'inbound': unknown policy 'greylist' ...}.
+   */
+  private static void checkValue(
+      Path file, int n, String name, String value, CommandLine.Model.OptionSpec option) {
+    CommandLine.ITypeConverter<?>[] converters = option.converters();
+    if (converters == null || converters.length == 0) return;
+    String split = option.splitRegex();
+    String[] parts =
+        split == null || split.isEmpty() ? new String[] {value} : value.split(split, -1);
+    for (String part : parts) {
+      try {
+        converters[0].convert(part);
+      } catch (CommandLine.TypeConversionException e) {
+        throw new UsageError(file + ":" + n + ": " + name + ": " + e.getMessage());
+      } catch (Exception e) {
+        return; // not a setting's own converter: picocli reports it as it parses
+      }
+    }
+  }
+
   static List<String> readConfig(Path file, CommandLine.Model.CommandSpec spec) {
     List<String> lines;
     try {
@@ -369,6 +392,7 @@ public final class GreygateCli implements Runnable {
       if (!flag && value == null && spec1.arity().min() > 0) {
         throw new UsageError(file + ":" + n + ": option '" + name + "' needs a value");
       }
+      if (value != null) checkValue(file, n, name, value, spec1);
       if (value == null && !flag) {
         // an optional value left out: spell out what picocli would take, so that the next
         // argument (an attribute of check, say) is not read as this option's value

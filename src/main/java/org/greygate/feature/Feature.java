@@ -19,6 +19,14 @@ public interface Feature {
   /** For the log, e.g. {@code rate limits}. */
   String name();
 
+  /**
+   * The name an admin writes in a policy set ({@code policy-set = submission: rate-limits}): its
+   * name in lower case, words joined by dashes. Stable: configuration files spell it.
+   */
+  default String policyName() {
+    return name().toLowerCase(java.util.Locale.ROOT).replace(' ', '-');
+  }
+
   /** Its settings (command-line options and configuration-file keys), declared in its package. */
   List<Setting<?>> settings();
 

@@ -16,6 +16,9 @@ public final class DecisionLog {
   private static final Logger log = LoggerFactory.getLogger("greygate.decision");
   private static final String[] FIELDS = {"client_name", "client_address", "sender", "recipient"};
 
+  /** The field naming the policy set that decided, when sets are declared. */
+  public static final String CONTEXT_FIELD = "policy_context";
+
   /** Postgrey's line, or one JSON object per decision (for log shippers and SIEMs). */
   public enum Format {
     TEXT,
@@ -33,8 +36,16 @@ public final class DecisionLog {
   }
 
   public void log(PolicyRequest request, Outcome outcome) {
+    log(request, outcome, null);
+  }
+
+  /**
+   * The line of a decision made by the policy set {@code set} (null: no sets are declared, and the
+   * line has no {@code policy_context} field).
+   */
+  public void log(PolicyRequest request, Outcome outcome, String set) {
     if (log.isInfoEnabled()) {
-      log.info(format == Format.JSON ? json(request, outcome) : format(request, outcome));
+      log.info(format == Format.JSON ? json(request, outcome, set) : format(request, outcome, set));
     }
   }
 
@@ -44,6 +55,14 @@ public final class DecisionLog {
    * ({@code delay}) as their own members. Values are escaped and cut at 256 characters.
    */
   public static String json(PolicyRequest request, Outcome outcome) {
+    return json(request, outcome, null);
+  }
+
+  /**
+   * The JSON line of a decision made by the policy set {@code set} (a {@code policy_context}
+   * member), or null for none.
+   */
+  public static String json(PolicyRequest request, Outcome outcome, String set) {
     Outcome.Note note = outcome.note();
     StringBuilder sb = new StringBuilder(240).append('{');
     member(sb, "action", note.action());
@@ -54,6 +73,7 @@ public final class DecisionLog {
       int eq = field.indexOf('=');
       if (eq > 0) member(sb, field.substring(0, eq), field.substring(eq + 1));
     }
+    if (set != null) member(sb, CONTEXT_FIELD, set);
     String queueId = request.queueId();
     if (queueId != null && !queueId.isEmpty()) member(sb, "queue_id", queueId);
     for (String f : FIELDS) {
@@ -69,6 +89,15 @@ public final class DecisionLog {
 
   /** The line, without logger decoration. */
   public static String format(PolicyRequest request, Outcome outcome) {
+    return format(request, outcome, null);
+  }
+
+  /**
+   * The line of a decision made by the policy set {@code set}: {@code policy_context=NAME} after
+   * the decision's own fields, before the request's (which a client fills, so a reader takes no
+   * field after them); null for none.
+   */
+  public static String format(PolicyRequest request, Outcome outcome, String set) {
     Outcome.Note note = outcome.note();
     StringBuilder sb = new StringBuilder(200);
     String queueId = request.queueId();
@@ -80,6 +109,7 @@ public final class DecisionLog {
     for (String field : note.fields()) {
       sb.append(", ").append(clean(field));
     }
+    if (set != null) sb.append(", ").append(CONTEXT_FIELD).append('=').append(clean(set));
     for (String f : FIELDS) {
       String v = request.get(f);
       if (v != null && !v.isEmpty()) {

@@ -65,6 +65,9 @@ public final class PolicyChain implements Decider {
   private final long timeoutNanos;
   private final Timer timer;
 
+  /** The policy sets chosen by {@code policy_context}, or null: every request gets the chain. */
+  private final PolicySets sets;
+
   /**
    * Decisions answered at their deadline and still under way, daemon-wide. Past {@link
    * #MAX_ABANDONED}, a request gets the fail-open answer at once.
@@ -158,10 +161,14 @@ public final class PolicyChain implements Decider {
         log,
         replyTimeout,
         timer,
+        null,
         null);
   }
 
-  /** {@code shared}: the chain whose counters this one shares, or null for its own. */
+  /**
+   * {@code shared}: the chain whose counters this one shares, or null for its own; {@code sets}:
+   * the policy sets, or null.
+   */
   private PolicyChain(
       List<Policy> policies,
       Clock clock,
@@ -172,7 +179,8 @@ public final class PolicyChain implements Decider {
       DecisionLog log,
       Duration replyTimeout,
       Timer timer,
-      PolicyChain shared) {
+      PolicyChain shared,
+      PolicySets sets) {
     if (replyTimeout.isNegative()) {
       throw new IllegalArgumentException("reply timeout must be >= 0, got " + replyTimeout);
     }
@@ -186,6 +194,7 @@ public final class PolicyChain implements Decider {
     this.replyTimeout = replyTimeout;
     this.timeoutNanos = replyTimeout.toNanos();
     this.timer = timer;
+    this.sets = sets;
     this.failures = shared == null ? new AtomicLong() : shared.failures;
     this.lastFailureLog = shared == null ? new AtomicLong(Long.MIN_VALUE) : shared.lastFailureLog;
     this.lastTimeoutLog = shared == null ? new AtomicLong(Long.MIN_VALUE) : shared.lastTimeoutLog;
@@ -197,10 +206,18 @@ public final class PolicyChain implements Decider {
    * counters ({@link #failures()}, late decisions under way), so either may be asked.
    */
   public PolicyChain withReplyTimeout(Duration timeout) {
-    return new PolicyChain(this, timeout);
+    return new PolicyChain(this, timeout, sets);
   }
 
-  private PolicyChain(PolicyChain base, Duration replyTimeout) {
+  /**
+   * This chain answering each request with the policy set its {@code policy_context} names (the
+   * default set when it names none), its decision lines naming the set; the same counters.
+   */
+  public PolicyChain withPolicySets(PolicySets sets) {
+    return new PolicyChain(this, replyTimeout, sets);
+  }
+
+  private PolicyChain(PolicyChain base, Duration replyTimeout, PolicySets sets) {
     this(
         base.policies,
         base.clock,
@@ -211,7 +228,16 @@ public final class PolicyChain implements Decider {
         base.decisions,
         replyTimeout,
         base.timer,
-        base);
+        base,
+        sets);
+  }
+
+  /**
+   * The name of the policy set that answers {@code request} ({@link PolicySets#DEFAULT} when its
+   * context names none), or null when no set is declared.
+   */
+  public String policySetOf(PolicyRequest request) {
+    return sets == null ? null : sets.nameFor(request);
   }
 
   public Duration replyTimeout() {
@@ -226,23 +252,25 @@ public final class PolicyChain implements Decider {
   public CompletionStage<Outcome> decide(PolicyRequest request) {
     long started = System.nanoTime();
     placement.saw(request);
+    PolicySets.Chosen chosen = sets == null ? null : sets.choose(request);
+    List<Policy> chain = chosen == null ? policies : chosen.set().policies();
     PolicyContext context = new PolicyContext(request, now(request), placement);
     if (timeoutNanos > 0 && abandoned.get() >= MAX_ABANDONED) {
       // the store has not answered the last ones either: no further call to it
-      return CompletableFuture.completedFuture(timedOut(context, true));
+      return CompletableFuture.completedFuture(timedOut(context, chosen, true));
     }
     CompletableFuture<Outcome> run;
     try {
-      run = run(0, context);
+      run = run(chain, 0, context);
     } catch (RuntimeException e) {
       run = CompletableFuture.failedFuture(e);
     }
     if (run.isDone()) {
       Outcome outcome = outcome(run);
-      record(request, context.now(), outcome, System.nanoTime() - started);
+      record(request, context.now(), outcome, System.nanoTime() - started, chosen);
       return CompletableFuture.completedFuture(outcome);
     }
-    Pending answer = new Pending(context, started);
+    Pending answer = new Pending(context, chosen, started);
     if (timeoutNanos > 0) answer.deadline = timer.schedule(answer::late, timeoutNanos);
     CompletableFuture<Outcome> pending = run;
     run.whenComplete((o, e) -> answer.decided(pending));
@@ -259,12 +287,14 @@ public final class PolicyChain implements Decider {
     private static final int LATE = 2;
 
     private final PolicyContext context;
+    private final PolicySets.Chosen chosen;
     private final long started;
     private final AtomicInteger state = new AtomicInteger(UNDER_WAY);
     volatile Future<?> deadline;
 
-    Pending(PolicyContext context, long started) {
+    Pending(PolicyContext context, PolicySets.Chosen chosen, long started) {
       this.context = context;
+      this.chosen = chosen;
       this.started = started;
     }
 
@@ -289,7 +319,7 @@ public final class PolicyChain implements Decider {
       }
       cancelDeadline();
       try {
-        record(context.request(), context.now(), outcome, System.nanoTime() - started);
+        record(context.request(), context.now(), outcome, System.nanoTime() - started, chosen);
       } catch (Throwable e) {
         completeExceptionally(e); // logging itself broke: the server closes the connection
         return;
@@ -302,7 +332,7 @@ public final class PolicyChain implements Decider {
       if (!state.compareAndSet(UNDER_WAY, LATE)) return;
       abandoned.incrementAndGet();
       try {
-        complete(timedOut(context, false));
+        complete(timedOut(context, chosen, false));
       } catch (Throwable e) {
         completeExceptionally(e); // logging itself broke: the server closes the connection
       }
@@ -315,10 +345,9 @@ public final class PolicyChain implements Decider {
   }
 
   /** Runs policies from {@code i} on; stays on this thread while stages are already complete. */
-  private CompletableFuture<Outcome> run(int i, PolicyContext context) {
-    for (; i < policies.size(); i++) {
-      CompletableFuture<Optional<Outcome>> f =
-          policies.get(i).evaluate(context).toCompletableFuture();
+  private CompletableFuture<Outcome> run(List<Policy> chain, int i, PolicyContext context) {
+    for (; i < chain.size(); i++) {
+      CompletableFuture<Optional<Outcome>> f = chain.get(i).evaluate(context).toCompletableFuture();
       if (f.isDone() && !f.isCompletedExceptionally()) {
         Optional<Outcome> o = f.join();
         if (o.isPresent()) return CompletableFuture.completedFuture(o.get());
@@ -326,7 +355,10 @@ public final class PolicyChain implements Decider {
       }
       int next = i + 1;
       return f.thenCompose(
-          o -> o.isPresent() ? CompletableFuture.completedFuture(o.get()) : run(next, context));
+          o ->
+              o.isPresent()
+                  ? CompletableFuture.completedFuture(o.get())
+                  : run(chain, next, context));
     }
     String why = context.notApplicableReason();
     return CompletableFuture.completedFuture(
@@ -388,7 +420,7 @@ public final class PolicyChain implements Decider {
    * The fail-open answer for a request not decided by its deadline ({@code atOnce}: not even asked,
    * too many late decisions under way), logged and counted once.
    */
-  private Outcome timedOut(PolicyContext context, boolean atOnce) {
+  private Outcome timedOut(PolicyContext context, PolicySets.Chosen chosen, boolean atOnce) {
     metrics.replyTimeout();
     metrics.failOpen("timeout");
     Outcome outcome = failOpen.withNote(failOpenNote("reply timeout"));
@@ -404,16 +436,18 @@ public final class PolicyChain implements Decider {
           DecisionLog.clean(String.valueOf(context.request().clientAddress())),
           org.greygate.protocol.PolicyReply.action(failOpen));
     }
-    record(context.request(), context.now(), outcome, -1);
+    record(context.request(), context.now(), outcome, -1, chosen);
     return outcome;
   }
 
-  private void record(PolicyRequest request, long now, Outcome outcome, long nanos) {
+  private void record(
+      PolicyRequest request, long now, Outcome outcome, long nanos, PolicySets.Chosen chosen) {
     Outcome.Note note = outcome.note();
-    decisions.log(request, outcome);
+    decisions.log(request, outcome, chosen == null ? null : chosen.set().name());
     if (nanos >= 0) {
       metrics.decision(outcome.kind(), note.reason(), nanos);
     }
+    if (chosen != null) sets.decided(chosen);
     try {
       recorder.record(now, outcome.kind(), note.reason());
     } catch (RuntimeException e) {

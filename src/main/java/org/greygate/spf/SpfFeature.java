@@ -29,6 +29,11 @@ public final class SpfFeature implements Feature {
   }
 
   @Override
+  public String policyName() {
+    return "spf-grouping"; // as its option, --spf-grouping
+  }
+
+  @Override
   public List<Setting<?>> settings() {
     return SpfSettings.ALL;
   }
