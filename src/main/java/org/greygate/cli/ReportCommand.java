@@ -89,6 +89,14 @@ public final class ReportCommand implements Callable<Integer> {
       description = "Up to and including this day, or up to this time.")
   String toText;
 
+  @Option(
+      names = "--context",
+      paramLabel = "NAME",
+      description =
+          "Only the decisions of the policy set NAME (policy_context=NAME in the log lines;"
+              + " 'default': requests that named no set). Needs --log.")
+  String context;
+
   @Option(names = "--hourly", description = "One row per hour instead of per day.")
   boolean hourly;
 
@@ -147,6 +155,13 @@ public final class ReportCommand implements Callable<Integer> {
     ReportBuilder builder =
         new ReportBuilder(
             Features.reasons(), zone, hourly, from, to, retryWindow, Math.min(now, to));
+    if (context != null) {
+      if (logs.isEmpty()) {
+        throw new GreygateCli.UsageError(
+            "--context needs --log: the database's counters are not kept by policy set");
+      }
+      builder.onlyPolicySet(context);
+    }
     String source;
     PrintWriter err = spec.commandLine().getErr();
     if (!logs.isEmpty()) {

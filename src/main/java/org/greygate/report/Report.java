@@ -19,6 +19,8 @@ import org.greygate.policy.Category;
  * @param rateLimitHits answers from rate-limit rules, by rule
  * @param topLimitedKeys the keys rate limits answered most, as {@code RULE KEY} (logs only)
  * @param queueAlerts the queue watch's alerts, as {@code ALERT [QUEUE]} (logs only)
+ * @param policySets decisions by the policy set that made them (the lines' {@code policy_context};
+ *     logs only, empty when no line names one)
  * @param delayHistogram how long passed mail waited, in {@link #DELAY_BUCKETS} (logs only; empty
  *     otherwise)
  * @param unparsed log lines that hold no decision (other programs' lines, greygate's other lines)
@@ -40,6 +42,7 @@ public record Report(
     List<Top> rateLimitHits,
     List<Top> topLimitedKeys,
     List<Top> queueAlerts,
+    List<Top> policySets,
     List<Bucket> delayHistogram,
     long unparsed,
     long skipped,

@@ -43,6 +43,8 @@ public final class ReportBuilder {
   private final Map<String, Long> limitHits = new HashMap<>();
   private final Map<String, Long> limitedKeys = new HashMap<>();
   private final Map<String, Long> queueAlerts = new HashMap<>();
+  private final Map<String, Long> policySets = new HashMap<>();
+  private String onlySet;
   private final List<Long> delays = new ArrayList<>();
   private final long reference;
   private long unparsed;
@@ -99,6 +101,22 @@ public final class ReportBuilder {
     this.reference = reference;
   }
 
+  /**
+   * Distinct policy-set names counted; a log with more (not written by greygate) keeps counting the
+   * first ones only.
+   */
+  static final int MAX_POLICY_SETS = 1000;
+
+  /**
+   * Only the decisions of the policy set {@code name} (the lines' {@code policy_context}) from now
+   * on; lines of other sets, or of none, are left out. Log lines only: the counters do not know the
+   * set.
+   */
+  public ReportBuilder onlyPolicySet(String name) {
+    this.onlySet = name;
+    return this;
+  }
+
   /** A persisted counter: outcome kinds are read as the log's actions. */
   public void add(DecisionCount c) {
     if (c.hour() + 3600 <= from || c.hour() >= to) return;
@@ -126,6 +144,8 @@ public final class ReportBuilder {
     }
     long t = l.epochSecond();
     if (t != Long.MIN_VALUE && (t < from || t >= to)) return;
+    String set = l.fields().get("policy_context");
+    if (onlySet != null && !onlySet.equals(set)) return;
     String action = l.action();
     if (action.equals("queue-alert")) {
       // the queue watch's lines share the log; they are alerts, not answers to requests
@@ -135,6 +155,9 @@ public final class ReportBuilder {
       return;
     }
     if (action.equals("queue-clear") || action.equals("queue-tool")) return; // not requests
+    if (set != null && (policySets.size() < MAX_POLICY_SETS || policySets.containsKey(set))) {
+      policySets.merge(set, 1L, Long::sum);
+    }
     String reason = l.reason();
     boolean afterDelay = l.fields().containsKey("delay");
     if (l.postgrey()) postgreyDecisions++;
@@ -352,6 +375,7 @@ public final class ReportBuilder {
         top(limitHits),
         top(limitedKeys),
         top(queueAlerts),
+        top(policySets),
         histogram,
         unparsed,
         skipped,

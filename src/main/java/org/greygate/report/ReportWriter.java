@@ -121,6 +121,7 @@ public final class ReportWriter {
     top(out, "rate-limit answers by rule", r.rateLimitHits());
     top(out, "keys rate limits answered most (rule key)", r.topLimitedKeys());
     top(out, "queue watch alerts (alert queue)", r.queueAlerts());
+    top(out, "decisions by policy set (policy_context)", r.policySets());
     List<String> gaps = gaps(r);
     if (!gaps.isEmpty()) out.println();
     for (String g : gaps) out.println(g);
@@ -330,6 +331,7 @@ public final class ReportWriter {
       tops(g, "rate_limit_hits", r.rateLimitHits());
       tops(g, "top_limited_keys", r.topLimitedKeys());
       tops(g, "queue_alerts", r.queueAlerts());
+      tops(g, "policy_sets", r.policySets());
       if (r.gaps() != null) {
         g.writeObjectFieldStart("log_gaps");
         g.writeNumberField("postgrey_decisions", r.gaps().postgreyDecisions());
