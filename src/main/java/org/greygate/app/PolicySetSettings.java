@@ -68,7 +68,6 @@ public final class PolicySetSettings {
               Values.TEXT,
               "The policy set of requests whose policy_context is empty or names no set (none:"
                   + " every policy).")
-          .withDefaultText("every policy")
           .inGroup("Operation");
 
   public static final List<Setting<?>> ALL = List.of(POLICY_SET, DEFAULT_POLICY_SET);

@@ -73,9 +73,9 @@ class PolicySetsIT {
   }
 
   static final String[] TWO_SETS = {
-    "policy-set = inbound: whitelists, greylisting",
-    "policy-set = submission: rate-limits",
-    "default-policy-set = inbound"
+    "policy-set=inbound: whitelists, greylisting",
+    "policy-set=submission: rate-limits",
+    "default-policy-set=inbound"
   };
 
   @Test
@@ -189,7 +189,7 @@ class PolicySetsIT {
   void aBrokenSetStopsTheStartNamingFileLineAndTheKnownNames() throws Exception {
     Path conf =
         config(
-            "policy-set = inbound: whitelists, greylist", "policy-set = submission: rate-limits");
+            "policy-set=inbound: whitelists, greylist", "policy-set=submission: rate-limits");
     try (Daemon d = Daemon.launch("serve", "--config=" + conf)) {
       assertEquals(2, d.waitFor(20), d.output());
       assertTrue(
@@ -201,7 +201,7 @@ class PolicySetsIT {
                       + " dns-lists, spf-grouping, queue-watch, greylisting"),
           d.output());
     }
-    Path undeclared = config("policy-set = inbound: greylisting", "default-policy-set = inbund");
+    Path undeclared = config("policy-set=inbound: greylisting", "default-policy-set=inbund");
     try (Daemon d = Daemon.launch("serve", "--config=" + undeclared)) {
       assertEquals(2, d.waitFor(20), d.output());
       assertTrue(

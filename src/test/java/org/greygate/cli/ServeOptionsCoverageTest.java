@@ -153,6 +153,15 @@ class ServeOptionsCoverageTest {
         "--metrics",
         "metrics.MetricsEndpointAttackIT#aStalledClientADribblerAndIdleConnectionsNeverStopTheScrapes",
         BAD);
+    row(
+        "--policy-set",
+        "cli.PolicySetsIT#eachContextIsAnsweredByItsSetAndCheckAndReportKnowThem",
+        "cli.PolicySetsIT#aBrokenSetStopsTheStartNamingFileLineAndTheKnownNames",
+        "compat.PolicyContextPostfixIT#eachRestrictionListReachesItsOwnPolicySet");
+    row(
+        "--default-policy-set",
+        "cli.PolicySetsIT#eachContextIsAnsweredByItsSetAndCheckAndReportKnowThem",
+        "cli.PolicySetsIT#aBrokenSetStopsTheStartNamingFileLineAndTheKnownNames");
     row("--store-failure-action", SHARED + "aKeyPrefixAndAFailureActionOfTheAdminsChoice", BAD);
     row("--sweep-interval", QUIET, BAD);
     row("--stats-interval", DAEMON + "restartKeepsStateAndSigtermStopsCleanly", BAD);

@@ -62,9 +62,9 @@ class PolicyContextPostfixIT {
             "dbdir = " + postfix.root.resolve("greygate"),
             "delay = 1",
             "rules = " + rules,
-            "policy-set = inbound: whitelists, greylisting",
-            "policy-set = submission: rate-limits",
-            "default-policy-set = inbound"));
+            "policy-set=inbound: whitelists, greylisting",
+            "policy-set=submission: rate-limits",
+            "default-policy-set=inbound"));
     try (Daemon greygate = Daemon.serve("--config=" + conf)) {
       int port = greygate.port();
       postfix.start(
