@@ -188,8 +188,7 @@ class PolicySetsIT {
   @Test
   void aBrokenSetStopsTheStartNamingFileLineAndTheKnownNames() throws Exception {
     Path conf =
-        config(
-            "policy-set=inbound: whitelists, greylist", "policy-set=submission: rate-limits");
+        config("policy-set=inbound: whitelists, greylist", "policy-set=submission: rate-limits");
     try (Daemon d = Daemon.launch("serve", "--config=" + conf)) {
       assertEquals(2, d.waitFor(20), d.output());
       assertTrue(
