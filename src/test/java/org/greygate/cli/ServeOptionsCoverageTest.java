@@ -153,6 +153,11 @@ class ServeOptionsCoverageTest {
         "--metrics",
         "metrics.MetricsEndpointAttackIT#aStalledClientADribblerAndIdleConnectionsNeverStopTheScrapes",
         BAD);
+    row(
+        "--api-token-file",
+        "release.ReleaseIT#theApiListsAndReleasesForTheTokenOnlyAndBoundsItsBody",
+        "release.ReleaseIT#aTokenFileOthersCanReadStopsTheStart");
+    row("--api-remote", "release.ReleaseIT#withApiRemoteTheApiStillNeedsItsToken");
     row("--store-failure-action", SHARED + "aKeyPrefixAndAFailureActionOfTheAdminsChoice", BAD);
     row("--sweep-interval", QUIET, BAD);
     row("--stats-interval", DAEMON + "restartKeepsStateAndSigtermStopsCleanly", BAD);
