@@ -58,6 +58,7 @@ class PackageRulesTest {
           new OnlyIn("org.greygate.ratelimit", List.of(FEATURES)),
           new OnlyIn("org.greygate.dnslist", List.of(FEATURES)),
           new OnlyIn("org.greygate.spf", List.of(FEATURES)),
+          new OnlyIn("org.greygate.release", List.of(FEATURES)),
           // the queue watch also runs alone (greygate queue-watch)
           new OnlyIn(
               "org.greygate.queue",

@@ -15,6 +15,7 @@ import org.greygate.config.Settings;
 import org.greygate.dns.DnsClient;
 import org.greygate.dns.DnsSettings;
 import org.greygate.dns.Lookups;
+import org.greygate.feature.ApiPage;
 import org.greygate.feature.Assembly;
 import org.greygate.feature.Feature;
 import org.greygate.feature.Stage;
@@ -47,6 +48,8 @@ final class Assembler implements Assembly {
   private final List<Runnable> starts = new ArrayList<>();
   private final List<Periodic> periodic = new ArrayList<>();
   private final List<String> installed = new ArrayList<>();
+  private final Map<String, ApiPage> apiGets = new java.util.LinkedHashMap<>();
+  private final Map<String, ApiPage> apiPosts = new java.util.LinkedHashMap<>();
   private DnsClient dns;
 
   private record Periodic(Duration period, Runnable task) {}
@@ -106,7 +109,13 @@ final class Assembler implements Assembly {
   }
 
   private int count() {
-    int n = resources.size() + reloads.size() + starts.size() + periodic.size();
+    int n =
+        resources.size()
+            + reloads.size()
+            + starts.size()
+            + periodic.size()
+            + apiGets.size()
+            + apiPosts.size();
     for (List<Member> p : policies.values()) n += p.size();
     return n;
   }
@@ -163,6 +172,16 @@ final class Assembler implements Assembly {
           TimeUnit.MILLISECONDS);
     }
     for (Runnable r : starts) r.run();
+  }
+
+  /** The features' API pages answering GET and HEAD, by path. */
+  Map<String, ApiPage> apiGets() {
+    return Map.copyOf(apiGets);
+  }
+
+  /** The features' API pages answering POST, by path. */
+  Map<String, ApiPage> apiPosts() {
+    return Map.copyOf(apiPosts);
   }
 
   /** Closes what the features handed over, in reverse order. */
@@ -250,5 +269,10 @@ final class Assembler implements Assembly {
   @Override
   public void every(Duration period, Runnable task) {
     if (use == Use.SERVE) periodic.add(new Periodic(period, task));
+  }
+
+  @Override
+  public void apiPage(String path, boolean post, ApiPage page) {
+    if (use == Use.SERVE) (post ? apiPosts : apiGets).put(path, page);
   }
 }

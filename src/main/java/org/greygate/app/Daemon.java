@@ -114,6 +114,11 @@ public final class Daemon implements AutoCloseable {
                   config.policy().dns())
               .install(Features.ALL);
       resources.add(features::closeAll);
+      if (config.metrics() == null
+          && !(features.apiGets().isEmpty() && features.apiPosts().isEmpty())) {
+        throw new ConfigurationException(
+            "the HTTP API is answered on the metrics listener: give --metrics=HOST:PORT too");
+      }
       chain =
           ChainFactory.create(
               config.policy(),
@@ -183,7 +188,9 @@ public final class Daemon implements AutoCloseable {
               MetricsListener.start(
                   config.metrics(),
                   prometheus,
-                  () -> server.listening() ? store.problem() : "not listening");
+                  () -> server.listening() ? store.problem() : "not listening",
+                  features.apiGets(),
+                  features.apiPosts());
         } catch (IOException e) {
           throw new IOException(
               "--metrics " + address(config.metrics()) + ": cannot listen: " + e.getMessage(), e);

@@ -10,6 +10,7 @@ import org.greygate.policy.PolicyReasons;
 import org.greygate.policy.Reason;
 import org.greygate.queue.QueueWatchFeature;
 import org.greygate.ratelimit.RateLimitFeature;
+import org.greygate.release.ReleaseFeature;
 import org.greygate.report.Reasons;
 import org.greygate.spf.SpfFeature;
 import org.greygate.whitelist.DomainPolicyFeature;
@@ -28,7 +29,8 @@ public final class Features {
           new DomainPolicyFeature(),
           new DnsListFeature(),
           new SpfFeature(),
-          new QueueWatchFeature());
+          new QueueWatchFeature(),
+          new ReleaseFeature());
 
   /**
    * Every reason a decision can give: the daemon's own (the chain's, the whitelists',

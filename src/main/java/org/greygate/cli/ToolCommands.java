@@ -35,7 +35,7 @@ final class ToolCommands {
   /** Every feature's command group, in the order of the features. */
   static List<Tool.Group> groups() {
     List<Tool.Group> out = new ArrayList<>();
-    for (Feature f : Features.ALL) if (f.tools() != null) out.add(f.tools());
+    for (Feature f : Features.ALL) out.addAll(f.toolGroups());
     return out;
   }
 
@@ -47,6 +47,9 @@ final class ToolCommands {
 
   /** {@code greygate WORD}: asks for a subcommand; each tool its subcommand. */
   static CommandLine commandLine(Tool.Group group) {
+    if (group.tools().size() == 1 && group.tools().get(0).name().equals(group.word())) {
+      return tool(group.tools().get(0)); // a command of its own: greygate release
+    }
     GroupAlone alone = new GroupAlone(group);
     CommandSpec spec = CommandSpec.wrapWithoutInspection(alone);
     alone.spec = spec;
@@ -184,6 +187,33 @@ final class ToolCommands {
     @Override
     public TripletStore openForWriting() {
       return open(Stores.Access.TOOL);
+    }
+
+    @Override
+    public String sharedStore() {
+      StoreLocation shared = shared();
+      return shared == null ? null : shared.describe();
+    }
+
+    @Override
+    public TripletStore openShared() {
+      StoreLocation shared = shared();
+      if (shared == null) throw new IllegalStateException("no shared store recorded");
+      return Stores.open(
+          shared,
+          Stores.Access.TOOL,
+          GreylistSettings.expiry(recorded(GreylistSettings.TIMES)),
+          Duration.ZERO);
+    }
+
+    /** The shared store the daemon recorded, reached as it recorded it; null when none. */
+    private StoreLocation shared() {
+      List<Setting<?>> wanted = new ArrayList<>(Stores.SHARED_STORE_SETTINGS);
+      wanted.add(StoreSettings.STORE);
+      Settings s = recorded(wanted);
+      String where = s.get(StoreSettings.STORE);
+      if (where == null || !StoreLocation.isShared(where)) return null;
+      return StoreLocation.of(where, "store", s, Duration.ofSeconds(10));
     }
 
     private TripletStore open(Stores.Access access) {

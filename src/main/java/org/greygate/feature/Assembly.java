@@ -69,4 +69,13 @@ public interface Assembly {
    * can handle.
    */
   void every(Duration period, Runnable task);
+
+  /**
+   * Adds a page to the daemon's HTTP API on the metrics listener ({@code --metrics}): {@code GET}
+   * and {@code HEAD} when {@code post} is false, {@code POST} when true (serve only; the daemon
+   * refuses to start when a feature adds one and no metrics listener is configured).
+   */
+  default void apiPage(String path, boolean post, ApiPage page) {
+    throw new UnsupportedOperationException("no HTTP API here");
+  }
 }

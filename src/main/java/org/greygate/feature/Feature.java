@@ -69,6 +69,15 @@ public interface Feature {
   }
 
   /**
+   * All its command groups: {@link #tools} unless it has several words. A group of one tool named
+   * as the group is a command of its own ({@code greygate release}).
+   */
+  default java.util.List<Tool.Group> toolGroups() {
+    Tool.Group g = tools();
+    return g == null ? List.of() : List.of(g);
+  }
+
+  /**
    * Adds what the settings ask for; nothing when they leave the feature off.
    *
    * @throws ConfigurationException when a file it reads cannot be used (names file and line)

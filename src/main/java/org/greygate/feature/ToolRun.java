@@ -58,4 +58,23 @@ public interface ToolRun {
    * @throws org.greygate.store.StoreException.InUse while the daemon holds it
    */
   TripletStore openForWriting();
+
+  /**
+   * The shared store the daemon recorded ({@code --store=redis://...}) as it would describe it, or
+   * null when it keeps its rows in its embedded database.
+   */
+  default String sharedStore() {
+    return null;
+  }
+
+  /**
+   * The shared store the daemon recorded, to read and write beside the running daemons (a shared
+   * store's writes are atomic against theirs).
+   *
+   * @throws IllegalStateException when the daemon recorded none ({@link #sharedStore} is null)
+   * @throws org.greygate.store.StoreException if it cannot be reached
+   */
+  default TripletStore openShared() {
+    throw new IllegalStateException("no shared store");
+  }
 }

@@ -17,6 +17,7 @@ import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
@@ -51,17 +52,19 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A small HTTP/1.1 server for a few read-only pages ({@code /metrics}, {@code /health}): GET and
- * HEAD only, one event loop of its own (a scrape never touches the policy loops), the pages
- * produced on one thread of their own (a slow page never holds the event loop).
+ * A small HTTP/1.1 server for a few pages ({@code /metrics}, {@code /health}): GET and HEAD, and
+ * POST to the pages that take it (an API's, with a body of at most {@link #MAX_BODY} bytes), one
+ * event loop of its own (a scrape never touches the policy loops), the pages produced on one thread
+ * of their own (a slow page never holds the event loop).
  *
  * <p>Hostile clients are bounded: a request's head must arrive whole within {@link
  * Limits#headTimeout()} of its first byte (and of the connection's opening), so a client that sends
  * one byte, or dribbles a byte a second, is closed then; a connection with nothing to do is closed
  * after {@link Limits#idleTimeout()}; the request line and the headers have size caps (414, 431); a
- * request with a body is refused; beyond {@link Limits#maxConnections()} a new connection is closed
- * at once. Each connection has at most one request in hand (pipelined ones wait, unread), so the
- * page thread's queue is bounded by the connection cap.
+ * request with a body is refused, but a POST's of a declared length of at most {@link #MAX_BODY}
+ * (longer: 413 before a byte of it is read; chunked: 411); beyond {@link Limits#maxConnections()} a
+ * new connection is closed at once. Each connection has at most one request in hand (pipelined ones
+ * wait, unread), so the page thread's queue is bounded by the connection cap.
  */
 public final class HttpEndpoint implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(HttpEndpoint.class);
@@ -73,11 +76,19 @@ public final class HttpEndpoint implements AutoCloseable {
    * @param path the path, as sent (not percent-decoded)
    * @param query the query string without the {@code ?}, empty when there is none
    * @param headers the request's headers, names in lower case, values in the order sent
+   * @param body the body of a POST (at most {@link #MAX_BODY} bytes), empty otherwise
+   * @param client the client's address
    */
   public record Request(
-      String method, String path, String query, Map<String, List<String>> headers) {
+      String method,
+      String path,
+      String query,
+      Map<String, List<String>> headers,
+      byte[] body,
+      InetSocketAddress client) {
     public Request {
       headers = Map.copyOf(headers);
+      Objects.requireNonNull(body);
     }
 
     /** The values of header {@code name} (any case), empty when absent. */
@@ -136,7 +147,11 @@ public final class HttpEndpoint implements AutoCloseable {
     }
   }
 
+  /** The largest body a POST page is given; a longer one is refused (413) before it is read. */
+  public static final int MAX_BODY = 16_384;
+
   private final Map<String, Page> pages;
+  private final Map<String, Page> posts;
   private final Limits limits;
   private final EventLoopGroup loop;
   private final ExecutorService pageThread;
@@ -153,7 +168,25 @@ public final class HttpEndpoint implements AutoCloseable {
   public HttpEndpoint(
       InetSocketAddress address, Map<String, Page> pages, Limits limits, String name)
       throws IOException {
+    this(address, pages, Map.of(), limits, name);
+  }
+
+  /**
+   * Listens on {@code address} and serves {@code pages} (GET, HEAD) and {@code posts} (POST, with a
+   * body of at most {@link #MAX_BODY} bytes given by its Content-Length, which must arrive with the
+   * head within {@link Limits#headTimeout()}).
+   *
+   * @throws IOException when the address cannot be bound
+   */
+  public HttpEndpoint(
+      InetSocketAddress address,
+      Map<String, Page> pages,
+      Map<String, Page> posts,
+      Limits limits,
+      String name)
+      throws IOException {
     this.pages = Map.copyOf(pages);
+    this.posts = Map.copyOf(posts);
     this.limits = limits;
     Transport transport = Transport.best();
     this.loop =
@@ -282,6 +315,7 @@ public final class HttpEndpoint implements AutoCloseable {
   /** Routes a decoded request to its page, answers, then reads the next. Event-loop confined. */
   private final class Dispatch extends ChannelInboundHandlerAdapter {
     private HttpRequest request; // the request whose end is awaited
+    private ByteBuf body; // a POST's body so far (at most its Content-Length, at most MAX_BODY)
     private boolean busy; // a page is being produced or written
 
     @Override
@@ -305,33 +339,72 @@ public final class HttpEndpoint implements AutoCloseable {
             refuse(ctx, statusOf(result.cause()));
             return;
           }
-          if (r.method() != HttpMethod.GET && r.method() != HttpMethod.HEAD) {
+          if (r.method() == HttpMethod.POST) {
+            if (!posts.containsKey(new QueryStringDecoder(r.uri()).rawPath())) {
+              refuse(ctx, HttpResponseStatus.METHOD_NOT_ALLOWED);
+              return;
+            }
+            // the length is known before a byte of the body is read: a huge one is never read
+            if (HttpUtil.isTransferEncodingChunked(r)) {
+              refuse(ctx, HttpResponseStatus.LENGTH_REQUIRED);
+              return;
+            }
+            long length = HttpUtil.getContentLength(r, 0L);
+            if (length > MAX_BODY || length < 0) {
+              refuse(ctx, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE);
+              return;
+            }
+            body = ctx.alloc().heapBuffer((int) length, (int) length);
+          } else if (r.method() != HttpMethod.GET && r.method() != HttpMethod.HEAD) {
             refuse(ctx, HttpResponseStatus.METHOD_NOT_ALLOWED);
             return;
-          }
-          if (HttpUtil.isTransferEncodingChunked(r) || HttpUtil.getContentLength(r, 0L) != 0) {
+          } else if (HttpUtil.isTransferEncodingChunked(r)
+              || HttpUtil.getContentLength(r, 0L) != 0) {
             refuse(ctx, HttpResponseStatus.BAD_REQUEST);
             return;
           }
           request = r;
         }
+        if (msg instanceof HttpContent c && body != null && request != null) {
+          if (c.content().readableBytes() > body.writableBytes()) {
+            refuse(ctx, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE); // more than announced
+            return;
+          }
+          body.writeBytes(c.content());
+        }
         if (msg instanceof LastHttpContent && request != null) {
           HttpRequest r = request;
           request = null;
+          byte[] bytes = new byte[0];
+          if (body != null) {
+            bytes = new byte[body.readableBytes()];
+            body.readBytes(bytes);
+            body.release();
+            body = null;
+          }
           busy = true;
           ctx.pipeline().get(Deadline.class).requestDecoded(ctx);
-          serve(ctx, r);
+          serve(ctx, r, bytes);
         }
       } finally {
         ReferenceCountUtil.release(msg);
       }
     }
 
-    private void serve(ChannelHandlerContext ctx, HttpRequest r) {
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+      if (body != null) {
+        body.release();
+        body = null;
+      }
+      ctx.fireChannelInactive();
+    }
+
+    private void serve(ChannelHandlerContext ctx, HttpRequest r, byte[] content) {
       boolean head = r.method() == HttpMethod.HEAD;
       boolean keepAlive = HttpUtil.isKeepAlive(r);
       QueryStringDecoder uri = new QueryStringDecoder(r.uri());
-      Page page = pages.get(uri.rawPath());
+      Page page = (r.method() == HttpMethod.POST ? posts : pages).get(uri.rawPath());
       if (page == null) {
         respond(ctx, Response.text(404, "not found\n"), head, keepAlive);
         return;
@@ -343,7 +416,14 @@ public final class HttpEndpoint implements AutoCloseable {
                 h.getKey().toLowerCase(java.util.Locale.ROOT), k -> new java.util.ArrayList<>())
             .add(h.getValue());
       }
-      Request request = new Request(r.method().name(), uri.rawPath(), uri.rawQuery(), headers);
+      Request request =
+          new Request(
+              r.method().name(),
+              uri.rawPath(),
+              uri.rawQuery(),
+              headers,
+              content,
+              (InetSocketAddress) ctx.channel().remoteAddress());
       try {
         pageThread.execute(
             () -> {
@@ -365,6 +445,10 @@ public final class HttpEndpoint implements AutoCloseable {
     private void refuse(ChannelHandlerContext ctx, HttpResponseStatus status) {
       busy = true;
       request = null;
+      if (body != null) {
+        body.release();
+        body = null;
+      }
       respond(ctx, Response.text(status.code(), status.reasonPhrase() + "\n"), false, false);
     }
 

@@ -162,6 +162,11 @@ class ServeOptionsCoverageTest {
         "--default-policy-set",
         "cli.PolicySetsIT#eachContextIsAnsweredByItsSetAndCheckAndReportKnowThem",
         "cli.PolicySetsIT#aBrokenSetStopsTheStartNamingFileLineAndTheKnownNames");
+    row(
+        "--api-token-file",
+        "release.ReleaseIT#theApiListsAndReleasesForTheTokenOnlyAndBoundsItsBody",
+        "release.ReleaseIT#aTokenFileOthersCanReadStopsTheStart");
+    row("--api-remote", "release.ReleaseIT#withApiRemoteTheApiStillNeedsItsToken");
     row("--store-failure-action", SHARED + "aKeyPrefixAndAFailureActionOfTheAdminsChoice", BAD);
     row("--sweep-interval", QUIET, BAD);
     row("--stats-interval", DAEMON + "restartKeepsStateAndSigtermStopsCleanly", BAD);
