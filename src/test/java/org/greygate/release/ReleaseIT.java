@@ -132,7 +132,7 @@ class ReleaseIT {
       String line = d.awaitLine("release by ", 10);
       assertTrue(
           line.contains(
-              "(cli): sender=login-code@bank.example: 1 waiting triplets released, they pass at"
+              "(cli): sender=LOGIN-CODE@BANK.EXAMPLE: 1 waiting triplets released, they pass at"
                   + " their next attempt"),
           line);
 
