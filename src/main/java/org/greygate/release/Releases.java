@@ -68,7 +68,7 @@ final class Releases {
                 s.client().network().toPostgreyString(),
                 s.client().network(),
                 s.client().prefix(),
-                s.sender(),
+                s.keyedSender(),
                 s.recipient(),
                 e.firstSeen(),
                 e.lastSeen(),

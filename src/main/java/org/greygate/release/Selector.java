@@ -4,7 +4,6 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import org.greygate.config.Durations;
 import org.greygate.greylist.SenderNormalizer;
 import org.greygate.inet.Cidr;
@@ -16,19 +15,21 @@ import org.greygate.logline.TerminalText;
  * characters (at most {@link #MAX_VALUE} of them): what is refused never reaches a log line, a
  * request file or a terminal.
  *
- * @param sender an address (compared as the daemon keys it: normalised, lower case) or {@code
- *     @domain}; null: any
- * @param recipient an address or {@code @domain}, lower case; null: any
+ * @param sender an address or {@code @domain} as given; null: any
+ * @param keyedSender {@code sender} as the daemon keys it (normalised once, then ASCII letters in
+ *     lower case, as {@code TripletKeys} does): what rows are compared with
+ * @param recipient an address or {@code @domain}, ASCII letters in lower case; null: any
  * @param client an address or a network; null: any
  * @param since only triplets first seen at or after this epoch second; null: any
  * @param all whether the caller asked for everything explicitly ({@code --all})
  */
-public record Selector(String sender, String recipient, Cidr client, Long since, boolean all) {
+public record Selector(
+    String sender, String keyedSender, String recipient, Cidr client, Long since, boolean all) {
   /** The longest value accepted. */
   public static final int MAX_VALUE = 320;
 
   /** Nothing selected: every waiting triplet. */
-  public static final Selector ANY = new Selector(null, null, null, null, false);
+  public static final Selector ANY = new Selector(null, null, null, null, null, false);
 
   /**
    * Parses the selectors as a user gives them.
@@ -39,9 +40,19 @@ public record Selector(String sender, String recipient, Cidr client, Long since,
    */
   public static Selector parse(
       String sender, String recipient, String client, String since, boolean all, long now) {
+    String given = address("sender", sender);
+    // normalised from the text as given, once: the daemon folds the case after normalising
+    // ("PRVS=..." is not unwrapped), and normalising twice is not the same as once
+    String keyed =
+        given == null
+            ? null
+            : given.startsWith("@")
+                ? asciiLower(given)
+                : asciiLower(SenderNormalizer.normalize(given));
     return new Selector(
-        address("sender", sender, true),
-        address("recipient", recipient, false),
+        given,
+        keyed,
+        recipient == null ? null : asciiLower(address("recipient", recipient)),
         client == null ? null : cidr(word("client", client)),
         since == null ? null : since(word("since", since), now),
         all);
@@ -65,7 +76,7 @@ public record Selector(String sender, String recipient, Cidr client, Long since,
   /** Whether {@code w} is selected. */
   public boolean matches(Waiting w) {
     if (since != null && w.firstSeen() < since) return false;
-    if (sender != null && !matchesAddress(sender, w.sender())) return false;
+    if (sender != null && !matchesAddress(keyedSender, w.sender())) return false;
     if (recipient != null && !matchesAddress(recipient, w.recipient())) return false;
     if (client != null) {
       if (w.network() == null) return false; // grouped by sender domain: no client in the key
@@ -136,18 +147,24 @@ public record Selector(String sender, String recipient, Cidr client, Long since,
     return value;
   }
 
-  private static String address(String name, String value, boolean sender) {
+  private static String address(String name, String value) {
     if (value == null) return null;
-    String v = word(name, value).toLowerCase(Locale.ROOT);
-    if (v.startsWith("@")) {
-      if (v.length() == 1 || v.indexOf('@', 1) >= 0) {
-        throw new IllegalArgumentException(
-            "--" + name + " " + shown(value) + ": give an address or @domain");
-      }
-      return v;
+    String v = word(name, value);
+    if (v.startsWith("@") && (v.length() == 1 || v.indexOf('@', 1) >= 0)) {
+      throw new IllegalArgumentException(
+          "--" + name + " " + shown(value) + ": give an address or @domain");
     }
-    // the daemon keys a sender normalised (tags, numbers folded): compare the same way
-    return sender ? SenderNormalizer.normalize(v) : v;
+    return v;
+  }
+
+  /** A-Z folded only, as the daemon's keys are (Postgrey folds bytes in the C locale). */
+  static String asciiLower(String s) {
+    StringBuilder b = new StringBuilder(s.length());
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      b.append(c >= 'A' && c <= 'Z' ? (char) (c + 32) : c);
+    }
+    return b.toString();
   }
 
   private static String word(String name, String value) {

@@ -132,7 +132,7 @@ class ReleaseIT {
       String line = d.awaitLine("release by ", 10);
       assertTrue(
           line.contains(
-              "(cli): sender=login-code@bank.example: 1 waiting triplets released, they pass at"
+              "(cli): sender=LOGIN-CODE@BANK.EXAMPLE: 1 waiting triplets released, they pass at"
                   + " their next attempt"),
           line);
 
@@ -164,6 +164,41 @@ class ReleaseIT {
       Cli both = cli(2, "release", "--dbdir=" + db(), "--all", "--sender=a@b.example");
       assertTrue(both.err.toString().contains("--all"), both.err.toString());
       assertFalse(d.output().contains("release by"), d.output());
+    }
+  }
+
+  /**
+   * Under {@code --privacy} the keys are keyed hashes: a partial selector is refused (exit 2), one
+   * exact triplet is looked up and released, here with the daemon stopped (the command writes the
+   * database itself).
+   */
+  @Test
+  void underPrivacyOnlyAnExactTripletIsListedAndReleasedAlsoWithTheDaemonStopped()
+      throws Exception {
+    String[] exact = {
+      "--client=192.0.2.7", "--sender=code@bank.example", "--recipient=a@example.net"
+    };
+    try (Daemon d = serve("--privacy");
+        PolicyClient c = PolicyClient.tcp(d.port())) {
+      assertTrue(
+          c.ask(request("192.0.2.7", "code@bank.example", "a@example.net", 1)).startsWith("DEFER"));
+      Cli partial = cli(2, "greylisted", "--dbdir=" + db(), "--sender=@bank.example");
+      assertTrue(partial.err.toString().contains("--privacy"), partial.err.toString());
+      Cli all = cli(2, "greylisted", "--dbdir=" + db());
+      assertTrue(all.err.toString().contains("cannot be listed"), all.err.toString());
+      cli(2, "release", "--dbdir=" + db(), "--client=192.0.2.0/24", exact[1], exact[2]);
+      String out = listed(exact).out.toString();
+      assertTrue(out.contains("192.0.2.7") && out.endsWith("1 waiting\n"), out);
+      d.signal("TERM");
+      d.waitFor(20);
+    }
+    Cli released = cli(0, "release", "--dbdir=" + db(), exact[0], exact[1], exact[2]);
+    assertEquals(
+        "released 1 waiting triplets: they pass at their next attempt\n", released.out.toString());
+    try (Daemon d = serve("--privacy");
+        PolicyClient c = PolicyClient.tcp(d.port())) {
+      String next = c.ask(request("192.0.2.7", "code@bank.example", "a@example.net", 2));
+      assertFalse(next.startsWith("DEFER"), next);
     }
   }
 
