@@ -41,7 +41,16 @@ public final class DoctorFacts {
     }
     // the shipped lists greygate reads only when they exist
     for (Path p : w.optional()) if (!Files.exists(p)) files.remove(p);
+    Set<String> sets = new LinkedHashSet<>();
+    for (PolicySetSettings.Declared d : settings.get(PolicySetSettings.POLICY_SET)) {
+      sets.add(d.name());
+    }
     return new GreygateFacts(
-        listeners, c.server().idleTimeout(), endOfMessage, List.copyOf(files), c.process().user());
+        listeners,
+        c.server().idleTimeout(),
+        endOfMessage,
+        List.copyOf(files),
+        c.process().user(),
+        sets);
   }
 }

@@ -99,7 +99,12 @@ public final class DoctorCommand implements Callable<Integer> {
     if (user == null && LocalSurroundings.userExists("greygate")) user = "greygate";
     facts =
         new GreygateFacts(
-            facts.listeners(), facts.idleTimeout(), facts.endOfMessage(), facts.files(), user);
+            facts.listeners(),
+            facts.idleTimeout(),
+            facts.endOfMessage(),
+            facts.files(),
+            user,
+            facts.policySets());
     PostfixConfig postfix;
     try {
       postfix = new Postconf(postconf, postfixConfigDir).read();

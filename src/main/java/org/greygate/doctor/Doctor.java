@@ -60,6 +60,23 @@ public final class Doctor {
           used.add(greygate);
           asked = true;
           askedAtEnd |= list.equals(END_OF_DATA);
+          String context = item.policyContext();
+          if (!gg.policySets().isEmpty()
+              && context != null
+              && !context.isEmpty()
+              && !gg.policySets().contains(context)) {
+            out.add(
+                new Finding(
+                    where,
+                    "asks greygate with policy_context="
+                        + context
+                        + ", which names no policy set (declared: "
+                        + String.join(", ", new java.util.TreeSet<>(gg.policySets()))
+                        + "): greygate answers these requests with its default set",
+                    "in greygate's configuration:   policy-set = "
+                        + context
+                        + ": POLICY, ...   (or give this check one of the declared names)"));
+          }
           if (s != null && s.chroot() && absoluteUnix(item.service())) {
             out.add(chroot(s, item.service(), queue, e));
           }

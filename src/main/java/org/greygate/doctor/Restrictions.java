@@ -32,6 +32,26 @@ public record Restrictions(List<Item> items) {
       List<String> words = flat(argument.substring(1, argument.length() - 1));
       return words.isEmpty() ? null : words.get(0);
     }
+
+    /**
+     * For a group: the {@code policy_context} it gives ({@code policy_context=submission}, spaces
+     * around {@code =} allowed), or null.
+     */
+    String policyContext() {
+      if (argument == null || !argument.startsWith("{")) return null;
+      List<String> words = flat(argument.substring(1, argument.length() - 1));
+      for (int i = 1; i < words.size(); i++) {
+        String w = words.get(i);
+        if (w.startsWith("policy_context=")) return w.substring("policy_context=".length());
+        if (w.equals("policy_context") && i + 1 < words.size()) {
+          String next = words.get(i + 1);
+          if (next.equals("=") && i + 2 < words.size()) return words.get(i + 2);
+          if (next.startsWith("=")) return next.substring(1);
+        }
+        if (w.equals("policy_context=") && i + 1 < words.size()) return words.get(i + 1);
+      }
+      return null;
+    }
   }
 
   /** The list a parameter's value holds; unbalanced braces end the list where they begin. */

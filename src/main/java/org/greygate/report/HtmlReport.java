@@ -73,6 +73,9 @@ final class HtmlReport {
     if (!r.queueAlerts().isEmpty()) {
       top(b, "Queue watch alerts", "queue-alerts", r.queueAlerts(), "None.");
     }
+    if (!r.policySets().isEmpty()) {
+      top(b, "Decisions by policy set", "policy-sets", r.policySets(), "None.");
+    }
     b.append(
             "<h2>By action and reason</h2>\n<table id=\"totals\"><tr><th>action</th><th>reason</th>")
         .append("<th>count</th></tr>\n");

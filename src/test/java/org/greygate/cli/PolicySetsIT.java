@@ -180,6 +180,12 @@ class PolicySetsIT {
         one.err.toString());
     assertTrue(one.out.toString().contains("\"ratelimit/limit burst\":1"), one.out.toString());
     assertFalse(one.out.toString().contains("greylist/"), one.out.toString());
+    Path page = dir.resolve("report.html");
+    Cli html = new Cli();
+    assertEquals(0, html.run("report", "--log=" + log, "--html=" + page), html.err.toString());
+    String shown = Files.readString(page);
+    assertTrue(shown.contains("Decisions by policy set"), shown);
+    assertTrue(shown.contains("id=\"policy-sets\""), shown);
     Cli store = new Cli();
     assertEquals(2, store.run("report", "--dbdir=" + dir.resolve("db"), "--context=submission"));
     assertTrue(store.err.toString().contains("--context needs --log"), store.err.toString());

@@ -124,6 +124,43 @@ class DoctorTest {
   }
 
   @Test
+  void aPolicyContextThatNamesNoDeclaredSetIsFound() {
+    GreygateFacts sets =
+        new GreygateFacts(
+            GREYGATE.listeners(),
+            GREYGATE.idleTimeout(),
+            true,
+            List.of(),
+            null,
+            java.util.Set.of("inbound", "outbound"));
+    List<Finding> f =
+        Doctor.examine(postfix(GOOD_MAIN, EXPLICIT, SUBMISSION_EOD), sets, new Around());
+    assertEquals(1, f.size(), f.toString());
+    assertEquals("master.cf submission (inet) smtpd_end_of_data_restrictions", f.get(0).where());
+    assertEquals(
+        "asks greygate with policy_context=submission, which names no policy set (declared:"
+            + " inbound, outbound): greygate answers these requests with its default set",
+        f.get(0).problem());
+    assertTrue(f.get(0).fix().contains("policy-set = submission: POLICY, ..."), f.get(0).fix());
+    // declared, or spelt with spaces around '=', or no sets at all: nothing to say
+    GreygateFacts declared =
+        new GreygateFacts(
+            GREYGATE.listeners(),
+            GREYGATE.idleTimeout(),
+            true,
+            List.of(),
+            null,
+            java.util.Set.of("inbound", "submission"));
+    String spaced =
+        SUBMISSION_EOD.replace("policy_context=submission", "policy_context = submission");
+    assertEquals(
+        List.of(), Doctor.examine(postfix(GOOD_MAIN, EXPLICIT, spaced), declared, new Around()));
+    assertEquals(
+        List.of(),
+        Doctor.examine(postfix(GOOD_MAIN, EXPLICIT, SUBMISSION_EOD), GREYGATE, new Around()));
+  }
+
+  @Test
   void anAbsoluteSocketPathAChrootedSmtpdCannotReach() {
     GreygateFacts run =
         new GreygateFacts(
