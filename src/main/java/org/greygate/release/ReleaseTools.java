@@ -163,7 +163,7 @@ final class ReleaseTools {
         try (TripletStore store = run.openShared()) {
           List<Waiting> found = Releases.waiting(store, k, s, now, run.dbdir(), Integer.MAX_VALUE);
           if (found.isEmpty()) return nothing(run, s);
-          int n = Releases.release(store, k, found, now);
+          int n = Releases.release(store, k, found, now, "cli");
           out.println(
               "released "
                   + n
@@ -188,7 +188,11 @@ final class ReleaseTools {
       try (store) {
         int n =
             Releases.release(
-                store, k, Releases.waiting(store, k, s, now, run.dbdir(), Integer.MAX_VALUE), now);
+                store,
+                k,
+                Releases.waiting(store, k, s, now, run.dbdir(), Integer.MAX_VALUE),
+                now,
+                "cli");
         out.println("released " + n + " waiting triplets: they pass at their next attempt");
         out.flush();
         return n > 0 ? 0 : nothing(run, s);

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import org.greygate.files.PrivateFiles;
+import org.greygate.logline.LineFormat;
 import org.greygate.metrics.Meter;
 import org.greygate.metrics.Metrics;
 import org.greygate.store.RowChange;
@@ -33,6 +34,12 @@ final class Releases {
 
   /** A request file is a few short lines. */
   static final int MAX_REQUEST = 4096;
+
+  /** The outcome under which the store's hourly counters keep releases ({@code report}). */
+  static final String COUNTER = "release";
+
+  /** The decision log's line of a release, read back by {@code report}. */
+  private static final Logger decisions = LoggerFactory.getLogger("greygate.decision");
 
   static final Meter RELEASED =
       Meter.counter(
@@ -104,17 +111,22 @@ final class Releases {
   }
 
   /**
-   * Releases {@code which}: each in one atomic step that rewrites it only while it still waits.
+   * Releases {@code which}: each in one atomic step that rewrites it only while it still waits. The
+   * count is added to the store's hourly counters (outcome {@value #COUNTER}, reason {@code
+   * origin}), where {@code greygate report} finds it whoever released: the daemon, the API, or the
+   * command on a shared store or a stopped daemon's database.
    *
+   * @param origin who asked, for the counters: {@code cli} or {@code api}
    * @return how many were released (a row that passed or expired meanwhile is not counted)
    */
-  static int release(TripletStore store, Keying k, List<Waiting> which, long now) {
+  static int release(TripletStore store, Keying k, List<Waiting> which, long now, String origin) {
     int n = 0;
     for (Waiting w : which) {
       Boolean done =
           store.step(w.unit(), w.key(), null, change(k, now)).toCompletableFuture().join();
       if (done) n++;
     }
+    if (n > 0) store.countDecisions(now, COUNTER, origin, n);
     store.flush();
     return n;
   }
@@ -146,8 +158,12 @@ final class Releases {
       String who,
       String origin) {
     List<Waiting> which = waiting(store, k, s, now, dbdir, Integer.MAX_VALUE);
-    int n = release(store, k, which, now);
+    int n = release(store, k, which, now, origin);
     metrics.add(RELEASED, n, origin);
+    if (n > 0) {
+      decisions.info(
+          LineFormat.text(COUNTER, List.of("origin=" + origin, "released=" + n, "by=" + who)));
+    }
     if (n == 0) {
       log.info("release by {} ({}): {}: nothing waiting matched", who, origin, s.describe());
     } else {

@@ -76,6 +76,9 @@ final class HtmlReport {
     if (!r.policySets().isEmpty()) {
       top(b, "Decisions by policy set", "policy-sets", r.policySets(), "None.");
     }
+    if (!r.releases().isEmpty()) {
+      top(b, "Greylisted triplets released", "releases", r.releases(), "None.");
+    }
     b.append(
             "<h2>By action and reason</h2>\n<table id=\"totals\"><tr><th>action</th><th>reason</th>")
         .append("<th>count</th></tr>\n");

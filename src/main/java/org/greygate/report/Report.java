@@ -21,6 +21,9 @@ import org.greygate.policy.Category;
  * @param queueAlerts the queue watch's alerts, as {@code ALERT [QUEUE]} (logs only)
  * @param policySets decisions by the policy set that made them (the lines' {@code policy_context};
  *     logs only, empty when no line names one)
+ * @param releases waiting triplets released to pass at their next attempt ({@code greygate
+ *     release}, the API), by who asked: {@code cli} or {@code api} from the counters, {@code ORIGIN
+ *     by WHO} from the logs
  * @param delayHistogram how long passed mail waited, in {@link #DELAY_BUCKETS} (logs only; empty
  *     otherwise)
  * @param unparsed log lines that hold no decision (other programs' lines, greygate's other lines)
@@ -43,6 +46,7 @@ public record Report(
     List<Top> topLimitedKeys,
     List<Top> queueAlerts,
     List<Top> policySets,
+    List<Top> releases,
     List<Bucket> delayHistogram,
     long unparsed,
     long skipped,

@@ -44,6 +44,7 @@ public final class ReportBuilder {
   private final Map<String, Long> limitedKeys = new HashMap<>();
   private final Map<String, Long> queueAlerts = new HashMap<>();
   private final Map<String, Long> policySets = new HashMap<>();
+  private final Map<String, Long> releases = new HashMap<>();
   private String onlySet;
   private final List<Long> delays = new ArrayList<>();
   private final long reference;
@@ -117,9 +118,29 @@ public final class ReportBuilder {
     return this;
   }
 
+  /**
+   * The action of the decision log's release lines ({@code action=release, origin=cli, released=3,
+   * by=root}) and the outcome of the store's release counters.
+   */
+  static final String RELEASE = "release";
+
+  /** A release line's count; a damaged one counts as one release. */
+  private static long released(String value) {
+    if (value == null || value.isEmpty() || value.length() > 18) return 1;
+    for (int i = 0; i < value.length(); i++) {
+      if (value.charAt(i) < '0' || value.charAt(i) > '9') return 1;
+    }
+    return Long.parseLong(value);
+  }
+
   /** A persisted counter: outcome kinds are read as the log's actions. */
   public void add(DecisionCount c) {
     if (c.hour() + 3600 <= from || c.hour() >= to) return;
+    if (c.outcome().equals(RELEASE)) {
+      // greygate release: rows changed for later attempts, not an answer to a request
+      releases.merge(c.reason(), c.count(), Long::sum);
+      return;
+    }
     String action = actionOf(c.outcome(), c.reason());
     count(c.hour(), action, c.reason(), c.outcome().equals("prepend"), c.count(), null);
     if (action.equals("ratelimit")) {
@@ -155,6 +176,13 @@ public final class ReportBuilder {
       return;
     }
     if (action.equals("queue-clear") || action.equals("queue-tool")) return; // not requests
+    if (action.equals(RELEASE)) {
+      long n = released(l.fields().get("released"));
+      String origin = l.fields().getOrDefault("origin", "?");
+      String by = l.fields().get("by");
+      releases.merge(by == null ? origin : origin + " by " + by, n, Long::sum);
+      return;
+    }
     if (set != null && (policySets.size() < MAX_POLICY_SETS || policySets.containsKey(set))) {
       policySets.merge(set, 1L, Long::sum);
     }
@@ -376,6 +404,7 @@ public final class ReportBuilder {
         top(limitedKeys),
         top(queueAlerts),
         top(policySets),
+        top(releases),
         histogram,
         unparsed,
         skipped,

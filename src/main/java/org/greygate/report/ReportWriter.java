@@ -122,6 +122,7 @@ public final class ReportWriter {
     top(out, "keys rate limits answered most (rule key)", r.topLimitedKeys());
     top(out, "queue watch alerts (alert queue)", r.queueAlerts());
     top(out, "decisions by policy set (policy_context)", r.policySets());
+    top(out, "greylisted triplets released (who asked)", r.releases());
     List<String> gaps = gaps(r);
     if (!gaps.isEmpty()) out.println();
     for (String g : gaps) out.println(g);
@@ -332,6 +333,7 @@ public final class ReportWriter {
       tops(g, "top_limited_keys", r.topLimitedKeys());
       tops(g, "queue_alerts", r.queueAlerts());
       tops(g, "policy_sets", r.policySets());
+      tops(g, "releases", r.releases());
       if (r.gaps() != null) {
         g.writeObjectFieldStart("log_gaps");
         g.writeNumberField("postgrey_decisions", r.gaps().postgreyDecisions());

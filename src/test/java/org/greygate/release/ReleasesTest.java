@@ -52,14 +52,14 @@ class ReleasesTest {
     List<Waiting> w = Releases.waiting(store, K, Selector.ANY, NOW, Path.of("."), 10);
     assertEquals(1, w.size());
     assertEquals(NOW - 100 + 300, w.get(0).nextRetry());
-    assertEquals(1, Releases.release(store, K, w, NOW));
+    assertEquals(1, Releases.release(store, K, w, NOW, "cli"));
     assertTrue(Releases.waiting(store, K, Selector.ANY, NOW, Path.of("."), 10).size() == 1);
     TripletRule.Result next = attempt(store, key, NOW + 10);
     assertEquals(TripletRule.Kind.PASS, next.kind());
     assertTrue(next.firstPass());
     // passed now: no longer waiting, a second release finds nothing to do
     assertTrue(Releases.waiting(store, K, Selector.ANY, NOW + 11, Path.of("."), 10).isEmpty());
-    assertEquals(0, Releases.release(store, K, w, NOW + 11));
+    assertEquals(0, Releases.release(store, K, w, NOW + 11, "cli"));
     assertEquals(NOW + 10, row(store, key).lastSeen());
   }
 
@@ -70,7 +70,7 @@ class ReleasesTest {
     attempt(store, "198.51.100.0/news@list.example/c@d.example", NOW - 10);
     Selector bank = Selector.parse("@bank.example", null, null, null, false, NOW);
     List<Waiting> w = Releases.waiting(store, K, bank, NOW, Path.of("."), 10);
-    assertEquals(1, Releases.release(store, K, w, NOW));
+    assertEquals(1, Releases.release(store, K, w, NOW, "cli"));
     assertEquals(
         TripletRule.Kind.PASS,
         attempt(store, "192.0.2.0/a@bank.example/c@d.example", NOW + 1).kind());

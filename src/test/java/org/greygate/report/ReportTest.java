@@ -454,6 +454,61 @@ class ReportTest {
   }
 
   @Test
+  void releasesAreListedByWhoAskedAndNotCountedAsRequests() {
+    Report r =
+        logs(
+                "2026-12-03 08:00:00 INFO  decision: action=greylist, reason=new,"
+                    + " client_name=mx.example.org, client_address=192.0.2.1,"
+                    + " sender=a@example.org, recipient=b@example.net",
+                "2026-12-03 08:01:00 INFO  decision: action=release, origin=cli, released=3,"
+                    + " by=root",
+                "2026-12-03 08:02:00 INFO  decision: action=release, origin=api, released=1,"
+                    + " by=127.0.0.1",
+                "2026-12-03 08:03:00 INFO  decision: action=release, origin=cli, released=2,"
+                    + " by=root",
+                // damaged: counted once, never a number it does not hold
+                "2026-12-03 08:04:00 INFO  decision: action=release, origin=cli,"
+                    + " released=99999999999999999999999, by=root")
+            .build("test");
+    assertEquals(
+        List.of(new Report.Top("cli by root", 6), new Report.Top("api by 127.0.0.1", 1)),
+        r.releases());
+    assertEquals(
+        1,
+        r.periods().stream()
+            .mapToLong(p -> p.categories().values().stream().mapToLong(Long::longValue).sum())
+            .sum(),
+        "one request in the rows: the greylisted one");
+    StringWriter text = new StringWriter();
+    ReportWriter.write(r, ReportWriter.Format.TEXT, new PrintWriter(text));
+    assertTrue(
+        text.toString().contains("greylisted triplets released (who asked)"), text.toString());
+    StringWriter json = new StringWriter();
+    ReportWriter.write(r, ReportWriter.Format.JSON, new PrintWriter(json));
+    assertTrue(
+        json.toString().contains("\"releases\":[{\"name\":\"cli by root\",\"count\":6}"),
+        json.toString());
+
+    ReportBuilder b =
+        new ReportBuilder(
+            org.greygate.app.Features.reasons(),
+            UTC,
+            true,
+            Long.MIN_VALUE,
+            Long.MAX_VALUE,
+            86_400,
+            Long.MAX_VALUE);
+    long h = t("2026-12-03T10:00:00");
+    b.add(new DecisionCount(h, "release", "cli", 4));
+    b.add(new DecisionCount(h, "defer", "new", 7));
+    b.add(new DecisionCount(h + 3600, "release", "api", 2));
+    Report c = b.build("counters");
+    assertEquals(List.of(new Report.Top("cli", 4), new Report.Top("api", 2)), c.releases());
+    assertEquals(
+        7, c.totals().values().stream().mapToLong(Long::longValue).sum(), c.totals().toString());
+  }
+
+  @Test
   void storeCountersReadAsTheLogsActions() {
     long h = t("2026-12-03T10:00:00");
     ReportBuilder b =
