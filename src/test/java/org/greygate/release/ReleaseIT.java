@@ -144,6 +144,28 @@ class ReleaseIT {
               .startsWith("DEFER"));
       assertEquals(
           "greygate_releases_total{origin=\"cli\"} 1.0", metric(port, "greygate_releases_total{"));
+
+      // the report knows it: from the daemon's counters beside it, and from its log
+      String who = d.awaitLine("action=release, origin=cli, released=1, by=", 10);
+      String byCounters = "";
+      for (int i = 0; i < 50 && !byCounters.contains("cli "); i++) {
+        Thread.sleep(100); // the counter reaches the disk with the daemon's next commit
+        byCounters = cli(0, "report", "--dbdir=" + db(), "--since=1d").out.toString();
+      }
+      assertTrue(
+          byCounters.matches("(?s).*greylisted triplets released \\(who asked\\):\n  cli +1\n.*"),
+          byCounters);
+      Path log = dir.resolve("greygate.log");
+      Files.writeString(log, d.output());
+      String byLog =
+          cli(0, "report", "--dbdir=" + db(), "--log=" + log, "--since=1d").out.toString();
+      String by = who.substring(who.indexOf("by=") + 3).strip();
+      assertTrue(
+          byLog.matches(
+              "(?s).*greylisted triplets released \\(who asked\\):\n  cli by "
+                  + Pattern.quote(by)
+                  + " +1\n.*"),
+          byLog);
     }
   }
 
