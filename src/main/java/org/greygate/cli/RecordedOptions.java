@@ -34,7 +34,8 @@ final class RecordedOptions {
     lines.add("# written by 'greygate serve' at start: the options it runs with.");
     lines.add("# 'greygate check --dbdir=" + dbdir + "' reads them; do not edit.");
     CommandLine.ParseResult parsed = serve.commandLine().getParseResult();
-    for (OptionSpec o : parsed.matchedOptions()) {
+    // a repeatable option is matched once per occurrence, each match holding all its values
+    for (OptionSpec o : new java.util.LinkedHashSet<>(parsed.matchedOptions())) {
       if (o.usageHelp() || o.versionHelp()) continue;
       String name = o.longestName();
       if (o.arity().max() == 0) {

@@ -155,6 +155,14 @@ class PolicySetsIT {
     rcpt("submission", "z@example.net").forEach((k, v) -> asAttribute.add(k + "=" + v));
     assertEquals(0, attr.run(asAttribute.toArray(String[]::new)), attr.err.toString());
     assertEquals("action=DUNNO\n\n", attr.out.toString(), "the request's own attribute");
+    // without --config: the options the daemon recorded beside its database, every set once
+    Cli recorded = new Cli();
+    List<String> beside =
+        new ArrayList<>(
+            List.of("check", "--dbdir=" + dir.resolve("db"), "--policy-context=submission"));
+    rcpt(null, "z@example.net").forEach((k, v) -> beside.add(k + "=" + v));
+    assertEquals(0, recorded.run(beside.toArray(String[]::new)), recorded.err.toString());
+    assertEquals("action=DUNNO\n\n", recorded.out.toString());
     Cli nope = new Cli();
     args.set(2, "--policy-context=nope");
     assertEquals(2, nope.run(args.toArray(String[]::new)));
