@@ -76,7 +76,9 @@ public final class PolicySetSettings {
   static List<String> known() {
     List<String> out = new ArrayList<>();
     out.add(WHITELISTS);
-    for (Feature f : Features.ALL) out.add(f.policyName());
+    for (Feature f : Features.ALL) {
+      if (f.decides()) out.add(f.policyName());
+    }
     out.add(GREYLISTING);
     return out;
   }

@@ -27,6 +27,14 @@ public interface Feature {
     return name().toLowerCase(java.util.Locale.ROOT).replace(' ', '-');
   }
 
+  /**
+   * Whether it adds policies to the chain, so that a policy set can name it. A feature that only
+   * watches (the queue) or serves tools (releases) does not.
+   */
+  default boolean decides() {
+    return true;
+  }
+
   /** Its settings (command-line options and configuration-file keys), declared in its package. */
   List<Setting<?>> settings();
 

@@ -23,6 +23,11 @@ public final class QueueWatchFeature implements Feature {
   }
 
   @Override
+  public boolean decides() {
+    return false;
+  }
+
+  @Override
   public List<Setting<?>> settings() {
     List<Setting<?>> all = new java.util.ArrayList<>();
     all.add(QueueWatchSettings.QUEUE_WATCH);

@@ -26,6 +26,11 @@ public final class ReleaseFeature implements Feature {
   }
 
   @Override
+  public boolean decides() {
+    return false;
+  }
+
+  @Override
   public List<Setting<?>> settings() {
     return ReleaseSettings.ALL;
   }

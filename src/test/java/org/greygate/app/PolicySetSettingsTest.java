@@ -30,7 +30,6 @@ class PolicySetSettingsTest {
             "domain-policy",
             "dns-lists",
             "spf-grouping",
-            "queue-watch",
             "greylisting"),
         PolicySetSettings.known());
   }
@@ -55,7 +54,7 @@ class PolicySetSettingsTest {
     assertEquals(
         "policy-set set 'inbound': unknown policy 'greylist' (did you mean 'greylisting'?);"
             + " known: whitelists, rate-limits, domain-policy, dns-lists, spf-grouping,"
-            + " queue-watch, greylisting",
+            + " greylisting",
         e.getMessage());
   }
 

@@ -211,7 +211,7 @@ class PolicySetsIT {
                   conf
                       + ":6: policy-set: set 'inbound': unknown policy 'greylist' (did you mean"
                       + " 'greylisting'?); known: whitelists, rate-limits, domain-policy,"
-                      + " dns-lists, spf-grouping, queue-watch, greylisting"),
+                      + " dns-lists, spf-grouping, greylisting"),
           d.output());
     }
     Path undeclared = config("policy-set=inbound: greylisting", "default-policy-set=inbund");
