@@ -35,6 +35,10 @@
 # masters (or the one Redis) and the replicas apart. A build whose --store does not know
 # redis-cluster:// stops with exit 2 and says so. BUILD=0 uses target/greygate.jar as it is.
 #
+# BASE_JAR=FILE (an earlier build) adds, beside each Redis row, the same setup served by that
+# build (the row's name + "@base", its port 100 above), on the same Redis servers, in the same
+# turns: a change measured against what it changes, in one run.
+#
 # Needs root for Postgrey (it drops privileges); installs postgrey and redis-server if missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -74,6 +78,15 @@ work=$(mktemp -d /tmp/greygate-redis.XXXXXX)
 chmod 755 "$work"
 cp target/greygate.jar "$work/greygate.jar"
 export GREYGATE_JAR="$work/greygate.jar"
+if [ -n "${BASE_JAR:-}" ]; then
+  cp "$BASE_JAR" "$work/base.jar"
+  with_base=""
+  for s in $SERVERS; do
+    with_base+="$s "
+    case $s in greygate-redis* | greygate-cluster*) with_base+="$s@base " ;; esac
+  done
+  SERVERS=$with_base
+fi
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
@@ -92,9 +105,11 @@ redis_node() { # PORT [EXTRA redis-server ARGS...]: a Redis without persistence,
   pids+=($!)
 }
 serve() { # NAME PORT [serve ARGS...]: greygate serve in the background, listening before it returns
-  local name=$1 port=$2
+  local name=$1 port=$2 jar=$GREYGATE_JAR
   shift 2
-  bin/greygate serve --inet=127.0.0.1:$port --dbdir="$work/$name" -q --delay=300 \
+  if has "$name@base"; then serve "$name@base" $((port + 100)) "$@"; fi
+  [[ $name == *@base ]] && jar=$work/base.jar
+  GREYGATE_JAR=$jar bin/greygate serve --inet=127.0.0.1:$port --dbdir="$work/$name" -q --delay=300 \
     --whitelist-clients="$work/empty" --whitelist-recipients="$work/empty" "$@" >"$work/$name.log" 2>&1 &
   local pid=$!
   pids+=($pid)
@@ -196,6 +211,13 @@ if has responder; then
   wait_port $PORT_TR
 fi
 
+for s in $SERVERS; do
+  if [[ $s == *@base ]]; then
+    b=${s%@base}
+    port[$s]=$((${port[$b]} + 100)) masters_of[$s]=${masters_of[$b]:-} replicas_of[$s]=${replicas_of[$b]:-}
+    [ -n "${peer[$b]:-}" ] && peer[$s]=${peer[$b]}@base
+  fi
+done
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 rps_of() { grep -o 'rps=[0-9]*' "$1" | cut -d= -f2 | median; }
 echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -237,6 +259,7 @@ for profile in $PROFILES; do
       rcpu=$( (grep -o 'replica_cpu_ms_per_1000=[0-9.]*' "$work/$s.$c" || true) | cut -d= -f2 | median)
       [ -n "${replicas_of[$s]:-}" ] || rcpu=""
       p=${peer[$s]:-greygate-redis}
+      if [[ $s == *@base ]]; then p=${peer[$s]:-greygate-redis@base}; fi
       if has "$p"; then
         ratio=$(awk -v a="$rps" -v b="$(rps_of "$work/$p.$c")" 'BEGIN {printf "%.2f", a / b}')
       else
@@ -248,6 +271,7 @@ for profile in $PROFILES; do
 done
 echo
 for s in $SERVERS; do
+  [[ $s != *@base ]] || continue
   [ -n "${masters_of[$s]:-}" ] || continue
   for p in ${masters_of[$s]} ${replicas_of[$s]}; do
     echo "$s: Redis $p $(role "$p"), $(redis-cli -p "$p" dbsize) keys, used_memory" \
