@@ -22,8 +22,11 @@ import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 import io.lettuce.core.resource.EventLoopGroupProvider;
+import io.lettuce.core.resource.NettyCustomizer;
+import io.netty.channel.Channel;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
+import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.util.concurrent.EventExecutorGroup;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ImmediateEventExecutor;
@@ -52,6 +55,25 @@ import reactor.core.Disposable;
 final class RedisConnections implements EventLoopSharing {
   private static final Logger log = LoggerFactory.getLogger(RedisConnections.class);
   private static final Duration TOPOLOGY_REFRESH = Duration.ofSeconds(30);
+
+  /**
+   * The commands a loop sends in one turn (the requests it read from every client, the next steps
+   * of the decisions Redis answered) leave in one write per Redis connection, at the end of the
+   * turn, instead of one write, one system call, per command: Redis then reads them in one read and
+   * answers in one write. A flush while the connection reads waits for the end of that read; any
+   * other waits for the loop's next task, never longer.
+   */
+  private static final NettyCustomizer FLUSH_PER_LOOP_TURN =
+      new NettyCustomizer() {
+        @Override
+        public void afterChannelInitialized(Channel channel) {
+          channel
+              .pipeline()
+              .addFirst(
+                  new FlushConsolidationHandler(
+                      FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true));
+        }
+      };
 
   private final AbstractRedisClient client;
   private final StatefulConnection<String, String> connection;
@@ -353,6 +375,7 @@ final class RedisConnections implements EventLoopSharing {
               .eventLoopGroupProvider(new OneLoop(loop))
               .eventExecutorGroup(client.getResources().eventExecutorGroup())
               .timer(client.getResources().timer())
+              .nettyCustomizer(FLUSH_PER_LOOP_TURN)
               .build();
       String loopName = name + "-loop" + (made.size() + 1);
       AbstractRedisClient c = newClient(resources, settings, loopName);
