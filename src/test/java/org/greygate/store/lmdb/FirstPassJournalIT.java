@@ -12,6 +12,7 @@ import org.greygate.store.SweepProgress;
 import org.greygate.store.TripletEntry;
 import org.greygate.store.TripletRule;
 import org.greygate.store.TripletRule.Kind;
+import org.greygate.testing.Cli;
 import org.greygate.testing.Rows;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -191,5 +192,32 @@ class FirstPassJournalIT {
       assertEquals(2, s.tripletCount());
       assertEquals(Kind.PASS, ask(s, "in-journal", T0 + 300).kind(), "a dry run finds it too");
     }
+  }
+
+  /** What a postmaster runs: db stats, db dump and db verify show the journal's triplets. */
+  @Test
+  void theDbToolsShowJournalRows() {
+    long now = java.time.Instant.now().getEpochSecond();
+    try (LmdbStore s = open()) {
+      ask(s, "192.0.2/a@example.org/b@example.net", now - 10);
+      ask(s, "198.51.100/c@example.org/d@example.net", now - 400);
+      ask(s, "198.51.100/c@example.org/d@example.net", now - 5);
+      s.flush();
+      assertEquals(1, s.journalRows());
+    }
+    String db = "--dbdir=" + dir.resolve("db");
+    Cli stats = new Cli();
+    assertEquals(0, stats.run("db", "stats", db), stats.err.toString());
+    assertTrue(stats.out.toString().contains("triplets: 2\n"), stats.out.toString());
+    Cli dump = new Cli();
+    assertEquals(0, dump.run("db", "dump", db), dump.err.toString());
+    assertTrue(
+        dump.out.toString().contains("triplet 192.0.2/a@example.org/b@example.net "),
+        dump.out.toString());
+    assertTrue(
+        dump.out.toString().contains("triplet 198.51.100/c@example.org/d@example.net "),
+        dump.out.toString());
+    Cli verify = new Cli();
+    assertEquals(0, verify.run("db", "verify", db), verify.out + " " + verify.err);
   }
 }
