@@ -124,14 +124,14 @@ public final class LmdbStore implements TripletStore {
     this.journal = journal;
     for (Table t : Table.values()) overlay.put(t, new ConcurrentHashMap<>());
     for (int i = 0; i < STRIPES; i++) stripes[i] = new Object();
-    long tail;
+    long[] tail;
     try {
       tail = indexJournal();
     } catch (RuntimeException e) {
       env.close();
       throw e;
     }
-    nextSeq.set(tail + 1);
+    nextSeq.set(tail[0] + 1);
     this.writer =
         env.readOnly
             ? null
@@ -140,7 +140,7 @@ public final class LmdbStore implements TripletStore {
                 maxPending,
                 commitInterval,
                 pacer,
-                tail,
+                tail[1] == 0 ? tail[0] : Long.MAX_VALUE, // a foreign key: never MDB_APPEND
                 (table, key, value) -> overlay.get(table).remove(key, value),
                 (seq, key) -> journal.remove(journal.hash(key), seq));
     this.windows =
@@ -187,20 +187,25 @@ public final class LmdbStore implements TripletStore {
   }
 
   /**
-   * Fills the index from the journal (one pass in arrival order); returns the highest sequence, -1
-   * for none. Rows the index has no room for stay in the journal unindexed (the index's cap was
-   * lowered since they were written): their triplets are greylisted again when they return.
+   * Fills the index from the journal (one pass in arrival order); returns the highest sequence (-1
+   * for none) and how many keys are not sequences (a row not written by greylist, which would make
+   * an append fail: the writer then puts without MDB_APPEND). Rows the index has no room for stay
+   * in the journal unindexed (the index's cap was lowered since they were written): their triplets
+   * are greylisted again when they return.
    */
-  private long indexJournal() {
+  private long[] indexJournal() {
     Dbi<ByteBuffer> dbi = env.dbi(Table.JOURNAL);
-    if (dbi == null) return -1;
-    long[] tailAndLost = {-1, 0};
+    long[] tailAndLost = {-1, 0, 0};
+    if (dbi == null) return tailAndLost;
     env.read(
         txn -> {
           try (Cursor<ByteBuffer> c = dbi.openCursor(txn)) {
             for (boolean ok = c.first(); ok; ok = c.next()) {
               byte[] k = LmdbEnvironment.bytes(c.key());
-              if (k.length != 8) continue;
+              if (k.length != 8 || k[0] < 0) { // sorts after every sequence we write
+                tailAndLost[2]++;
+                continue;
+              }
               long seq = LmdbCodec.longAt(k, 0);
               tailAndLost[0] = Math.max(tailAndLost[0], seq);
               ByteBuffer v = c.val();
@@ -220,7 +225,7 @@ public final class LmdbStore implements TripletStore {
           env.dir,
           journal.cap());
     }
-    return tailAndLost[0];
+    return new long[] {tailAndLost[0], tailAndLost[2]};
   }
 
   /** Queues the windows changed since the last flush; a full backlog leaves them for the next. */
@@ -564,6 +569,12 @@ public final class LmdbStore implements TripletStore {
         overlay.get(Table.TRIPLETS).put(key, v);
         if (writer != null) writer.put(new LmdbWriter.Append(seq, key, v, rows.seq()));
         return;
+      }
+      if (journalFallbacks.sum() == 0) {
+        log.warn(
+            "first-pass journal index full ({} entries): new triplets are written into the"
+                + " triplet table until rows expire (slower under a spam wave; answers unchanged)",
+            journal.cap());
       }
       journalFallbacks.increment();
     }

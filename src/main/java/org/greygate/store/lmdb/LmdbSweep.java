@@ -94,6 +94,12 @@ final class LmdbSweep {
     long ttl = rule.ttl(false);
     long n = 0;
     try (org.lmdbjava.Cursor<ByteBuffer> c = journal.openCursor(txn)) {
+      // a key that is not a sequence sorts wherever its bytes say: those after the last sequence
+      // would stop appends, so they go first
+      while (n < limit && c.last() && !isSequence(LmdbEnvironment.bytes(c.key()))) {
+        c.delete();
+        n++;
+      }
       while (n < limit && c.first()) {
         byte[] v = LmdbEnvironment.bytes(c.val());
         TripletEntry t = LmdbCodec.journalTriplet(v);
@@ -106,6 +112,11 @@ final class LmdbSweep {
       }
     }
     return n;
+  }
+
+  /** A key as the writer makes them: 8 bytes, below 2^63 (so it sorts as its number). */
+  private static boolean isSequence(byte[] k) {
+    return k.length == 8 && k[0] >= 0;
   }
 
   private static boolean expired(Table table, byte[] key, byte[] v, Expiry rule, long now) {

@@ -220,4 +220,37 @@ class FirstPassJournalIT {
     Cli verify = new Cli();
     assertEquals(0, verify.run("db", "verify", db), verify.out + " " + verify.err);
   }
+
+  /**
+   * Rows a local user wrote into the journal: one too short, one whose key sorts after every
+   * sequence (an append after it would fail the commit).
+   */
+  @Test
+  void aMalformedJournalRowIsNamedAndSweptNeverPassed() {
+    try (LmdbEnvironment env = LmdbEnvironment.openWritable(dir.resolve("db"), 1 << 20)) {
+      env.write(
+          txn -> {
+            LmdbEnvironment.put(
+                txn, env.dbi(Table.JOURNAL), LmdbCodec.seqKey(0), new byte[] {1, 2, 3});
+            LmdbEnvironment.put(
+                txn,
+                env.dbi(Table.JOURNAL),
+                new byte[] {(byte) 0x80, 0, 0, 0, 0, 0, 0, 0},
+                LmdbCodec.journal("x".getBytes(java.nio.charset.StandardCharsets.UTF_8), T0, T0));
+          });
+    }
+    try (LmdbStore s = open()) {
+      LmdbStore.Verification v = s.verify(T0);
+      assertEquals(1, v.problems().size(), v.problems().toString());
+      // the second row's key sorts after every sequence: a plain put, not an append, and no fault
+      assertEquals(Kind.NEW, ask(s, "x", T0 + 400).kind());
+      assertEquals(Kind.EARLY_RETRY, ask(s, "x", T0 + 401).kind());
+      s.flush();
+      assertEquals(null, s.problem());
+      sweepAll(s, T0 + 400);
+      s.flush();
+      assertEquals(1, s.journalRows(), "both malformed rows swept; x's own first pass kept");
+      assertTrue(s.verify(T0 + 400).clean());
+    }
+  }
 }
