@@ -12,7 +12,9 @@ import org.greygate.store.TripletEntry;
 /**
  * How rows look on disk. Triplets and clients: UTF-8 key, value two big-endian longs (first/last
  * seen; count/last seen). Decision counters: key = hour (8 bytes big-endian, so keys sort by hour)
- * + action + NUL + reason, value one long. Windowed counters: see {@code WindowCounter}.
+ * + action + NUL + reason, value one long. Windowed counters: see {@code WindowCounter}. The
+ * first-pass journal: key = sequence number (8 bytes big-endian, so rows sort by arrival), value =
+ * first seen, last seen (two big-endian longs) and the triplet's key as in the triplet table.
  */
 final class LmdbCodec {
   static final int MAX_KEY = org.greygate.store.RowLimits.MAX_KEY_BYTES;
@@ -87,6 +89,36 @@ final class LmdbCodec {
     if (nul < 0) return null;
     return new DecisionCount(
         longAt(k, 0), rest.substring(0, nul), rest.substring(nul + 1), longAt(v, 0));
+  }
+
+  static byte[] seqKey(long seq) {
+    return ByteBuffer.allocate(8).putLong(seq).array();
+  }
+
+  /** A journal row's value: the triplet, then its key. */
+  static byte[] journal(byte[] key, long firstSeen, long lastSeen) {
+    return ByteBuffer.allocate(16 + key.length)
+        .putLong(firstSeen)
+        .putLong(lastSeen)
+        .put(key)
+        .array();
+  }
+
+  /** Whether the journal row {@code v} is the row of {@code key}. */
+  static boolean journalOf(byte[] v, byte[] key) {
+    return v != null
+        && v.length == 16 + key.length
+        && java.util.Arrays.equals(v, 16, v.length, key, 0, key.length);
+  }
+
+  /** The triplet of a journal row, or {@code null} if the row is not one of ours. */
+  static TripletEntry journalTriplet(byte[] v) {
+    return v == null || v.length <= 16 ? null : new TripletEntry(longAt(v, 0), longAt(v, 8));
+  }
+
+  /** The triplet key of a journal row (bytes as in the triplet table). */
+  static byte[] journalKey(byte[] v) {
+    return java.util.Arrays.copyOfRange(v, 16, v.length);
   }
 
   static byte[] count(long n) {

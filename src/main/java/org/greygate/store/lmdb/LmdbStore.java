@@ -47,6 +47,19 @@ import org.slf4j.LoggerFactory;
  * <p>Rate-limit windows are kept in a {@link WindowCache} and written behind, each changed row once
  * per flush (every quarter second): a crash loses at most that much counting.
  *
+ * <p><b>The first-pass journal.</b> A spam wave is mostly triplets never seen again. Written into
+ * the triplet table, each would land on a random page of its B-tree, and a commit rewrites every
+ * page it dirtied: one page per row once the table is large. So a greylisting decision ({@link
+ * #greylist}) that leaves a triplet not yet passed writes it to the journal instead: a table keyed
+ * by arrival (a sequence number), appended at its end, forty-odd rows to a page. An in-memory
+ * {@link JournalIndex} (key hash to sequence, each hit checked against the key in the row) finds it
+ * again; it is rebuilt from the journal at open. When the triplet passes, its row moves into the
+ * triplet table and its journal row is deleted, in one commit: only retried triplets pay the random
+ * insert. The journal expires from its head (the sweep): a row that never passed is dead the retry
+ * window after it was last seen. When the index is full, rows go to the triplet table as before
+ * ({@link #journalFallbacks}). Other writes ({@link #step}: loads, copies, tools) go to the triplet
+ * table; every reader sees both tables.
+ *
  * <p>Parts: {@link LmdbEnvironment} (files, lock, map growth), {@link LmdbCodec} (bytes), {@link
  * LmdbWriter} (group commit), {@link LmdbSweep}, {@link LmdbVerify}, {@link LmdbFaults} (errors).
  */
@@ -68,6 +81,13 @@ public final class LmdbStore implements TripletStore {
 
   private static final int STRIPES = 256;
 
+  /**
+   * A JVM system property that sets how many triplets the first-pass journal's index may hold
+   * (default {@link JournalIndex#defaultCap}: at most an eighth of the heap; 0 turns the journal
+   * off, so that every row goes to the triplet table as before).
+   */
+  public static final String JOURNAL_CAP_PROPERTY = "greygate.lmdb.journal-cap";
+
   private final LmdbEnvironment env;
   private final LmdbWriter writer; // null when read-only: writes stay in the overlay
   private final Map<Table, Map<String, byte[]>> overlay = new EnumMap<>(Table.class);
@@ -75,6 +95,9 @@ public final class LmdbStore implements TripletStore {
   private final WindowCache windows;
   private final ScheduledExecutorService windowFlusher; // null when read-only
   private final Pacer pacer;
+  private final JournalIndex journal;
+  private final AtomicLong nextSeq = new AtomicLong();
+  private final LongAdder journalFallbacks = new LongAdder();
   private final LongAdder dropped = new LongAdder();
   private final AtomicLong nextDropLog = new AtomicLong(Long.MIN_VALUE);
   private long droppedLogged; // under nextDropLog's compare-and-set
@@ -90,11 +113,25 @@ public final class LmdbStore implements TripletStore {
     }
   }
 
-  private LmdbStore(LmdbEnvironment env, int maxPending, Duration commitInterval, Pacer pacer) {
+  private LmdbStore(
+      LmdbEnvironment env,
+      int maxPending,
+      Duration commitInterval,
+      Pacer pacer,
+      JournalIndex journal) {
     this.env = env;
     this.pacer = pacer;
+    this.journal = journal;
     for (Table t : Table.values()) overlay.put(t, new ConcurrentHashMap<>());
     for (int i = 0; i < STRIPES; i++) stripes[i] = new Object();
+    long[] tail;
+    try {
+      tail = indexJournal();
+    } catch (RuntimeException e) {
+      env.close();
+      throw e;
+    }
+    nextSeq.set(tail[0] + 1);
     this.writer =
         env.readOnly
             ? null
@@ -103,7 +140,9 @@ public final class LmdbStore implements TripletStore {
                 maxPending,
                 commitInterval,
                 pacer,
-                p -> overlay.get(p.table()).remove(p.key(), p.value()));
+                tail[1] == 0 ? tail[0] : Long.MAX_VALUE, // a foreign key: never MDB_APPEND
+                (table, key, value) -> overlay.get(table).remove(key, value),
+                (seq, key) -> journal.remove(journal.hash(key), seq));
     this.windows =
         new WindowCache(
             new WindowCache.Backing() {
@@ -147,6 +186,48 @@ public final class LmdbStore implements TripletStore {
     }
   }
 
+  /**
+   * Fills the index from the journal (one pass in arrival order); returns the highest sequence (-1
+   * for none) and how many keys are not sequences (a row not written by greylist, which would make
+   * an append fail: the writer then puts without MDB_APPEND). Rows the index has no room for stay
+   * in the journal unindexed (the index's cap was lowered since they were written): their triplets
+   * are greylisted again when they return.
+   */
+  private long[] indexJournal() {
+    Dbi<ByteBuffer> dbi = env.dbi(Table.JOURNAL);
+    long[] tailAndLost = {-1, 0, 0};
+    if (dbi == null) return tailAndLost;
+    env.read(
+        txn -> {
+          try (Cursor<ByteBuffer> c = dbi.openCursor(txn)) {
+            for (boolean ok = c.first(); ok; ok = c.next()) {
+              byte[] k = LmdbEnvironment.bytes(c.key());
+              if (k.length != 8 || k[0] < 0) { // sorts after every sequence we write
+                tailAndLost[2]++;
+                continue;
+              }
+              long seq = LmdbCodec.longAt(k, 0);
+              tailAndLost[0] = Math.max(tailAndLost[0], seq);
+              ByteBuffer v = c.val();
+              if (v.remaining() <= 16) continue;
+              byte[] key = new byte[v.remaining() - 16];
+              v.get(v.position() + 16, key);
+              if (!journal.put(journal.hash(key), seq)) tailAndLost[1]++;
+            }
+          }
+          return null;
+        });
+    if (tailAndLost[1] > 0) {
+      log.warn(
+          "{} first-pass rows in {} found no room in the journal index (cap {}): those triplets"
+              + " are greylisted again when they return",
+          tailAndLost[1],
+          env.dir,
+          journal.cap());
+    }
+    return new long[] {tailAndLost[0], tailAndLost[2]};
+  }
+
   /** Queues the windows changed since the last flush; a full backlog leaves them for the next. */
   private void flushWindows() {
     try {
@@ -181,7 +262,8 @@ public final class LmdbStore implements TripletStore {
         LmdbEnvironment.openWritable(dir, 64L << 20),
         Math.max(1, Integer.getInteger(WRITE_BACKLOG_PROPERTY, DEFAULT_WRITE_BACKLOG)),
         commitInterval,
-        pacer);
+        pacer,
+        defaultJournal());
   }
 
   /** For tests: a given starting map size (bytes) and write backlog bound. */
@@ -190,7 +272,25 @@ public final class LmdbStore implements TripletStore {
         LmdbEnvironment.openWritable(dir, initialMapSize),
         maxPending,
         DEFAULT_COMMIT_INTERVAL,
-        Pacer.SYSTEM);
+        Pacer.SYSTEM,
+        defaultJournal());
+  }
+
+  /** For tests: a journal index of {@code cap} entries with the given hash. */
+  static LmdbStore open(Path dir, int journalCap, JournalIndex.Hash hash) {
+    return new LmdbStore(
+        LmdbEnvironment.openWritable(dir, 64L << 20),
+        DEFAULT_WRITE_BACKLOG,
+        DEFAULT_COMMIT_INTERVAL,
+        Pacer.SYSTEM,
+        new JournalIndex(journalCap, hash));
+  }
+
+  private static JournalIndex defaultJournal() {
+    int cap =
+        Integer.getInteger(
+            JOURNAL_CAP_PROPERTY, JournalIndex.defaultCap(Runtime.getRuntime().maxMemory()));
+    return JournalIndex.withSecretHash(Math.max(0, cap));
   }
 
   /**
@@ -199,7 +299,11 @@ public final class LmdbStore implements TripletStore {
    */
   public static LmdbStore openDryRun(Path dir) {
     return new LmdbStore(
-        LmdbEnvironment.openReadOnly(dir), Integer.MAX_VALUE, Duration.ZERO, Pacer.SYSTEM);
+        LmdbEnvironment.openReadOnly(dir),
+        Integer.MAX_VALUE,
+        Duration.ZERO,
+        Pacer.SYSTEM,
+        defaultJournal());
   }
 
   /** Fills the new database of {@link #rebuild}; {@code current} is the one it will replace. */
@@ -292,6 +396,16 @@ public final class LmdbStore implements TripletStore {
 
   @Override
   public <R> CompletionStage<R> step(String tripletKey, String clientKey, RowChange<R> change) {
+    return step(tripletKey, clientKey, change, -1);
+  }
+
+  /**
+   * {@link #step} where a triplet row that has not passed {@code journalDelay} (its sightings are
+   * less than that many seconds apart) is a first pass and goes to the journal; negative: no row
+   * does.
+   */
+  private <R> CompletionStage<R> step(
+      String tripletKey, String clientKey, RowChange<R> change, long journalDelay) {
     try {
       ensureOpen();
       if (tripletKey == null && clientKey == null) {
@@ -308,10 +422,12 @@ public final class LmdbStore implements TripletStore {
       synchronized (a) {
         if (b != null && b != a) {
           synchronized (b) {
-            return CompletableFuture.completedFuture(apply(tripletKey, clientKey, change));
+            return CompletableFuture.completedFuture(
+                apply(tripletKey, clientKey, change, journalDelay));
           }
         }
-        return CompletableFuture.completedFuture(apply(tripletKey, clientKey, change));
+        return CompletableFuture.completedFuture(
+            apply(tripletKey, clientKey, change, journalDelay));
       }
     } catch (RuntimeException e) {
       return CompletableFuture.failedFuture(e);
@@ -322,12 +438,13 @@ public final class LmdbStore implements TripletStore {
   @Override
   public CompletionStage<TripletRule.Result> greylist(
       String tripletKey, String clientKey, TripletRule rule, long now) {
-    return step(tripletKey, clientKey, rule.at(now));
+    return step(tripletKey, clientKey, rule.at(now), journal.cap() > 0 ? rule.delay() : -1);
   }
 
-  private <R> R apply(String tripletKey, String clientKey, RowChange<R> change) {
-    byte[][] rows = readBoth(tripletKey, clientKey);
-    RowChange.Change<R> out = change.apply(LmdbCodec.triplet(rows[0]), LmdbCodec.client(rows[1]));
+  private <R> R apply(String tripletKey, String clientKey, RowChange<R> change, long journalDelay) {
+    byte[] tk = tripletKey == null ? null : LmdbCodec.key(tripletKey);
+    Rows rows = readBoth(tripletKey, tk, clientKey);
+    RowChange.Change<R> out = change.apply(rows.triplet(), LmdbCodec.client(rows.client()));
     int writes =
         (tripletKey != null && out.triplet() != null ? 1 : 0)
             + (clientKey != null && out.client() != null ? 1 : 0);
@@ -339,7 +456,7 @@ public final class LmdbStore implements TripletStore {
         return out.result();
       }
       if (tripletKey != null && out.triplet() != null) {
-        write(Table.TRIPLETS, tripletKey, LmdbCodec.triplet(out.triplet()));
+        writeTriplet(tripletKey, tk, out.triplet(), rows, journalDelay);
       }
       if (clientKey != null && out.client() != null) {
         write(Table.CLIENTS, clientKey, LmdbCodec.client(out.client()));
@@ -429,23 +546,96 @@ public final class LmdbStore implements TripletStore {
     if (writer != null) writer.put(new LmdbWriter.Put(table, key, value));
   }
 
+  /**
+   * Writes a triplet row (under its stripe's lock): a first pass (not passed {@code journalDelay}
+   * and not already in the triplet table) is appended to the journal, replacing its earlier journal
+   * row if any; any other row goes to the triplet table, taking the triplet out of the journal.
+   */
+  private void writeTriplet(
+      String key, byte[] keyBytes, TripletEntry e, Rows rows, long journalDelay) {
+    boolean firstPass =
+        journalDelay >= 0 && e.lastSeen() - e.firstSeen() < journalDelay && !rows.inTable();
+    long h = firstPass || rows.seq() >= 0 ? journal.hash(keyBytes) : 0;
+    if (rows.seq() >= 0) journal.remove(h, rows.seq());
+    if (firstPass) {
+      long seq = nextSeq.getAndIncrement();
+      if (journal.put(h, seq)) {
+        byte[] v =
+            ByteBuffer.allocate(24)
+                .putLong(e.firstSeen())
+                .putLong(e.lastSeen())
+                .putLong(seq)
+                .array();
+        overlay.get(Table.TRIPLETS).put(key, v);
+        if (writer != null) writer.put(new LmdbWriter.Append(seq, key, v, rows.seq()));
+        return;
+      }
+      if (journalFallbacks.sum() == 0) {
+        log.warn(
+            "first-pass journal index full ({} entries): new triplets are written into the"
+                + " triplet table until rows expire (slower under a spam wave; answers unchanged)",
+            journal.cap());
+      }
+      journalFallbacks.increment();
+    }
+    byte[] v = LmdbCodec.triplet(e);
+    overlay.get(Table.TRIPLETS).put(key, v);
+    if (writer != null) writer.put(new LmdbWriter.Put(Table.TRIPLETS, key, v, rows.seq()));
+  }
+
+  /**
+   * The rows a step starts from: the triplet (or null), the client row's bytes (or null), and the
+   * triplet's journal sequence (-1 when it is not in the journal).
+   */
+  private record Rows(TripletEntry triplet, byte[] client, long seq, boolean inTable) {}
+
   /** The triplet and client rows, overlay first, in one read transaction when LMDB is needed. */
-  private byte[][] readBoth(String tripletKey, String clientKey) {
+  private Rows readBoth(String tripletKey, byte[] tk, String clientKey) {
     byte[] t = tripletKey == null ? null : overlay.get(Table.TRIPLETS).get(tripletKey);
     byte[] c = clientKey == null ? null : overlay.get(Table.CLIENTS).get(clientKey);
     boolean needT = tripletKey != null && t == null;
     boolean needC = clientKey != null && c == null;
     if (!needT && !needC) {
-      return new byte[][] {t, c};
+      return overlaid(t, c);
     }
     Dbi<ByteBuffer> triplets = env.dbi(Table.TRIPLETS);
     Dbi<ByteBuffer> clients = env.dbi(Table.CLIENTS);
     return env.read(
-        txn ->
-            new byte[][] {
-              needT ? LmdbEnvironment.get(txn, triplets, LmdbCodec.key(tripletKey)) : t,
-              needC ? LmdbEnvironment.get(txn, clients, LmdbCodec.key(clientKey)) : c
-            });
+        txn -> {
+          byte[] client = needC ? LmdbEnvironment.get(txn, clients, LmdbCodec.key(clientKey)) : c;
+          if (!needT) return overlaid(t, client);
+          byte[] row = LmdbEnvironment.get(txn, triplets, tk);
+          if (row != null) return new Rows(LmdbCodec.triplet(row), client, -1, true);
+          return fromJournal(txn, tk, client);
+        });
+  }
+
+  /**
+   * Rows with the triplet from the overlay, where a journal row waiting for its commit has 24
+   * bytes.
+   */
+  private static Rows overlaid(byte[] t, byte[] client) {
+    if (t != null && t.length == 24) {
+      return new Rows(
+          new TripletEntry(LmdbCodec.longAt(t, 0), LmdbCodec.longAt(t, 8)),
+          client,
+          LmdbCodec.longAt(t, 16),
+          false);
+    }
+    return new Rows(LmdbCodec.triplet(t), client, -1, t != null);
+  }
+
+  /** The triplet's journal row, found through the index and checked against its key. */
+  private Rows fromJournal(org.lmdbjava.Txn<ByteBuffer> txn, byte[] tk, byte[] client) {
+    Dbi<ByteBuffer> dbi = env.dbi(Table.JOURNAL);
+    if (dbi == null || journal.size() == 0) return new Rows(null, client, -1, false);
+    long seq =
+        journal.find(
+            journal.hash(tk),
+            s -> LmdbCodec.journalOf(LmdbEnvironment.get(txn, dbi, LmdbCodec.seqKey(s)), tk));
+    if (seq < 0) return new Rows(null, client, -1, false);
+    byte[] v = LmdbEnvironment.get(txn, dbi, LmdbCodec.seqKey(seq));
+    return new Rows(LmdbCodec.journalTriplet(v), client, seq, false);
   }
 
   private byte[] readOne(Table table, String key) {
@@ -502,7 +692,18 @@ public final class LmdbStore implements TripletStore {
   @Override
   public long tripletCount() {
     ensureOpen();
-    return env.entries(Table.TRIPLETS);
+    return env.entries(Table.TRIPLETS) + env.entries(Table.JOURNAL);
+  }
+
+  /** Rows in the first-pass journal (triplets seen once and not passed since). */
+  public long journalRows() {
+    ensureOpen();
+    return env.entries(Table.JOURNAL);
+  }
+
+  /** First passes written to the triplet table because the journal's index was full. */
+  public long journalFallbacks() {
+    return journalFallbacks.sum();
   }
 
   @Override
@@ -518,6 +719,21 @@ public final class LmdbStore implements TripletStore {
         (k, v) -> {
           TripletEntry e = LmdbCodec.triplet(v);
           if (e != null) action.accept(k, e);
+        });
+    Dbi<ByteBuffer> dbi = env.dbi(Table.JOURNAL);
+    if (dbi == null) return;
+    env.read(
+        txn -> {
+          try (Cursor<ByteBuffer> cursor = dbi.openCursor(txn)) {
+            for (boolean ok = cursor.first(); ok; ok = cursor.next()) {
+              byte[] v = LmdbEnvironment.bytes(cursor.val());
+              TripletEntry e = LmdbCodec.journalTriplet(v);
+              if (e != null) {
+                action.accept(new String(v, 16, v.length - 16, StandardCharsets.UTF_8), e);
+              }
+            }
+          }
+          return null;
         });
   }
 

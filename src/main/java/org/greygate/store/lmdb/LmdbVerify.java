@@ -35,7 +35,7 @@ final class LmdbVerify {
       problems.add("error while reading: " + e.getMessage());
     }
     return new LmdbStore.Verification(
-        counts[Table.TRIPLETS.ordinal()],
+        counts[Table.TRIPLETS.ordinal()] + counts[Table.JOURNAL.ordinal()],
         counts[Table.CLIENTS.ordinal()],
         counts[Table.WINDOWS.ordinal()] + counts[Table.DECISIONS.ordinal()],
         List.copyOf(problems));
@@ -92,6 +92,23 @@ final class LmdbVerify {
       }
       case DECISIONS -> {
         return LmdbCodec.decision(k, v) == null ? "decision counter: malformed row" : null;
+      }
+      case JOURNAL -> {
+        if (k.length != 8) return "journal row: key has " + k.length + " bytes, expected 8";
+        if (v.length <= 16) return "journal row " + LmdbCodec.longAt(k, 0) + ": no triplet key";
+        String key = new String(v, 16, v.length - 16, StandardCharsets.UTF_8);
+        if (!Arrays.equals(key.getBytes(StandardCharsets.UTF_8), LmdbCodec.journalKey(v))) {
+          return "triplet " + key + " (journal): key is not UTF-8";
+        }
+        long first = LmdbCodec.longAt(v, 0);
+        long last = LmdbCodec.longAt(v, 8);
+        if (first > last) {
+          return "triplet " + key + " (journal): first seen " + first + " after last seen " + last;
+        }
+        if (!RowLimits.timeOk(first, now) || !RowLimits.timeOk(last, now)) {
+          return "triplet " + key + " (journal): times out of range: " + first + ", " + last;
+        }
+        return null;
       }
       default -> throw new IllegalStateException("unknown table " + table);
     }

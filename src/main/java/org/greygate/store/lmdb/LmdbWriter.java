@@ -52,14 +52,36 @@ final class LmdbWriter implements AutoCloseable {
 
   static final long IDLE_POLL_MILLIS = 200;
 
-  /** Called after a commit with the puts it made durable (to drop them from the overlay). */
+  /**
+   * Called after a commit with each row it made durable, as it was put into the overlay (to drop it
+   * from there).
+   */
   interface Committed {
-    void committed(Put put);
+    void committed(Table table, String key, byte[] value);
   }
 
-  sealed interface Op permits Put, Sweep, Barrier {}
+  /** Called for each journal row the sweep deleted (its sequence and triplet key). */
+  interface Expired {
+    void expired(long seq, byte[] key);
+  }
 
-  record Put(Table table, String key, byte[] value) implements Op {}
+  sealed interface Op permits Put, Append, Sweep, Barrier {}
+
+  /**
+   * A row to write; {@code drop}, when not negative, is a journal row deleted in the same commit
+   * (the triplet moves from the journal into its table).
+   */
+  record Put(Table table, String key, byte[] value, long drop) implements Op {
+    Put(Table table, String key, byte[] value) {
+      this(table, key, value, -1);
+    }
+  }
+
+  /**
+   * A first-pass row appended to the journal under {@code seq}; {@code overlay} is the triplet as
+   * the overlay holds it (first seen, last seen, seq); {@code drop} as in {@link Put}.
+   */
+  record Append(long seq, String key, byte[] overlay, long drop) implements Op {}
 
   record Sweep(
       Expiry rule, long now, SweepProgress from, int limit, CompletableFuture<SweepProgress> done)
@@ -74,6 +96,11 @@ final class LmdbWriter implements AutoCloseable {
 
   private final LmdbEnvironment env;
   private final Committed committed;
+  private final Expired expired;
+
+  /** The highest sequence in the journal: a higher one is appended (MDB_APPEND: full pages). */
+  private long journalTail;
+
   private final BlockingQueue<Op> queue = new LinkedBlockingQueue<>();
   private final AtomicInteger backlog = new AtomicInteger();
   private final int maxPending;
@@ -97,7 +124,9 @@ final class LmdbWriter implements AutoCloseable {
       int maxPending,
       Duration commitInterval,
       Pacer pacer,
-      Committed committed) {
+      long journalTail,
+      Committed committed,
+      Expired expired) {
     if (commitInterval.isNegative()) {
       throw new IllegalArgumentException("commit interval must be >= 0");
     }
@@ -106,6 +135,8 @@ final class LmdbWriter implements AutoCloseable {
     this.commitIntervalNanos = commitInterval.toNanos();
     this.pacer = pacer;
     this.committed = committed;
+    this.expired = expired;
+    this.journalTail = journalTail;
     thread = new Thread(this::loop, "lmdb-writer");
     thread.setDaemon(true);
     thread.start();
@@ -157,7 +188,7 @@ final class LmdbWriter implements AutoCloseable {
   }
 
   /** Queues a write admitted before. */
-  void put(Put p) {
+  void put(Op p) {
     queue.add(p);
   }
 
@@ -277,7 +308,7 @@ final class LmdbWriter implements AutoCloseable {
    * slice or closing wakes it at once: someone waits for those.
    */
   private void collect(List<Op> batch, Op first, long due) {
-    if (first instanceof Put) {
+    if (first instanceof Put || first instanceof Append) {
       while (!closed
           && !urgent
           && batch.size() + queue.size() < MAX_BATCH
@@ -310,21 +341,32 @@ final class LmdbWriter implements AutoCloseable {
       if (op instanceof Put p)
         last.computeIfAbsent(p.table(), t -> new HashMap<>()).put(p.key(), p);
     }
+    long[] tail = {journalTail};
     env.write(
         txn -> {
           sweepResults.clear();
+          tail[0] = journalTail; // again from the start when the map grew and the body reruns
           List<Put> run = new ArrayList<>();
+          List<Append> appends = new ArrayList<>();
+          java.util.Set<Long> drops = new java.util.HashSet<>();
           for (Op op : batch) {
             if (op instanceof Put p) {
               if (last.get(p.table()).get(p.key()) == p) run.add(p);
+              if (p.drop() >= 0) drops.add(p.drop());
+            } else if (op instanceof Append a) {
+              appends.add(a);
+              if (a.drop() >= 0) drops.add(a.drop());
             } else {
               putInKeyOrder(txn, run);
+              tail[0] = journal(txn, appends, drops, tail[0]);
               if (op instanceof Sweep s) {
-                sweepResults.add(LmdbSweep.slice(env, txn, s.rule(), s.now(), s.from(), s.limit()));
+                sweepResults.add(
+                    LmdbSweep.slice(env, txn, s.rule(), s.now(), s.from(), s.limit(), expired));
               }
             }
           }
           putInKeyOrder(txn, run);
+          tail[0] = journal(txn, appends, drops, tail[0]);
           Dbi<java.nio.ByteBuffer> decisions = env.dbi(Table.DECISIONS);
           for (var e : counts.entrySet()) {
             CounterKey k = e.getKey();
@@ -334,11 +376,15 @@ final class LmdbWriter implements AutoCloseable {
             LmdbEnvironment.put(txn, decisions, key, LmdbCodec.count(before + e.getValue()));
           }
         });
+    journalTail = tail[0];
     commits++; // before anyone waiting for this commit is told it is done
     int i = 0;
     for (Op op : batch) {
       if (op instanceof Put p) {
-        committed.committed(p);
+        committed.committed(p.table(), p.key(), p.value());
+        backlog.decrementAndGet();
+      } else if (op instanceof Append a) {
+        committed.committed(Table.TRIPLETS, a.key(), a.overlay());
         backlog.decrementAndGet();
       } else if (op instanceof Sweep s) {
         s.done().complete(sweepResults.get(i++));
@@ -362,6 +408,42 @@ final class LmdbWriter implements AutoCloseable {
       LmdbEnvironment.put(txn, env.dbi(p.table()), LmdbCodec.key(p.key()), p.value());
     }
     run.clear();
+  }
+
+  /**
+   * Appends {@code appends} to the journal in sequence order (each new sequence above the tail with
+   * MDB_APPEND: no search, pages filled to the brim) and deletes the rows of {@code drops}; a row
+   * both appended and dropped here is not written at all. Returns the new tail.
+   */
+  private long journal(
+      Txn<java.nio.ByteBuffer> txn, List<Append> appends, java.util.Set<Long> drops, long tail) {
+    if (appends.isEmpty() && drops.isEmpty()) return tail;
+    Dbi<java.nio.ByteBuffer> journal = env.dbi(Table.JOURNAL);
+    if (appends.size() > 1) appends.sort(java.util.Comparator.comparingLong(Append::seq));
+    for (Append a : appends) {
+      if (drops.remove(a.seq())) continue;
+      byte[] value =
+          LmdbCodec.journal(
+              LmdbCodec.key(a.key()),
+              LmdbCodec.longAt(a.overlay(), 0),
+              LmdbCodec.longAt(a.overlay(), 8));
+      if (a.seq() > tail) {
+        journal.put(
+            txn,
+            LmdbEnvironment.key(LmdbCodec.seqKey(a.seq())),
+            LmdbEnvironment.value(value),
+            org.lmdbjava.PutFlags.MDB_APPEND);
+        tail = a.seq();
+      } else {
+        LmdbEnvironment.put(txn, journal, LmdbCodec.seqKey(a.seq()), value);
+      }
+    }
+    for (long seq : drops) {
+      LmdbEnvironment.delete(txn, journal, LmdbCodec.seqKey(seq));
+    }
+    appends.clear();
+    drops.clear();
+    return tail;
   }
 
   /** Waits for the back-off; returns false if the store is closing instead. */

@@ -5,7 +5,9 @@ enum Table {
   TRIPLETS("triplets"),
   CLIENTS("clients"),
   WINDOWS("windows"),
-  DECISIONS("decisions");
+  DECISIONS("decisions"),
+  /** First sightings of triplets, in arrival order (LmdbStore: "The first-pass journal"). */
+  JOURNAL("journal");
 
   final String dbName;
 
