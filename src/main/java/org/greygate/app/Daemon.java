@@ -87,6 +87,7 @@ public final class Daemon implements AutoCloseable {
       resources.add(store);
       sink.pendingWrites(store::pendingWrites);
       sink.droppedWrites(store::droppedWrites);
+      sink.journalFull(store::journalFull);
       housekeeping = daemonThreads("housekeeping");
       resources.add(housekeeping::shutdownNow);
       whitelists = new WhitelistReloader(config.whitelists(), housekeeping, 300, sink);

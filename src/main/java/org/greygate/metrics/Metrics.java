@@ -63,6 +63,12 @@ public interface Metrics {
    */
   default void droppedWrites(LongSupplier dropped) {}
 
+  /**
+   * Where the store can tell how many new triplets it wrote the slow way (random inserts) because
+   * its first-pass journal was full.
+   */
+  default void journalFull(LongSupplier full) {}
+
   /** A sweep slice finished: rows looked at and rows deleted in it. */
   default void sweepSlice(long visited, long deleted) {}
 
@@ -160,6 +166,12 @@ public interface Metrics {
       public void droppedWrites(LongSupplier dropped) {
         a.droppedWrites(dropped);
         b.droppedWrites(dropped);
+      }
+
+      @Override
+      public void journalFull(LongSupplier full) {
+        a.journalFull(full);
+        b.journalFull(full);
       }
 
       @Override

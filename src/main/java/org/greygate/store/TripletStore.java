@@ -175,6 +175,14 @@ public interface TripletStore extends AutoCloseable {
     return 0;
   }
 
+  /**
+   * New triplets written the slow way because the store's first-pass journal was full (0 for a
+   * store without one): answers unchanged, the writer slower under a spam wave.
+   */
+  default long journalFull() {
+    return 0;
+  }
+
   /** Blocks until every accepted write is durable. */
   void flush();
 

@@ -36,6 +36,7 @@ public final class PrometheusMetrics implements Metrics {
   private final Counter reloads;
   private final AtomicReference<LongSupplier> pending = new AtomicReference<>(() -> 0);
   private final AtomicReference<LongSupplier> dropped = new AtomicReference<>(() -> 0);
+  private final AtomicReference<LongSupplier> journalFull = new AtomicReference<>(() -> 0);
 
   /** Upper bounds of the decision latency buckets, in seconds. */
   static final double[] LATENCY_BOUNDS_SECONDS = {
@@ -118,6 +119,13 @@ public final class PrometheusMetrics implements Metrics {
                 + " were not kept (a new triplet's retry is greylisted once more); not fail-open")
         .callback(cb -> cb.call(dropped.get().getAsLong()))
         .register(registry);
+    CounterWithCallback.builder()
+        .name("greygate_store_journal_full_total")
+        .help(
+            "New triplets the embedded store wrote into its triplet table (random inserts, slower"
+                + " under a spam wave) because its first-pass journal's index was full")
+        .callback(cb -> cb.call(journalFull.get().getAsLong()))
+        .register(registry);
     JvmMetrics.builder().register(registry);
     // every series a failure can raise exists at 0 from the first scrape: one that appears with
     // its first event at 1 is invisible to increase() and rate(), and an alert on it would miss
@@ -189,6 +197,11 @@ public final class PrometheusMetrics implements Metrics {
   @Override
   public void droppedWrites(LongSupplier d) {
     dropped.set(d);
+  }
+
+  @Override
+  public void journalFull(LongSupplier f) {
+    journalFull.set(f);
   }
 
   @Override

@@ -702,7 +702,8 @@ public final class LmdbStore implements TripletStore {
   }
 
   /** First passes written to the triplet table because the journal's index was full. */
-  public long journalFallbacks() {
+  @Override
+  public long journalFull() {
     return journalFallbacks.sum();
   }
 

@@ -136,7 +136,7 @@ class FirstPassJournalIT {
       for (int i = 0; i < 5; i++) assertEquals(Kind.NEW, ask(s, "f" + i, T0).kind());
       s.flush();
       assertEquals(3, s.journalRows());
-      assertEquals(2, s.journalFallbacks());
+      assertEquals(2, s.journalFull());
       assertEquals(5, s.tripletCount());
       for (int i = 0; i < 5; i++) {
         TripletRule.Result res = ask(s, "f" + i, T0 + 300);

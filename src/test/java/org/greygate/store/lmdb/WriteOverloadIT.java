@@ -30,13 +30,18 @@ class WriteOverloadIT {
   static final int REQUESTS = 600;
 
   static Daemon serve(String... args) throws Exception {
+    return serveWith("-D" + LmdbStore.WRITE_BACKLOG_PROPERTY + "=" + BACKLOG, args);
+  }
+
+  /** {@code serve} in a JVM given the system property {@code property} ({@code -DNAME=VALUE}). */
+  static Daemon serveWith(String property, String... args) throws Exception {
     List<String> cmd =
         new java.util.ArrayList<>(
             List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx256m",
                 "-Dlmdbjava.extract.dir=" + Daemon.jar().toAbsolutePath().getParent(),
-                "-D" + LmdbStore.WRITE_BACKLOG_PROPERTY + "=" + BACKLOG,
+                property,
                 "-jar",
                 Daemon.jar().toString(),
                 "serve"));
@@ -113,6 +118,51 @@ class WriteOverloadIT {
       // hundreds of drops within a few seconds, one line: the log is not flooded
       assertEquals(
           1, d.output().lines().filter(l -> l.contains("writes dropped")).count(), d.output());
+    }
+  }
+
+  /**
+   * A wave larger than the first-pass journal's index: every triplet is still greylisted, those
+   * beyond the index are written the old way, counted on /metrics and told once in the log.
+   */
+  @Test
+  void newTripletsBeyondAFullJournalIndexAreCountedAndStillRemembered() throws Exception {
+    try (Daemon d =
+        serveWith(
+            "-D" + LmdbStore.JOURNAL_CAP_PROPERTY + "=4",
+            "--inet=127.0.0.1:0",
+            "--dbdir=" + dir.resolve("db"),
+            "--metrics=127.0.0.1:0",
+            "--delay=60",
+            "--trust-policy-test-time",
+            Daemon.FAIL_OPEN_OPTION)) {
+      Matcher m =
+          Pattern.compile("metrics on http://127\\.0\\.0\\.1:(\\d+)/metrics")
+              .matcher(d.awaitLine("metrics on http://", 5));
+      assertTrue(m.find());
+      int metrics = Integer.parseInt(m.group(1));
+      long t = System.currentTimeMillis() / 1000;
+      try (PolicyClient c = new PolicyClient(new InetSocketAddress("127.0.0.1", d.port()))) {
+        for (int i = 0; i < 20; i++) {
+          Map<String, String> r = request(i);
+          r.put("policy_test_time", Long.toString(t));
+          String a = c.ask(r);
+          assertTrue(a.startsWith("DEFER_IF_PERMIT Greylisted"), i + ": " + a);
+        }
+        assertEquals(16, counter(metrics, "greygate_store_journal_full_total"), "beyond the 4");
+        // written the old way, they are remembered all the same: each retry after the delay passes
+        for (int i = 0; i < 20; i++) {
+          Map<String, String> r = request(i);
+          r.put("policy_test_time", Long.toString(t + 61));
+          String a = c.ask(r);
+          assertTrue(a.startsWith("PREPEND"), i + ": " + a);
+        }
+      }
+      d.awaitLine("first-pass journal index full", 5);
+      assertEquals(
+          1,
+          d.output().lines().filter(l -> l.contains("first-pass journal index full")).count(),
+          d.output());
     }
   }
 }
