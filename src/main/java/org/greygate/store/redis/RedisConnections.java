@@ -320,6 +320,32 @@ final class RedisConnections implements EventLoopSharing {
     return async;
   }
 
+  /**
+   * A new connection of the first client's (for a cluster, to every master), for a caller that
+   * needs one of its own: a command that blocks its connection, as {@code WAIT} does, must not
+   * stall the decisions multiplexed on the shared ones. Blocks while it connects: not on an event
+   * loop. The caller closes it.
+   *
+   * @throws RedisException when it cannot connect
+   */
+  StatefulConnection<String, String> another() {
+    return connect(client, settings);
+  }
+
+  /**
+   * Where to schedule a later try: the server's event loop this runs on (the request's own thread),
+   * else the first client's executors.
+   */
+  ScheduledExecutorService scheduler() {
+    LoopConnection[] p = perLoop;
+    if (p != null) {
+      for (LoopConnection c : p) {
+        if (c.loop().inEventLoop()) return c.loop();
+      }
+    }
+    return client.getResources().eventExecutorGroup();
+  }
+
   /** The first connection, asynchronous: for work off the request path. */
   RedisClusterAsyncCommands<String, String> shared() {
     return async;

@@ -64,8 +64,7 @@ final class RedisScripts {
    * {@code SCRIPT}, fails the open); a cluster's master that does not answer now gets it sent whole
    * on its first call.
    */
-  private static Script load(
-      List<RedisClusterCommands<String, String>> nodes, String name, String where) {
+  static Script load(List<RedisClusterCommands<String, String>> nodes, String name, String where) {
     String text;
     try (InputStream in = RedisScripts.class.getResourceAsStream(name + ".lua")) {
       if (in == null) throw new IllegalStateException("script " + name + ".lua missing");
