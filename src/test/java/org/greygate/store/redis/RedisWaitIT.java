@@ -10,6 +10,7 @@ import java.util.Map;
 import org.greygate.testing.Daemon;
 import org.greygate.testing.LaggingLink;
 import org.greygate.testing.PolicyClient;
+import org.greygate.testing.RedisCluster;
 import org.greygate.testing.RedisServer;
 import org.greygate.testing.TestPolicy;
 import org.junit.jupiter.api.Test;
@@ -175,5 +176,73 @@ class RedisWaitIT {
         }
       }
     }
+  }
+
+  /** The replica of {@code master} in {@code cluster}. */
+  static RedisServer replicaOf(RedisCluster cluster, RedisServer master) throws Exception {
+    for (RedisServer n : cluster.nodes) {
+      if (n.text("INFO", "replication").contains("master_port:" + master.port)) return n;
+    }
+    throw new AssertionError("no replica of " + master.port);
+  }
+
+  /**
+   * On a cluster the wait goes to the master that took the row: with one master's replica stopped,
+   * first sightings on that master's slots wait the wait's timeout, the others are confirmed at
+   * once, and every confirmed row is on its master's replica when the answer arrives.
+   */
+  @Test
+  void onAClusterEachFirstSightingWaitsForTheReplicaOfItsOwnMaster() throws Exception {
+    try (RedisCluster cluster = RedisCluster.launch("--enable-debug-command", "yes");
+        Daemon d =
+            Daemon.serve(
+                "--inet=127.0.0.1:0",
+                "--dbdir=" + dir.resolve("cluster"),
+                "--store=" + cluster.uri(),
+                "--delay=300",
+                Daemon.FAIL_OPEN_OPTION,
+                "--redis-wait-replicas=1",
+                "--redis-wait-timeout=300");
+        PolicyClient c = PolicyClient.tcp(d.port())) {
+      int n = 30;
+      for (int i = 0; i < n; i++) {
+        assertTrue(c.ask(request(i)).startsWith("DEFER_IF_PERMIT"), "greylisted " + i);
+        String key = clusterKey(i);
+        RedisServer replica = replicaOf(cluster, cluster.masterOf(key));
+        String row = replica.command("DEBUG", "OBJECT", key);
+        assertTrue(row.startsWith("+Value"), i + " on its master's replica: " + row);
+      }
+      RedisServer slow = cluster.masterOf(clusterKey(n));
+      RedisServer stopped = replicaOf(cluster, slow);
+      // who serves which row, asked before a node stops answering
+      boolean[] onSlow = new boolean[3 * n];
+      for (int i = n; i < 3 * n; i++) onSlow[i] = cluster.masterOf(clusterKey(i)).port == slow.port;
+      stopped.pause();
+      try {
+        int waited = 0;
+        int quick = 0;
+        for (int i = n; i < 3 * n; i++) {
+          long start = System.nanoTime();
+          assertTrue(c.ask(request(i)).startsWith("DEFER_IF_PERMIT"), "greylisted " + i);
+          long ms = (System.nanoTime() - start) / 1_000_000;
+          if (onSlow[i]) {
+            assertTrue(ms >= 250, i + " on the master whose replica stopped waited: " + ms);
+            waited++;
+          } else {
+            assertTrue(ms < 250, i + " on another master did not wait: " + ms + " ms");
+            quick++;
+          }
+        }
+        assertTrue(waited > 0 && quick > 0, waited + " waited, " + quick + " did not");
+      } finally {
+        stopped.resume();
+      }
+    }
+  }
+
+  static String clusterKey(int network) {
+    String net = "10." + (network / 250) + "." + (network % 250) + ".0";
+    return new RedisCodec("greygate:", true)
+        .key(RedisCodec.TRIPLETS, net, net + "/a@example.org/u@example.net");
   }
 }
