@@ -36,6 +36,14 @@ final class RedisFaults {
     return "NOSCRIPT".equals(code(e));
   }
 
+  /**
+   * A cluster refused a command on several keys of a slot being moved (a reshard) while some of its
+   * keys were on either side: worth one more try a moment later.
+   */
+  static boolean tryAgain(Throwable e) {
+    return "TRYAGAIN".equals(code(e));
+  }
+
   /** A failure of a command on a store that was open; a lost connection is "not connected". */
   static StoreException translate(Throwable e, String where) {
     return translate(e, where, false);

@@ -8,11 +8,14 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.greygate.store.StoreException;
 import org.slf4j.Logger;
@@ -123,8 +126,51 @@ final class RedisScripts {
     }
   }
 
-  /** A bounded call: past {@code maxInFlight} commands waiting on Redis it fails at once. */
+  /**
+   * A bounded call: past {@code maxInFlight} commands waiting on Redis it fails at once. A command
+   * refused with {@code TRYAGAIN} (a reshard moving its slot) is sent once more after {@link
+   * #TRY_AGAIN_AFTER}, scheduled on the thread's event loop (no thread waits meanwhile); the reply
+   * deadline still bounds the whole.
+   */
   <T> CompletionStage<T> call(Supplier<CompletionStage<T>> command) {
+    return this.<T>callOnce(command)
+        .exceptionallyCompose(
+            e -> RedisFaults.tryAgain(e) ? later(command) : CompletableFuture.failedFuture(e));
+  }
+
+  /**
+   * The back-off before the one more try of a command refused with {@code TRYAGAIN}: the time a
+   * reshard takes to move a slot's few keys, well inside the reply timeout.
+   */
+  static final Duration TRY_AGAIN_AFTER = Duration.ofMillis(50);
+
+  private <T> CompletionStage<T> later(Supplier<CompletionStage<T>> command) {
+    CompletableFuture<T> out = new CompletableFuture<>();
+    try {
+      connections
+          .scheduler()
+          .schedule(
+              () -> {
+                try {
+                  this.<T>callOnce(command)
+                      .whenComplete(
+                          (v, e) -> {
+                            if (e == null) out.complete(v);
+                            else out.completeExceptionally(e);
+                          });
+                } catch (RuntimeException e) {
+                  out.completeExceptionally(e);
+                }
+              },
+              TRY_AGAIN_AFTER.toMillis(),
+              TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException e) {
+      out.completeExceptionally(RedisFaults.translate(e, where)); // the store is closing
+    }
+    return out;
+  }
+
+  private <T> CompletionStage<T> callOnce(Supplier<CompletionStage<T>> command) {
     if (!inFlight.tryAcquire()) {
       return CompletableFuture.failedFuture(
           new StoreException.Unavailable(
