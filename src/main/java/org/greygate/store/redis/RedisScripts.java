@@ -130,12 +130,22 @@ final class RedisScripts {
    * A bounded call: past {@code maxInFlight} commands waiting on Redis it fails at once. A command
    * refused with {@code TRYAGAIN} (a reshard moving its slot) is sent once more after {@link
    * #TRY_AGAIN_AFTER}, scheduled on the thread's event loop (no thread waits meanwhile); the reply
-   * deadline still bounds the whole.
+   * deadline still bounds the whole. In a cluster, a command that found no connection to its slot's
+   * master (dead, or replaced by a failover Lettuce has not seen yet) waits for the cluster's map
+   * to be read again ({@link RedisConnections#refreshMap}) and is sent once more: after a promotion
+   * the first requests reach the new master instead of failing open.
    */
   <T> CompletionStage<T> call(Supplier<CompletionStage<T>> command) {
     return this.<T>callOnce(command)
         .exceptionallyCompose(
-            e -> RedisFaults.tryAgain(e) ? later(command) : CompletableFuture.failedFuture(e));
+            e -> {
+              if (RedisFaults.tryAgain(e)) return later(command);
+              if (RedisFaults.noConnection(e)) {
+                CompletionStage<Void> refreshed = connections.refreshMap();
+                if (refreshed != null) return refreshed.thenCompose(v -> callOnce(command));
+              }
+              return CompletableFuture.failedFuture(e);
+            });
   }
 
   /**
