@@ -20,6 +20,11 @@
 # growth of every Redis server (the cluster's six summed) while the load ran, divided by the
 # answers. A build whose --store does not know redis-cluster:// stops with exit 2 and says so.
 #
+# With WAIT=1 the single Redis gets a replica (port PORT_REDIS+1) and the rows gain
+#   greygate-redis-wait    the same with --redis-wait-replicas=1 (first sightings wait for it)
+#   greygate-cluster-wait  with CLUSTER=1, the same on the cluster (each master has a replica)
+# SERVERS="greygate-redis greygate-redis-wait" runs only those rows (the first is the ratios' base).
+#
 # Needs root for Postgrey (it drops privileges); installs postgrey and redis-server if missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -28,6 +33,8 @@ RUNS=${RUNS:-3}
 DURATION=${DURATION:-10}
 WARMUP=${WARMUP:-3}
 CLUSTER=${CLUSTER:-0}
+WAIT=${WAIT:-0}
+PORT_RW=${PORT_RW:-10086}; PORT_CW=${PORT_CW:-10087}
 if [ "$CLUSTER" = 1 ]; then CONNS=${CONNS:-"8 32"}; else CONNS=${CONNS:-"8"}; fi
 THREADS=${THREADS:-2}
 PORT_RD=${PORT_RD:-10081}; PORT_LM=${PORT_LM:-10082}; PORT_PG=${PORT_PG:-10083}; PORT_TR=${PORT_TR:-10084}
@@ -90,6 +97,13 @@ if [ "$CLUSTER" = 1 ]; then
     sleep 0.1
   done
   wait_port $PORT_CL
+  if [ "$WAIT" = 1 ]; then
+    bin/greygate serve --inet=127.0.0.1:$PORT_CW --dbdir="$work/cw" --store="redis-cluster://$seeds" \
+      -q --delay=300 --redis-wait-replicas=1 --whitelist-clients="$work/empty" \
+      --whitelist-recipients="$work/empty" >"$work/cw.log" 2>&1 &
+    pids+=($!)
+    wait_port $PORT_CW
+  fi
 fi
 
 redis-server --port $PORT_REDIS --bind 127.0.0.1 --save '' --appendonly no --dir "$work" \
@@ -100,6 +114,21 @@ postgrey --inet=127.0.0.1:$PORT_PG --dbdir="$work/pg" --user=postgrey --group=no
   --whitelist-clients="$work/empty" --whitelist-recipients="$work/empty" >"$work/postgrey.log" 2>&1 &
 pids+=($!)
 wait_port $PORT_REDIS
+if [ "$WAIT" = 1 ]; then
+  mkdir -p "$work/replica"
+  redis-server --port $((PORT_REDIS + 1)) --bind 127.0.0.1 --save '' --appendonly no --dir "$work/replica" \
+    --logfile "$work/replica/redis.log" --replicaof 127.0.0.1 $PORT_REDIS &
+  pids+=($!)
+  for _ in $(seq 100); do
+    redis-cli -p $PORT_REDIS wait 1 100 | grep -qx 1 && break
+    sleep 0.1
+  done
+  bin/greygate serve --inet=127.0.0.1:$PORT_RW --dbdir="$work/rw" --store=redis://127.0.0.1:$PORT_REDIS \
+    -q --delay=300 --redis-wait-replicas=1 --whitelist-clients="$work/empty" \
+    --whitelist-recipients="$work/empty" >"$work/rw.log" 2>&1 &
+  pids+=($!)
+  wait_port $PORT_RW
+fi
 bin/greygate serve --inet=127.0.0.1:$PORT_RD --dbdir="$work/rd" --store=redis://127.0.0.1:$PORT_REDIS \
   -q --delay=300 --whitelist-clients="$work/empty" --whitelist-recipients="$work/empty" >"$work/rd.log" 2>&1 &
 pids+=($!)
@@ -110,13 +139,19 @@ bin/greygate responder --inet=127.0.0.1:$PORT_TR >"$work/responder.log" 2>&1 &
 pids+=($!)
 for p in $PORT_RD $PORT_LM $PORT_PG $PORT_TR; do wait_port $p; done
 
-declare -A port=([greygate-redis]=$PORT_RD [greygate-lmdb]=$PORT_LM [postgrey]=$PORT_PG [responder]=$PORT_TR [greygate-cluster]=$PORT_CL)
-declare -A redis_of=([greygate-redis]="$PORT_REDIS" [greygate-cluster]="${cluster_ports[*]}")
+declare -A port=([greygate-redis]=$PORT_RD [greygate-lmdb]=$PORT_LM [postgrey]=$PORT_PG [responder]=$PORT_TR [greygate-cluster]=$PORT_CL
+  [greygate-redis-wait]=$PORT_RW [greygate-cluster-wait]=$PORT_CW)
+declare -A redis_of=([greygate-redis]="$PORT_REDIS" [greygate-cluster]="${cluster_ports[*]}"
+  [greygate-redis-wait]="$PORT_REDIS" [greygate-cluster-wait]="${cluster_ports[*]}")
 servers="greygate-redis greygate-lmdb postgrey responder"
 [ "$CLUSTER" = 1 ] && servers="greygate-redis greygate-cluster greygate-lmdb postgrey responder"
+[ "$WAIT" = 1 ] && servers="$servers greygate-redis-wait"
+[ "$WAIT" = 1 ] && [ "$CLUSTER" = 1 ] && servers="$servers greygate-cluster-wait"
+servers=${SERVERS:-$servers}
+base_server=${servers%% *}
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "| profile | connections | server | requests/s | p99 µs | Redis CPU ms / 1,000 decisions | / greygate-redis |"
+echo "| profile | connections | server | requests/s | p99 µs | Redis CPU ms / 1,000 decisions | / $base_server |"
 echo "|---|---|---|---|---|---|---|"
 offset=0
 for profile in new mix; do
@@ -146,7 +181,7 @@ for profile in new mix; do
         fi
       done
     done
-    base=$(grep -o 'rps=[0-9]*' "$work/greygate-redis.$c" | cut -d= -f2 | median)
+    base=$(grep -o 'rps=[0-9]*' "$work/$base_server.$c" | cut -d= -f2 | median)
     for s in $servers; do
       rps=$(grep -o 'rps=[0-9]*' "$work/$s.$c" | cut -d= -f2 | median)
       p99=$(grep -o 'p99_us=[0-9]*' "$work/$s.$c" | cut -d= -f2 | median)
