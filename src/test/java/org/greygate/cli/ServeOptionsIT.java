@@ -477,6 +477,12 @@ class ServeOptionsIT {
             "--store=redis://127.0.0.1:9",
             "--redis-wait-replicas=1",
             "--redis-wait-timeout=0"),
+        new Bad(
+            "--redis-wait-timeout",
+            "--store=redis://127.0.0.1:9",
+            "--redis-wait-replicas=1",
+            "--reply-timeout=2000",
+            "--redis-wait-timeout=2000"),
         new Bad("--delay", "--delay=-1"),
         new Bad("--delay", "--delay=soon"),
         new Bad("--delay", "--delay=" + 3 * 86_400),

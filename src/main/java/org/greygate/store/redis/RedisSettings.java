@@ -155,6 +155,14 @@ public final class RedisSettings {
         waitMillis >= 1 && waitMillis <= RedisStore.Durability.MAX_TIMEOUT.toMillis(),
         WAIT_TIMEOUT.name(),
         "must be 1 to " + RedisStore.Durability.MAX_TIMEOUT.toMillis() + " milliseconds");
+    // a WAIT cut short by the client's own timeout would go on blocking its connection on the
+    // server: the wait must end first
+    check(
+        replicas == 0 || waitMillis < timeout.toMillis(),
+        WAIT_TIMEOUT.name(),
+        "must be shorter than the store's command timeout, "
+            + timeout.toMillis()
+            + " ms (--reply-timeout, at least 1000 ms)");
     try {
       return RedisStore.Settings.of(
               url,

@@ -141,7 +141,7 @@ class RedisWaitIT {
                   p.master(),
                   "long",
                   "--redis-wait-replicas=1",
-                  "--redis-wait-timeout=3000",
+                  "--redis-wait-timeout=900",
                   "--reply-timeout=400");
           PolicyClient c = PolicyClient.tcp(d.port())) {
         p.replica().pause();
