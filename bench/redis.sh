@@ -39,6 +39,12 @@
 # build (the row's name + "@base", its port 100 above), on the same Redis servers, in the same
 # turns: a change measured against what it changes, in one run.
 #
+# WAIT=1 adds the cost of --redis-wait-replicas (first sightings answered once a replica has them):
+#   greygate-redis-wait    one Redis with a replica, as greygate-redis-replica, with the option
+#   greygate-cluster-wait  with CLUSTER=1 or FAIR=1, the cluster 3 + 3 with the option
+# each against its peer without the option (greygate-redis-replica, greygate-cluster), e.g.
+#   WAIT=1 SERVERS="greygate-redis-replica greygate-redis-wait" bench/redis.sh
+#
 # Needs root for Postgrey (it drops privileges); installs postgrey and redis-server if missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -63,6 +69,13 @@ PORT_REDIS=${PORT_REDIS:-16399}
 PORT_CL=${PORT_CL:-10085}; PORT_CLUSTER=${PORT_CLUSTER:-17101} # the cluster's nodes: 6 ports from here
 PORT_CL3=${PORT_CL3:-10086}; PORT_CLUSTER3=${PORT_CLUSTER3:-17111} # 3 masters, no replicas
 PORT_RR=${PORT_RR:-10087}; PORT_REDIS_R=${PORT_REDIS_R:-16401} # one Redis (this port) + replica (+1)
+WAIT=${WAIT:-0}
+PORT_RW=${PORT_RW:-10088}; PORT_CW=${PORT_CW:-10089} # the same two with --redis-wait-replicas=1
+if [ "$WAIT" = 1 ] && [[ " $SERVERS " != *" greygate-redis-wait "* ]]; then
+  [[ " $SERVERS " == *" greygate-redis-replica "* ]] || SERVERS+=" greygate-redis-replica"
+  SERVERS+=" greygate-redis-wait"
+  [[ " $SERVERS " == *" greygate-cluster "* ]] && SERVERS+=" greygate-cluster-wait"
+fi
 has() { [[ " $SERVERS " == *" $1 "* ]]; }
 
 need=(redis-server)
@@ -164,18 +177,25 @@ cluster() { # NAME FIRST_PORT REPLICAS: a Redis Cluster of 3 masters (+ REPLICAS
   done
   all_nodes+=("${ports[@]}")
   local m=(${masters_of[$name]})
-  serve "$name" "${port[$name]}" --store="redis-cluster://127.0.0.1:${m[0]},127.0.0.1:${m[1]},127.0.0.1:${m[2]}"
+  local seeds="redis-cluster://127.0.0.1:${m[0]},127.0.0.1:${m[1]},127.0.0.1:${m[2]}"
+  has "$name" && serve "$name" "${port[$name]}" --store="$seeds"
+  if [ "$name" = greygate-cluster ] && has greygate-cluster-wait; then
+    masters_of[greygate-cluster-wait]=${masters_of[$name]} replicas_of[greygate-cluster-wait]=${replicas_of[$name]}
+    serve greygate-cluster-wait $PORT_CW --store="$seeds" --redis-wait-replicas=1
+  fi
 }
 
 declare -A port=([greygate-redis]=$PORT_RD [greygate-lmdb]=$PORT_LM [postgrey]=$PORT_PG [responder]=$PORT_TR
-  [greygate-cluster]=$PORT_CL [greygate-cluster-norep]=$PORT_CL3 [greygate-redis-replica]=$PORT_RR)
+  [greygate-cluster]=$PORT_CL [greygate-cluster-norep]=$PORT_CL3 [greygate-redis-replica]=$PORT_RR
+  [greygate-redis-wait]=$PORT_RW [greygate-cluster-wait]=$PORT_CW)
 declare -A masters_of=() replicas_of=()
 # each row's peer, the one Redis it is compared with
-declare -A peer=([greygate-cluster-norep]=greygate-redis [greygate-cluster]=greygate-redis)
+declare -A peer=([greygate-cluster-norep]=greygate-redis [greygate-cluster]=greygate-redis
+  [greygate-redis-wait]=greygate-redis-replica [greygate-cluster-wait]=greygate-cluster)
 [ "$FAIR" = 1 ] && peer[greygate-cluster]=greygate-redis-replica
 all_nodes=()
 : > "$work/empty"
-has greygate-cluster && cluster greygate-cluster "$PORT_CLUSTER" 1
+{ has greygate-cluster || has greygate-cluster-wait; } && cluster greygate-cluster "$PORT_CLUSTER" 1
 has greygate-cluster-norep && cluster greygate-cluster-norep "$PORT_CLUSTER3" 0
 if has greygate-redis; then
   redis_node $PORT_REDIS
@@ -184,7 +204,7 @@ if has greygate-redis; then
   all_nodes+=($PORT_REDIS)
   serve greygate-redis $PORT_RD --store=redis://127.0.0.1:$PORT_REDIS
 fi
-if has greygate-redis-replica; then
+if has greygate-redis-replica || has greygate-redis-wait; then
   redis_node $PORT_REDIS_R
   redis_node $((PORT_REDIS_R + 1)) --replicaof 127.0.0.1 $PORT_REDIS_R
   wait_port $PORT_REDIS_R
@@ -195,7 +215,11 @@ if has greygate-redis-replica; then
   done
   masters_of[greygate-redis-replica]=$PORT_REDIS_R replicas_of[greygate-redis-replica]=$((PORT_REDIS_R + 1))
   all_nodes+=($PORT_REDIS_R $((PORT_REDIS_R + 1)))
-  serve greygate-redis-replica $PORT_RR --store=redis://127.0.0.1:$PORT_REDIS_R
+  has greygate-redis-replica && serve greygate-redis-replica $PORT_RR --store=redis://127.0.0.1:$PORT_REDIS_R
+  if has greygate-redis-wait; then
+    masters_of[greygate-redis-wait]=$PORT_REDIS_R replicas_of[greygate-redis-wait]=$((PORT_REDIS_R + 1))
+    serve greygate-redis-wait $PORT_RW --store=redis://127.0.0.1:$PORT_REDIS_R --redis-wait-replicas=1
+  fi
 fi
 has greygate-lmdb && serve greygate-lmdb $PORT_LM
 if has postgrey; then

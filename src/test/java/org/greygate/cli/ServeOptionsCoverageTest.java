@@ -79,6 +79,14 @@ class ServeOptionsCoverageTest {
         "store.redis.RedisTlsIT#greylistsOverTlsWithAClientCertificateAndRefusesAWrongCa",
         BAD);
     row("--redis-prefix", SHARED + "aKeyPrefixAndAFailureActionOfTheAdminsChoice", BAD);
+    row(
+        "--redis-wait-replicas",
+        "store.redis.RedisWaitIT#withTheOptionEveryFirstSightingIsOnTheReplicaWhenItsAnswerArrives",
+        BAD);
+    row(
+        "--redis-wait-timeout",
+        "store.redis.RedisWaitIT#aStoppedReplicaDelaysFirstSightingsOnlyUntilTheWaitsTimeout",
+        BAD);
     row("--delay", GREYLISTING, "compat.PostfixEndToEndIT#greylistsThenDeliversOverTcp", BAD);
     row("--max-age", QUIET, BAD);
     row("--retry-window", GREYLISTING, BAD);

@@ -99,6 +99,23 @@ public final class RedisServer implements AutoCloseable {
     }
   }
 
+  /** SIGSTOP: the server holds its connections but answers nothing, until {@link #resume}. */
+  public void pause() throws Exception {
+    signal("-STOP");
+  }
+
+  /** SIGCONT after {@link #pause}. */
+  public void resume() throws Exception {
+    signal("-CONT");
+  }
+
+  private void signal(String which) throws Exception {
+    Process k = new ProcessBuilder("kill", which, Long.toString(process.pid())).start();
+    if (!k.waitFor(10, TimeUnit.SECONDS) || k.exitValue() != 0) {
+      throw new AssertionError("kill " + which + " " + process.pid() + " failed");
+    }
+  }
+
   /** Sends one command (RESP) and returns the first line of the reply, e.g. {@code :1}. */
   public String command(String... args) throws IOException {
     return send(false, args);

@@ -34,6 +34,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.greygate.store.EventLoopSharing;
@@ -340,6 +343,116 @@ final class RedisConnections implements EventLoopSharing {
       }
     }
     return async;
+  }
+
+  /**
+   * A new connection of the first client's (for a cluster, to every master), for a caller that
+   * needs one of its own: a command that blocks its connection, as {@code WAIT} does, must not
+   * stall the decisions multiplexed on the shared ones. Blocks while it connects: not on an event
+   * loop. The caller closes it.
+   *
+   * @throws RedisException when it cannot connect
+   */
+  StatefulConnection<String, String> another() {
+    return connect(client, settings);
+  }
+
+  /** How long after a refresh of the cluster's map asked by {@link #refreshMap} no other starts. */
+  static final Duration REFRESH_REST = Duration.ofMillis(100);
+
+  private final Object refreshLock = new Object();
+
+  /** The refresh under way, or the last one while it rests; guarded by refreshLock. */
+  private CompletableFuture<Void> refresh;
+
+  /** Whether the last refresh rests; guarded by refreshLock. */
+  private boolean resting;
+
+  /** The refresh to start when the rest ends, for callers that came meanwhile; refreshLock. */
+  private CompletableFuture<Void> queuedRefresh;
+
+  /**
+   * Reads a cluster's map again, on every client (the first one's and each event loop's): after a
+   * command failed for want of a connection to its slot's master, the master may have been replaced
+   * (a failover) while Lettuce's map still names the dead one. One refresh at a time: callers
+   * meanwhile share it; after it ends, the next starts no sooner than {@link #REFRESH_REST} later,
+   * for every caller that came in between, so a master down (no replica promoted yet) costs one
+   * round of {@code CLUSTER NODES} per rest however many requests fail, and the first request after
+   * a promotion waits at most a rest and a refresh.
+   *
+   * @return completes once the map was read again (or the refresh failed); {@code null} for one
+   *     server
+   */
+  CompletionStage<Void> refreshMap() {
+    if (!settings.cluster()) return null;
+    CompletableFuture<Void> start;
+    synchronized (refreshLock) {
+      if (refresh != null && !resting) return refresh;
+      if (resting) {
+        if (queuedRefresh == null) queuedRefresh = new CompletableFuture<>();
+        return queuedRefresh;
+      }
+      refresh = start = new CompletableFuture<>();
+    }
+    refreshAll(start);
+    return start;
+  }
+
+  private void refreshAll(CompletableFuture<Void> done) {
+    List<CompletableFuture<Void>> all = new ArrayList<>();
+    try {
+      all.add(((RedisClusterClient) client).refreshPartitionsAsync().toCompletableFuture());
+      LoopConnection[] p = perLoop;
+      if (p != null) {
+        for (LoopConnection c : p) {
+          all.add(((RedisClusterClient) c.client()).refreshPartitionsAsync().toCompletableFuture());
+        }
+      }
+    } catch (RuntimeException e) {
+      all.add(CompletableFuture.failedFuture(e));
+    }
+    CompletableFuture.allOf(all.toArray(CompletableFuture[]::new))
+        .whenComplete(
+            (v, e) -> {
+              if (e != null) log.debug("store {}: refreshing the cluster's map", where, e);
+              synchronized (refreshLock) {
+                resting = true;
+              }
+              done.complete(null);
+              try {
+                client
+                    .getResources()
+                    .eventExecutorGroup()
+                    .schedule(this::restEnded, REFRESH_REST.toMillis(), TimeUnit.MILLISECONDS);
+              } catch (RejectedExecutionException closing) {
+                restEnded(); // closing: the callers waiting go on at once
+              }
+            });
+  }
+
+  private void restEnded() {
+    CompletableFuture<Void> next;
+    synchronized (refreshLock) {
+      resting = false;
+      next = queuedRefresh;
+      queuedRefresh = null;
+      refresh = next;
+    }
+    if (next != null) refreshAll(next);
+  }
+
+  /**
+   * Where to schedule a later try: the server's event loop this runs on (the request's own thread),
+   * else the first client's executors.
+   */
+  ScheduledExecutorService scheduler() {
+    LoopConnection[] p = perLoop;
+    if (p != null) {
+      for (LoopConnection c : p) {
+        if (c.loop().inEventLoop()) return c.loop();
+      }
+    }
+    return client.getResources().eventExecutorGroup();
   }
 
   /** The first connection, asynchronous: for work off the request path. */

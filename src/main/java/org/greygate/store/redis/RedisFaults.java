@@ -1,7 +1,9 @@
 package org.greygate.store.redis;
 
 import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.RedisConnectionException;
+import io.lettuce.core.RedisException;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import org.greygate.store.StoreException;
@@ -34,6 +36,31 @@ final class RedisFaults {
   /** Redis lost a script (restarted, failed over, SCRIPT FLUSH): send it whole. */
   static boolean noScript(Throwable e) {
     return "NOSCRIPT".equals(code(e));
+  }
+
+  /**
+   * A cluster refused a command on several keys of a slot being moved (a reshard) while some of its
+   * keys were on either side: worth one more try a moment later.
+   */
+  static boolean tryAgain(Throwable e) {
+    return "TRYAGAIN".equals(code(e));
+  }
+
+  /**
+   * A command that found no connection to its server (rejected while disconnected, or its
+   * connection closed under it): no reply, no timeout. In a cluster, its slot's master may have
+   * changed.
+   */
+  static boolean noConnection(Throwable e) {
+    if (code(e) != null) return false;
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof RedisCommandTimeoutException) return false;
+      if (t instanceof RedisConnectionException) return true;
+      if (t instanceof RedisException && !(t instanceof RedisCommandExecutionException)) {
+        return t.getCause() == null || t.getCause() instanceof java.io.IOException;
+      }
+    }
+    return false;
   }
 
   /** A failure of a command on a store that was open; a lost connection is "not connected". */

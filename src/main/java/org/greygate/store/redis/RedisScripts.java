@@ -8,11 +8,14 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.greygate.store.StoreException;
 import org.slf4j.Logger;
@@ -64,8 +67,7 @@ final class RedisScripts {
    * {@code SCRIPT}, fails the open); a cluster's master that does not answer now gets it sent whole
    * on its first call.
    */
-  private static Script load(
-      List<RedisClusterCommands<String, String>> nodes, String name, String where) {
+  static Script load(List<RedisClusterCommands<String, String>> nodes, String name, String where) {
     String text;
     try (InputStream in = RedisScripts.class.getResourceAsStream(name + ".lua")) {
       if (in == null) throw new IllegalStateException("script " + name + ".lua missing");
@@ -124,8 +126,61 @@ final class RedisScripts {
     }
   }
 
-  /** A bounded call: past {@code maxInFlight} commands waiting on Redis it fails at once. */
+  /**
+   * A bounded call: past {@code maxInFlight} commands waiting on Redis it fails at once. A command
+   * refused with {@code TRYAGAIN} (a reshard moving its slot) is sent once more after {@link
+   * #TRY_AGAIN_AFTER}, scheduled on the thread's event loop (no thread waits meanwhile); the reply
+   * deadline still bounds the whole. In a cluster, a command that found no connection to its slot's
+   * master (dead, or replaced by a failover Lettuce has not seen yet) waits for the cluster's map
+   * to be read again ({@link RedisConnections#refreshMap}) and is sent once more: after a promotion
+   * the first requests reach the new master instead of failing open.
+   */
   <T> CompletionStage<T> call(Supplier<CompletionStage<T>> command) {
+    return this.<T>callOnce(command)
+        .exceptionallyCompose(
+            e -> {
+              if (RedisFaults.tryAgain(e)) return later(command);
+              if (RedisFaults.noConnection(e)) {
+                CompletionStage<Void> refreshed = connections.refreshMap();
+                if (refreshed != null) return refreshed.thenCompose(v -> callOnce(command));
+              }
+              return CompletableFuture.failedFuture(e);
+            });
+  }
+
+  /**
+   * The back-off before the one more try of a command refused with {@code TRYAGAIN}: the time a
+   * reshard takes to move a slot's few keys, well inside the reply timeout.
+   */
+  static final Duration TRY_AGAIN_AFTER = Duration.ofMillis(50);
+
+  private <T> CompletionStage<T> later(Supplier<CompletionStage<T>> command) {
+    CompletableFuture<T> out = new CompletableFuture<>();
+    try {
+      connections
+          .scheduler()
+          .schedule(
+              () -> {
+                try {
+                  this.<T>callOnce(command)
+                      .whenComplete(
+                          (v, e) -> {
+                            if (e == null) out.complete(v);
+                            else out.completeExceptionally(e);
+                          });
+                } catch (RuntimeException e) {
+                  out.completeExceptionally(e);
+                }
+              },
+              TRY_AGAIN_AFTER.toMillis(),
+              TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException e) {
+      out.completeExceptionally(RedisFaults.translate(e, where)); // the store is closing
+    }
+    return out;
+  }
+
+  private <T> CompletionStage<T> callOnce(Supplier<CompletionStage<T>> command) {
     if (!inFlight.tryAcquire()) {
       return CompletableFuture.failedFuture(
           new StoreException.Unavailable(

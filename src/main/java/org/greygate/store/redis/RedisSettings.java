@@ -66,8 +66,29 @@ public final class RedisSettings {
               "Prefix of every Redis key greygate writes.")
           .inGroup(GROUP);
 
+  public static final Setting<Integer> WAIT_REPLICAS =
+      Setting.value(
+              "redis-wait-replicas",
+              "N",
+              0,
+              Values.INT,
+              "Answer a triplet's first sighting only once N replicas of its Redis master hold the"
+                  + " new row (Redis WAIT), so a failover cannot lose it (0 = off).")
+          .inGroup(GROUP);
+
+  /** In milliseconds. */
+  public static final Setting<Long> WAIT_TIMEOUT =
+      Setting.value(
+              "redis-wait-timeout",
+              "MILLISECONDS",
+              100L,
+              Values.LONG,
+              "With --redis-wait-replicas: the longest wait for the replicas; the answer is given"
+                  + " then anyway (logged). Keep it below --reply-timeout.")
+          .inGroup(GROUP);
+
   public static final List<Setting<?>> ALL =
-      List.of(PASSWORD_FILE, TLS_CA, TLS_CERT, TLS_KEY, PREFIX);
+      List.of(PASSWORD_FILE, TLS_CA, TLS_CERT, TLS_KEY, PREFIX, WAIT_REPLICAS, WAIT_TIMEOUT);
 
   /**
    * Fails when a Redis setting is given without a Redis store to apply it to.
@@ -77,7 +98,10 @@ public final class RedisSettings {
   public static void requireUnused(Settings s) {
     for (Setting<?> r : ALL) {
       check(
-          !s.given(r) || r == PREFIX && s.get(PREFIX).equals(PREFIX.defaultValue()),
+          !s.given(r)
+              || r == PREFIX && s.get(PREFIX).equals(PREFIX.defaultValue())
+              || r == WAIT_REPLICAS && s.get(WAIT_REPLICAS) == 0
+              || r == WAIT_TIMEOUT && s.get(WAIT_TIMEOUT).equals(WAIT_TIMEOUT.defaultValue()),
           r.name(),
           "needs a redis:// or redis-cluster:// store (--store)");
     }
@@ -121,14 +145,33 @@ public final class RedisSettings {
       Path file = s.get(f);
       check(file == null || Files.isReadable(file), f.name(), file + ": cannot read the file");
     }
+    int replicas = s.get(WAIT_REPLICAS);
+    long waitMillis = s.get(WAIT_TIMEOUT);
+    check(
+        replicas >= 0 && replicas <= RedisStore.Durability.MAX_REPLICAS,
+        WAIT_REPLICAS.name(),
+        "must be 0 (off) to " + RedisStore.Durability.MAX_REPLICAS);
+    check(
+        waitMillis >= 1 && waitMillis <= RedisStore.Durability.MAX_TIMEOUT.toMillis(),
+        WAIT_TIMEOUT.name(),
+        "must be 1 to " + RedisStore.Durability.MAX_TIMEOUT.toMillis() + " milliseconds");
+    // a WAIT cut short by the client's own timeout would go on blocking its connection on the
+    // server: the wait must end first
+    check(
+        replicas == 0 || waitMillis < timeout.toMillis(),
+        WAIT_TIMEOUT.name(),
+        "must be shorter than the store's command timeout, "
+            + timeout.toMillis()
+            + " ms (--reply-timeout, at least 1000 ms)");
     try {
       return RedisStore.Settings.of(
-          url,
-          password,
-          prefix,
-          timeout,
-          10_000,
-          ca != null || cert != null ? new RedisStore.Tls(ca, cert, key) : null);
+              url,
+              password,
+              prefix,
+              timeout,
+              10_000,
+              ca != null || cert != null ? new RedisStore.Tls(ca, cert, key) : null)
+          .withDurability(new RedisStore.Durability(replicas, Duration.ofMillis(waitMillis)));
     } catch (InvalidSetting e) {
       throw e;
     } catch (IllegalArgumentException e) {

@@ -28,6 +28,9 @@ final class RedisSteps {
   private final Expiry expiry;
   private final String where;
 
+  /** Waits for replicas after a first sighting; null: off. */
+  private final RedisDurability durability;
+
   /** The script's arguments for the rule last used, {@code now} left to fill in. */
   private volatile RuleArgs lastRule;
 
@@ -39,11 +42,25 @@ final class RedisSteps {
       RedisCodec codec,
       Expiry expiry,
       String where) {
+    this(scripts, connections, codec, expiry, where, null);
+  }
+
+  /**
+   * @param durability waits for replicas after a triplet's first sighting; null: answers at once
+   */
+  RedisSteps(
+      RedisScripts scripts,
+      RedisConnections connections,
+      RedisCodec codec,
+      Expiry expiry,
+      String where,
+      RedisDurability durability) {
     this.scripts = scripts;
     this.connections = connections;
     this.codec = codec;
     this.expiry = expiry;
     this.where = where;
+    this.durability = durability;
   }
 
   /**
@@ -72,16 +89,28 @@ final class RedisSteps {
   }
 
   private CompletionStage<TripletRule.Result> triplet(String[] keys, String[] args) {
-    return scripts
-        .<List<Object>>eval(scripts.triplet, ScriptOutputType.MULTI, keys, args)
-        .thenApply(
-            out ->
-                new TripletRule.Result(
-                    TripletRule.Kind.valueOf(String.valueOf(out.get(0))),
-                    RedisCodec.number(out.get(1)),
-                    RedisCodec.number(out.get(2)),
-                    RedisCodec.number(out.get(3)) == 1,
-                    RedisCodec.number(out.get(4)) == 1));
+    CompletionStage<TripletRule.Result> decided =
+        scripts
+            .<List<Object>>eval(scripts.triplet, ScriptOutputType.MULTI, keys, args)
+            .thenApply(
+                out ->
+                    new TripletRule.Result(
+                        TripletRule.Kind.valueOf(String.valueOf(out.get(0))),
+                        RedisCodec.number(out.get(1)),
+                        RedisCodec.number(out.get(2)),
+                        RedisCodec.number(out.get(3)) == 1,
+                        RedisCodec.number(out.get(4)) == 1));
+    return durability == null ? decided : decided.thenCompose(r -> durable(keys[0], args, r));
+  }
+
+  /**
+   * A first sighting (the row a retry must find: {@code "now now"}, the pending TTL) is answered
+   * once the replicas hold it; any other decision at once.
+   */
+  private CompletionStage<TripletRule.Result> durable(
+      String tKey, String[] args, TripletRule.Result r) {
+    if (r.kind() != TripletRule.Kind.NEW) return CompletableFuture.completedFuture(r);
+    return durability.confirm(tKey, args[0] + ' ' + args[0], args[6]).thenApply(x -> r);
   }
 
   /**

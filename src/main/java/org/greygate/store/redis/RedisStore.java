@@ -46,6 +46,7 @@ public final class RedisStore implements TripletStore {
   private final RedisCodec codec;
   private final String where;
   private final Optional<EventLoopSharing> sharing;
+  private final RedisDurability durability;
   private volatile boolean closed;
 
   /**
@@ -56,6 +57,7 @@ public final class RedisStore implements TripletStore {
    *     certificate and its key (PEM, the key unencrypted PKCS#8) when the server asks for one
    * @param clusterNodes for a Redis Cluster, every node named (the rest is discovered); empty for
    *     one server
+   * @param durability whether a first sighting waits for replicas ({@link Durability#OFF}: no)
    */
   public record Settings(
       RedisURI uri,
@@ -63,10 +65,12 @@ public final class RedisStore implements TripletStore {
       Duration timeout,
       int maxInFlight,
       Tls tls,
-      List<RedisURI> clusterNodes) {
+      List<RedisURI> clusterNodes,
+      Durability durability) {
     public Settings {
       if (prefix == null) prefix = "greygate:";
       if (maxInFlight < 1) throw new IllegalArgumentException("maxInFlight must be >= 1");
+      if (durability == null) durability = Durability.OFF;
       clusterNodes = List.copyOf(clusterNodes);
       if (!clusterNodes.isEmpty() && (prefix.indexOf('{') >= 0 || prefix.indexOf('}') >= 0)) {
         throw new IllegalArgumentException(
@@ -76,8 +80,23 @@ public final class RedisStore implements TripletStore {
       }
     }
 
+    public Settings(
+        RedisURI uri,
+        String prefix,
+        Duration timeout,
+        int maxInFlight,
+        Tls tls,
+        List<RedisURI> clusterNodes) {
+      this(uri, prefix, timeout, maxInFlight, tls, clusterNodes, Durability.OFF);
+    }
+
     public Settings(RedisURI uri, String prefix, Duration timeout, int maxInFlight, Tls tls) {
       this(uri, prefix, timeout, maxInFlight, tls, List.of());
+    }
+
+    /** These settings, a first sighting waiting for replicas as {@code d} says. */
+    public Settings withDurability(Durability d) {
+      return new Settings(uri, prefix, timeout, maxInFlight, tls, clusterNodes, d);
     }
 
     public Settings(RedisURI uri, String prefix, Duration timeout, int maxInFlight) {
@@ -110,12 +129,44 @@ public final class RedisStore implements TripletStore {
   /** TLS files, PEM; any may be null. */
   public record Tls(Path ca, Path cert, Path key) {}
 
-  private RedisStore(RedisConnections connections, RedisScripts scripts, Settings s, Expiry e) {
+  /**
+   * {@code WAIT}-based durability of a triplet's first sighting (the row its retry must find): the
+   * answer waits until {@code replicas} replicas of the master that took the row hold it, or until
+   * {@code timeout} passed (then it is given anyway, and logged). Off with 0 replicas.
+   */
+  public record Durability(int replicas, Duration timeout) {
+    public static final int MAX_REPLICAS = 16;
+    public static final Duration MAX_TIMEOUT = Duration.ofSeconds(10);
+    public static final Durability OFF = new Durability(0, Duration.ofMillis(100));
+
+    public Durability {
+      if (replicas < 0 || replicas > MAX_REPLICAS) {
+        throw new IllegalArgumentException("replicas must be 0 to " + MAX_REPLICAS);
+      }
+      if (timeout.toMillis() < 1 || timeout.compareTo(MAX_TIMEOUT) > 0) {
+        throw new IllegalArgumentException(
+            "the wait must be 1 ms to " + MAX_TIMEOUT.toSeconds() + " s");
+      }
+    }
+
+    /** Whether a first sighting waits at all. */
+    public boolean on() {
+      return replicas > 0;
+    }
+  }
+
+  private RedisStore(
+      RedisConnections connections,
+      RedisScripts scripts,
+      Settings s,
+      Expiry e,
+      RedisDurability durability) {
     this.connections = connections;
     this.scripts = scripts;
+    this.durability = durability;
     this.where = where(s);
     this.codec = new RedisCodec(s.prefix(), s.cluster());
-    this.steps = new RedisSteps(scripts, connections, codec, e, where);
+    this.steps = new RedisSteps(scripts, connections, codec, e, where, durability);
     this.counters = new RedisCounters(scripts, connections, codec, e, where);
     this.tables = new RedisTables(scripts, connections, codec, where);
     this.sharing =
@@ -144,16 +195,19 @@ public final class RedisStore implements TripletStore {
   public static RedisStore open(Settings settings, Expiry expiry) {
     String where = where(settings);
     RedisConnections connections = RedisConnections.open(settings, where);
+    RedisDurability durability = null;
     try {
-      return new RedisStore(
-          connections,
-          new RedisScripts(connections, settings.maxInFlight(), where),
-          settings,
-          expiry);
+      RedisScripts scripts = new RedisScripts(connections, settings.maxInFlight(), where);
+      if (settings.durability().on()) {
+        durability = new RedisDurability(connections, settings.durability(), where);
+      }
+      return new RedisStore(connections, scripts, settings, expiry, durability);
     } catch (RedisException e) {
+      if (durability != null) durability.close();
       connections.close();
       throw RedisFaults.atOpen(e, where);
     } catch (RuntimeException e) {
+      if (durability != null) durability.close();
       connections.close();
       throw e;
     }
@@ -354,6 +408,7 @@ public final class RedisStore implements TripletStore {
       closed = true;
     }
     counters.close();
+    if (durability != null) durability.close();
     connections.close();
   }
 }

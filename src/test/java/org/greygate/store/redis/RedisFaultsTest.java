@@ -129,6 +129,18 @@ class RedisFaultsTest {
   }
 
   @Test
+  void onlyTheTryAgainCodeIsTriedOnceMoreEvenTranslatedAlready() {
+    RedisCommandExecutionException reply =
+        new RedisCommandExecutionException(
+            "TRYAGAIN Multiple keys request during rehashing of slot");
+    assertTrue(RedisFaults.tryAgain(reply));
+    assertTrue(RedisFaults.tryAgain(RedisFaults.translate(new CompletionException(reply), WHERE)));
+    assertFalse(RedisFaults.tryAgain(new RedisCommandExecutionException("ERR TRYAGAIN later")));
+    assertFalse(RedisFaults.tryAgain(new RedisCommandExecutionException("CLUSTERDOWN down")));
+    assertFalse(RedisFaults.tryAgain(new RedisConnectionException("TRYAGAIN")));
+  }
+
+  @Test
   void onlyTheNoScriptCodeResendsAScript() {
     assertTrue(RedisFaults.noScript(new RedisNoScriptException("NOSCRIPT No matching script.")));
     assertTrue(
