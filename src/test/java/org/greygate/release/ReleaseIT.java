@@ -76,13 +76,20 @@ class ReleaseIT {
     return cli;
   }
 
-  /** The listing, once the daemon's write has reached the disk (a commit, well within 5 s). */
-  Cli listed(String... selectors) throws Exception {
+  /**
+   * The listing, once the daemon's writes of {@code waiting} triplets have reached the disk (the
+   * daemon commits every 100 ms: two requests' rows may land in two commits; well within 5 s).
+   */
+  Cli listed(int waiting, String... selectors) throws Exception {
     List<String> args = new ArrayList<>(List.of("greylisted", "--dbdir=" + db()));
     args.addAll(List.of(selectors));
     for (int i = 0; ; i++) {
       Cli c = new Cli();
-      if (c.run(args.toArray(String[]::new)) == 0 || i == 100) return c;
+      if (c.run(args.toArray(String[]::new)) == 0
+              && c.out.toString().endsWith("\n" + waiting + " waiting\n")
+          || i == 100) {
+        return c;
+      }
       Thread.sleep(50);
     }
   }
@@ -116,14 +123,14 @@ class ReleaseIT {
           c.ask(request("198.51.100.9", "news@other.example", "bob@example.net", 2))
               .startsWith("DEFER"));
 
-      Cli list = listed();
+      Cli list = listed(2);
       String out = list.out.toString();
       assertTrue(out.contains("192.0.2.0"), out);
       assertTrue(out.contains("login-code@bank.example alice@example.net"), out);
       assertTrue(out.contains("news@other.example bob@example.net"), out);
       assertTrue(out.endsWith("2 waiting\n"), out);
       // a selector narrows it
-      out = listed("--client=192.0.2.7").out.toString();
+      out = listed(1, "--client=192.0.2.7").out.toString();
       assertTrue(out.contains("alice@example.net") && !out.contains("bob@"), out);
 
       Cli release = cli(0, "release", "--dbdir=" + db(), "--sender=" + sender.toUpperCase());
@@ -175,7 +182,7 @@ class ReleaseIT {
         PolicyClient c = PolicyClient.tcp(d.port())) {
       assertTrue(
           c.ask(request("192.0.2.7", "a@b.example", "u@example.net", 1)).startsWith("DEFER"));
-      listed();
+      listed(1);
       Cli none = cli(1, "release", "--dbdir=" + db(), "--recipient=@nowhere.example");
       assertEquals(
           "greygate: nothing waiting matches recipient=@nowhere.example\n", none.err.toString());
@@ -209,7 +216,7 @@ class ReleaseIT {
       Cli all = cli(2, "greylisted", "--dbdir=" + db());
       assertTrue(all.err.toString().contains("cannot be listed"), all.err.toString());
       cli(2, "release", "--dbdir=" + db(), "--client=192.0.2.0/24", exact[1], exact[2]);
-      String out = listed(exact).out.toString();
+      String out = listed(1, exact).out.toString();
       assertTrue(out.contains("192.0.2.7") && out.endsWith("1 waiting\n"), out);
       d.signal("TERM");
       d.waitFor(20);
@@ -231,7 +238,7 @@ class ReleaseIT {
         PolicyClient c = PolicyClient.tcp(d.port())) {
       assertTrue(
           c.ask(request("192.0.2.7", "a@b.example", "u@example.net", 1)).startsWith("DEFER"));
-      listed();
+      listed(1);
       for (String bad :
           List.of(
               "--sender=a@b.example\n2026-12-07 INFO release by root (cli): all: 99",

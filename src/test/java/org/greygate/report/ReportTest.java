@@ -23,6 +23,18 @@ class ReportTest {
     return ZonedDateTime.parse(iso + "Z[UTC]").toEpochSecond();
   }
 
+  /** A builder for hourly rows over all time, as the store's counters feed it. */
+  static ReportBuilder hourlyBuilder() {
+    return new ReportBuilder(
+        org.greygate.app.Features.reasons(),
+        UTC,
+        true,
+        Long.MIN_VALUE,
+        Long.MAX_VALUE,
+        86_400,
+        Long.MAX_VALUE);
+  }
+
   @Test
   void readsGreygatesAndPostgreysLinesWhateverPrecedesThem() {
     LogLine console =
@@ -489,15 +501,7 @@ class ReportTest {
         json.toString().contains("\"releases\":[{\"name\":\"cli by root\",\"count\":6}"),
         json.toString());
 
-    ReportBuilder b =
-        new ReportBuilder(
-            org.greygate.app.Features.reasons(),
-            UTC,
-            true,
-            Long.MIN_VALUE,
-            Long.MAX_VALUE,
-            86_400,
-            Long.MAX_VALUE);
+    ReportBuilder b = hourlyBuilder();
     long h = t("2026-12-03T10:00:00");
     b.add(new DecisionCount(h, "release", "cli", 4));
     b.add(new DecisionCount(h, "defer", "new", 7));
@@ -511,15 +515,7 @@ class ReportTest {
   @Test
   void storeCountersReadAsTheLogsActions() {
     long h = t("2026-12-03T10:00:00");
-    ReportBuilder b =
-        new ReportBuilder(
-            org.greygate.app.Features.reasons(),
-            UTC,
-            true,
-            Long.MIN_VALUE,
-            Long.MAX_VALUE,
-            86_400,
-            Long.MAX_VALUE);
+    ReportBuilder b = hourlyBuilder();
     b.add(new DecisionCount(h, "defer", "new", 7));
     b.add(new DecisionCount(h, "prepend", "triplet found", 3));
     b.add(new DecisionCount(h, "dunno", "triplet found", 5));
