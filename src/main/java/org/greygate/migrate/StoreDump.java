@@ -20,7 +20,7 @@ import org.greygate.store.TripletStore;
  *
  * <pre>
  * # greygate dump 2
- * triplet KEY FIRST_SEEN LAST_SEEN
+ * triplet KEY FIRST_SEEN LAST_SEEN [ATTEMPTS]
  * client KEY COUNT LAST_SEEN
  * decisions HOUR OUTCOME COUNT REASON
  * </pre>
@@ -28,7 +28,9 @@ import org.greygate.store.TripletStore;
  * <p>Version 2 is plain ASCII: a key, an outcome and a reason are written escaped ({@link
  * DumpEscape}: {@code \\}, and {@code \xHH} for each byte of a control character, a space in a key,
  * and anything beyond ASCII), so any text a store holds comes back exactly and no key can make a
- * second line. Fields are separated by one space; the reason is the rest of the line.
+ * second line. Fields are separated by one space; the reason is the rest of the line. A triplet's
+ * ATTEMPTS (how many times it was seen) is written when the store knows it; a line without it (a
+ * dump from before the count was kept, or a row whose count is not known) loads with attempts 0.
  *
  * <p>Version 1 (keys written raw, read from the right) still loads: its lines end at LF only, so a
  * CR a key held stays in that key, as it was written.
@@ -87,6 +89,7 @@ public final class StoreDump {
           + time(t.entry().firstSeen())
           + " "
           + time(t.entry().lastSeen())
+          + (t.entry().attempts() > 0 ? " " + t.entry().attempts() : "")
           + "\n";
     }
     if (row instanceof Client c) {
@@ -215,27 +218,27 @@ public final class StoreDump {
 
   /** A version 2 line: fields split on single spaces, each escaped. */
   static Row rowV2(byte[] line, long now) {
-    int[] sp = new int[4];
+    int[] sp = new int[5];
     int fields = 1;
-    for (int i = 0; i < line.length && fields <= 4; i++) {
+    for (int i = 0; i < line.length && fields <= 5; i++) {
       if (line[i] == ' ') sp[fields++ - 1] = i;
     }
     String kind = ascii(line, 0, fields > 1 ? sp[0] : line.length);
     switch (kind) {
       case "triplet", "client" -> {
-        if (fields != 4) {
+        boolean triplet = kind.equals("triplet");
+        if (fields != 4 && !(triplet && fields == 5)) {
           throw new IllegalArgumentException(
               "expected: "
                   + kind
-                  + (kind.equals("triplet")
-                      ? " KEY FIRST_SEEN LAST_SEEN"
-                      : " KEY COUNT LAST_SEEN"));
+                  + (triplet ? " KEY FIRST_SEEN LAST_SEEN [ATTEMPTS]" : " KEY COUNT LAST_SEEN"));
         }
         String key = key(DumpEscape.unescape(line, sp[0] + 1, sp[1], false));
         String a = ascii(line, sp[1] + 1, sp[2]);
-        String b = ascii(line, sp[2] + 1, line.length);
-        if (kind.equals("triplet")) {
-          return triplet(key, canonicalTime(a, now), canonicalTime(b, now));
+        String b = ascii(line, sp[2] + 1, fields == 5 ? sp[3] : line.length);
+        if (triplet) {
+          long attempts = fields == 5 ? canonicalAttempts(ascii(line, sp[3] + 1, line.length)) : 0;
+          return triplet(key, canonicalTime(a, now), canonicalTime(b, now), attempts);
         }
         return new Client(key, new ClientEntry(canonicalCount(a), canonicalTime(b, now)));
       }
@@ -262,7 +265,7 @@ public final class StoreDump {
     switch (kind) {
       case "triplet" -> {
         String[] f = fromRight(rest, 2);
-        return triplet(key(f[0]), time(f[1], now), time(f[2], now));
+        return triplet(key(f[0]), time(f[1], now), time(f[2], now), 0);
       }
       case "client" -> {
         String[] f = fromRight(rest, 2);
@@ -286,9 +289,24 @@ public final class StoreDump {
             + "'");
   }
 
-  private static Triplet triplet(String key, long first, long last) {
+  private static Triplet triplet(String key, long first, long last, long attempts) {
     if (first > last) throw new IllegalArgumentException("first seen after last seen");
-    return new Triplet(key, new TripletEntry(first, last));
+    return new Triplet(key, new TripletEntry(first, last, attempts));
+  }
+
+  /** A triplet's attempts: 1 to {@link TripletEntry#MAX_ATTEMPTS}, written as Java writes it. */
+  private static long canonicalAttempts(String s) {
+    long n;
+    try {
+      n = Long.parseLong(s);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("attempts '" + s + "' is not a number");
+    }
+    if (n < 1 || n > TripletEntry.MAX_ATTEMPTS || !Long.toString(n).equals(s)) {
+      throw new IllegalArgumentException(
+          "attempts '" + s + "' is not a count from 1 to " + TripletEntry.MAX_ATTEMPTS);
+    }
+    return n;
   }
 
   private static Counter counter(long hour, String outcome, String reason, long count) {

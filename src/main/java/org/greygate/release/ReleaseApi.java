@@ -158,6 +158,8 @@ final class ReleaseApi {
         g.writeStringField("recipient", t.recipient());
         g.writeStringField("first_seen", Instant.ofEpochSecond(t.firstSeen()).toString());
         g.writeStringField("last_seen", Instant.ofEpochSecond(t.lastSeen()).toString());
+        if (t.attempts() > 0) g.writeNumberField("attempts", t.attempts());
+        else g.writeNullField("attempts"); // not known: a row from before the count was kept
         g.writeStringField("next_retry_from", Instant.ofEpochSecond(t.nextRetry()).toString());
         g.writeEndObject();
       }

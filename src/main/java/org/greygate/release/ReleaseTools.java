@@ -99,9 +99,10 @@ final class ReleaseTools {
       }
       out.printf(
           Locale.ROOT,
-          "%-20s %-20s %-20s %-18s %s %s%n",
+          "%-20s %-20s %8s %-20s %-18s %s %s%n",
           "FIRST-SEEN",
           "LAST-SEEN",
+          "ATTEMPTS",
           "NEXT-RETRY-FROM",
           "CLIENT",
           "SENDER",
@@ -109,9 +110,10 @@ final class ReleaseTools {
       for (Waiting w : found) {
         out.printf(
             Locale.ROOT,
-            "%-20s %-20s %-20s %-18s %s %s%n",
+            "%-20s %-20s %8s %-20s %-18s %s %s%n",
             Instant.ofEpochSecond(w.firstSeen()),
             Instant.ofEpochSecond(w.lastSeen()),
+            w.attempts() > 0 ? Long.toString(w.attempts()) : "?",
             Instant.ofEpochSecond(w.nextRetry()),
             visible(w.net()),
             w.sender().isEmpty() ? "<>" : visible(w.sender()),

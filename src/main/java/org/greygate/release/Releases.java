@@ -79,6 +79,7 @@ final class Releases {
                 s.recipient(),
                 e.firstSeen(),
                 e.lastSeen(),
+                e.attempts(),
                 e.firstSeen() + k.delay(),
                 key[1]));
       }
@@ -89,7 +90,14 @@ final class Releases {
           if (out.size() >= max || !waits(e, k, now)) return;
           Waiting w =
               Waiting.parse(
-                  key, e.firstSeen(), e.lastSeen(), k.delay(), k.byHost(), k.v4Cidr(), k.v6Cidr());
+                  key,
+                  e.firstSeen(),
+                  e.lastSeen(),
+                  e.attempts(),
+                  k.delay(),
+                  k.byHost(),
+                  k.v4Cidr(),
+                  k.v6Cidr());
           if (w != null && s.matches(w)) out.add(w);
         });
     out.sort(Comparator.comparingLong(Waiting::firstSeen).thenComparing(Waiting::key));
@@ -136,7 +144,7 @@ final class Releases {
     return (t, c) -> {
       if (t == null || !waits(t, k, now)) return new RowChange.Change<>(null, null, false);
       long due = now - k.delay();
-      return new RowChange.Change<>(new TripletEntry(due, due), null, true);
+      return new RowChange.Change<>(new TripletEntry(due, due, t.attempts()), null, true);
     };
   }
 

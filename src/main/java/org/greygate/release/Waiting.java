@@ -13,6 +13,8 @@ import org.greygate.inet.IpAddress;
  * @param prefix the length of the network the key stands for
  * @param sender the sender as keyed (normalised, lower case), empty for the null sender
  * @param recipient the recipient as keyed (lower case)
+ * @param attempts how many times the triplet was seen (the seconds it was seen in); 0 when not
+ *     known (a row from before the count was kept)
  * @param nextRetry the first second at which a retry passes ({@code firstSeen + delay})
  * @param unit the unit the store may keep the row with (a Redis Cluster's hash slot)
  */
@@ -25,6 +27,7 @@ public record Waiting(
     String recipient,
     long firstSeen,
     long lastSeen,
+    long attempts,
     long nextRetry,
     String unit) {
 
@@ -39,6 +42,7 @@ public record Waiting(
       String key,
       long firstSeen,
       long lastSeen,
+      long attempts,
       long delay,
       boolean byHost,
       int v4Cidr,
@@ -75,6 +79,7 @@ public record Waiting(
         key.substring(last + 1),
         firstSeen,
         lastSeen,
+        attempts,
         firstSeen + delay,
         TripletKeys.unitOfPlainTriplet(key));
   }

@@ -9,12 +9,14 @@ package org.greygate.store;
  * (Redis: a Lua script), from the parameters this record carries. The store contract and the
  * Lua-vs-Java differential hold them equal.
  *
- * <p>A triplet is (first seen, last seen). A request passes when at least {@code delay} seconds lie
- * between the first attempt and now; every request moves "last seen" to now. A triplet that has not
- * passed yet and whose first attempt is older than the retry window starts over. The first pass of
- * a triplet counts towards its client's auto-whitelisting, at most once an hour; a client with
- * enough passes is passed without its triplet being looked at. Expired rows ({@link Expiry}) count
- * as absent.
+ * <p>A triplet is (first seen, last seen, attempts). A request passes when at least {@code delay}
+ * seconds lie between the first attempt and now; every request moves "last seen" to now. A triplet
+ * that has not passed yet and whose first attempt is older than the retry window starts over. A new
+ * triplet (or one that starts over) has made 1 attempt; each later request that writes the row (not
+ * a repeat within the same second) adds one, up to {@link TripletEntry#MAX_ATTEMPTS}; an unknown
+ * count (0) stays unknown. The first pass of a triplet counts towards its client's
+ * auto-whitelisting, at most once an hour; a client with enough passes is passed without its
+ * triplet being looked at. Expired rows ({@link Expiry}) count as absent.
  *
  * @param expiry the delay, max-age and retry window
  * @param awlClients passes after which a client is auto-whitelisted; 0: no auto-whitelist
@@ -93,13 +95,16 @@ public record TripletRule(Expiry expiry, int awlClients) {
       known = null;
     }
     long first = now;
+    long attempts = 1;
     boolean passedBefore = false;
     if (known != null) {
       first = known.firstSeen();
+      attempts = TripletEntry.plusOne(known.attempts());
       if (known.lastSeen() - first >= delay()) {
         passedBefore = true;
       } else if (now - first > retryWindow()) {
         first = now; // the first retry came too late: start over
+        attempts = 1;
       }
       if (first > now) {
         first = now; // first seen in the future (clock stepped back): trust now
@@ -108,7 +113,7 @@ public record TripletRule(Expiry expiry, int awlClients) {
     // a repeat within the same second changes nothing: spare the writer
     TripletEntry newTriplet =
         known == null || known.firstSeen() != first || known.lastSeen() != now
-            ? new TripletEntry(first, now)
+            ? new TripletEntry(first, now, attempts)
             : null;
 
     long missing = delay() - (now - first);

@@ -12,6 +12,7 @@ import java.util.List;
 import org.greygate.migrate.MalformedInput;
 import org.greygate.migrate.StoreDump;
 import org.greygate.store.RowLimits;
+import org.greygate.store.TripletEntry;
 
 /**
  * Any bytes given to {@code db load}: either every line is a sound row (each field within {@link
@@ -63,6 +64,9 @@ class DumpFuzzTest {
       assertTrue(t.entry().firstSeen() <= t.entry().lastSeen());
       time(t.entry().firstSeen());
       time(t.entry().lastSeen());
+      assertTrue(
+          t.entry().attempts() >= 0 && t.entry().attempts() <= TripletEntry.MAX_ATTEMPTS,
+          t.toString());
     } else if (r instanceof StoreDump.Client c) {
       key(c.key());
       assertTrue(c.entry().count() >= 1 && c.entry().count() <= RowLimits.MAX_COUNT);

@@ -93,4 +93,71 @@ class DumpLoadIT {
     assertEquals(2, missing.run("db", "load", "--dbdir=" + target, dir.resolve("nope").toString()));
     assertTrue(missing.err.toString().contains("no such file"), missing.err.toString());
   }
+
+  /**
+   * A triplet's attempts are an optional last column: written when known, loaded back; a line
+   * without it (a dump from before the count, or a row whose count is not known) loads as 0; a
+   * column that is not a count from 1 is refused with the line named.
+   */
+  @Test
+  void attemptsAreAnOptionalColumnAndOldDumpsLoad() throws Exception {
+    Path db = dir.resolve("counted");
+    try (LmdbStore s = LmdbStore.open(db)) {
+      Rows.put(s, "192.0.2/a@example.org/b@example.net", new TripletEntry(T, T + 400, 3));
+      Rows.put(s, "192.0.2/old@example.org/b@example.net", new TripletEntry(T, T + 60));
+      s.flush();
+    }
+    String text = dump(db);
+    assertTrue(
+        text.contains(
+            "triplet 192.0.2/a@example.org/b@example.net 2025-11-24T16:00:00Z"
+                + " 2025-11-24T16:06:40Z 3\n"),
+        text);
+    assertTrue(
+        text.contains(
+            "triplet 192.0.2/old@example.org/b@example.net 2025-11-24T16:00:00Z"
+                + " 2025-11-24T16:01:00Z\n"),
+        text);
+    Path file = dir.resolve("counted.txt");
+    Files.writeString(file, text);
+    Path restored = dir.resolve("counted-restored");
+    Cli load = new Cli();
+    assertEquals(
+        0, load.run("db", "load", "--dbdir=" + restored, file.toString()), load.err.toString());
+    assertEquals(text, dump(restored));
+    try (LmdbStore s = LmdbStore.openDryRun(restored)) {
+      assertEquals(
+          new TripletEntry(T, T + 400, 3), Rows.triplet(s, "192.0.2/a@example.org/b@example.net"));
+      assertEquals(
+          new TripletEntry(T, T + 60, 0), Rows.triplet(s, "192.0.2/old@example.org/b@example.net"));
+    }
+
+    // a dump written before the count was kept
+    Path old = dir.resolve("old.txt");
+    Files.writeString(
+        old,
+        "# greygate dump 2\n"
+            + "triplet 192.0.2/a@example.org/b@example.net 2025-11-24T16:00:00Z"
+            + " 2025-11-24T16:06:40Z\n");
+    Path fromOld = dir.resolve("from-old");
+    Cli loadOld = new Cli();
+    assertEquals(
+        0, loadOld.run("db", "load", "--dbdir=" + fromOld, old.toString()), loadOld.err.toString());
+    try (LmdbStore s = LmdbStore.openDryRun(fromOld)) {
+      assertEquals(
+          new TripletEntry(T, T + 400, 0), Rows.triplet(s, "192.0.2/a@example.org/b@example.net"));
+    }
+
+    for (String bad : new String[] {"0", "-1", "03", "x", "3 4", "2147483648"}) {
+      Files.writeString(
+          file,
+          "# greygate dump 2\ntriplet k 2025-11-24T16:00:00Z 2025-11-24T16:06:40Z " + bad + "\n");
+      Path target = dir.resolve("bad");
+      Cli refused = new Cli();
+      assertEquals(
+          2, refused.run("db", "load", "--dbdir=" + target, file.toString()), "attempts " + bad);
+      assertTrue(refused.err.toString().contains(file + ":2: "), refused.err.toString());
+      assertFalse(Files.exists(target.resolve("data.mdb")), "nothing half-loaded is left");
+    }
+  }
 }

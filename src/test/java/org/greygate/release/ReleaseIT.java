@@ -94,6 +94,12 @@ class ReleaseIT {
     }
   }
 
+  /** Waits for the wall clock's next second (the daemon's clock). */
+  static void nextSecond() throws InterruptedException {
+    long now = java.time.Instant.now().getEpochSecond();
+    while (java.time.Instant.now().getEpochSecond() == now) Thread.sleep(20);
+  }
+
   Path tokenFile(String mode) throws Exception {
     Path f = dir.resolve("api.token");
     Files.writeString(f, TOKEN + "\n");
@@ -122,9 +128,27 @@ class ReleaseIT {
       assertTrue(
           c.ask(request("198.51.100.9", "news@other.example", "bob@example.net", 2))
               .startsWith("DEFER"));
+      // alice's triplet tries twice more, each in a later second (a repeat within one second
+      // counts once)
+      for (int i = 0; i < 2; i++) {
+        nextSecond();
+        assertTrue(
+            c.ask(request("192.0.2.7", sender, "alice@example.net", 10 + i)).startsWith("DEFER"));
+      }
 
       Cli list = listed(2);
       String out = list.out.toString();
+      assertTrue(out.contains(" ATTEMPTS "), out);
+      assertTrue(
+          Pattern.compile("(?m)^\\S+Z +\\S+Z +3 +\\S+Z +192\\.0\\.2\\.0 .*alice@example\\.net$")
+              .matcher(out)
+              .find(),
+          out);
+      assertTrue(
+          Pattern.compile("(?m)^\\S+Z +\\S+Z +1 +\\S+Z +198\\.51\\.100\\.0 .*bob@example\\.net$")
+              .matcher(out)
+              .find(),
+          out);
       assertTrue(out.contains("192.0.2.0"), out);
       assertTrue(out.contains("login-code@bank.example alice@example.net"), out);
       assertTrue(out.contains("news@other.example bob@example.net"), out);
@@ -364,6 +388,7 @@ class ReleaseIT {
       assertTrue(r.body().contains("\"count\":1"), r.body());
       assertTrue(r.body().contains("\"sender\":\"code@bank.example\""), r.body());
       assertTrue(r.body().contains("\"next_retry_from\":\""), r.body());
+      assertTrue(r.body().contains("\"attempts\":1,"), r.body());
 
       int mark = d.mark();
       r = post(http, base, "{\"sender\":\"code@bank.example\",\"recipient\":\"@example.net\"}");

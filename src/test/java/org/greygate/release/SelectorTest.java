@@ -14,7 +14,7 @@ class SelectorTest {
   static final long NOW = 1_800_000_000L;
 
   static Waiting w(String key) {
-    return Waiting.parse(key, NOW - 60, NOW - 60, 300, false, 24, 64);
+    return Waiting.parse(key, NOW - 60, NOW - 60, 1, 300, false, 24, 64);
   }
 
   static Selector s(String sender, String recipient, String client, String since) {
@@ -34,7 +34,7 @@ class SelectorTest {
     assertEquals("", nullSender.sender());
     assertEquals(64, nullSender.prefix());
     Waiting byHost =
-        Waiting.parse("192.0.2.7/32/bob@example.org/a@example.net", 1, 1, 300, true, 24, 64);
+        Waiting.parse("192.0.2.7/32/bob@example.org/a@example.net", 1, 1, 1, 300, true, 24, 64);
     assertEquals("192.0.2.7/32", byHost.net());
     assertEquals("bob@example.org", byHost.sender());
     Waiting grouped = w("spf:example.org/bob@example.org/a@example.net");

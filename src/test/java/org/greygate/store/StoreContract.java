@@ -56,11 +56,12 @@ public abstract class StoreContract {
                 "c",
                 (t, c) -> {
                   seen.add(t + " " + c);
-                  return new RowChange.Change<>(new TripletEntry(1, 2), new ClientEntry(1, 2), "x");
+                  return new RowChange.Change<>(
+                      new TripletEntry(1, 2, 5), new ClientEntry(1, 2), "x");
                 }));
     assertEquals("x", r);
     assertEquals(List.of("null null"), seen);
-    assertEquals(new TripletEntry(1, 2), Rows.triplet(store, "t"));
+    assertEquals(new TripletEntry(1, 2, 5), Rows.triplet(store, "t"));
     assertEquals(new ClientEntry(1, 2), Rows.client(store, "c"));
     // null leaves a row as it is; a null key neither reads nor writes that row
     Rows.join(
@@ -71,7 +72,7 @@ public abstract class StoreContract {
               assertNull(c);
               return new RowChange.Change<>(null, new ClientEntry(9, 9), null);
             }));
-    assertEquals(new TripletEntry(1, 2), Rows.triplet(store, "t"));
+    assertEquals(new TripletEntry(1, 2, 5), Rows.triplet(store, "t"));
     assertEquals(new ClientEntry(1, 2), Rows.client(store, "c"));
     assertNull(Rows.triplet(store, "other"));
     store.flush();
@@ -318,6 +319,46 @@ public abstract class StoreContract {
     List<DecisionCount> rows = new ArrayList<>();
     store.forEachDecisionCount(0, Long.MAX_VALUE, rows::add);
     assertEquals(1, rows.size());
+  }
+
+  /**
+   * A triplet's row counts its attempts: 1 when new, one more at each later sighting (a repeat in
+   * the same second counts once), 1 again when it starts over; the count is kept across a restart,
+   * for a triplet still waiting as for one that passed, and counting goes on from it.
+   */
+  @Test
+  void attemptsFollowSightingsAndSurviveARestart() throws Exception {
+    TripletRule rule = new TripletRule(300, 86400, 3600, 0);
+    long t0 = 1_700_000_000L;
+    Rows.join(store.greylist("waiting", null, rule, t0));
+    Rows.join(store.greylist("waiting", null, rule, t0 + 60));
+    Rows.join(store.greylist("waiting", null, rule, t0 + 60)); // the same second: counted once
+    for (long at : new long[] {t0, t0 + 100, t0 + 200, t0 + 400}) {
+      Rows.join(store.greylist("passed", null, rule, at));
+    }
+    Rows.join(store.greylist("late", null, rule, t0));
+    Rows.join(store.greylist("late", null, rule, t0 + 3601)); // after the retry window: anew
+    Rows.put(store, "unknown", new TripletEntry(t0, t0));
+    assertEquals(new TripletEntry(t0, t0 + 60, 2), Rows.triplet(store, "waiting"));
+    assertEquals(new TripletEntry(t0, t0 + 400, 4), Rows.triplet(store, "passed"));
+    assertEquals(new TripletEntry(t0 + 3601, t0 + 3601, 1), Rows.triplet(store, "late"));
+    store.flush();
+    TripletStore again = reopen(store);
+    assumeTrue(again != null, "this backend keeps nothing across a restart");
+    store = again;
+    assertEquals(new TripletEntry(t0, t0 + 60, 2), Rows.triplet(store, "waiting"));
+    assertEquals(new TripletEntry(t0, t0 + 400, 4), Rows.triplet(store, "passed"));
+    assertEquals(new TripletEntry(t0, t0, 0), Rows.triplet(store, "unknown"));
+    Map<String, TripletEntry> listed = new java.util.TreeMap<>();
+    store.forEachTriplet(listed::put);
+    assertEquals(new TripletEntry(t0, t0 + 60, 2), listed.get("waiting"));
+    assertEquals(new TripletEntry(t0, t0 + 400, 4), listed.get("passed"));
+    Rows.join(store.greylist("waiting", null, rule, t0 + 301)); // its pass
+    Rows.join(store.greylist("passed", null, rule, t0 + 500));
+    Rows.join(store.greylist("unknown", null, rule, t0 + 400)); // not known: stays so
+    assertEquals(new TripletEntry(t0, t0 + 301, 3), Rows.triplet(store, "waiting"));
+    assertEquals(new TripletEntry(t0, t0 + 500, 5), Rows.triplet(store, "passed"));
+    assertEquals(new TripletEntry(t0, t0 + 400, 0), Rows.triplet(store, "unknown"));
   }
 
   @Test

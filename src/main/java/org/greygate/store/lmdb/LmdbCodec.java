@@ -10,11 +10,17 @@ import org.greygate.store.DecisionCount;
 import org.greygate.store.TripletEntry;
 
 /**
- * How rows look on disk. Triplets and clients: UTF-8 key, value two big-endian longs (first/last
- * seen; count/last seen). Decision counters: key = hour (8 bytes big-endian, so keys sort by hour)
- * + action + NUL + reason, value one long. Windowed counters: see {@code WindowCounter}. The
- * first-pass journal: key = sequence number (8 bytes big-endian, so rows sort by arrival), value =
- * first seen, last seen (two big-endian longs) and the triplet's key as in the triplet table.
+ * How rows look on disk. Triplets: UTF-8 key, value three big-endian longs (first seen, last seen,
+ * attempts); a 16-byte value (first and last seen, written before the count was kept) reads with
+ * attempts 0, not known. Clients: UTF-8 key, value two big-endian longs (count, last seen).
+ * Decision counters: key = hour (8 bytes big-endian, so keys sort by hour) + action + NUL + reason,
+ * value one long. Windowed counters: see {@code WindowCounter}. The first-pass journal: key =
+ * sequence number (8 bytes big-endian, so rows sort by arrival), value = first seen, last seen (two
+ * big-endian longs), the attempts as a big-endian long whose top byte is {@code 0xff} ({@link
+ * #JOURNAL_ATTEMPTS}), then the triplet's key as in the triplet table. A row written before the
+ * count was kept has no attempts field: its key follows last seen directly. The two cannot be taken
+ * for each other: no UTF-8 text has a {@code 0xff} byte, so an older row's key never begins with
+ * one.
  */
 final class LmdbCodec {
   static final int MAX_KEY = org.greygate.store.RowLimits.MAX_KEY_BYTES;
@@ -35,17 +41,29 @@ final class LmdbCodec {
     }
   }
 
+  /** The top byte of a journal row's attempts field (never the first byte of a UTF-8 key). */
+  static final long JOURNAL_ATTEMPTS = 0xffL << 56;
+
   static byte[] triplet(TripletEntry e) {
-    return pair(e.firstSeen(), e.lastSeen());
+    return ByteBuffer.allocate(24)
+        .putLong(e.firstSeen())
+        .putLong(e.lastSeen())
+        .putLong(e.attempts())
+        .array();
   }
 
   static byte[] client(ClientEntry e) {
     return pair(e.count(), e.lastSeen());
   }
 
-  /** The triplet in a value, or {@code null} if the value is not one of ours. */
+  /**
+   * The triplet in a value (24 bytes; 16 from before the count was kept: attempts 0), or {@code
+   * null} if the value is not one of ours.
+   */
   static TripletEntry triplet(byte[] v) {
-    return v == null || v.length != 16 ? null : new TripletEntry(longAt(v, 0), longAt(v, 8));
+    if (v == null) return null;
+    if (v.length == 24) return new TripletEntry(longAt(v, 0), longAt(v, 8), longAt(v, 16));
+    return v.length == 16 ? new TripletEntry(longAt(v, 0), longAt(v, 8), 0) : null;
   }
 
   static ClientEntry client(byte[] v) {
@@ -96,29 +114,44 @@ final class LmdbCodec {
   }
 
   /** A journal row's value: the triplet, then its key. */
-  static byte[] journal(byte[] key, long firstSeen, long lastSeen) {
-    return ByteBuffer.allocate(16 + key.length)
+  static byte[] journal(byte[] key, long firstSeen, long lastSeen, long attempts) {
+    return ByteBuffer.allocate(24 + key.length)
         .putLong(firstSeen)
         .putLong(lastSeen)
+        .putLong(JOURNAL_ATTEMPTS | (attempts & ~JOURNAL_ATTEMPTS))
         .put(key)
         .array();
   }
 
+  /**
+   * Where the key begins in a journal row: 24, or 16 in a row from before the count was kept; -1
+   * when the row is not one of ours (too short for a key).
+   */
+  static int journalKeyAt(byte[] v) {
+    if (v == null || v.length <= 16) return -1;
+    if (v[16] != (byte) 0xff) return 16;
+    return v.length > 24 ? 24 : -1;
+  }
+
   /** Whether the journal row {@code v} is the row of {@code key}. */
   static boolean journalOf(byte[] v, byte[] key) {
-    return v != null
-        && v.length == 16 + key.length
-        && java.util.Arrays.equals(v, 16, v.length, key, 0, key.length);
+    int at = journalKeyAt(v);
+    return at > 0
+        && v.length == at + key.length
+        && java.util.Arrays.equals(v, at, v.length, key, 0, key.length);
   }
 
   /** The triplet of a journal row, or {@code null} if the row is not one of ours. */
   static TripletEntry journalTriplet(byte[] v) {
-    return v == null || v.length <= 16 ? null : new TripletEntry(longAt(v, 0), longAt(v, 8));
+    int at = journalKeyAt(v);
+    if (at < 0) return null;
+    long attempts = at == 24 ? longAt(v, 16) & ~JOURNAL_ATTEMPTS : 0;
+    return new TripletEntry(longAt(v, 0), longAt(v, 8), attempts);
   }
 
-  /** The triplet key of a journal row (bytes as in the triplet table). */
+  /** The triplet key of a journal row (bytes as in the triplet table); the row must be ours. */
   static byte[] journalKey(byte[] v) {
-    return java.util.Arrays.copyOfRange(v, 16, v.length);
+    return java.util.Arrays.copyOfRange(v, journalKeyAt(v), v.length);
   }
 
   static byte[] count(long n) {

@@ -208,11 +208,9 @@ public final class LmdbStore implements TripletStore {
               }
               long seq = LmdbCodec.longAt(k, 0);
               tailAndLost[0] = Math.max(tailAndLost[0], seq);
-              ByteBuffer v = c.val();
-              if (v.remaining() <= 16) continue;
-              byte[] key = new byte[v.remaining() - 16];
-              v.get(v.position() + 16, key);
-              if (!journal.put(journal.hash(key), seq)) tailAndLost[1]++;
+              byte[] v = LmdbEnvironment.bytes(c.val());
+              if (LmdbCodec.journalKeyAt(v) < 0) continue;
+              if (!journal.put(journal.hash(LmdbCodec.journalKey(v)), seq)) tailAndLost[1]++;
             }
           }
           return null;
@@ -561,9 +559,10 @@ public final class LmdbStore implements TripletStore {
       long seq = nextSeq.getAndIncrement();
       if (journal.put(h, seq)) {
         byte[] v =
-            ByteBuffer.allocate(24)
+            ByteBuffer.allocate(OVERLAID_JOURNAL_ROW)
                 .putLong(e.firstSeen())
                 .putLong(e.lastSeen())
+                .putLong(e.attempts())
                 .putLong(seq)
                 .array();
         overlay.get(Table.TRIPLETS).put(key, v);
@@ -611,15 +610,18 @@ public final class LmdbStore implements TripletStore {
   }
 
   /**
-   * Rows with the triplet from the overlay, where a journal row waiting for its commit has 24
-   * bytes.
+   * How many bytes a journal row waiting for its commit has in the overlay (first seen, last seen,
+   * attempts, sequence); a triplet-table row has 24.
    */
+  static final int OVERLAID_JOURNAL_ROW = 32;
+
+  /** Rows with the triplet from the overlay. */
   private static Rows overlaid(byte[] t, byte[] client) {
-    if (t != null && t.length == 24) {
+    if (t != null && t.length == OVERLAID_JOURNAL_ROW) {
       return new Rows(
-          new TripletEntry(LmdbCodec.longAt(t, 0), LmdbCodec.longAt(t, 8)),
+          new TripletEntry(LmdbCodec.longAt(t, 0), LmdbCodec.longAt(t, 8), LmdbCodec.longAt(t, 16)),
           client,
-          LmdbCodec.longAt(t, 16),
+          LmdbCodec.longAt(t, 24),
           false);
     }
     return new Rows(LmdbCodec.triplet(t), client, -1, t != null);
@@ -730,7 +732,8 @@ public final class LmdbStore implements TripletStore {
               byte[] v = LmdbEnvironment.bytes(cursor.val());
               TripletEntry e = LmdbCodec.journalTriplet(v);
               if (e != null) {
-                action.accept(new String(v, 16, v.length - 16, StandardCharsets.UTF_8), e);
+                int at = LmdbCodec.journalKeyAt(v);
+                action.accept(new String(v, at, v.length - at, StandardCharsets.UTF_8), e);
               }
             }
           }

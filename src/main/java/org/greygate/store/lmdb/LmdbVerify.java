@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.greygate.store.RowLimits;
+import org.greygate.store.TripletEntry;
 import org.greygate.store.WindowCounter;
 import org.lmdbjava.Cursor;
 import org.lmdbjava.Dbi;
@@ -69,8 +70,16 @@ final class LmdbVerify {
         if (k.length == 0 || !Arrays.equals(key.getBytes(StandardCharsets.UTF_8), k)) {
           return name + " " + key + ": key is not UTF-8";
         }
-        if (v.length != 16) {
-          return name + " " + key + ": value has " + v.length + " bytes, expected 16";
+        if (table == Table.TRIPLETS ? v.length != 24 && v.length != 16 : v.length != 16) {
+          return name
+              + " "
+              + key
+              + ": value has "
+              + v.length
+              + " bytes, expected "
+              + (table == Table.TRIPLETS
+                  ? "24 (or 16, written before attempts were counted)"
+                  : "16");
         }
         long a = LmdbCodec.longAt(v, 0);
         long last = LmdbCodec.longAt(v, 8);
@@ -78,6 +87,9 @@ final class LmdbVerify {
           if (a > last) return name + " " + key + ": first seen " + a + " after last seen " + last;
           if (!RowLimits.timeOk(a, now) || !RowLimits.timeOk(last, now))
             return name + " " + key + ": times out of range: " + a + ", " + last;
+          long attempts = LmdbCodec.triplet(v).attempts();
+          if (attempts < 0 || attempts > TripletEntry.MAX_ATTEMPTS)
+            return name + " " + key + ": attempts " + attempts;
         } else {
           if (a < 1) return name + " " + key + ": count " + a;
           if (!RowLimits.timeOk(last, now))
@@ -95,8 +107,9 @@ final class LmdbVerify {
       }
       case JOURNAL -> {
         if (k.length != 8) return "journal row: key has " + k.length + " bytes, expected 8";
-        if (v.length <= 16) return "journal row " + LmdbCodec.longAt(k, 0) + ": no triplet key";
-        String key = new String(v, 16, v.length - 16, StandardCharsets.UTF_8);
+        int at = LmdbCodec.journalKeyAt(v);
+        if (at < 0) return "journal row " + LmdbCodec.longAt(k, 0) + ": no triplet key";
+        String key = new String(v, at, v.length - at, StandardCharsets.UTF_8);
         if (!Arrays.equals(key.getBytes(StandardCharsets.UTF_8), LmdbCodec.journalKey(v))) {
           return "triplet " + key + " (journal): key is not UTF-8";
         }
@@ -107,6 +120,10 @@ final class LmdbVerify {
         }
         if (!RowLimits.timeOk(first, now) || !RowLimits.timeOk(last, now)) {
           return "triplet " + key + " (journal): times out of range: " + first + ", " + last;
+        }
+        long attempts = LmdbCodec.journalTriplet(v).attempts();
+        if (attempts > TripletEntry.MAX_ATTEMPTS) {
+          return "triplet " + key + " (journal): attempts " + attempts;
         }
         return null;
       }

@@ -79,7 +79,7 @@ final class LmdbWriter implements AutoCloseable {
 
   /**
    * A first-pass row appended to the journal under {@code seq}; {@code overlay} is the triplet as
-   * the overlay holds it (first seen, last seen, seq); {@code drop} as in {@link Put}.
+   * the overlay holds it (first seen, last seen, attempts, seq); {@code drop} as in {@link Put}.
    */
   record Append(long seq, String key, byte[] overlay, long drop) implements Op {}
 
@@ -426,7 +426,8 @@ final class LmdbWriter implements AutoCloseable {
           LmdbCodec.journal(
               LmdbCodec.key(a.key()),
               LmdbCodec.longAt(a.overlay(), 0),
-              LmdbCodec.longAt(a.overlay(), 8));
+              LmdbCodec.longAt(a.overlay(), 8),
+              LmdbCodec.longAt(a.overlay(), 16));
       if (a.seq() > tail) {
         journal.put(
             txn,

@@ -6,11 +6,12 @@ import org.greygate.store.TripletEntry;
 
 /**
  * Rows as Redis holds them, and their keys. Under the prefix ({@code greygate:} by default): {@code
- * t:KEY} triplets ({@code "first last"}), {@code c:KEY} clients ({@code "count last"}), {@code
- * w:KEY} window counters ({@code "window width start count ..."}), {@code d:HOUR} a hash of
- * decision counters per hour with the index {@code dh} (a sorted set of hours), {@code keying} how
- * this site's keys are made. A value that does not parse reads as an absent row. The scripts write
- * the same text.
+ * t:KEY} triplets ({@code "first last attempts"}; {@code "first last"}, written before attempts
+ * were counted, reads with attempts 0), {@code c:KEY} clients ({@code "count last"}), {@code w:KEY}
+ * window counters ({@code "window width start count ..."}), {@code d:HOUR} a hash of decision
+ * counters per hour with the index {@code dh} (a sorted set of hours), {@code keying} how this
+ * site's keys are made. A value that does not parse reads as an absent row. The scripts write the
+ * same text.
  *
  * <p>In a Redis Cluster every row key carries a hash tag, {@code t:{TAG}KEY}, {@code c:{TAG}KEY},
  * {@code w:{TAG}KEY}: TAG is five hex digits digested from the row's unit (for a triplet and its
@@ -132,7 +133,7 @@ final class RedisCodec {
   }
 
   static String text(TripletEntry e) {
-    return e.firstSeen() + " " + e.lastSeen();
+    return e.firstSeen() + " " + e.lastSeen() + " " + e.attempts();
   }
 
   static String text(ClientEntry e) {
@@ -140,8 +141,18 @@ final class RedisCodec {
   }
 
   static TripletEntry triplet(String v) {
+    if (v == null) return null;
+    int sp = v.lastIndexOf(' ');
+    if (sp > 0 && v.indexOf(' ') < sp) { // three numbers
+      long[] p = pair(v.substring(0, sp));
+      try {
+        return p == null ? null : new TripletEntry(p[0], p[1], Long.parseLong(v.substring(sp + 1)));
+      } catch (NumberFormatException e) {
+        return null;
+      }
+    }
     long[] p = pair(v);
-    return p == null ? null : new TripletEntry(p[0], p[1]);
+    return p == null ? null : new TripletEntry(p[0], p[1], 0);
   }
 
   static ClientEntry client(String v) {

@@ -2,7 +2,8 @@
 -- KEYS[1] triplet row, KEYS[2] the client's auto-whitelist row (absent: AWL not consulted)
 -- ARGV: now, delay, retryWindow, awlClients, awlInterval, and the TTLs store.Expiry computes:
 --   a passed triplet's, a pending triplet's, a client's (seconds a row lives after it was last seen)
--- Rows are "first last" (triplet) and "count last" (client), whole seconds.
+-- Rows are "first last attempts" (triplet; "first last", from before attempts were counted, reads
+-- as attempts 0: not known) and "count last" (client), whole seconds.
 -- Returns {kind, first, missing, firstPass (0/1), newlyWhitelisted (0/1)}.
 local now = tonumber(ARGV[1])
 local delay = tonumber(ARGV[2])
@@ -21,6 +22,15 @@ local function pair(v)
   return tonumber(a), tonumber(b)
 end
 local function fmt(x) return string.format('%.0f', x) end
+local maxAttempts = 2147483647 -- store.TripletEntry.MAX_ATTEMPTS
+local function triplet(v)
+  if not v then return nil end
+  local a, b, n = string.match(v, '^(%-?%d+) (%-?%d+) (%d+)$')
+  if a then return tonumber(a), tonumber(b), tonumber(n) end
+  a, b = pair(v)
+  if a then return a, b, 0 end
+  return nil
+end
 
 -- store.Expiry, its one copy in Lua (TripletRuleRedisDifferentialIT holds it to the Java): a row
 -- lives its TTL after it was last seen, a triplet the longer one once its sightings lie a delay
@@ -43,21 +53,26 @@ if useClient then
   end
 end
 
-local f, l = pair(redis.call('GET', KEYS[1]))
+local f, l, n = triplet(redis.call('GET', KEYS[1]))
 if f and dead(l, tripletTtl(f, l)) then f = nil end
 local first = now
+local attempts = 1
 local passedBefore = false
 if f then
   first = f
+  -- one more attempt, saturating; not known (0) stays so
+  if n <= 0 then attempts = 0 else attempts = math.min(n + 1, maxAttempts) end
   if l - first >= delay then
     passedBefore = true
   elseif now - first > retryWindow then
     first = now -- the first retry came too late: start over
+    attempts = 1
   end
   if first > now then first = now end
 end
 if not f or f ~= first or l ~= now then
-  redis.call('SET', KEYS[1], fmt(first) .. ' ' .. fmt(now), 'EX', tripletTtl(first, now))
+  redis.call('SET', KEYS[1], fmt(first) .. ' ' .. fmt(now) .. ' ' .. fmt(attempts), 'EX',
+    tripletTtl(first, now))
 end
 
 local missing = delay - (now - first)

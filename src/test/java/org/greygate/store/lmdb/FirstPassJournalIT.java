@@ -53,10 +53,48 @@ class FirstPassJournalIT {
       s.flush();
       assertEquals(0, s.journalRows(), "a passed triplet leaves the journal");
       assertEquals(1, s.tripletCount(), "and is in the triplet table");
-      assertEquals(new TripletEntry(T0, T0 + 301), Rows.triplet(s, "t1"));
+      assertEquals(new TripletEntry(T0, T0 + 301, 3), Rows.triplet(s, "t1"));
       TripletRule.Result again = ask(s, "t1", T0 + 400);
       assertEquals(Kind.PASS, again.kind());
       assertTrue(!again.firstPass());
+    }
+  }
+
+  /**
+   * A store written before attempts were counted (16-byte triplet rows, journal rows without the
+   * count): its rows read with attempts 0 (not known) and decide as before, {@code db verify}
+   * accepts them, and a triplet first seen now counts from 1 beside them.
+   */
+  @Test
+  void rowsFromBeforeTheCountReadAsNotKnownAndDecideAsBefore() {
+    try (LmdbEnvironment env = LmdbEnvironment.openWritable(dir.resolve("db"), 1 << 20)) {
+      env.write(
+          txn -> {
+            LmdbEnvironment.put(
+                txn,
+                env.dbi(Table.TRIPLETS),
+                LmdbCodec.key("passed"),
+                LmdbCodec.pair(T0 - 1000, T0 - 500));
+            LmdbEnvironment.put(
+                txn,
+                env.dbi(Table.JOURNAL),
+                LmdbCodec.seqKey(0),
+                LmdbCodecTest.oldJournalRow(LmdbCodec.key("waiting"), T0, T0 + 10));
+          });
+    }
+    try (LmdbStore s = open()) {
+      assertEquals(java.util.List.of(), s.verify(T0 + 20).problems());
+      assertEquals(new TripletEntry(T0 - 1000, T0 - 500, 0), Rows.triplet(s, "passed"));
+      assertEquals(new TripletEntry(T0, T0 + 10, 0), Rows.triplet(s, "waiting"));
+      assertEquals(Kind.EARLY_RETRY, ask(s, "waiting", T0 + 100).kind());
+      assertEquals(Kind.PASS, ask(s, "waiting", T0 + 301).kind());
+      assertEquals(Kind.PASS, ask(s, "passed", T0 + 302).kind());
+      assertEquals(Kind.NEW, ask(s, "fresh", T0 + 303).kind());
+      s.flush();
+      assertEquals(new TripletEntry(T0, T0 + 301, 0), Rows.triplet(s, "waiting"));
+      assertEquals(new TripletEntry(T0 - 1000, T0 + 302, 0), Rows.triplet(s, "passed"));
+      assertEquals(new TripletEntry(T0 + 303, T0 + 303, 1), Rows.triplet(s, "fresh"));
+      assertEquals(java.util.List.of(), s.verify(T0 + 400).problems());
     }
   }
 
@@ -181,8 +219,8 @@ class FirstPassJournalIT {
       s.forEachTriplet(all::put);
       assertEquals(
           Map.of(
-              "in-journal", new TripletEntry(T0, T0),
-              "passed", new TripletEntry(T0, T0 + 300)),
+              "in-journal", new TripletEntry(T0, T0, 1),
+              "passed", new TripletEntry(T0, T0 + 300, 2)),
           all);
       LmdbStore.Verification v = s.verify(T0 + 300);
       assertTrue(v.clean(), v.problems().toString());
@@ -236,7 +274,8 @@ class FirstPassJournalIT {
                 txn,
                 env.dbi(Table.JOURNAL),
                 new byte[] {(byte) 0x80, 0, 0, 0, 0, 0, 0, 0},
-                LmdbCodec.journal("x".getBytes(java.nio.charset.StandardCharsets.UTF_8), T0, T0));
+                LmdbCodec.journal(
+                    "x".getBytes(java.nio.charset.StandardCharsets.UTF_8), T0, T0, 1));
           });
     }
     try (LmdbStore s = open()) {

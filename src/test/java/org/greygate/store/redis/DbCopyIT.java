@@ -53,7 +53,7 @@ class DbCopyIT {
         Rows.put(
             s,
             "10.0." + (i % 250) + ".0/s" + i + "@example.org/r@example.net",
-            new TripletEntry(now - 3600 - i, now - i));
+            new TripletEntry(now - 3600 - i, now - i, i % 5)); // 0: not known, copied as such
       }
       for (int i = 0; i < 300; i++)
         Rows.put(s, "10.1." + i + ".0", new ClientEntry(1 + i % 7, now - i));
