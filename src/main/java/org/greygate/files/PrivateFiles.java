@@ -230,11 +230,18 @@ public final class PrivateFiles {
   }
 
   /**
-   * Reads a small file without following a link, at most {@code max} bytes.
+   * Reads a small file without following a link, at most {@code max} bytes. Anything but a regular
+   * file is refused before it is opened: opening a fifo would wait for a writer for ever.
    *
-   * @throws UnsafeFileException when it is a link or larger than {@code max}
+   * @throws UnsafeFileException when it is a link, not a regular file, or larger than {@code max}
    */
   public static byte[] readSmall(Path file, int max) throws IOException {
+    if (Files.readAttributes(file, "unix:mode", NOFOLLOW).get("mode") instanceof Integer mode
+        && (mode & 0170000) != 0100000
+        && (mode & 0170000) != 0120000) { // a link is refused below, in its own words
+      throw new UnsafeFileException(
+          file + " is " + kind(mode & 0170000) + ", not a regular file: refusing it");
+    }
     try (InputStream in =
         Channels.newInputStream(Files.newByteChannel(file, StandardOpenOption.READ, NOFOLLOW))) {
       byte[] b = in.readNBytes(max + 1);
