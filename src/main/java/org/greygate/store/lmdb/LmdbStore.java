@@ -717,23 +717,33 @@ public final class LmdbStore implements TripletStore {
 
   @Override
   public void forEachTriplet(BiConsumer<String, TripletEntry> action) {
-    forEach(
-        Table.TRIPLETS,
-        (k, v) -> {
-          TripletEntry e = LmdbCodec.triplet(v);
-          if (e != null) action.accept(k, e);
-        });
-    Dbi<ByteBuffer> dbi = env.dbi(Table.JOURNAL);
-    if (dbi == null) return;
+    ensureOpen();
+    Dbi<ByteBuffer> table = env.dbi(Table.TRIPLETS);
+    Dbi<ByteBuffer> journalTable = env.dbi(Table.JOURNAL);
+    // both tables in one read transaction: a triplet moving from the journal to the triplet
+    // table meanwhile is seen once, on one side or the other, never on neither
     env.read(
         txn -> {
-          try (Cursor<ByteBuffer> cursor = dbi.openCursor(txn)) {
-            for (boolean ok = cursor.first(); ok; ok = cursor.next()) {
-              byte[] v = LmdbEnvironment.bytes(cursor.val());
-              TripletEntry e = LmdbCodec.journalTriplet(v);
-              if (e != null) {
-                int at = LmdbCodec.journalKeyAt(v);
-                action.accept(new String(v, at, v.length - at, StandardCharsets.UTF_8), e);
+          if (table != null) {
+            try (Cursor<ByteBuffer> cursor = table.openCursor(txn)) {
+              for (boolean ok = cursor.first(); ok; ok = cursor.next()) {
+                TripletEntry e = LmdbCodec.triplet(LmdbEnvironment.bytes(cursor.val()));
+                if (e != null) {
+                  action.accept(
+                      StandardCharsets.UTF_8.decode(cursor.key().duplicate()).toString(), e);
+                }
+              }
+            }
+          }
+          if (journalTable != null) {
+            try (Cursor<ByteBuffer> cursor = journalTable.openCursor(txn)) {
+              for (boolean ok = cursor.first(); ok; ok = cursor.next()) {
+                byte[] v = LmdbEnvironment.bytes(cursor.val());
+                TripletEntry e = LmdbCodec.journalTriplet(v);
+                if (e != null) {
+                  int at = LmdbCodec.journalKeyAt(v);
+                  action.accept(new String(v, at, v.length - at, StandardCharsets.UTF_8), e);
+                }
               }
             }
           }
