@@ -104,13 +104,16 @@ final class RedisSteps {
   }
 
   /**
-   * A first sighting (the row a retry must find: {@code "now now"}, the pending TTL) is answered
-   * once the replicas hold it; any other decision at once.
+   * A first sighting (the row a retry must find: {@code "now now 1"}, first and last seen and one
+   * attempt, the pending TTL) is answered once the replicas hold it; any other decision at once.
    */
   private CompletionStage<TripletRule.Result> durable(
       String tKey, String[] args, TripletRule.Result r) {
     if (r.kind() != TripletRule.Kind.NEW) return CompletableFuture.completedFuture(r);
-    return durability.confirm(tKey, args[0] + ' ' + args[0], args[6]).thenApply(x -> r);
+    long now = Long.parseLong(args[0]);
+    return durability
+        .confirm(tKey, RedisCodec.text(new TripletEntry(now, now, 1)), args[6])
+        .thenApply(x -> r);
   }
 
   /**
