@@ -553,7 +553,8 @@ public final class LmdbStore implements TripletStore {
       String key, byte[] keyBytes, TripletEntry e, Rows rows, long journalDelay) {
     boolean firstPass =
         journalDelay >= 0 && e.lastSeen() - e.firstSeen() < journalDelay && !rows.inTable();
-    long h = firstPass || rows.seq() >= 0 ? journal.hash(keyBytes) : 0;
+    long h = 0; // the key's index hash, once: the lookup's when it computed one
+    if (firstPass || rows.seq() >= 0) h = rows.hashed() ? rows.hash() : journal.hash(keyBytes);
     if (rows.seq() >= 0) journal.remove(h, rows.seq());
     if (firstPass) {
       long seq = nextSeq.getAndIncrement();
@@ -584,9 +585,15 @@ public final class LmdbStore implements TripletStore {
 
   /**
    * The rows a step starts from: the triplet (or null), the client row's bytes (or null), and the
-   * triplet's journal sequence (-1 when it is not in the journal).
+   * triplet's journal sequence (-1 when it is not in the journal); {@code hashed} when the lookup
+   * computed the key's index {@code hash}, which the write then uses again.
    */
-  private record Rows(TripletEntry triplet, byte[] client, long seq, boolean inTable) {}
+  private record Rows(
+      TripletEntry triplet, byte[] client, long seq, boolean inTable, boolean hashed, long hash) {
+    Rows(TripletEntry triplet, byte[] client, long seq, boolean inTable) {
+      this(triplet, client, seq, inTable, false, 0);
+    }
+  }
 
   /** The triplet and client rows, overlay first, in one read transaction when LMDB is needed. */
   private Rows readBoth(String tripletKey, byte[] tk, String clientKey) {
@@ -631,13 +638,19 @@ public final class LmdbStore implements TripletStore {
   private Rows fromJournal(org.lmdbjava.Txn<ByteBuffer> txn, byte[] tk, byte[] client) {
     Dbi<ByteBuffer> dbi = env.dbi(Table.JOURNAL);
     if (dbi == null || journal.size() == 0) return new Rows(null, client, -1, false);
+    long h = journal.hash(tk);
+    byte[][] matched = new byte[1][];
     long seq =
         journal.find(
-            journal.hash(tk),
-            s -> LmdbCodec.journalOf(LmdbEnvironment.get(txn, dbi, LmdbCodec.seqKey(s)), tk));
-    if (seq < 0) return new Rows(null, client, -1, false);
-    byte[] v = LmdbEnvironment.get(txn, dbi, LmdbCodec.seqKey(seq));
-    return new Rows(LmdbCodec.journalTriplet(v), client, seq, false);
+            h,
+            s -> {
+              byte[] v = LmdbEnvironment.get(txn, dbi, LmdbCodec.seqKey(s));
+              if (!LmdbCodec.journalOf(v, tk)) return false;
+              matched[0] = v;
+              return true;
+            });
+    if (seq < 0) return new Rows(null, client, -1, false, true, h);
+    return new Rows(LmdbCodec.journalTriplet(matched[0]), client, seq, false, true, h);
   }
 
   private byte[] readOne(Table table, String key) {
