@@ -50,28 +50,7 @@ class BenchFailOpenIT {
 
   /** {@code greygate serve ARGS} with a write backlog of {@code backlog}; ready. */
   static Daemon serve(int backlog, String... args) throws Exception {
-    List<String> cmd =
-        new java.util.ArrayList<>(
-            List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m",
-                "-Dlmdbjava.extract.dir=" + Daemon.jar().toAbsolutePath().getParent(),
-                "-D" + LmdbStore.WRITE_BACKLOG_PROPERTY + "=" + backlog,
-                "-jar",
-                Daemon.jar().toString(),
-                "serve"));
-    cmd.addAll(List.of(args));
-    Daemon d = Daemon.start(new ProcessBuilder(cmd));
-    d.awaitLine("ready", 20);
-    return d;
-  }
-
-  static int metricsPort(Daemon d) throws Exception {
-    Matcher m =
-        Pattern.compile("metrics on http://127\\.0\\.0\\.1:(\\d+)/metrics")
-            .matcher(d.awaitLine("metrics on http://", 5));
-    assertTrue(m.find());
-    return Integer.parseInt(m.group(1));
+    return Daemon.serveWith(List.of("-D" + LmdbStore.WRITE_BACKLOG_PROPERTY + "=" + backlog), args);
   }
 
   /** The value of {@code field=} in the bench's result line. */
@@ -91,7 +70,7 @@ class BenchFailOpenIT {
             "--metrics=127.0.0.1:0",
             "--delay=1")) {
       int port = d.port();
-      int metrics = metricsPort(d);
+      int metrics = d.metricsPort();
       Cli cli = new Cli();
       int code =
           cli.run(

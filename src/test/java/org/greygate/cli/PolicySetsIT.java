@@ -14,8 +14,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.greygate.testing.Cli;
 import org.greygate.testing.Daemon;
 import org.greygate.testing.PolicyClient;
@@ -117,14 +115,11 @@ class PolicySetsIT {
       String byDefault = d.awaitLine("recipient=h@example.net", 5);
       assertTrue(byDefault.contains("policy_context=default, client_name="), byDefault);
       // metrics: by set, declared names and "default" only
-      Matcher m =
-          Pattern.compile("metrics on http://127\\.0\\.0\\.1:(\\d+)/metrics")
-              .matcher(d.awaitLine("metrics on http://", 5));
-      assertTrue(m.find());
+      int metricsPort = d.metricsPort();
       String metrics =
           HttpClient.newHttpClient()
               .send(
-                  HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + m.group(1) + "/metrics"))
+                  HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + metricsPort + "/metrics"))
                       .build(),
                   HttpResponse.BodyHandlers.ofString())
               .body();

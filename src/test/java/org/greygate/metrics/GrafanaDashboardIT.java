@@ -287,11 +287,8 @@ class GrafanaDashboardIT {
                 "--mail-log=" + mailLog,
                 "--auth-log=" + authLog,
                 "--queue-admins=bob")) {
-      Matcher m =
-          Pattern.compile("metrics on http://127\\.0\\.0\\.1:(\\d+)/metrics")
-              .matcher(d.awaitLine("metrics on http://", 10));
-      assertTrue(m.find(), d.output());
-      InetSocketAddress at = new InetSocketAddress("127.0.0.1", Integer.parseInt(m.group(1)));
+      int metricsPort = d.metricsPort();
+      InetSocketAddress at = new InetSocketAddress("127.0.0.1", metricsPort);
       try (PolicyClient c = PolicyClient.tcp(d.port())) {
         // greylisted, retried too early, passed after the delay
         Map<String, String> inbound = TestPolicy.rcpt("u@example.net");

@@ -14,8 +14,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.greygate.testing.Daemon;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -44,11 +42,8 @@ class MetricsEndpointAttackIT {
   static void start() throws Exception {
     daemon =
         Daemon.serve("--inet=127.0.0.1:0", "--dbdir=" + dir.resolve("db"), "--metrics=127.0.0.1:0");
-    Matcher m =
-        Pattern.compile("metrics on http://127\\.0\\.0\\.1:(\\d+)/metrics")
-            .matcher(daemon.awaitLine("metrics on http://", 10));
-    assertTrue(m.find(), daemon.output());
-    port = Integer.parseInt(m.group(1));
+    int metricsPort = daemon.metricsPort();
+    port = metricsPort;
   }
 
   @AfterAll

@@ -14,8 +14,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.greygate.app.MetricsListener;
 import org.greygate.greylist.GreylistConfig;
 import org.greygate.metrics.prometheus.PrometheusMetrics;
@@ -80,12 +78,8 @@ class MetricsIT {
     try (Daemon d =
         Daemon.serve(
             "--inet=127.0.0.1:0", "--dbdir=" + dir.resolve("db"), "--metrics=127.0.0.1:0")) {
-      Matcher m =
-          Pattern.compile("metrics on http://127\\.0\\.0\\.1:(\\d+)/metrics")
-              .matcher(d.awaitLine("metrics on http://", 5));
-      assertTrue(m.find(), d.output());
-      Http scrape =
-          get(new InetSocketAddress("127.0.0.1", Integer.parseInt(m.group(1))), "/metrics");
+      int metricsPort = d.metricsPort();
+      Http scrape = get(new InetSocketAddress("127.0.0.1", metricsPort), "/metrics");
       assertEquals(200, scrape.status());
       String text = scrape.body();
       for (String line :

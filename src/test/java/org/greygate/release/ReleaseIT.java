@@ -15,7 +15,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.greygate.testing.Cli;
 import org.greygate.testing.Daemon;
@@ -59,14 +58,6 @@ class ReleaseIT {
     m.put("sender", sender);
     m.put("instance", "i" + n); // each attempt a new message
     return m;
-  }
-
-  static int metricsPort(Daemon d) throws Exception {
-    Matcher m =
-        Pattern.compile("metrics on http://127\\.0\\.0\\.1:(\\d+)/metrics")
-            .matcher(d.awaitLine("metrics on http://", 10));
-    assertTrue(m.find());
-    return Integer.parseInt(m.group(1));
   }
 
   Cli cli(int expected, String... args) {
@@ -125,7 +116,7 @@ class ReleaseIT {
   void aReleasedTripletPassesAtItsNextAttemptAndIsLoggedAndCounted() throws Exception {
     try (Daemon d = serve();
         PolicyClient c = PolicyClient.tcp(d.port())) {
-      int port = metricsPort(d);
+      int port = d.metricsPort();
       String sender = "login-code@bank.example";
       assertTrue(c.ask(request("192.0.2.7", sender, "alice@example.net", 1)).startsWith("DEFER"));
       assertTrue(
@@ -337,7 +328,7 @@ class ReleaseIT {
     Path token = tokenFile("rw-------");
     try (Daemon d = serve("--api-token-file=" + token);
         PolicyClient c = PolicyClient.tcp(d.port())) {
-      int port = metricsPort(d);
+      int port = d.metricsPort();
       HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
       String base = "http://127.0.0.1:" + port;
       assertTrue(
@@ -427,7 +418,7 @@ class ReleaseIT {
     Path token = tokenFile("rw-------");
     try (Daemon d = serve("--api-token-file=" + token, "--api-remote")) {
       assertTrue(d.output().contains("for any caller with the token (--api-remote)"), d.output());
-      int port = metricsPort(d);
+      int port = d.metricsPort();
       HttpResponse<String> r =
           HttpClient.newHttpClient()
               .send(

@@ -57,10 +57,19 @@ public final class Daemon implements AutoCloseable {
 
   /** Starts {@code greygate ARGS...}; does not wait. */
   public static Daemon launch(String... args) throws IOException {
+    return launchWith(List.of(), args);
+  }
+
+  /**
+   * Starts {@code greygate ARGS...} in a JVM also given {@code jvmOptions} (a test's {@code
+   * -DNAME=VALUE}: a store's backlog or journal made small); does not wait.
+   */
+  public static Daemon launchWith(List<String> jvmOptions, String... args) throws IOException {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.add("-Xmx256m");
     cmd.add("-Dlmdbjava.extract.dir=" + jar().toAbsolutePath().getParent());
+    cmd.addAll(jvmOptions);
     cmd.add("-jar");
     cmd.add(jar().toString());
     cmd.addAll(List.of(args));
@@ -75,11 +84,27 @@ public final class Daemon implements AutoCloseable {
 
   /** Starts {@code greygate serve ARGS...} and waits until it is ready. */
   public static Daemon serve(String... args) throws IOException, InterruptedException {
+    return serveWith(List.of(), args);
+  }
+
+  /** {@code greygate serve ARGS...} in a JVM also given {@code jvmOptions}; ready. */
+  public static Daemon serveWith(List<String> jvmOptions, String... args)
+      throws IOException, InterruptedException {
     List<String> all = new ArrayList<>(List.of("serve"));
     all.addAll(List.of(args));
-    Daemon d = launch(all.toArray(String[]::new));
+    Daemon d = launchWith(jvmOptions, all.toArray(String[]::new));
     d.awaitLine("ready", 20);
     return d;
+  }
+
+  private static final java.util.regex.Pattern METRICS_PORT =
+      java.util.regex.Pattern.compile("metrics on http://127\\.0\\.0\\.1:(\\d+)/metrics");
+
+  /** The port of {@code --metrics=127.0.0.1:0}, from the line that names it (within 10 s). */
+  public int metricsPort() throws InterruptedException {
+    java.util.regex.Matcher m = METRICS_PORT.matcher(awaitLine("metrics on http://", 10));
+    if (!m.find()) throw new AssertionError("no metrics port in:\n" + output());
+    return Integer.parseInt(m.group(1));
   }
 
   /** Waits until a line containing {@code text} appears; fails with the output if it does not. */

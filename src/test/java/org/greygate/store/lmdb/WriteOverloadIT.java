@@ -9,8 +9,6 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.greygate.testing.Daemon;
 import org.greygate.testing.PolicyClient;
 import org.junit.jupiter.api.Test;
@@ -30,25 +28,7 @@ class WriteOverloadIT {
   static final int REQUESTS = 600;
 
   static Daemon serve(String... args) throws Exception {
-    return serveWith("-D" + LmdbStore.WRITE_BACKLOG_PROPERTY + "=" + BACKLOG, args);
-  }
-
-  /** {@code serve} in a JVM given the system property {@code property} ({@code -DNAME=VALUE}). */
-  static Daemon serveWith(String property, String... args) throws Exception {
-    List<String> cmd =
-        new java.util.ArrayList<>(
-            List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m",
-                "-Dlmdbjava.extract.dir=" + Daemon.jar().toAbsolutePath().getParent(),
-                property,
-                "-jar",
-                Daemon.jar().toString(),
-                "serve"));
-    cmd.addAll(List.of(args));
-    Daemon d = Daemon.start(new ProcessBuilder(cmd));
-    d.awaitLine("ready", 20);
-    return d;
+    return Daemon.serveWith(List.of("-D" + LmdbStore.WRITE_BACKLOG_PROPERTY + "=" + BACKLOG), args);
   }
 
   static Map<String, String> request(int id) {
@@ -92,11 +72,7 @@ class WriteOverloadIT {
             "--delay=60",
             Daemon.FAIL_OPEN_OPTION)) {
       int port = d.port();
-      Matcher m =
-          Pattern.compile("metrics on http://127\\.0\\.0\\.1:(\\d+)/metrics")
-              .matcher(d.awaitLine("metrics on http://", 5));
-      assertTrue(m.find());
-      int metrics = Integer.parseInt(m.group(1));
+      int metrics = d.metricsPort();
       int deferred = 0;
       List<String> others = new java.util.ArrayList<>();
       try (PolicyClient c = new PolicyClient(new InetSocketAddress("127.0.0.1", port))) {
@@ -128,19 +104,15 @@ class WriteOverloadIT {
   @Test
   void newTripletsBeyondAFullJournalIndexAreCountedAndStillRemembered() throws Exception {
     try (Daemon d =
-        serveWith(
-            "-D" + LmdbStore.JOURNAL_CAP_PROPERTY + "=4",
+        Daemon.serveWith(
+            List.of("-D" + LmdbStore.JOURNAL_CAP_PROPERTY + "=4"),
             "--inet=127.0.0.1:0",
             "--dbdir=" + dir.resolve("db"),
             "--metrics=127.0.0.1:0",
             "--delay=60",
             "--trust-policy-test-time",
             Daemon.FAIL_OPEN_OPTION)) {
-      Matcher m =
-          Pattern.compile("metrics on http://127\\.0\\.0\\.1:(\\d+)/metrics")
-              .matcher(d.awaitLine("metrics on http://", 5));
-      assertTrue(m.find());
-      int metrics = Integer.parseInt(m.group(1));
+      int metrics = d.metricsPort();
       long t = System.currentTimeMillis() / 1000;
       try (PolicyClient c = new PolicyClient(new InetSocketAddress("127.0.0.1", d.port()))) {
         for (int i = 0; i < 20; i++) {
