@@ -32,8 +32,10 @@
 #
 # Every Redis row also gives Redis's CPU per 1,000 decisions: the INFO cpu (used_cpu_sys +
 # used_cpu_user) growth of the setup's servers while the load ran, divided by the answers, the
-# masters (or the one Redis) and the replicas apart. A build whose --store does not know
-# redis-cluster:// stops with exit 2 and says so. BUILD=0 uses target/greygate.jar as it is.
+# masters (or the one Redis) and the replicas apart; and every greygate row greygate's own CPU
+# per 1,000 decisions (the serve process's user + system time over the same span, from /proc), so
+# a setup that costs the daemon more shows apart from one that costs Redis more. A build whose
+# --store does not know redis-cluster:// stops with exit 2 and says so. BUILD=0 uses target/greygate.jar as it is.
 #
 # BASE_JAR=FILE (an earlier build) adds, beside each Redis row, the same setup served by that
 # build (the row's name + "@base", its port 100 above), on the same Redis servers, in the same
@@ -108,6 +110,9 @@ redis_cpu() { # PORT...: seconds of CPU the Redis servers have used, summed
   for p in "$@"; do redis-cli -p "$p" info cpu; done | tr -d '\r' |
     awk -F: '/^used_cpu_(sys|user):/ {s += $2} END {printf "%.3f", s}'
 }
+jvm_cpu() { # PID: seconds of CPU the process has used (user + system)
+  awk -v t="$(getconf CLK_TCK)" '{printf "%.3f", ($14 + $15) / t}' "/proc/$1/stat"
+}
 role() { redis-cli -p "$1" info replication | tr -d '\r' | awk -F: '/^role:/ {print $2}'; }
 redis_node() { # PORT [EXTRA redis-server ARGS...]: a Redis without persistence, in the background
   local p=$1
@@ -126,6 +131,7 @@ serve() { # NAME PORT [serve ARGS...]: greygate serve in the background, listeni
     --whitelist-clients="$work/empty" --whitelist-recipients="$work/empty" "$@" >"$work/$name.log" 2>&1 &
   local pid=$!
   pids+=($pid)
+  serve_pid[$name]=$pid
   for _ in $(seq 300); do
     (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && return 0
     if ! kill -0 $pid 2>/dev/null; then
@@ -188,7 +194,7 @@ cluster() { # NAME FIRST_PORT REPLICAS: a Redis Cluster of 3 masters (+ REPLICAS
 declare -A port=([greygate-redis]=$PORT_RD [greygate-lmdb]=$PORT_LM [postgrey]=$PORT_PG [responder]=$PORT_TR
   [greygate-cluster]=$PORT_CL [greygate-cluster-norep]=$PORT_CL3 [greygate-redis-replica]=$PORT_RR
   [greygate-redis-wait]=$PORT_RW [greygate-cluster-wait]=$PORT_CW)
-declare -A masters_of=() replicas_of=()
+declare -A masters_of=() replicas_of=() serve_pid=()
 # each row's peer, the one Redis it is compared with
 declare -A peer=([greygate-cluster-norep]=greygate-redis [greygate-cluster]=greygate-redis
   [greygate-redis-wait]=greygate-redis-replica [greygate-cluster-wait]=greygate-cluster)
@@ -245,8 +251,8 @@ done
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 rps_of() { grep -o 'rps=[0-9]*' "$1" | cut -d= -f2 | median; }
 echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
-echo "| profile | connections | server | requests/s | p99 µs | Redis CPU ms / 1,000 decisions: masters | replicas | / peer | peer |"
-echo "|---|---|---|---|---|---|---|---|---|"
+echo "| profile | connections | server | requests/s | p99 µs | CPU ms / 1,000 decisions: greygate | Redis masters | Redis replicas | / peer | peer |"
+echo "|---|---|---|---|---|---|---|---|---|---|"
 offset=0
 for profile in $PROFILES; do
   for c in $CONNS; do
@@ -261,19 +267,21 @@ for profile in $PROFILES; do
         bin/greygate bench --target=127.0.0.1:${port[$s]} --connections=$c --duration=$DURATION \
           --warmup=$WARMUP --threads=$THREADS $args --label=$s > "$work/line" &
         bench_pid=$!
-        if [ -n "${masters_of[$s]:-}" ]; then
-          sleep "$WARMUP"
-          m0=$(redis_cpu ${masters_of[$s]}) r0=$(redis_cpu ${replicas_of[$s]})
-          wait $bench_pid
-          m1=$(redis_cpu ${masters_of[$s]}) r1=$(redis_cpu ${replicas_of[$s]})
-          rps=$(grep -o 'rps=[0-9]*' "$work/line" | cut -d= -f2)
-          per() { awk -v a="$1" -v b="$2" -v n="$rps" -v d="$DURATION" 'BEGIN {printf "%.1f", (b - a) * 1e6 / (n * d)}'; }
-          echo "$(cat "$work/line") redis_cpu_ms_per_1000=$(per "$m0" "$m1")" \
-            "replica_cpu_ms_per_1000=$(per "$r0" "$r1")" >> "$work/$s.$c"
-        else
-          wait $bench_pid
-          cat "$work/line" >> "$work/$s.$c"
-        fi
+        sleep "$WARMUP"
+        m0=0 m1=0 r0=0 r1=0 g0=0 g1=0
+        gp=${serve_pid[$s]:-}
+        [ -z "$gp" ] || g0=$(jvm_cpu "$gp")
+        [ -z "${masters_of[$s]:-}" ] || { m0=$(redis_cpu ${masters_of[$s]}) r0=$(redis_cpu ${replicas_of[$s]}); }
+        wait $bench_pid
+        [ -z "$gp" ] || g1=$(jvm_cpu "$gp")
+        [ -z "${masters_of[$s]:-}" ] || { m1=$(redis_cpu ${masters_of[$s]}) r1=$(redis_cpu ${replicas_of[$s]}); }
+        rps=$(grep -o 'rps=[0-9]*' "$work/line" | cut -d= -f2)
+        per() { awk -v a="$1" -v b="$2" -v n="$rps" -v d="$DURATION" 'BEGIN {printf "%.1f", (b - a) * 1e6 / (n * d)}'; }
+        extra=""
+        [ -z "$gp" ] || extra+=" greygate_cpu_ms_per_1000=$(per "$g0" "$g1")"
+        [ -z "${masters_of[$s]:-}" ] ||
+          extra+=" redis_cpu_ms_per_1000=$(per "$m0" "$m1") replica_cpu_ms_per_1000=$(per "$r0" "$r1")"
+        echo "$(cat "$work/line")$extra" >> "$work/$s.$c"
       done
     done
     for s in $SERVERS; do
@@ -281,6 +289,7 @@ for profile in $PROFILES; do
       p99=$(grep -o 'p99_us=[0-9]*' "$work/$s.$c" | cut -d= -f2 | median)
       cpu=$( (grep -o 'redis_cpu_ms_per_1000=[0-9.]*' "$work/$s.$c" || true) | cut -d= -f2 | median)
       rcpu=$( (grep -o 'replica_cpu_ms_per_1000=[0-9.]*' "$work/$s.$c" || true) | cut -d= -f2 | median)
+      gcpu=$( (grep -o 'greygate_cpu_ms_per_1000=[0-9.]*' "$work/$s.$c" || true) | cut -d= -f2 | median)
       [ -n "${replicas_of[$s]:-}" ] || rcpu=""
       p=${peer[$s]:-greygate-redis}
       if [[ $s == *@base ]]; then p=${peer[$s]:-greygate-redis@base}; fi
@@ -289,7 +298,7 @@ for profile in $PROFILES; do
       else
         ratio=- p=-
       fi
-      echo "| $profile | $c | $s | $rps | $p99 | ${cpu:--} | ${rcpu:--} | $ratio | $p |"
+      echo "| $profile | $c | $s | $rps | $p99 | ${gcpu:--} | ${cpu:--} | ${rcpu:--} | $ratio | $p |"
     done
   done
 done
