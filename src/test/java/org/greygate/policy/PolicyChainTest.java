@@ -174,6 +174,37 @@ class PolicyChainTest {
     }
   }
 
+  /**
+   * The daemon's own deadline timer: a deadline runs at its time, and one cancelled (every decision
+   * answered in time cancels its own) leaves the queue at once, so a busy daemon's queue holds only
+   * the decisions under way.
+   */
+  @Test
+  void theDeadlineTimerRunsATaskAtItsTimeAndForgetsACancelledOne() throws Exception {
+    PolicyChain.DeadlineTimer t = new PolicyChain.DeadlineTimer("test-deadlines");
+    try {
+      List<java.util.concurrent.Future<?>> answered = new ArrayList<>();
+      java.util.concurrent.atomic.AtomicInteger ran =
+          new java.util.concurrent.atomic.AtomicInteger();
+      for (int i = 0; i < 10_000; i++) {
+        answered.add(
+            t.schedule(ran::incrementAndGet, java.util.concurrent.TimeUnit.HOURS.toNanos(1)));
+      }
+      assertEquals(10_000, t.queued());
+      for (java.util.concurrent.Future<?> f : answered) f.cancel(false);
+      assertEquals(0, t.queued(), "cancelled deadlines left in the queue");
+      java.util.concurrent.CountDownLatch late = new java.util.concurrent.CountDownLatch(1);
+      long start = System.nanoTime();
+      t.schedule(late::countDown, java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(20));
+      assertTrue(late.await(5, java.util.concurrent.TimeUnit.SECONDS), "the deadline never ran");
+      assertTrue(
+          System.nanoTime() - start >= java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(20));
+      assertEquals(0, ran.get(), "a cancelled deadline ran");
+    } finally {
+      t.shutdown();
+    }
+  }
+
   final ManualTimer timer = new ManualTimer();
 
   /** A chain with a reply deadline on the hand-fired timer. */
