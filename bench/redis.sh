@@ -35,7 +35,8 @@
 # masters (or the one Redis) and the replicas apart; and every greygate row greygate's own CPU
 # per 1,000 decisions (the serve process's user + system time over the same span, from /proc), so
 # a setup that costs the daemon more shows apart from one that costs Redis more. A build whose
-# --store does not know redis-cluster:// stops with exit 2 and says so. BUILD=0 uses target/greygate.jar as it is.
+# --store does not know redis-cluster:// stops with exit 2 and says so. BUILD=0 uses
+# target/greygate.jar as it is.
 #
 # BASE_JAR=FILE (an earlier build) adds, beside each Redis row, the same setup served by that
 # build (the row's name + "@base", its port 100 above), on the same Redis servers, in the same

@@ -91,8 +91,8 @@ public final class PolicyChain implements Decider {
    * The reply deadlines' one thread (a daemon). A deadline cancelled before its time, as nearly all
    * are, leaves the queue at once and costs no exception: cancelling a {@link CompletableFuture}
    * timer instead (as {@link CompletableFuture#completeOnTimeout} needs) created three, each with
-   * its stack trace, for every decision that waited on its store; about 5% of the daemon's CPU per
-   * decision on Redis.
+   * its stack trace, for every decision that waited on its store: on Redis, 4-5% of the daemon's
+   * CPU samples in the stack walk alone, and 17% less CPU per decision without them.
    */
   static final Timer DEADLINES = new DeadlineTimer("greygate-deadlines");
 

@@ -13,7 +13,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.greygate.metrics.Counters;
 import org.greygate.metrics.Metrics;
 import org.greygate.protocol.Outcome;
@@ -183,22 +186,19 @@ class PolicyChainTest {
   void theDeadlineTimerRunsATaskAtItsTimeAndForgetsACancelledOne() throws Exception {
     PolicyChain.DeadlineTimer t = new PolicyChain.DeadlineTimer("test-deadlines");
     try {
-      List<java.util.concurrent.Future<?>> answered = new ArrayList<>();
-      java.util.concurrent.atomic.AtomicInteger ran =
-          new java.util.concurrent.atomic.AtomicInteger();
+      List<Future<?>> answered = new ArrayList<>();
+      AtomicInteger ran = new AtomicInteger();
       for (int i = 0; i < 10_000; i++) {
-        answered.add(
-            t.schedule(ran::incrementAndGet, java.util.concurrent.TimeUnit.HOURS.toNanos(1)));
+        answered.add(t.schedule(ran::incrementAndGet, TimeUnit.HOURS.toNanos(1)));
       }
       assertEquals(10_000, t.queued());
-      for (java.util.concurrent.Future<?> f : answered) f.cancel(false);
+      for (Future<?> f : answered) f.cancel(false);
       assertEquals(0, t.queued(), "cancelled deadlines left in the queue");
-      java.util.concurrent.CountDownLatch late = new java.util.concurrent.CountDownLatch(1);
+      CountDownLatch late = new CountDownLatch(1);
       long start = System.nanoTime();
-      t.schedule(late::countDown, java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(20));
-      assertTrue(late.await(5, java.util.concurrent.TimeUnit.SECONDS), "the deadline never ran");
-      assertTrue(
-          System.nanoTime() - start >= java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(20));
+      t.schedule(late::countDown, TimeUnit.MILLISECONDS.toNanos(20));
+      assertTrue(late.await(5, TimeUnit.SECONDS), "the deadline never ran");
+      assertTrue(System.nanoTime() - start >= TimeUnit.MILLISECONDS.toNanos(20));
       assertEquals(0, ran.get(), "a cancelled deadline ran");
     } finally {
       t.shutdown();
