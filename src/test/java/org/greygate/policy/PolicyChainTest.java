@@ -161,7 +161,7 @@ class PolicyChainTest {
     final List<CompletableFuture<Void>> handles = new ArrayList<>();
 
     @Override
-    public java.util.concurrent.Future<?> schedule(Runnable task, long nanos) {
+    public Future<?> schedule(Runnable task, long nanos) {
       CompletableFuture<Void> handle = new CompletableFuture<>();
       tasks.add(task);
       handles.add(handle);
